@@ -1,0 +1,96 @@
+/* activation.c - logistic eq. (2)/(7) and softmax eq. (17)/(21)/(22). */
+#include "activation.h"
+
+#include <math.h>
+
+#include "core.h"
+
+/* eq. (2). For s < 0 use e^s / (1 + e^s) so the exponential never overflows. */
+double bp_logistic(double s) {
+  if (s >= 0) return 1.0 / (1.0 + exp(-s));
+  double e = exp(s);
+  return e / (1.0 + e);
+}
+
+/* eq. (2): X = logistic(S), B x n. */
+int bp_logistic_forward(const gsl_matrix *S, gsl_matrix *X) {
+  int status = bp_check_same_shape("bp_logistic_forward", S, "S", X, "X");
+  if (status) return status;
+  for (size_t r = 0; r < S->size1; r++)
+    for (size_t c = 0; c < S->size2; c++) gsl_matrix_set(X, r, c, bp_logistic(gsl_matrix_get(S, r, c)));
+  return GSL_SUCCESS;
+}
+
+/* eq. (7): D = x(1 - x). */
+int bp_logistic_deriv(const gsl_matrix *X, gsl_matrix *D) {
+  int status = bp_check_same_shape("bp_logistic_deriv", X, "X", D, "D");
+  if (status) return status;
+  for (size_t r = 0; r < X->size1; r++)
+    for (size_t c = 0; c < X->size2; c++) {
+      double x = gsl_matrix_get(X, r, c);
+      gsl_matrix_set(D, r, c, x * (1.0 - x));
+    }
+  return GSL_SUCCESS;
+}
+
+/* Forward did x = logistic(s) elementwise, so dE/ds = dE/dx * dx/ds with dx/ds = x(1 - x) (eq. 7): the
+ * diagonal Jacobian turns the chain-rule sum of eq. (11)/(13) into one product per unit. Writes dS. */
+int bp_logistic_backward(const gsl_matrix *X, const gsl_matrix *dX, gsl_matrix *dS) {
+  int status = bp_check_same_shape("bp_logistic_backward", X, "X", dX, "dX");
+  if (!status) status = bp_check_same_shape("bp_logistic_backward", X, "X", dS, "dS");
+  if (status) return status;
+  for (size_t r = 0; r < X->size1; r++)
+    for (size_t c = 0; c < X->size2; c++) {
+      double x = gsl_matrix_get(X, r, c);
+      gsl_matrix_set(dS, r, c, gsl_matrix_get(dX, r, c) * x * (1.0 - x));
+    }
+  return GSL_SUCCESS;
+}
+
+/* eq. (17), row by row, with the row maximum subtracted first. */
+int bp_softmax_forward(const gsl_matrix *S, gsl_matrix *X) {
+  int status = bp_check_same_shape("bp_softmax_forward", S, "S", X, "X");
+  if (status) return status;
+  for (size_t r = 0; r < S->size1; r++) {
+    double m = gsl_matrix_get(S, r, 0);
+    for (size_t c = 1; c < S->size2; c++) m = fmax(m, gsl_matrix_get(S, r, c));
+    double sum = 0.0;
+    for (size_t c = 0; c < S->size2; c++) {
+      double e = exp(gsl_matrix_get(S, r, c) - m);
+      gsl_matrix_set(X, r, c, e);
+      sum += e;
+    }
+    for (size_t c = 0; c < S->size2; c++) gsl_matrix_set(X, r, c, gsl_matrix_get(X, r, c) / sum);
+  }
+  return GSL_SUCCESS;
+}
+
+/* Forward normalised each row, so every x_k depends on every s_i: with eq. (21),
+ * dE/ds_i = sum_k dE/dx_k x_k (delta_ki - x_i) = x_i (dE/dx_i - <dE/dx, x>). Writes dS (may alias dX). */
+int bp_softmax_backward(const gsl_matrix *X, const gsl_matrix *dX, gsl_matrix *dS) {
+  int status = bp_check_same_shape("bp_softmax_backward", X, "X", dX, "dX");
+  if (!status) status = bp_check_same_shape("bp_softmax_backward", X, "X", dS, "dS");
+  if (status) return status;
+  for (size_t r = 0; r < X->size1; r++) {
+    double dot = 0.0;
+    for (size_t c = 0; c < X->size2; c++) dot += gsl_matrix_get(dX, r, c) * gsl_matrix_get(X, r, c);
+    for (size_t c = 0; c < X->size2; c++) {
+      double x = gsl_matrix_get(X, r, c);
+      gsl_matrix_set(dS, r, c, x * (gsl_matrix_get(dX, r, c) - dot));
+    }
+  }
+  return GSL_SUCCESS;
+}
+
+/* eq. (21): x_i(1 - x_i) on the diagonal, -x_i x_k off it. */
+int bp_softmax_jacobian(const gsl_vector *x, gsl_matrix *J) {
+  if (J->size1 != x->size || J->size2 != x->size)
+    BP_ERROR(GSL_EBADLEN, "bp_softmax_jacobian: J is %zu x %zu but x has length %zu", J->size1, J->size2,
+             x->size);
+  for (size_t i = 0; i < x->size; i++)
+    for (size_t k = 0; k < x->size; k++) {
+      double xi = gsl_vector_get(x, i), xk = gsl_vector_get(x, k);
+      gsl_matrix_set(J, i, k, (i == k) ? xi * (1.0 - xi) : -xi * xk);
+    }
+  return GSL_SUCCESS;
+}

@@ -1,0 +1,31 @@
+/* activation.h - the logistic and softmax units of the notes, as forward/backward pairs on batches.
+ *
+ * Shapes: a batch is a gsl_matrix with one example per row, B x n. S holds the weighted sums s (eq. 3),
+ * X the activations x. Backward functions take the upstream gradient dX = dE/dx and WRITE dS = dE/ds;
+ * dS may be the same matrix as dX. */
+#ifndef BP_ACTIVATION_H
+#define BP_ACTIVATION_H
+
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+
+/* eq. (2): x = 1 / (1 + e^{-s}), evaluated without overflow for any s (e^{-|s|} only). */
+double bp_logistic(double s);
+
+/* eq. (2) elementwise: X = logistic(S). X may be S. */
+int bp_logistic_forward(const gsl_matrix *S, gsl_matrix *X);
+/* eq. (7) in the chain rule: dE/ds = dE/dx * x(1 - x), elementwise (the Jacobian is diagonal). */
+int bp_logistic_backward(const gsl_matrix *X, const gsl_matrix *dX, gsl_matrix *dS);
+/* eq. (7): D = dx/ds = x(1 - x), elementwise. D may be X. */
+int bp_logistic_deriv(const gsl_matrix *X, gsl_matrix *D);
+
+/* eq. (17): x_i = e^{s_i} / sum_c e^{s_c} for each row, computed as e^{s_i - m} / sum_c e^{s_c - m} with m the
+ * row maximum: the shift changes nothing (the remark after eq. 40) and keeps every exponent <= 0. X may be S. */
+int bp_softmax_forward(const gsl_matrix *S, gsl_matrix *X);
+/* eq. (22) with the Jacobian of eq. (21): dE/ds_i = sum_k dE/dx_k dx_k/ds_i = x_i (dE/dx_i - sum_k dE/dx_k x_k),
+ * per row, without forming the n x n Jacobian. */
+int bp_softmax_backward(const gsl_matrix *X, const gsl_matrix *dX, gsl_matrix *dS);
+/* eq. (21): J[i][k] = dx_i/ds_k = x_i (delta_ik - x_k) for one example x (length n); J is n x n. */
+int bp_softmax_jacobian(const gsl_vector *x, gsl_matrix *J);
+
+#endif

@@ -1,0 +1,50 @@
+/* core.c - the last error message, and allocation that never aborts. */
+#include "core.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static _Thread_local char bp_last_error[512];
+
+void bp_error_set(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(bp_last_error, sizeof bp_last_error, fmt, ap);
+  va_end(ap);
+}
+
+const char *bp_error_message(void) { return bp_last_error; }
+
+/* GSL's allocators report failure through gsl_error(), which aborts by default; switch the handler off for the
+ * call so a failed allocation becomes a NULL return here. */
+gsl_vector *bp_vector_alloc(size_t n) {
+  if (n == 0) {
+    bp_error_set("cannot allocate a vector of length 0");
+    return NULL;
+  }
+  gsl_error_handler_t *saved = gsl_set_error_handler_off();
+  gsl_vector *v = gsl_vector_calloc(n);
+  gsl_set_error_handler(saved);
+  if (v == NULL) bp_error_set("out of memory allocating a vector of length %zu", n);
+  return v;
+}
+
+gsl_matrix *bp_matrix_alloc(size_t n1, size_t n2) {
+  if (n1 == 0 || n2 == 0) {
+    bp_error_set("cannot allocate a %zu x %zu matrix", n1, n2);
+    return NULL;
+  }
+  gsl_error_handler_t *saved = gsl_set_error_handler_off();
+  gsl_matrix *m = gsl_matrix_calloc(n1, n2);
+  gsl_set_error_handler(saved);
+  if (m == NULL) bp_error_set("out of memory allocating a %zu x %zu matrix", n1, n2);
+  return m;
+}
+
+int bp_check_same_shape(const char *who, const gsl_matrix *a, const char *a_name, const gsl_matrix *b,
+                        const char *b_name) {
+  if (a->size1 != b->size1 || a->size2 != b->size2)
+    BP_ERROR(GSL_EBADLEN, "%s: %s is %zu x %zu but %s is %zu x %zu", who, a_name, a->size1, a->size2, b_name,
+             b->size1, b->size2);
+  return GSL_SUCCESS;
+}

@@ -1,0 +1,247 @@
+/* mlp.c - the network of eq. (3) with the backward recursion of eq. (9)-(16) and eq. (26)-(31). */
+#include "mlp.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+
+#include "activation.h"
+#include "core.h"
+#include "xent.h"
+
+bp_mlp *bp_mlp_alloc(size_t n_layers, const size_t *sizes, bp_output output) {
+  if (n_layers < 1 || n_layers > BP_MLP_MAX_LAYERS) {
+    bp_error_set("a network needs between 1 and %d weight layers, not %zu", BP_MLP_MAX_LAYERS, n_layers);
+    return NULL;
+  }
+  if (output != BP_OUTPUT_LOGISTIC && output != BP_OUTPUT_SOFTMAX) {
+    bp_error_set("unknown output layer type %d", (int)output);
+    return NULL;
+  }
+  size_t n_params = 0;
+  for (size_t l = 0; l <= n_layers; l++) {
+    if (sizes[l] < 1 || sizes[l] > BP_MLP_MAX_UNITS) {
+      bp_error_set("layer %zu has %zu units; a layer needs between 1 and %d", l, sizes[l], BP_MLP_MAX_UNITS);
+      return NULL;
+    }
+    if (l > 0) {
+      n_params += (sizes[l - 1] + 1) * sizes[l]; /* cannot overflow: both factors are <= 1e5 */
+      if (n_params > BP_MLP_MAX_PARAMS) {
+        bp_error_set("the network would have more than %d parameters", BP_MLP_MAX_PARAMS);
+        return NULL;
+      }
+    }
+  }
+  bp_mlp *net = calloc(1, sizeof *net);
+  if (net == NULL) {
+    bp_error_set("out of memory allocating a network");
+    return NULL;
+  }
+  net->n_layers = n_layers;
+  net->output = output;
+  net->n_params = n_params;
+  memcpy(net->sizes, sizes, (n_layers + 1) * sizeof *sizes);
+  net->params = bp_vector_alloc(n_params);
+  net->grad = bp_vector_alloc(n_params);
+  if (net->params == NULL || net->grad == NULL) {
+    bp_mlp_free(net);
+    return NULL;
+  }
+  size_t off = 0;
+  for (size_t l = 1; l <= n_layers; l++) {
+    size_t nj = sizes[l - 1], ni = sizes[l];
+    net->offset[l] = off;
+    net->W[l] = gsl_matrix_view_array(net->params->data + off, nj, ni);
+    net->dW[l] = gsl_matrix_view_array(net->grad->data + off, nj, ni);
+    off += nj * ni;
+    net->b[l] = gsl_vector_view_array(net->params->data + off, ni);
+    net->db[l] = gsl_vector_view_array(net->grad->data + off, ni);
+    off += ni;
+  }
+  return net;
+}
+
+void bp_mlp_free(bp_mlp *net) {
+  if (net == NULL) return;
+  if (net->params) gsl_vector_free(net->params);
+  if (net->grad) gsl_vector_free(net->grad);
+  free(net);
+}
+
+bp_mlp_workspace *bp_mlp_workspace_alloc(const bp_mlp *net, size_t batch) {
+  if (batch < 1) {
+    bp_error_set("a batch needs at least one example");
+    return NULL;
+  }
+  bp_mlp_workspace *ws = calloc(1, sizeof *ws);
+  if (ws == NULL) {
+    bp_error_set("out of memory allocating a workspace");
+    return NULL;
+  }
+  ws->batch = batch;
+  ws->n_layers = net->n_layers;
+  int ok = (ws->ones = bp_vector_alloc(batch)) != NULL;
+  if (ok) gsl_vector_set_all(ws->ones, 1.0);
+  ok = ok && (ws->S_out = bp_matrix_alloc(batch, net->sizes[net->n_layers])) != NULL;
+  for (size_t l = 1; ok && l <= net->n_layers; l++) {
+    ok = (ws->X[l] = bp_matrix_alloc(batch, net->sizes[l])) != NULL;
+    ok = ok && (ws->dS[l] = bp_matrix_alloc(batch, net->sizes[l])) != NULL;
+  }
+  if (!ok) {
+    bp_mlp_workspace_free(ws);
+    return NULL;
+  }
+  return ws;
+}
+
+void bp_mlp_workspace_free(bp_mlp_workspace *ws) {
+  if (ws == NULL) return;
+  for (size_t l = 1; l <= ws->n_layers; l++) {
+    if (ws->X[l]) gsl_matrix_free(ws->X[l]);
+    if (ws->dS[l]) gsl_matrix_free(ws->dS[l]);
+  }
+  if (ws->S_out) gsl_matrix_free(ws->S_out);
+  if (ws->ones) gsl_vector_free(ws->ones);
+  free(ws);
+}
+
+void bp_mlp_init_random(bp_mlp *net, gsl_rng *rng) {
+  for (size_t l = 1; l <= net->n_layers; l++) {
+    double a = sqrt(3.0 / (double)net->sizes[l - 1]);
+    gsl_matrix *W = &net->W[l].matrix;
+    for (size_t j = 0; j < W->size1; j++)
+      for (size_t i = 0; i < W->size2; i++) gsl_matrix_set(W, j, i, a * (2.0 * gsl_rng_uniform(rng) - 1.0));
+    for (size_t i = 0; i < W->size2; i++) gsl_vector_set(&net->b[l].vector, i, a * (2.0 * gsl_rng_uniform(rng) - 1.0));
+  }
+}
+
+static int check_batch(const char *who, const bp_mlp *net, const bp_mlp_workspace *ws, const gsl_matrix *X0) {
+  if (ws->n_layers != net->n_layers || ws->S_out->size2 != net->sizes[net->n_layers])
+    BP_ERROR(GSL_EINVAL, "%s: the workspace was allocated for a different network", who);
+  if (X0->size1 != ws->batch || X0->size2 != net->sizes[0])
+    BP_ERROR(GSL_EBADLEN, "%s: the input batch is %zu x %zu, expected %zu x %zu (batch x inputs)", who, X0->size1,
+             X0->size2, ws->batch, net->sizes[0]);
+  return GSL_SUCCESS;
+}
+
+static int check_targets(const char *who, const bp_mlp *net, const bp_mlp_workspace *ws, const gsl_matrix *T) {
+  if (T->size1 != ws->batch || T->size2 != net->sizes[net->n_layers])
+    BP_ERROR(GSL_EBADLEN, "%s: the targets are %zu x %zu, expected %zu x %zu (batch x outputs)", who, T->size1,
+             T->size2, ws->batch, net->sizes[net->n_layers]);
+  return GSL_SUCCESS;
+}
+
+int bp_mlp_forward(const bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0) {
+  int status = check_batch("bp_mlp_forward", net, ws, X0);
+  if (status) return status;
+  size_t L = net->n_layers;
+  for (size_t l = 1; l <= L; l++) {
+    const gsl_matrix *X_below = (l == 1) ? X0 : ws->X[l - 1];
+    gsl_matrix *S = (l == L) ? ws->S_out : ws->X[l]; /* hidden layers compute s in place of x */
+    /* eq. (3): S_l = X_{l-1} W_l + 1 b_l^T;  (B x n_{l-1}) (n_{l-1} x n_l) -> B x n_l */
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, X_below, &net->W[l].matrix, 0.0, S);
+    gsl_blas_dger(1.0, ws->ones, &net->b[l].vector, S);
+    if (l < L || net->output == BP_OUTPUT_LOGISTIC)
+      bp_logistic_forward(S, ws->X[l]); /* eq. (2) */
+    else
+      bp_softmax_forward(S, ws->X[l]);  /* eq. (17) */
+  }
+  return GSL_SUCCESS;
+}
+
+int bp_mlp_loss(const bp_mlp *net, const bp_mlp_workspace *ws, const gsl_matrix *T, double *E) {
+  int status = check_targets("bp_mlp_loss", net, ws, T);
+  if (status) return status;
+  return (net->output == BP_OUTPUT_LOGISTIC) ? bp_xent_logistic_stable(ws->S_out, T, E)  /* eq. (36) */
+                                             : bp_xent_softmax_stable(ws->S_out, T, E);  /* eq. (38) */
+}
+
+void bp_mlp_zero_grad(bp_mlp *net) { gsl_vector_set_zero(net->grad); }
+
+/* Forward did, per layer, S_l = X_{l-1} W_l + 1 b_l^T and X_l = f(S_l). Going down:
+ * dE/dW_l = X_{l-1}^T dS_l because s_i = sum_j x_j w_ji (eq. 8), summed over the batch by the product;
+ * dE/dX_{l-1} = dS_l W_l^T is the sum over i of eq. (13)/(14); the logistic below multiplies by x(1 - x). */
+int bp_mlp_backward(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, const gsl_matrix *T) {
+  int status = check_batch("bp_mlp_backward", net, ws, X0);
+  if (!status) status = check_targets("bp_mlp_backward", net, ws, T);
+  if (status) return status;
+  size_t L = net->n_layers;
+  /* eq. (9) / eq. (26): the fused output delta x - t */
+  if (net->output == BP_OUTPUT_LOGISTIC)
+    bp_xent_logistic_delta(ws->X[L], T, ws->dS[L]);
+  else
+    bp_xent_softmax_delta(ws->X[L], T, ws->dS[L]);
+  for (size_t l = L; l >= 1; l--) {
+    const gsl_matrix *X_below = (l == 1) ? X0 : ws->X[l - 1];
+    /* eq. (10)/(16)/(29): dW_l += X_{l-1}^T dS_l   (n_{l-1} x B)(B x n_l) */
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, X_below, ws->dS[l], 1.0, &net->dW[l].matrix);
+    /* bias: the weight of a constant input 1, so db_l += 1^T dS_l */
+    gsl_blas_dgemv(CblasTrans, 1.0, ws->dS[l], ws->ones, 1.0, &net->db[l].vector);
+    if (l == 1) break;
+    /* eq. (13)/(14): dX_{l-1} = dS_l W_l^T   (B x n_l)(n_l x n_{l-1}), then eq. (11)/(12): times x(1 - x) */
+    gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, ws->dS[l], &net->W[l].matrix, 0.0, ws->dS[l - 1]);
+    bp_logistic_backward(ws->X[l - 1], ws->dS[l - 1], ws->dS[l - 1]);
+  }
+  return GSL_SUCCESS;
+}
+
+int bp_mlp_gradient(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, const gsl_matrix *T, double *E) {
+  bp_mlp_zero_grad(net);
+  int status = bp_mlp_forward(net, ws, X0);
+  double loss = 0.0;
+  if (!status) status = bp_mlp_loss(net, ws, T, &loss);
+  if (!status) status = bp_mlp_backward(net, ws, X0, T);
+  if (!status && E) *E = loss;
+  return status;
+}
+
+int bp_mlp_param_name(const bp_mlp *net, size_t k, char *buf, size_t len) {
+  for (size_t l = 1; l <= net->n_layers; l++) {
+    size_t nj = net->sizes[l - 1], ni = net->sizes[l], off = net->offset[l];
+    if (k < off + nj * ni) {
+      snprintf(buf, len, "W%zu[%zu,%zu]", l, (k - off) / ni, (k - off) % ni);
+      return GSL_SUCCESS;
+    }
+    if (k < off + nj * ni + ni) {
+      snprintf(buf, len, "b%zu[%zu]", l, k - off - nj * ni);
+      return GSL_SUCCESS;
+    }
+  }
+  BP_ERROR(GSL_EINVAL, "parameter index %zu is out of range (the network has %zu parameters)", k, net->n_params);
+}
+
+/* Reads an unsigned decimal at *p (digits only) and advances *p; 0 if there is none or it is too large. */
+static int read_index(const char **p, size_t *value) {
+  const char *s = *p;
+  if (!isdigit((unsigned char)*s)) return 0;
+  size_t v = 0;
+  for (; isdigit((unsigned char)*s); s++) {
+    if (v > (BP_MLP_MAX_PARAMS * (size_t)10)) return 0;
+    v = 10 * v + (size_t)(*s - '0');
+  }
+  *value = v;
+  *p = s;
+  return 1;
+}
+
+int bp_mlp_param_index(const bp_mlp *net, const char *name, size_t *k) {
+  const char *p = name;
+  char kind = *p++;
+  size_t l = 0, j = 0, i = 0;
+  int ok = (kind == 'W' || kind == 'b') && read_index(&p, &l) && *p++ == '[';
+  if (ok && kind == 'W') ok = read_index(&p, &j) && *p++ == ',';
+  ok = ok && read_index(&p, &i) && *p++ == ']' && *p == '\0';
+  if (!ok) BP_ERROR(GSL_EINVAL, "'%s' is not a parameter name (expected W<l>[j,i] or b<l>[i])", name);
+  if (l < 1 || l > net->n_layers)
+    BP_ERROR(GSL_EINVAL, "'%s': there is no layer %zu (the network has layers 1..%zu)", name, l, net->n_layers);
+  size_t nj = net->sizes[l - 1], ni = net->sizes[l];
+  if (kind == 'W' && (j >= nj || i >= ni))
+    BP_ERROR(GSL_EINVAL, "'%s': W%zu is %zu x %zu, indices start at 0", name, l, nj, ni);
+  if (kind == 'b' && i >= ni) BP_ERROR(GSL_EINVAL, "'%s': b%zu has %zu entries, indices start at 0", name, l, ni);
+  *k = net->offset[l] + ((kind == 'W') ? j * ni + i : nj * ni + i);
+  return GSL_SUCCESS;
+}

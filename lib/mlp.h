@@ -1,0 +1,73 @@
+/* mlp.h - a multilayer perceptron of any depth with logistic hidden units and a logistic (independent targets,
+ * eq. 1-16) or softmax (eq. 17-31) output layer, on batches through gsl_blas.
+ *
+ * Layers are numbered as in the command line: layer 0 is the input, layer L the output, sizes[l] units each.
+ * W[l] (l = 1..L) is sizes[l-1] x sizes[l]: W[l](j, i) is the notes' w_ji from unit j below to unit i above, so a
+ * batch computes S_l = X_{l-1} W_l + 1 b_l^T (eq. 3, the bias b_l being the weight of a constant input 1).
+ * All weights and biases live in ONE contiguous block `params` (W[1], b[1], W[2], b[2], ...) with views into it,
+ * so a checker can perturb any parameter by index; `grad` mirrors the layout. */
+#ifndef BP_MLP_H
+#define BP_MLP_H
+
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_vector.h>
+
+typedef enum { BP_OUTPUT_LOGISTIC, BP_OUTPUT_SOFTMAX } bp_output;
+
+/* Bounds checked by bp_mlp_alloc so a malformed request fails cleanly instead of exhausting memory. */
+#define BP_MLP_MAX_LAYERS 64
+#define BP_MLP_MAX_UNITS 100000
+#define BP_MLP_MAX_PARAMS 50000000
+
+typedef struct {
+  size_t n_layers;          /* L, the number of weight layers */
+  size_t sizes[BP_MLP_MAX_LAYERS + 1]; /* units in layers 0..L */
+  bp_output output;
+  size_t n_params;
+  gsl_vector *params;       /* every weight and bias */
+  gsl_vector *grad;         /* dE/dparams, same layout; bp_mlp_backward accumulates into it */
+  gsl_matrix_view W[BP_MLP_MAX_LAYERS + 1], dW[BP_MLP_MAX_LAYERS + 1]; /* [1..L] */
+  gsl_vector_view b[BP_MLP_MAX_LAYERS + 1], db[BP_MLP_MAX_LAYERS + 1]; /* [1..L] */
+  size_t offset[BP_MLP_MAX_LAYERS + 1];                                /* where W[l] starts in params */
+} bp_mlp;
+
+/* What forward keeps for backward: the activations of every layer and the output's weighted sums. */
+typedef struct {
+  size_t batch, n_layers;
+  gsl_matrix *X[BP_MLP_MAX_LAYERS + 1];  /* [1..L]: batch x sizes[l]; layer 0 is the caller's input */
+  gsl_matrix *S_out;                     /* S_L, for the stable errors of eq. (36)/(38) */
+  gsl_matrix *dS[BP_MLP_MAX_LAYERS + 1]; /* [1..L]: dE/ds per layer, batch x sizes[l] */
+  gsl_vector *ones;                      /* batch ones: bias rows and bias-gradient column sums */
+} bp_mlp_workspace;
+
+/* sizes has n_layers + 1 entries, all positive. Parameters start at zero. NULL with a message on bad sizes. */
+bp_mlp *bp_mlp_alloc(size_t n_layers, const size_t *sizes, bp_output output);
+void bp_mlp_free(bp_mlp *net);
+bp_mlp_workspace *bp_mlp_workspace_alloc(const bp_mlp *net, size_t batch);
+void bp_mlp_workspace_free(bp_mlp_workspace *ws);
+
+/* Weights and biases uniform in +-sqrt(3 / fan_in) (unit variance of s for unit-variance inputs). */
+void bp_mlp_init_random(bp_mlp *net, gsl_rng *rng);
+
+/* Forward over a batch X0 (batch x sizes[0]): S_l = X_{l-1} W_l + 1 b_l^T (eq. 3), X_l = logistic(S_l) (eq. 2),
+ * the top layer logistic (eq. 2) or softmax (eq. 17). Writes the workspace. */
+int bp_mlp_forward(const bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0);
+/* The error over the batch: the sum over rows of eq. (36) (logistic) or eq. (38) (softmax), from S_L. */
+int bp_mlp_loss(const bp_mlp *net, const bp_mlp_workspace *ws, const gsl_matrix *T, double *E);
+/* Backward after forward on the same X0. ACCUMULATES dE/dparams into net->grad (call bp_mlp_zero_grad first):
+ *   dS_L = X_L - T                                  eq. (9) / eq. (26) (softmax targets must sum to 1 per row)
+ *   dW_l += X_{l-1}^T dS_l,  db_l += 1^T dS_l       eq. (10), (15)/(16), (29)
+ *   dX_{l-1} = dS_l W_l^T                           eq. (13)/(14)
+ *   dS_{l-1} = dX_{l-1} * X_{l-1}(1 - X_{l-1})      eq. (11)/(12), (30)/(31) */
+int bp_mlp_backward(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, const gsl_matrix *T);
+void bp_mlp_zero_grad(bp_mlp *net);
+/* zero_grad, forward, loss and backward in one call; E may be NULL. */
+int bp_mlp_gradient(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, const gsl_matrix *T, double *E);
+
+/* Parameter k's name: "W<l>[j,i]" (w_ji of layer l) or "b<l>[i]". */
+int bp_mlp_param_name(const bp_mlp *net, size_t k, char *buf, size_t len);
+/* The index of a parameter from its name; GSL_EINVAL (with a message) for an unknown or malformed name. */
+int bp_mlp_param_index(const bp_mlp *net, const char *name, size_t *k);
+
+#endif

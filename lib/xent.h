@@ -1,0 +1,33 @@
+/* xent.h - cross-entropy errors of the notes, naive and stable, with their gradients.
+ *
+ * Every error is the SUM over the rows of the batch (B x n matrices, one example per row) of the per-example
+ * error of eq. (1) or eq. (18). Targets T have the shape of the outputs.
+ *
+ * Naive forms take the activations X and follow the textbook formula literally; they overflow or hit log(0)
+ * for large |s|. When their value is not finite they still write it but return GSL_ERANGE, so the failure is
+ * reported, never hidden. Stable forms take the weighted sums S and are finite for every finite S. */
+#ifndef BP_XENT_H
+#define BP_XENT_H
+
+#include <gsl/gsl_matrix.h>
+
+/* eq. (1): E = -sum_i (t_i log x_i + (1 - t_i) log(1 - x_i)), independent logistic outputs. */
+int bp_xent_logistic_naive(const gsl_matrix *X, const gsl_matrix *T, double *E);
+/* eq. (36): E = sum_i (-t_i s_i + log(1 + e^{s_i})), as max(s,0) - t s + log1p(e^{-|s|}). */
+int bp_xent_logistic_stable(const gsl_matrix *S, const gsl_matrix *T, double *E);
+/* eq. (5)/(6): dE/dx_i = (x_i - t_i) / (x_i (1 - x_i)). Writes dX. */
+int bp_xent_logistic_dx(const gsl_matrix *X, const gsl_matrix *T, gsl_matrix *dX);
+/* eq. (9): the fused output delta dE/ds_i = x_i - t_i. Writes dS (may be X). */
+int bp_xent_logistic_delta(const gsl_matrix *X, const gsl_matrix *T, gsl_matrix *dS);
+
+/* eq. (18): E = -sum_i t_i log x_i, softmax outputs. */
+int bp_xent_softmax_naive(const gsl_matrix *X, const gsl_matrix *T, double *E);
+/* eq. (38): E = -sum_i t_i (s_i - log sum_j e^{s_j}), with the row maximum taken out of the log-sum-exp. */
+int bp_xent_softmax_stable(const gsl_matrix *S, const gsl_matrix *T, double *E);
+/* eq. (19): dE/dx_i = -t_i / x_i. Writes dX. */
+int bp_xent_softmax_dx(const gsl_matrix *X, const gsl_matrix *T, gsl_matrix *dX);
+/* eq. (26): the fused output delta dE/ds_i = x_i - t_i; exact only when each row of T sums to 1 (eq. 25 is
+ * x_i sum_k t_k - t_i). Writes dS (may be X). */
+int bp_xent_softmax_delta(const gsl_matrix *X, const gsl_matrix *T, gsl_matrix *dS);
+
+#endif
