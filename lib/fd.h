@@ -6,6 +6,7 @@
 #ifndef BP_FD_H
 #define BP_FD_H
 
+#include <gsl/gsl_machine.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
 

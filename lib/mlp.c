@@ -199,6 +199,19 @@ int bp_mlp_gradient(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, con
   return status;
 }
 
+int bp_mlp_error_function(const gsl_vector *v, gsl_vector *y, void *closure) {
+  bp_mlp_closure *c = closure;
+  if (v->size != c->net->n_params || y->size != 1)
+    BP_ERROR(GSL_EBADLEN, "bp_mlp_error_function: %zu parameters and %zu outputs for a network of %zu parameters",
+             v->size, y->size, c->net->n_params);
+  if (v != c->net->params) gsl_vector_memcpy(c->net->params, v);
+  double E = 0.0;
+  int status = bp_mlp_forward(c->net, c->ws, c->X0);
+  if (!status) status = bp_mlp_loss(c->net, c->ws, c->T, &E);
+  gsl_vector_set(y, 0, E);
+  return status;
+}
+
 int bp_mlp_param_name(const bp_mlp *net, size_t k, char *buf, size_t len) {
   for (size_t l = 1; l <= net->n_layers; l++) {
     size_t nj = net->sizes[l - 1], ni = net->sizes[l], off = net->offset[l];

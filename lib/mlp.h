@@ -65,6 +65,15 @@ void bp_mlp_zero_grad(bp_mlp *net);
 /* zero_grad, forward, loss and backward in one call; E may be NULL. */
 int bp_mlp_gradient(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, const gsl_matrix *T, double *E);
 
+/* E(params) as a bp_fd_function (fd.h), for checking the gradient: y[0] = the loss over the batch with
+ * net->params replaced by v (v may be net->params itself, which a checker then perturbs in place). */
+typedef struct {
+  bp_mlp *net;
+  bp_mlp_workspace *ws;
+  const gsl_matrix *X0, *T;
+} bp_mlp_closure;
+int bp_mlp_error_function(const gsl_vector *v, gsl_vector *y, void *closure);
+
 /* Parameter k's name: "W<l>[j,i]" (w_ji of layer l) or "b<l>[i]". */
 int bp_mlp_param_name(const bp_mlp *net, size_t k, char *buf, size_t len);
 /* The index of a parameter from its name; GSL_EINVAL (with a message) for an unknown or malformed name. */

@@ -1,0 +1,205 @@
+/* registry.c - the table of derivation checks, the claim helpers they share, and the verdict rule. */
+#include "checks.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core.h"
+#include "derivations.h"
+
+const bp_check_def bp_checks[] = {
+    /* Logistic outputs with cross-entropy, eq. (1)-(16) */
+    {"logistic-dE-dx", "5,6", "dE/dx of the summed cross-entropy", NULL, bp_check_logistic_dE_dx},
+    {"logistic-dx-ds", "7", "derivative of the logistic unit", NULL, bp_check_logistic_dx_ds},
+    {"weighted-sum-ds-dw", "3,8", "derivative of the weighted sum by a weight", NULL, bp_check_weighted_sum_ds_dw},
+    {"logistic-output-delta", "4,9", "output delta: the chain (4) fused into x - t", NULL, bp_check_logistic_output_delta},
+    {"logistic-output-weights", "10", "gradient of the output layer's weights", NULL, bp_check_logistic_output_weights},
+    {"logistic-hidden-delta", "11,12", "hidden delta dE/ds_j", NULL, bp_check_logistic_hidden_delta},
+    {"logistic-hidden-dx", "13,14", "gradient by a hidden activation dE/dx_j", NULL, bp_check_logistic_hidden_dx},
+    {"logistic-hidden-weights", "15,16", "gradient of the hidden layer's weights", NULL, bp_check_logistic_hidden_weights},
+    {"logistic-deep-recursion", "9-16", "the recursion for a deeper network, logistic outputs", NULL,
+     bp_check_logistic_deep_recursion},
+    /* Softmax outputs with cross-entropy, eq. (17)-(31) */
+    {"softmax-dE-dx", "19", "dE/dx of the multi-class cross-entropy", NULL, bp_check_softmax_dE_dx},
+    {"softmax-jacobian", "20,21", "Jacobian of the softmax", NULL, bp_check_softmax_jacobian},
+    {"softmax-ds-chain", "22", "chain rule through the softmax", NULL, bp_check_softmax_ds_chain},
+    {"softmax-ds-split", "23", "chain rule split into k = i and k != i",
+     "the k != i terms must be ADDED: the minus sign belongs to dx_k/ds_i = -x_k x_i (eq. 21), not to the sum",
+     bp_check_softmax_ds_split},
+    {"softmax-ds-expanded", "24", "the split chain with eq. (19) and (21) substituted",
+     "the k != i terms are t_k x_i, not t_k x_k: (-t_k/x_k)(-x_k x_i) = t_k x_i; eq. (25) follows from t_k x_i",
+     bp_check_softmax_ds_expanded},
+    {"softmax-output-delta", "25,26", "output delta x - t and its assumption sum_k t_k = 1", NULL,
+     bp_check_softmax_output_delta},
+    {"softmax-output-weights-sum", "28", "chain rule for an output weight",
+     "the sum over i reuses the free index i of w_ji: summed literally it is x_j sum_i (x_i - t_i), which is 0; "
+     "w_ji reaches E only through s_i, so the sum has the one term of eq. (29)",
+     bp_check_softmax_output_weights_sum},
+    {"softmax-output-weights", "29", "gradient of the output layer's weights", NULL, bp_check_softmax_output_weights},
+    {"softmax-hidden-delta", "30,31", "hidden delta below a softmax", NULL, bp_check_softmax_hidden_delta},
+    {"softmax-deep-recursion", "26-31", "the recursion for a deeper network, softmax outputs", NULL,
+     bp_check_softmax_deep_recursion},
+    /* Numerically stable forms, eq. (32)-(40) */
+    {"logistic-stable-forms", "32-36", "cross-entropy of a logistic unit rewritten in s", NULL,
+     bp_check_logistic_stable_forms},
+    {"softmax-stable-forms", "37,38", "softmax cross-entropy through log-sum-exp", NULL, bp_check_softmax_stable_forms},
+    {"softmax-shift-invariance", "40", "adding a constant to every logit leaves E unchanged", NULL,
+     bp_check_softmax_shift_invariance},
+};
+const size_t bp_checks_count = sizeof bp_checks / sizeof bp_checks[0];
+
+const bp_check_def *bp_check_find(const char *id) {
+  for (size_t k = 0; k < bp_checks_count; k++)
+    if (strcmp(bp_checks[k].id, id) == 0) return &bp_checks[k];
+  return NULL;
+}
+
+const char *bp_claim_kind_name(bp_claim_kind kind) {
+  switch (kind) {
+    case BP_CLAIM_PRINTED: return "printed";
+    case BP_CLAIM_CORRECTED: return "corrected";
+    case BP_CLAIM_LIBRARY: return "library";
+    case BP_CLAIM_MUST_FAIL: return "must-fail";
+  }
+  return "unknown";
+}
+
+const char *bp_check_verdict_name(bp_check_verdict v) {
+  switch (v) {
+    case BP_CHECK_PASS: return "PASS";
+    case BP_CHECK_FAIL: return "FAIL";
+    case BP_CHECK_ERRATUM: return "ERRATUM";
+  }
+  return "UNKNOWN";
+}
+
+/* FNV-1a of the id, so each check draws its own points whatever else runs. */
+static unsigned long check_seed(unsigned long seed, const char *id) {
+  unsigned long h = 2166136261UL;
+  for (const char *p = id; *p; p++) h = (h ^ (unsigned char)*p) * 16777619UL;
+  return (seed ^ h) & 0xffffffffUL;
+}
+
+/* The rule of checks.h. A claim "holds" when its comparison PASSes; NO SIGNAL never counts as holding. */
+static void decide(bp_check_result *res) {
+  int any_printed_failed = 0, any_corrected = 0, bad = 0;
+  res->max_rel_err = res->erratum_rel_err = 0.0;
+  for (size_t k = 0; k < res->n_claims; k++) {
+    const bp_claim *c = &res->claims[k];
+    int holds = (c->verdict == BP_VERDICT_PASS);
+    switch (c->kind) {
+      case BP_CLAIM_PRINTED:
+        if (holds) {
+          res->max_rel_err = fmax(res->max_rel_err, c->max_rel_err);
+        } else {
+          any_printed_failed = 1;
+          res->erratum_rel_err = fmax(res->erratum_rel_err, c->max_rel_err);
+        }
+        break;
+      case BP_CLAIM_CORRECTED:
+      case BP_CLAIM_LIBRARY: /* a correction must hold like a library function */
+        any_corrected |= (c->kind == BP_CLAIM_CORRECTED);
+        if (!holds) bad = 1;
+        res->max_rel_err = fmax(res->max_rel_err, c->max_rel_err);
+        break;
+      case BP_CLAIM_MUST_FAIL:
+        if (c->verdict != BP_VERDICT_FAIL) bad = 1;
+        break;
+    }
+  }
+  if (bad || res->n_claims == 0 || (any_printed_failed && !any_corrected))
+    res->verdict = BP_CHECK_FAIL;
+  else
+    res->verdict = any_printed_failed ? BP_CHECK_ERRATUM : BP_CHECK_PASS;
+}
+
+int bp_check_run(const bp_check_def *def, unsigned long seed, bp_fd_method method, bp_check_result *result) {
+  memset(result, 0, sizeof *result);
+  result->def = def;
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  if (rng == NULL) BP_ERROR(GSL_ENOMEM, "out of memory allocating a random number generator");
+  gsl_rng_set(rng, check_seed(seed, def->id));
+  bp_check_ctx ctx = {rng, method, result};
+  int status = def->run(&ctx);
+  gsl_rng_free(rng);
+  result->status = status;
+  if (status) {
+    snprintf(result->error, sizeof result->error, "%s", bp_error_message());
+    result->verdict = BP_CHECK_FAIL;
+    return status;
+  }
+  decide(result);
+  return GSL_SUCCESS;
+}
+
+static int record(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula, const char *method,
+                  const bp_gradcheck *gc) {
+  bp_check_result *res = ctx->result;
+  if (res->n_claims == BP_CHECK_MAX_CLAIMS)
+    BP_ERROR(GSL_EINVAL, "check %s has more than %d claims", res->def->id, BP_CHECK_MAX_CLAIMS);
+  bp_claim *c = &res->claims[res->n_claims++];
+  *c = (bp_claim){kind,
+                  eq,
+                  formula,
+                  method,
+                  gc->verdict,
+                  gc->size,
+                  gc->n_failed,
+                  gc->worst,
+                  gc->max_rel_err,
+                  gc->norm_rel_err,
+                  gsl_vector_get(gc->analytic, gc->worst),
+                  gsl_vector_get(gc->numeric, gc->worst)};
+  return GSL_SUCCESS;
+}
+
+int bp_claim_jacobian(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula, bp_fd_function f,
+                      void *params, gsl_vector *x, const gsl_matrix *J) {
+  bp_gradcheck *gc = bp_gradcheck_alloc(J->size1 * J->size2);
+  if (gc == NULL) return GSL_ENOMEM;
+  bp_tolerance tol = bp_tolerance_default();
+  int status = bp_gradcheck_jacobian(gc, ctx->method, f, params, x, J, &tol);
+  if (!status) status = record(ctx, kind, eq, formula, bp_fd_method_name(ctx->method), gc);
+  bp_gradcheck_free(gc);
+  return status;
+}
+
+int bp_claim_gradient(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula, bp_fd_function f,
+                      void *params, gsl_vector *x, const gsl_vector *g) {
+  gsl_matrix_const_view J = gsl_matrix_const_view_vector(g, 1, g->size);
+  return bp_claim_jacobian(ctx, kind, eq, formula, f, params, x, &J.matrix);
+}
+
+int bp_claim_identity(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula,
+                      const gsl_vector *lhs, const gsl_vector *rhs) {
+  if (lhs->size != rhs->size)
+    BP_ERROR(GSL_EBADLEN, "identity %s: the sides have %zu and %zu entries", formula, lhs->size, rhs->size);
+  bp_gradcheck *gc = bp_gradcheck_alloc(lhs->size);
+  if (gc == NULL) return GSL_ENOMEM;
+  gsl_vector_memcpy(gc->analytic, lhs);
+  gsl_vector_memcpy(gc->numeric, rhs);
+  gsl_vector_set_zero(gc->estimate);
+  bp_tolerance tol = bp_tolerance_identity();
+  int status = bp_gradcheck_compare(gc, &tol);
+  if (!status) status = record(ctx, kind, eq, formula, "identity", gc);
+  bp_gradcheck_free(gc);
+  return status;
+}
+
+void bp_draw_vector(gsl_rng *rng, gsl_vector *v, double lo, double hi) {
+  for (size_t i = 0; i < v->size; i++) gsl_vector_set(v, i, lo + (hi - lo) * gsl_rng_uniform(rng));
+}
+
+void bp_draw_matrix(gsl_rng *rng, gsl_matrix *m, double lo, double hi) {
+  for (size_t r = 0; r < m->size1; r++)
+    for (size_t c = 0; c < m->size2; c++) gsl_matrix_set(m, r, c, lo + (hi - lo) * gsl_rng_uniform(rng));
+}
+
+/* Positive entries bounded away from 0, normalised to sum to 1. */
+void bp_draw_distribution(gsl_rng *rng, gsl_vector *t) {
+  bp_draw_vector(rng, t, 0.05, 1.0);
+  double sum = 0.0;
+  for (size_t i = 0; i < t->size; i++) sum += gsl_vector_get(t, i);
+  gsl_vector_scale(t, 1.0 / sum);
+}

@@ -1,0 +1,472 @@
+/* bpcheck - the command line: list and run the derivation checks, and check a network's gradient on data.
+ * Exit status: 0 when everything that should hold holds (errata count as expected), 1 when a check fails,
+ * 2 on bad usage or bad input. All output is computed before the first line is printed. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
+
+#include "checks.h"
+#include "core.h"
+#include "data.h"
+#include "fd.h"
+#include "mlp.h"
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+typedef enum { FORMAT_TABLE, FORMAT_TSV, FORMAT_JSON } format;
+
+typedef struct {
+  format fmt;
+  unsigned long seed;
+  bp_fd_method method;
+  const char *layers, *output, *data, *params;
+  char **ids;
+  size_t n_ids;
+} options;
+
+#define DEFAULT_SEED 1UL
+
+static const char usage_text[] =
+    "usage: bpcheck COMMAND [OPTIONS]\n"
+    "\n"
+    "Verifies the derivations of Sadowski's Notes on Backpropagation with finite differences.\n"
+    "\n"
+    "commands:\n"
+    "  list                  one line per check: id, equation(s), title\n"
+    "  run ID...             run the named checks\n"
+    "  all                   run every check\n"
+    "  grad --layers N0,N1,...,NL --output logistic|softmax --data FILE.csv [--params FILE.tsv]\n"
+    "                        the loss and every parameter's gradient by backprop beside its finite-difference\n"
+    "                        value, for a network with logistic hidden units\n"
+    "\n"
+    "options:\n"
+    "  --format table|tsv|json   output format (default table)\n"
+    "  --seed N                  seed of the random points and weights (default 1)\n"
+    "  --method central|gsl      finite-difference method (default central)\n"
+    "  --help, --version\n"
+    "\n"
+    "exit status: 0 all checks hold (errata of the notes included), 1 a check failed, 2 bad usage or input\n";
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "bpcheck: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nTry 'bpcheck --help'.\n");
+  return EXIT_USAGE;
+}
+
+/* ---- formatting helpers ----------------------------------------------------------------------------------- */
+
+static void json_string(const char *s) {
+  putchar('"');
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      printf("\\%c", *p);
+    else if (*p < 0x20)
+      printf("\\u%04x", *p);
+    else
+      putchar(*p);
+  }
+  putchar('"');
+}
+
+/* JSON has no inf or NaN: they become null. */
+static void json_number(double v) {
+  if (isfinite(v))
+    printf("%.17g", v);
+  else
+    printf("null");
+}
+
+/* "5,6" -> "eq. (5), (6)"; "9-16" -> "eq. (9)-(16)": the tag a grep for eq. (N) finds. */
+static void equation_label(const char *eqs, char *buf, size_t len) {
+  size_t n = (size_t)snprintf(buf, len, "eq. (");
+  for (const char *p = eqs; *p && n + 6 < len; p++) {
+    if (*p == ',')
+      n += (size_t)snprintf(buf + n, len - n, "), (");
+    else if (*p == '-')
+      n += (size_t)snprintf(buf + n, len - n, ")-(");
+    else
+      buf[n++] = *p;
+  }
+  snprintf(buf + n, len - n, ")");
+}
+
+/* ---- list, run, all ---------------------------------------------------------------------------------------- */
+
+static int cmd_list(const options *o) {
+  if (o->fmt == FORMAT_TSV) printf("id\tequation\ttitle\n");
+  if (o->fmt == FORMAT_JSON) printf("[");
+  for (size_t k = 0; k < bp_checks_count; k++) {
+    const bp_check_def *d = &bp_checks[k];
+    char eq[64];
+    equation_label(d->equations, eq, sizeof eq);
+    if (o->fmt == FORMAT_TABLE) printf("%-28s %-18s %s\n", d->id, eq, d->title);
+    if (o->fmt == FORMAT_TSV) printf("%s\t%s\t%s\n", d->id, d->equations, d->title);
+    if (o->fmt == FORMAT_JSON) {
+      printf("%s\n  {\"id\": ", k ? "," : "");
+      json_string(d->id);
+      printf(", \"equation\": ");
+      json_string(d->equations);
+      printf(", \"title\": ");
+      json_string(d->title);
+      printf("}");
+    }
+  }
+  if (o->fmt == FORMAT_JSON) printf("\n]\n");
+  return EXIT_OK;
+}
+
+static const char *check_method(const bp_check_result *r) {
+  for (size_t k = 0; k < r->n_claims; k++)
+    if (strcmp(r->claims[k].method, "identity") != 0) return r->claims[k].method;
+  return "identity";
+}
+
+static const char *claim_verdict(const bp_claim *c) {
+  if (c->kind == BP_CLAIM_MUST_FAIL) return c->verdict == BP_VERDICT_FAIL ? "FAILS, as it must" : "HOLDS, but must fail";
+  return bp_verdict_name(c->verdict);
+}
+
+static void print_check_table(const bp_check_result *r) {
+  const bp_check_def *d = r->def;
+  char eq[64];
+  equation_label(d->equations, eq, sizeof eq);
+  printf("%-8s %-28s %-18s %s\n", bp_check_verdict_name(r->verdict), d->id, eq, d->title);
+  if (r->status) printf("         could not run: %s\n", r->error);
+  for (size_t k = 0; k < r->n_claims; k++) {
+    const bp_claim *c = &r->claims[k];
+    char ceq[64];
+    equation_label(c->equation, ceq, sizeof ceq);
+    printf("         %-9s %-14s %s\n", bp_claim_kind_name(c->kind), ceq, c->formula);
+    printf("         %-24s %-8s %3zu entries  max rel err %9.2e  %s", "", c->method, c->entries, c->max_rel_err,
+           claim_verdict(c));
+    if (c->verdict == BP_VERDICT_FAIL)
+      printf("  (worst entry %zu: formula %.6g, %s %.6g)", c->worst, c->worst_analytic,
+             strcmp(c->method, "identity") ? "numeric" : "reference", c->worst_reference);
+    printf("\n");
+  }
+  if (r->verdict == BP_CHECK_ERRATUM && d->erratum) printf("         erratum: %s\n", d->erratum);
+}
+
+static void print_check_json(const bp_check_result *r, int first) {
+  const bp_check_def *d = r->def;
+  printf("%s\n    {\"id\": ", first ? "" : ",");
+  json_string(d->id);
+  printf(", \"equation\": ");
+  json_string(d->equations);
+  printf(", \"title\": ");
+  json_string(d->title);
+  printf(", \"method\": ");
+  json_string(check_method(r));
+  printf(", \"verdict\": ");
+  json_string(bp_check_verdict_name(r->verdict));
+  printf(", \"max_rel_err\": ");
+  json_number(r->max_rel_err);
+  printf(", \"erratum_rel_err\": ");
+  json_number(r->erratum_rel_err);
+  printf(", \"note\": ");
+  json_string(r->status ? r->error : (r->verdict == BP_CHECK_ERRATUM && d->erratum) ? d->erratum : "");
+  printf(", \"claims\": [");
+  for (size_t k = 0; k < r->n_claims; k++) {
+    const bp_claim *c = &r->claims[k];
+    printf("%s\n      {\"kind\": ", k ? "," : "");
+    json_string(bp_claim_kind_name(c->kind));
+    printf(", \"equation\": ");
+    json_string(c->equation);
+    printf(", \"formula\": ");
+    json_string(c->formula);
+    printf(", \"method\": ");
+    json_string(c->method);
+    printf(", \"verdict\": ");
+    json_string(bp_verdict_name(c->verdict));
+    printf(", \"entries\": %zu, \"failed\": %zu, \"max_rel_err\": ", c->entries, c->n_failed);
+    json_number(c->max_rel_err);
+    printf(", \"norm_rel_err\": ");
+    json_number(c->norm_rel_err);
+    printf("}");
+  }
+  printf("]}");
+}
+
+static int cmd_run(const options *o, const bp_check_def **defs, size_t n) {
+  bp_check_result *results = calloc(n, sizeof *results);
+  if (results == NULL) {
+    fprintf(stderr, "bpcheck: out of memory\n");
+    return EXIT_USAGE;
+  }
+  size_t count[3] = {0, 0, 0};
+  for (size_t k = 0; k < n; k++) {
+    bp_check_run(defs[k], o->seed, o->method, &results[k]); /* a check that cannot run is a FAIL result */
+    count[results[k].verdict]++;
+  }
+  if (o->fmt == FORMAT_TABLE) {
+    printf("bpcheck %s: %zu derivation check%s, method %s, seed %lu\n\n", BP_VERSION, n, n == 1 ? "" : "s",
+           bp_fd_method_name(o->method), o->seed);
+    for (size_t k = 0; k < n; k++) print_check_table(&results[k]);
+    printf("\n%zu checks: %zu PASS, %zu ERRATUM, %zu FAIL\n", n, count[BP_CHECK_PASS], count[BP_CHECK_ERRATUM],
+           count[BP_CHECK_FAIL]);
+    printf("PASS: every claim holds to rel err %.0e against finite differences (%.1e for identities).\n",
+           BP_RTOL_GOOD, BP_RTOL_IDENTITY);
+    printf("ERRATUM: the formula as printed in the notes fails and the corrected form beside it holds.\n");
+  } else if (o->fmt == FORMAT_TSV) {
+    printf("id\tequation\tmethod\tclaims\tmax_rel_err\terratum_rel_err\tverdict\tnote\n");
+    for (size_t k = 0; k < n; k++) {
+      const bp_check_result *r = &results[k];
+      printf("%s\t%s\t%s\t%zu\t%.3e\t%.3e\t%s\t%s\n", r->def->id, r->def->equations, check_method(r), r->n_claims,
+             r->max_rel_err, r->erratum_rel_err, bp_check_verdict_name(r->verdict),
+             r->status ? r->error : (r->verdict == BP_CHECK_ERRATUM && r->def->erratum) ? r->def->erratum : "");
+    }
+  } else {
+    printf("{\"version\": \"%s\", \"seed\": %lu, \"method\": \"%s\", \"checks\": [", BP_VERSION, o->seed,
+           bp_fd_method_name(o->method));
+    for (size_t k = 0; k < n; k++) print_check_json(&results[k], k == 0);
+    printf("\n  ], \"pass\": %zu, \"erratum\": %zu, \"fail\": %zu}\n", count[BP_CHECK_PASS], count[BP_CHECK_ERRATUM],
+           count[BP_CHECK_FAIL]);
+  }
+  free(results);
+  return count[BP_CHECK_FAIL] ? EXIT_FAILED : EXIT_OK;
+}
+
+/* ---- grad -------------------------------------------------------------------------------------------------- */
+
+static void print_grad(const options *o, const bp_mlp *net, double loss, const bp_gradcheck *gc) {
+  char name[64], worst[64];
+  bp_mlp_param_name(net, gc->worst, worst, sizeof worst);
+  if (o->fmt == FORMAT_TSV) {
+    printf("# loss = %.17g\n", loss);
+    printf("param\tvalue\tbackprop\tnumeric\trel_err\tabs_err\testimate\tverdict\n");
+    for (size_t k = 0; k < gc->size; k++) {
+      bp_mlp_param_name(net, k, name, sizeof name);
+      printf("%s\t%.17g\t%.17g\t%.17g\t%.3e\t%.3e\t%.3e\t%s\n", name, gsl_vector_get(net->params, k),
+             gsl_vector_get(gc->analytic, k), gsl_vector_get(gc->numeric, k), gsl_vector_get(gc->rel_err, k),
+             gsl_vector_get(gc->abs_err, k), gsl_vector_get(gc->estimate, k),
+             gsl_vector_uchar_get(gc->passed, k) ? "PASS" : "FAIL");
+    }
+    printf("# norm_rel_err = %.3e, max_rel_err = %.3e, worst = %s, verdict = %s\n", gc->norm_rel_err,
+           gc->max_rel_err, worst, bp_verdict_name(gc->verdict));
+  } else if (o->fmt == FORMAT_JSON) {
+    printf("{\"loss\": ");
+    json_number(loss);
+    printf(", \"method\": \"%s\", \"verdict\": \"%s\", \"norm_rel_err\": ", bp_fd_method_name(o->method),
+           bp_verdict_name(gc->verdict));
+    json_number(gc->norm_rel_err);
+    printf(", \"max_rel_err\": ");
+    json_number(gc->max_rel_err);
+    printf(", \"worst\": \"%s\", \"params\": [", worst);
+    for (size_t k = 0; k < gc->size; k++) {
+      bp_mlp_param_name(net, k, name, sizeof name);
+      printf("%s\n  {\"param\": \"%s\", \"value\": ", k ? "," : "", name);
+      json_number(gsl_vector_get(net->params, k));
+      printf(", \"backprop\": ");
+      json_number(gsl_vector_get(gc->analytic, k));
+      printf(", \"numeric\": ");
+      json_number(gsl_vector_get(gc->numeric, k));
+      printf(", \"rel_err\": ");
+      json_number(gsl_vector_get(gc->rel_err, k));
+      printf(", \"estimate\": ");
+      json_number(gsl_vector_get(gc->estimate, k));
+      printf(", \"verdict\": \"%s\"}", gsl_vector_uchar_get(gc->passed, k) ? "PASS" : "FAIL");
+    }
+    printf("\n]}\n");
+  } else {
+    printf("%s: worst entry %s, backprop %.10g, numeric (%s) %.10g, rel err %.2e; ||a - n|| / ||n|| = %.2e\n",
+           bp_verdict_name(gc->verdict), worst, gsl_vector_get(gc->analytic, gc->worst),
+           bp_fd_method_name(o->method), gsl_vector_get(gc->numeric, gc->worst), gsl_vector_get(gc->rel_err, gc->worst),
+           gc->norm_rel_err);
+    printf("loss E = %.17g (sum over the examples)\n\n", loss);
+    printf("%-14s %13s %22s %22s %10s %10s  %s\n", "param", "value", "backprop", "numeric", "rel_err", "estimate",
+           "verdict");
+    for (size_t k = 0; k < gc->size; k++) {
+      bp_mlp_param_name(net, k, name, sizeof name);
+      printf("%-14s %13.6g %22.15g %22.15g %10.2e %10.2e  %s\n", name, gsl_vector_get(net->params, k),
+             gsl_vector_get(gc->analytic, k), gsl_vector_get(gc->numeric, k), gsl_vector_get(gc->rel_err, k),
+             gsl_vector_get(gc->estimate, k), gsl_vector_uchar_get(gc->passed, k) ? "PASS" : "FAIL");
+    }
+    printf("\n%zu of %zu entries pass: rel err <= %.0e, or |a - n| within %g x the difference's error estimate\n",
+           gc->size - gc->n_failed, gc->size, gc->tol.rtol, gc->tol.est_factor);
+  }
+}
+
+static int cmd_grad(const options *o) {
+  if (o->layers == NULL) return usage_error("%s", "grad needs --layers, e.g. --layers 4,5,3");
+  if (o->data == NULL) return usage_error("%s", "grad needs --data FILE.csv");
+  bp_output output = BP_OUTPUT_LOGISTIC;
+  if (o->output && strcmp(o->output, "softmax") == 0)
+    output = BP_OUTPUT_SOFTMAX;
+  else if (o->output && strcmp(o->output, "logistic") != 0)
+    return usage_error("--output must be logistic or softmax, not '%s'", o->output);
+  size_t n_layers, sizes[BP_MLP_MAX_LAYERS + 1];
+  if (bp_layers_parse(o->layers, &n_layers, sizes)) return usage_error("--layers: %s", bp_error_message());
+
+  int rc = EXIT_USAGE;
+  bp_dataset *data = NULL;
+  bp_mlp *net = NULL;
+  bp_mlp_workspace *ws = NULL;
+  bp_gradcheck *gc = NULL;
+  gsl_rng *rng = NULL;
+  double loss = 0.0;
+  if (bp_dataset_read_csv(o->data, sizes[0], sizes[n_layers], output, &data) ||
+      (net = bp_mlp_alloc(n_layers, sizes, output)) == NULL ||
+      (ws = bp_mlp_workspace_alloc(net, data->X->size1)) == NULL || (gc = bp_gradcheck_alloc(net->n_params)) == NULL ||
+      (rng = gsl_rng_alloc(gsl_rng_mt19937)) == NULL) {
+    fprintf(stderr, "bpcheck: %s\n", bp_error_message());
+    goto done;
+  }
+  gsl_rng_set(rng, o->seed);
+  bp_mlp_init_random(net, rng);
+  if (o->params && bp_params_read_tsv(o->params, net)) {
+    fprintf(stderr, "bpcheck: %s\n", bp_error_message());
+    goto done;
+  }
+  bp_mlp_closure closure = {net, ws, data->X, data->T};
+  gsl_matrix_view grad = gsl_matrix_view_vector(net->grad, 1, net->n_params);
+  bp_tolerance tol = bp_tolerance_default();
+  if (bp_mlp_gradient(net, ws, data->X, data->T, &loss) ||
+      bp_gradcheck_jacobian(gc, o->method, bp_mlp_error_function, &closure, net->params, &grad.matrix, &tol)) {
+    fprintf(stderr, "bpcheck: %s\n", bp_error_message());
+    goto done;
+  }
+  print_grad(o, net, loss, gc);
+  rc = (gc->verdict == BP_VERDICT_PASS) ? EXIT_OK : EXIT_FAILED;
+done:
+  if (rng) gsl_rng_free(rng);
+  bp_gradcheck_free(gc);
+  bp_mlp_workspace_free(ws);
+  bp_mlp_free(net);
+  bp_dataset_free(data);
+  return rc;
+}
+
+/* ---- arguments --------------------------------------------------------------------------------------------- */
+
+static int parse_seed(const char *s, unsigned long *seed) {
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (*s == '\0' || *s == '-' || *end != '\0' || errno == ERANGE) return 0;
+  *seed = v;
+  return 1;
+}
+
+/* Options come after the command, as --name value or --name=value; anything else is a check id. */
+static int parse_options(int argc, char **argv, options *o) {
+  for (int k = 2; k < argc; k++) {
+    const char *arg = argv[k];
+    if (strncmp(arg, "--", 2) != 0) {
+      o->ids[o->n_ids++] = argv[k];
+      continue;
+    }
+    char name[32];
+    const char *value = NULL, *eq = strchr(arg, '=');
+    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+    if (len >= sizeof name) return usage_error("unknown option '%s'", arg);
+    memcpy(name, arg, len);
+    name[len] = '\0';
+    static const char *const with_value[] = {"--format", "--seed", "--method", "--layers",
+                                             "--output", "--data", "--params"};
+    int needs_value = 0;
+    for (size_t m = 0; m < sizeof with_value / sizeof with_value[0]; m++) needs_value |= !strcmp(name, with_value[m]);
+    if (!needs_value) return usage_error("unknown option '%s'", arg);
+    if (eq)
+      value = eq + 1;
+    else if (k + 1 < argc)
+      value = argv[++k];
+    else
+      return usage_error("option %s needs a value", name);
+    if (!strcmp(name, "--format")) {
+      if (!strcmp(value, "table"))
+        o->fmt = FORMAT_TABLE;
+      else if (!strcmp(value, "tsv"))
+        o->fmt = FORMAT_TSV;
+      else if (!strcmp(value, "json"))
+        o->fmt = FORMAT_JSON;
+      else
+        return usage_error("--format must be table, tsv or json, not '%s'", value);
+    } else if (!strcmp(name, "--seed")) {
+      if (!parse_seed(value, &o->seed)) return usage_error("--seed needs a non-negative integer, not '%s'", value);
+    } else if (!strcmp(name, "--method")) {
+      if (bp_fd_method_parse(value, &o->method)) return usage_error("--method: %s", bp_error_message());
+    } else if (!strcmp(name, "--layers")) {
+      o->layers = value;
+    } else if (!strcmp(name, "--output")) {
+      o->output = value;
+    } else if (!strcmp(name, "--data")) {
+      o->data = value;
+    } else {
+      o->params = value;
+    }
+  }
+  return EXIT_OK;
+}
+
+static int finish(int rc) {
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "bpcheck: cannot write the output: %s\n", strerror(errno));
+    return EXIT_USAGE;
+  }
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  gsl_set_error_handler_off(); /* errors come back as statuses and are reported here */
+  if (argc < 2) {
+    fputs(usage_text, stderr);
+    return EXIT_USAGE;
+  }
+  const char *cmd = argv[1];
+  for (int k = 1; k < argc; k++) {
+    if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
+      fputs(usage_text, stdout);
+      return finish(EXIT_OK);
+    }
+    if (!strcmp(argv[k], "--version")) {
+      printf("bpcheck %s\n", BP_VERSION);
+      return finish(EXIT_OK);
+    }
+  }
+  options o = {FORMAT_TABLE, DEFAULT_SEED, BP_FD_CENTRAL, NULL, NULL, NULL, NULL, NULL, 0};
+  o.ids = calloc((size_t)argc, sizeof *o.ids);
+  if (o.ids == NULL) return EXIT_USAGE;
+  int rc = parse_options(argc, argv, &o);
+  if (rc) goto out;
+  int is_run = !strcmp(cmd, "run"), takes_ids = is_run;
+  if (o.n_ids > 0 && !takes_ids) {
+    rc = usage_error("unexpected argument '%s'", o.ids[0]);
+    goto out;
+  }
+  if (!strcmp(cmd, "list")) {
+    rc = cmd_list(&o);
+  } else if (!strcmp(cmd, "all") || is_run) {
+    if (is_run && o.n_ids == 0) {
+      rc = usage_error("%s", "run needs at least one check id (see 'bpcheck list')");
+      goto out;
+    }
+    size_t n = is_run ? o.n_ids : bp_checks_count;
+    const bp_check_def **defs = calloc(n, sizeof *defs);
+    if (defs == NULL) {
+      rc = EXIT_USAGE;
+      goto out;
+    }
+    for (size_t k = 0; k < n; k++) {
+      defs[k] = is_run ? bp_check_find(o.ids[k]) : &bp_checks[k];
+      if (defs[k] == NULL) {
+        free(defs);
+        rc = usage_error("no check named '%s' (see 'bpcheck list')", o.ids[k]);
+        goto out;
+      }
+    }
+    rc = cmd_run(&o, defs, n);
+    free(defs);
+  } else if (!strcmp(cmd, "grad")) {
+    rc = cmd_grad(&o);
+  } else {
+    rc = usage_error("unknown command '%s'", cmd);
+  }
+out:
+  free(o.ids);
+  return finish(rc);
+}
