@@ -26,8 +26,8 @@ all: deps $(B)/bpcheck
 verify: all
 	$(B)/bpcheck all
 
-check: deps $(B)/test_bpcheck
-	$(B)/test_bpcheck
+check: deps $(B)/bpcheck $(B)/test_bpcheck
+	BPCHECK=$(B)/bpcheck $(B)/test_bpcheck
 
 $(B)/libbpcheck.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^

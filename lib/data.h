@@ -3,8 +3,8 @@
  * be read, GSL_ENOMEM) and records a message that names the problem, as "FILE:LINE:COL: ..." where there is a
  * line, read back with bp_error_message(). Nothing is half-returned: on failure the outputs are untouched.
  *
- * CSV: one example per line, n_in input features then n_out targets, separated by commas. A first line whose
- * cells are not all numbers is a header. '#' starts a comment that runs to the end of the line; blank lines,
+ * CSV: one example per line, n_in input features then n_out targets, separated by commas. A first line none of
+ * whose cells is a number is a header. '#' starts a comment that runs to the end of the line; blank lines,
  * a UTF-8 byte order mark, CRLF line endings and spaces or tabs around cells are accepted. Every cell must be
  * a finite number. Targets: in [0, 1] for logistic outputs; for softmax outputs non-negative and summing to 1
  * per row within BP_DATA_SUM_TOL (the assumption behind eq. (26)).

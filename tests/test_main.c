@@ -7,21 +7,12 @@
 
 #include "test_util.h"
 
-/* One per suite file, in equation order. */
-int register_logistic(void);   /* eq. (1)-(16) */
-int register_softmax(void);    /* eq. (17)-(31) */
-int register_stable(void);     /* eq. (32)-(40) */
-int register_mlp(void);        /* the network: eq. (3), (9)-(16), (26)-(31) on batches */
-int register_gradcheck(void);  /* the finite-difference engine and its verdicts, planted bugs */
-int register_data(void);       /* CSV, parameter TSV and --layers readers */
-int register_checks(void);     /* the derivation checks of checks/ */
-
 int main(void) {
   /* The library never calls GSL's handler; this catches any GSL routine that would, instead of aborting. */
   gsl_set_error_handler_off();
   if (CU_initialize_registry() != CUE_SUCCESS) return 1;
   int (*const suites[])(void) = {register_logistic, register_softmax, register_stable,  register_mlp,
-                                 register_gradcheck, register_data,   register_checks};
+                                 register_gradcheck, register_data,   register_checks, register_cli};
   for (size_t k = 0; k < sizeof suites / sizeof suites[0]; k++)
     if (suites[k]()) {
       fprintf(stderr, "test_bpcheck: cannot register suite %zu: %s\n", k, CU_get_error_msg());

@@ -8,6 +8,9 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_vector.h>
 
+#include "fd.h"
+#include "mlp.h"
+
 /* |actual - expected| <= rtol * max(|actual|, |expected|), or both exactly equal (also both zero).
  * On failure prints both values with %.17g and the relative error. CUnit's own DOUBLE_EQUAL is absolute only. */
 int bp_test_rel_close(double actual, double expected, double rtol, const char *what, const char *file, int line);
@@ -27,5 +30,54 @@ typedef struct {
   void (*fn)(void);
 } bp_test_case;
 int bp_test_add_suite(const char *suite, const bp_test_case *cases, size_t n);
+
+/* One per suite file, in equation order; test_main.c runs them all. */
+int register_logistic(void);  /* eq. (1)-(16) */
+int register_softmax(void);   /* eq. (17)-(31) */
+int register_stable(void);    /* eq. (32)-(40) */
+int register_mlp(void);       /* the network: eq. (3), (9)-(16), (26)-(31) on batches */
+int register_gradcheck(void); /* the finite-difference engine and its verdicts, planted bugs */
+int register_data(void);      /* CSV, parameter TSV and --layers readers */
+int register_checks(void);    /* the derivation checks of checks/ */
+int register_cli(void);       /* the bpcheck command */
+
+/* |actual - expected| <= abs_tol. For quantities that may be (or cancel to) zero, where a relative comparison
+ * means nothing; abs_tol should come from an error bound (e.g. 1e-14 times the sum of the magnitudes that were
+ * added up). Prints both values with %.17g on failure. */
+int bp_test_abs_close(double actual, double expected, double abs_tol, const char *what, const char *file, int line);
+#define ASSERT_ABS_CLOSE(actual, expected, abs_tol)                                                             \
+  CU_ASSERT(bp_test_abs_close((actual), (expected), (abs_tol), #actual, __FILE__, __LINE__))
+
+/* The last error message (bp_error_message) contains `needle`; prints the message otherwise. Clear it with
+ * bp_error_set("%s", "") before the call under test so a stale message cannot pass. */
+int bp_test_message_contains(const char *needle, const char *file, int line);
+#define ASSERT_MESSAGE_CONTAINS(needle) CU_ASSERT(bp_test_message_contains((needle), __FILE__, __LINE__))
+
+/* A network with random parameters and one batch of inputs and targets, for gradient checks. Logistic
+ * targets are uniform in (0.05, 0.95), softmax targets a distribution per row. NULL if allocation fails. */
+typedef struct {
+  bp_mlp *net;
+  bp_mlp_workspace *ws;
+  gsl_matrix *X0, *T;
+} bp_test_problem;
+bp_test_problem *bp_test_problem_alloc(size_t n_layers, const size_t *sizes, bp_output output, size_t batch,
+                                       unsigned long seed);
+void bp_test_problem_free(bp_test_problem *p);
+/* A bp_fd_function (params: a bp_test_problem): copies x into the parameters, runs forward and y[0] = loss. */
+int bp_test_problem_loss(const gsl_vector *x, gsl_vector *y, void *params);
+/* The numeric gradient of the loss by `method` at the current parameters, with its error estimate (may be
+ * NULL); both have n_params entries. The parameters are left exactly as they were. */
+int bp_test_problem_numeric_gradient(bp_test_problem *p, bp_fd_method method, gsl_vector *numeric,
+                                     gsl_vector *estimate);
+
+/* The analytic Jacobian J (m x n, J(r, j) = dy_r/dx_j) of f at x against central differences, judged by
+ * bp_gradcheck_compare with the default tolerance (rtol 1e-7 per entry, error-estimate floor for tiny entries):
+ * passes when the status is success, the verdict PASS and ||a - n|| / ||n|| < BP_TEST_NORM_RTOL. Prints the
+ * worst entry otherwise. x is perturbed in place and restored. */
+#define BP_TEST_NORM_RTOL 1e-8
+int bp_test_jacobian_passes(bp_fd_function f, void *params, gsl_vector *x, const gsl_matrix *J, const char *what,
+                            const char *file, int line);
+#define ASSERT_JACOBIAN_MATCHES_FD(f, params, x, J)                                                             \
+  CU_ASSERT(bp_test_jacobian_passes((f), (params), (x), (J), #J, __FILE__, __LINE__))
 
 #endif

@@ -1,0 +1,491 @@
+/* data.c - the --layers list, examples from CSV and parameters from TSV, read strictly.
+ *
+ * Messages point at the problem as "FILE:LINE:COL: ...", LINE counting from 1 and COL being the 1-based FIELD
+ * number (the cell), not a character column: a reader of a CSV thinks in cells. Where the problem is the whole
+ * line (its cell count, a softmax row sum) the column is left out. Every reader works on locals and hands its
+ * result over only after the whole file has been read and checked, so a failure leaves the outputs untouched.
+ *
+ * Numbers are parsed with strtod, which follows LC_NUMERIC: the library never calls setlocale, so under the
+ * default "C" locale the decimal separator is '.' as CSV needs. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "data.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+/* Cells are quoted in messages up to this many characters, so a runaway cell cannot crowd out the location. */
+#define QUOTE_MAX 40
+
+/* ---- --layers ---------------------------------------------------------------------------------------------- */
+
+int bp_layers_parse(const char *spec, size_t *n_layers, size_t sizes[BP_MLP_MAX_LAYERS + 1]) {
+  if (spec == NULL || n_layers == NULL || sizes == NULL)
+    BP_ERROR(GSL_EINVAL, "bp_layers_parse: spec, n_layers and sizes must not be NULL");
+  if (*spec == '\0') BP_ERROR(GSL_EINVAL, "layers: the list is empty (expected sizes such as 4,5,3)");
+  size_t parsed[BP_MLP_MAX_LAYERS + 1];
+  size_t count = 0;
+  const char *item = spec;
+  for (;;) {
+    const char *end = item + strcspn(item, ",");
+    int len = (end - item > QUOTE_MAX) ? QUOTE_MAX : (int)(end - item);
+    count++;
+    if (count > BP_MLP_MAX_LAYERS + 1)
+      BP_ERROR(GSL_EINVAL, "layers: item %zu is one size too many (at most %d sizes, that is %d weight layers)",
+               count, BP_MLP_MAX_LAYERS + 1, BP_MLP_MAX_LAYERS);
+    if (end == item)
+      BP_ERROR(GSL_EINVAL, "layers '%.*s': item %zu is empty (sizes are separated by single commas)", QUOTE_MAX,
+               spec, count);
+    /* Stop accumulating once past the limit, so an arbitrarily long digit string cannot overflow size_t. */
+    size_t value = 0;
+    for (const char *p = item; p < end; p++) {
+      if (*p < '0' || *p > '9')
+        BP_ERROR(GSL_EINVAL, "layers: item %zu is '%.*s', not a positive whole number (digits only)", count, len,
+                 item);
+      if (value <= BP_MLP_MAX_UNITS) value = 10 * value + (size_t)(*p - '0');
+    }
+    if (value == 0) BP_ERROR(GSL_EINVAL, "layers: item %zu is '%.*s'; a layer needs at least 1 unit", count, len, item);
+    if (value > BP_MLP_MAX_UNITS)
+      BP_ERROR(GSL_EINVAL, "layers: item %zu is '%.*s', more than the %d units a layer may have", count, len, item,
+               BP_MLP_MAX_UNITS);
+    parsed[count - 1] = value;
+    if (*end == '\0') break;
+    item = end + 1;
+  }
+  if (count < 2)
+    BP_ERROR(GSL_EINVAL, "layers '%.*s': need at least two sizes (inputs and outputs), found %zu", QUOTE_MAX, spec,
+             count);
+  memcpy(sizes, parsed, count * sizeof *parsed);
+  *n_layers = count - 1;
+  return GSL_SUCCESS;
+}
+
+/* ---- lines ------------------------------------------------------------------------------------------------- */
+
+/* A file read line by line with getline, so lines of any length arrive whole. */
+typedef struct {
+  FILE *f;
+  const char *path;
+  char *buf;
+  size_t cap;
+  size_t lineno; /* of the line last returned, from 1 */
+} line_reader;
+
+static int reader_open(line_reader *r, const char *path) {
+  r->f = fopen(path, "r");
+  r->path = path;
+  r->buf = NULL;
+  r->cap = 0;
+  r->lineno = 0;
+  if (r->f == NULL) BP_ERROR(GSL_EFAILED, "%s: cannot open: %s", path, strerror(errno));
+  return GSL_SUCCESS;
+}
+
+static void reader_close(line_reader *r) {
+  if (r->f) fclose(r->f);
+  free(r->buf);
+  r->f = NULL;
+  r->buf = NULL;
+}
+
+/* Next line without its "\n" or "\r\n" (and, on line 1, without a UTF-8 byte order mark) in *line.
+ * Returns 1 for a line, 0 at the end of the file, or a negated GSL status with a message. */
+static int reader_next(line_reader *r, char **line) {
+  errno = 0;
+  ssize_t n = getline(&r->buf, &r->cap, r->f);
+  if (n < 0) {
+    if (feof(r->f) && !ferror(r->f)) return 0;
+    int err = errno;
+    if (err == ENOMEM) {
+      bp_error_set("%s:%zu: out of memory reading a line", r->path, r->lineno + 1);
+      return -GSL_ENOMEM;
+    }
+    bp_error_set("%s: cannot read: %s", r->path, strerror(err ? err : EIO));
+    return -GSL_EFAILED;
+  }
+  r->lineno++;
+  char *s = r->buf;
+  size_t len = (size_t)n;
+  /* A NUL would silently end the line for every string function below: it is a binary file, not CSV or TSV. */
+  if (strlen(s) != len) {
+    bp_error_set("%s:%zu: the line contains a NUL byte (not a text file?)", r->path, r->lineno);
+    return -GSL_EINVAL;
+  }
+  if (len > 0 && s[len - 1] == '\n') s[--len] = '\0';
+  if (len > 0 && s[len - 1] == '\r') s[--len] = '\0';
+  if (r->lineno == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3;
+  *line = s;
+  return 1;
+}
+
+static int is_blank(char c) { return c == ' ' || c == '\t'; }
+
+static int all_blank(const char *s) {
+  while (is_blank(*s)) s++;
+  return *s == '\0';
+}
+
+/* ---- numbers ----------------------------------------------------------------------------------------------- */
+
+typedef enum { CELL_OK, CELL_EMPTY, CELL_NOT_NUMBER, CELL_NOT_FINITE, CELL_OVERFLOW } cell_status;
+
+/* Parses [begin, end) of a line we own, with surrounding spaces and tabs allowed. The cell is terminated in
+ * place for strtod, which must not read on into the next cell, and the byte is put back afterwards. */
+static cell_status parse_cell(char *begin, char *end, double *value) {
+  while (begin < end && is_blank(*begin)) begin++;
+  while (end > begin && is_blank(end[-1])) end--;
+  if (begin == end) return CELL_EMPTY;
+  /* strtod would skip other white space such as '\v' itself; that is not a number cell. */
+  if (isspace((unsigned char)*begin)) return CELL_NOT_NUMBER;
+  char saved = *end;
+  *end = '\0';
+  char *stop;
+  errno = 0;
+  double v = strtod(begin, &stop);
+  int overflow = (errno == ERANGE && fabs(v) == HUGE_VAL); /* ERANGE for underflow is fine: a tiny finite value */
+  *end = saved;
+  if (stop != end) return CELL_NOT_NUMBER;
+  if (overflow) return CELL_OVERFLOW;
+  if (!isfinite(v)) return CELL_NOT_FINITE; /* "nan", "inf", "infinity" */
+  *value = v;
+  return CELL_OK;
+}
+
+/* The message for a cell that is not a finite number: "FILE:LINE:COL: cell COL is '...', not a number". */
+static void cell_error(const char *path, size_t lineno, size_t col, const char *what, const char *begin,
+                       const char *end, cell_status st) {
+  while (begin < end && is_blank(*begin)) begin++;
+  while (end > begin && is_blank(end[-1])) end--;
+  int len = (end - begin > QUOTE_MAX) ? QUOTE_MAX : (int)(end - begin);
+  const char *more = (end - begin > QUOTE_MAX) ? "..." : "";
+  switch (st) {
+  case CELL_EMPTY:
+    bp_error_set("%s:%zu:%zu: %s %zu is empty, not a number", path, lineno, col, what, col);
+    break;
+  case CELL_OVERFLOW:
+    bp_error_set("%s:%zu:%zu: %s %zu is '%.*s%s', too large for a double (not a finite number)", path, lineno, col,
+                 what, col, len, begin, more);
+    break;
+  case CELL_NOT_FINITE:
+    bp_error_set("%s:%zu:%zu: %s %zu is '%.*s%s', not a finite number", path, lineno, col, what, col, len, begin,
+                 more);
+    break;
+  default:
+    bp_error_set("%s:%zu:%zu: %s %zu is '%.*s%s', not a number", path, lineno, col, what, col, len, begin, more);
+    break;
+  }
+}
+
+/* ---- CSV --------------------------------------------------------------------------------------------------- */
+
+/* A growing array of every value read, row after row, so the matrices are allocated once at their final size. */
+typedef struct {
+  double *v;
+  size_t n, cap;
+} value_buffer;
+
+static int buffer_reserve(value_buffer *b, size_t extra) {
+  if (b->cap - b->n >= extra) return GSL_SUCCESS;
+  size_t cap = b->cap ? b->cap : 1024;
+  while (cap - b->n < extra) {
+    if (cap > SIZE_MAX / 2 / sizeof(double)) BP_ERROR(GSL_ENOMEM, "out of memory: too many values");
+    cap *= 2;
+  }
+  double *v = realloc(b->v, cap * sizeof *v);
+  if (v == NULL) BP_ERROR(GSL_ENOMEM, "out of memory holding %zu values", cap);
+  b->v = v;
+  b->cap = cap;
+  return GSL_SUCCESS;
+}
+
+/* The shortest of %.15g, %.16g, %.17g that reads back as v: "1.2", not "1.1999999999999999". */
+static const char *shortest(double v, char buf[32]) {
+  for (int digits = 15; digits <= 17; digits++) {
+    snprintf(buf, 32, "%.*g", digits, v);
+    if (strtod(buf, NULL) == v) break;
+  }
+  return buf;
+}
+
+/* The targets of one row against what the output layer can produce: eq. (26) gives dE/ds = x - t only when
+ * the softmax targets form a distribution. */
+static int check_targets(const char *path, size_t lineno, size_t n_in, size_t n_out, bp_output output,
+                         const double *t) {
+  char buf[32];
+  if (output == BP_OUTPUT_LOGISTIC) {
+    for (size_t i = 0; i < n_out; i++)
+      if (!(t[i] >= 0.0 && t[i] <= 1.0))
+        BP_ERROR(GSL_EINVAL, "%s:%zu:%zu: target %zu is %s, outside [0, 1] (logistic outputs are probabilities)",
+                 path, lineno, n_in + i + 1, i + 1, shortest(t[i], buf));
+    return GSL_SUCCESS;
+  }
+  double sum = 0.0;
+  for (size_t i = 0; i < n_out; i++) {
+    if (t[i] < 0.0)
+      BP_ERROR(GSL_EINVAL, "%s:%zu:%zu: target %zu is %s, negative (softmax targets are a distribution)", path,
+               lineno, n_in + i + 1, i + 1, shortest(t[i], buf));
+    sum += t[i];
+  }
+  if (fabs(sum - 1.0) > BP_DATA_SUM_TOL)
+    BP_ERROR(GSL_EINVAL,
+             "%s:%zu: the softmax targets sum to %s, not 1 within %g; eq. (26) (dE/ds = x - t) assumes they do",
+             path, lineno, shortest(sum, buf), BP_DATA_SUM_TOL);
+  return GSL_SUCCESS;
+}
+
+/* Cuts the comment and reports whether anything but blanks is left. */
+static int strip_comment(char *line) {
+  char *hash = strchr(line, '#');
+  if (hash) *hash = '\0';
+  return !all_blank(line);
+}
+
+static size_t count_cells(const char *line, char sep) {
+  size_t n = 1;
+  for (; *line; line++) n += (*line == sep);
+  return n;
+}
+
+/* A first line is a header when none of its cells reads as a number ("nan" and "1e999" do read). A first row
+ * with a typo in one cell, "0.38,abc,1", is therefore data and is rejected below with a precise message. */
+static int looks_like_header(char *line) {
+  for (char *cell = line;;) {
+    char *end = cell + strcspn(cell, ",");
+    double v;
+    cell_status st = parse_cell(cell, end, &v);
+    if (st != CELL_EMPTY && st != CELL_NOT_NUMBER) return 0;
+    if (*end == '\0') return 1;
+    cell = end + 1;
+  }
+}
+
+static int read_csv_values(line_reader *r, size_t n_in, size_t n_out, bp_output output, value_buffer *b) {
+  size_t n_cols = n_in + n_out;
+  int seen_content = 0;
+  char *line;
+  int got;
+  while ((got = reader_next(r, &line)) > 0) {
+    if (!strip_comment(line)) continue;
+    if (!seen_content) {
+      seen_content = 1;
+      if (looks_like_header(line)) continue;
+    }
+    size_t found = count_cells(line, ',');
+    if (found != n_cols)
+      BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cells, expected %zu (%zu inputs + %zu targets)", r->path, r->lineno,
+               found, n_cols, n_in, n_out);
+    int status = buffer_reserve(b, n_cols);
+    if (status) return status;
+    double *row = b->v + b->n;
+    char *cell = line;
+    for (size_t c = 0; c < n_cols; c++) {
+      char *end = cell + strcspn(cell, ",");
+      cell_status st = parse_cell(cell, end, &row[c]);
+      if (st != CELL_OK) {
+        cell_error(r->path, r->lineno, c + 1, "cell", cell, end, st);
+        return GSL_EINVAL;
+      }
+      cell = end + 1;
+    }
+    status = check_targets(r->path, r->lineno, n_in, n_out, output, row + n_in);
+    if (status) return status;
+    b->n += n_cols;
+  }
+  if (got < 0) return -got;
+  if (b->n == 0)
+    BP_ERROR(GSL_EINVAL, "%s: no examples (the file is empty or holds only a header, comments and blank lines)",
+             r->path);
+  return GSL_SUCCESS;
+}
+
+static bp_dataset *dataset_from_values(const value_buffer *b, size_t n_in, size_t n_out) {
+  size_t n_cols = n_in + n_out, rows = b->n / n_cols;
+  bp_dataset *d = calloc(1, sizeof *d);
+  if (d == NULL) {
+    bp_error_set("out of memory allocating a dataset");
+    return NULL;
+  }
+  d->X = bp_matrix_alloc(rows, n_in);
+  d->T = d->X ? bp_matrix_alloc(rows, n_out) : NULL;
+  if (d->T == NULL) {
+    bp_dataset_free(d);
+    return NULL;
+  }
+  for (size_t e = 0; e < rows; e++) {
+    const double *row = b->v + e * n_cols;
+    for (size_t j = 0; j < n_in; j++) gsl_matrix_set(d->X, e, j, row[j]);
+    for (size_t i = 0; i < n_out; i++) gsl_matrix_set(d->T, e, i, row[n_in + i]);
+  }
+  return d;
+}
+
+int bp_dataset_read_csv(const char *path, size_t n_in, size_t n_out, bp_output output, bp_dataset **out) {
+  if (path == NULL || out == NULL) BP_ERROR(GSL_EINVAL, "bp_dataset_read_csv: path and out must not be NULL");
+  if (n_in < 1 || n_in > BP_MLP_MAX_UNITS || n_out < 1 || n_out > BP_MLP_MAX_UNITS)
+    BP_ERROR(GSL_EINVAL, "%s: %zu inputs and %zu targets requested; each must be between 1 and %d", path, n_in,
+             n_out, BP_MLP_MAX_UNITS);
+  if (output != BP_OUTPUT_LOGISTIC && output != BP_OUTPUT_SOFTMAX)
+    BP_ERROR(GSL_EINVAL, "%s: unknown output layer type %d", path, (int)output);
+  line_reader r;
+  int status = reader_open(&r, path);
+  if (status) return status;
+  value_buffer b = {NULL, 0, 0};
+  status = read_csv_values(&r, n_in, n_out, output, &b);
+  reader_close(&r);
+  bp_dataset *d = NULL;
+  if (!status) {
+    d = dataset_from_values(&b, n_in, n_out);
+    if (d == NULL) status = GSL_ENOMEM;
+  }
+  free(b.v);
+  if (status) return status;
+  *out = d;
+  return GSL_SUCCESS;
+}
+
+void bp_dataset_free(bp_dataset *d) {
+  if (d == NULL) return;
+  if (d->X) gsl_matrix_free(d->X);
+  if (d->T) gsl_matrix_free(d->T);
+  free(d);
+}
+
+/* ---- parameter TSV ----------------------------------------------------------------------------------------- */
+
+/* Cell number `col` (from 0) of a tab-separated line that has more than `col` cells, spaces around it cut off,
+ * as [*begin, *end). */
+static void tsv_cell(char *line, size_t col, char **begin, char **end) {
+  char *p = line;
+  for (size_t c = 0; c < col; c++) p = strchr(p, '\t') + 1;
+  char *e = p + strcspn(p, "\t");
+  while (p < e && *p == ' ') p++;
+  while (e > p && e[-1] == ' ') e--;
+  *begin = p;
+  *end = e;
+}
+
+static int cell_is(const char *begin, const char *end, const char *name) {
+  size_t len = (size_t)(end - begin);
+  return len == strlen(name) && strncmp(begin, name, len) == 0;
+}
+
+/* Finds the `param` and `value` columns of the header line. */
+static int tsv_header(const line_reader *r, char *line, size_t *n_cols, size_t *param_col, size_t *value_col) {
+  const char *names[2] = {"param", "value"};
+  size_t where[2] = {SIZE_MAX, SIZE_MAX};
+  *n_cols = count_cells(line, '\t');
+  for (size_t c = 0; c < *n_cols; c++) {
+    char *begin, *end;
+    tsv_cell(line, c, &begin, &end);
+    for (int k = 0; k < 2; k++)
+      if (cell_is(begin, end, names[k])) {
+        if (where[k] != SIZE_MAX)
+          BP_ERROR(GSL_EINVAL, "%s:%zu:%zu: the header names the column '%s' twice (cells %zu and %zu)", r->path,
+                   r->lineno, c + 1, names[k], where[k] + 1, c + 1);
+        where[k] = c;
+      }
+  }
+  for (int k = 0; k < 2; k++)
+    if (where[k] == SIZE_MAX)
+      BP_ERROR(GSL_EINVAL, "%s:%zu: the header has no column named '%s' (it needs 'param' and 'value', tab-separated)",
+               r->path, r->lineno, names[k]);
+  *param_col = where[0];
+  *value_col = where[1];
+  return GSL_SUCCESS;
+}
+
+/* One data line: resolves the name, rejects a second sighting, parses the value. line_of[k] is the line that set
+ * parameter k, 0 while unseen. */
+static int tsv_row(const line_reader *r, const bp_mlp *net, char *line, size_t n_cols, size_t param_col,
+                   size_t value_col, double *values, size_t *line_of) {
+  size_t found = count_cells(line, '\t');
+  if (found != n_cols)
+    BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu tab-separated cells, expected %zu as in the header", r->path, r->lineno,
+             found, n_cols);
+  char *nb, *ne, *vb, *ve;
+  tsv_cell(line, param_col, &nb, &ne);
+  tsv_cell(line, value_col, &vb, &ve);
+  /* The name is terminated in place for bp_mlp_param_index; the value cell is elsewhere on the line. */
+  char saved = *ne;
+  *ne = '\0';
+  size_t k;
+  int status = bp_mlp_param_index(net, nb, &k);
+  if (status) {
+    char why[512];
+    snprintf(why, sizeof why, "%s", bp_error_message());
+    BP_ERROR(status, "%s:%zu:%zu: unknown parameter: %s", r->path, r->lineno, param_col + 1, why);
+  }
+  if (line_of[k] != 0)
+    BP_ERROR(GSL_EINVAL, "%s:%zu:%zu: duplicated parameter '%s', set on lines %zu and %zu", r->path, r->lineno,
+             param_col + 1, nb, line_of[k], r->lineno);
+  *ne = saved;
+  double v = 0.0;
+  cell_status st = parse_cell(vb, ve, &v);
+  if (st != CELL_OK) {
+    cell_error(r->path, r->lineno, value_col + 1, "value in cell", vb, ve, st);
+    return GSL_EINVAL;
+  }
+  values[k] = v;
+  line_of[k] = r->lineno;
+  return GSL_SUCCESS;
+}
+
+static int read_tsv_values(line_reader *r, const bp_mlp *net, double *values, size_t *line_of) {
+  size_t n_cols = 0, param_col = 0, value_col = 0;
+  int have_header = 0;
+  char *line;
+  int got;
+  while ((got = reader_next(r, &line)) > 0) {
+    if (line[0] == '#' || all_blank(line)) continue;
+    int status = have_header ? tsv_row(r, net, line, n_cols, param_col, value_col, values, line_of)
+                             : tsv_header(r, line, &n_cols, &param_col, &value_col);
+    if (status) return status;
+    have_header = 1;
+  }
+  if (got < 0) return -got;
+  if (!have_header)
+    BP_ERROR(GSL_EINVAL, "%s: no header line (expected tab-separated columns 'param' and 'value')", r->path);
+  size_t missing = 0, first = 0;
+  for (size_t k = 0; k < net->n_params; k++)
+    if (line_of[k] == 0 && missing++ == 0) first = k;
+  if (missing) {
+    char name[64];
+    bp_mlp_param_name(net, first, name, sizeof name);
+    BP_ERROR(GSL_EINVAL, "%s: %zu of the network's %zu parameters are missing, the first being '%s'", r->path,
+             missing, net->n_params, name);
+  }
+  return GSL_SUCCESS;
+}
+
+int bp_params_read_tsv(const char *path, bp_mlp *net) {
+  if (path == NULL || net == NULL || net->params == NULL)
+    BP_ERROR(GSL_EINVAL, "bp_params_read_tsv: path and net must not be NULL");
+  size_t n = net->n_params;
+  double *values = malloc(n * sizeof *values);
+  size_t *line_of = calloc(n, sizeof *line_of);
+  if (values == NULL || line_of == NULL) {
+    free(values);
+    free(line_of);
+    BP_ERROR(GSL_ENOMEM, "%s: out of memory for %zu parameters", path, n);
+  }
+  line_reader r;
+  int status = reader_open(&r, path);
+  if (!status) {
+    status = read_tsv_values(&r, net, values, line_of);
+    reader_close(&r);
+  }
+  if (!status) {
+    gsl_vector_const_view v = gsl_vector_const_view_array(values, n);
+    gsl_vector_memcpy(net->params, &v.vector);
+  }
+  free(values);
+  free(line_of);
+  return status;
+}
