@@ -63,7 +63,9 @@ static double gsl_adapter_eval(double v, void *p) {
 }
 
 /* Column j of J and J_err. Central: D(h) and D(2h); D(2h) - D(h) = 3 c h^2 + O(h^4) estimates the truncation of
- * D(h), and eps max|f| / h bounds its round-off. */
+ * D(h), and 2 eps max|f| / h bounds its round-off when every value of f is within 2 ulp: the numerator
+ * f(x+h) - f(x-h) then errs by at most 4 eps max|f|. (A function is rarely correct to 1 ulp -- exp(a - b) already
+ * rounds a - b first -- and GSL's central_deriv allows the same, (|f(x+h)| + |f(x-h)|) eps / h.) */
 static int column(bp_fd_method method, bp_fd_function f, void *params, gsl_vector *x, size_t j, gsl_matrix *J,
                   gsl_matrix *J_err, gsl_vector **buf) {
   double x0 = gsl_vector_get(x, j);
@@ -83,7 +85,7 @@ static int column(bp_fd_method method, bp_fd_function f, void *params, gsl_vecto
       double d1 = (gsl_vector_get(buf[0], r) - gsl_vector_get(buf[1], r)) / (2.0 * h);
       double d2 = (gsl_vector_get(buf[2], r) - gsl_vector_get(buf[3], r)) / (4.0 * h);
       gsl_matrix_set(J, r, j, d1);
-      if (J_err) gsl_matrix_set(J_err, r, j, fabs(d2 - d1) / 3.0 + GSL_DBL_EPSILON * fmax_abs / h);
+      if (J_err) gsl_matrix_set(J_err, r, j, fabs(d2 - d1) / 3.0 + 2.0 * GSL_DBL_EPSILON * fmax_abs / h);
     }
     return GSL_SUCCESS;
   }

@@ -36,7 +36,9 @@ int bp_fd_jacobian(bp_fd_method method, bp_fd_function f, void *params, gsl_vect
  * and passes when rel_err <= rtol. So an entry passes when it agrees to rtol relatively, or when |a - n| is
  * within est_factor times what the difference itself cannot resolve: tiny entries are judged against the
  * difference's own noise, not against their own size. Both sides zero gives rel_err = 0. A non-finite side
- * fails. The whole check is NO_SIGNAL when every analytic entry is zero: nothing could have failed. */
+ * fails. The whole check is NO_SIGNAL when every entry passes but every analytic entry is zero: a gradient
+ * that is zero everywhere tells a right implementation from a wrong one nowhere (a zero gradient against a
+ * non-zero numeric one is an ordinary FAIL). */
 typedef enum { BP_VERDICT_PASS, BP_VERDICT_FAIL, BP_VERDICT_NO_SIGNAL } bp_verdict;
 const char *bp_verdict_name(bp_verdict v);
 

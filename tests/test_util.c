@@ -3,6 +3,10 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
 
 int bp_test_rel_close(double actual, double expected, double rtol, const char *what, const char *file, int line) {
   if (actual == expected) return 1;
@@ -43,4 +47,95 @@ int bp_test_add_suite(const char *suite, const bp_test_case *cases, size_t n) {
   for (size_t k = 0; k < n; k++)
     if (CU_add_test(s, cases[k].name, cases[k].fn) == NULL) return 1;
   return 0;
+}
+
+int bp_test_abs_close(double actual, double expected, double abs_tol, const char *what, const char *file, int line) {
+  if (actual == expected) return 1;
+  double diff = fabs(actual - expected);
+  if (diff <= abs_tol) return 1;
+  printf("\n  %s:%d: %s = %.17g, expected %.17g (absolute error %.3g > %.3g)\n", file, line, what, actual, expected,
+         diff, abs_tol);
+  return 0;
+}
+
+int bp_test_message_contains(const char *needle, const char *file, int line) {
+  const char *msg = bp_error_message();
+  if (strstr(msg, needle) != NULL) return 1;
+  printf("\n  %s:%d: the error message \"%s\" does not contain \"%s\"\n", file, line, msg, needle);
+  return 0;
+}
+
+bp_test_problem *bp_test_problem_alloc(size_t n_layers, const size_t *sizes, bp_output output, size_t batch,
+                                       unsigned long seed) {
+  bp_test_problem *p = calloc(1, sizeof *p);
+  if (p == NULL) return NULL;
+  p->net = bp_mlp_alloc(n_layers, sizes, output);
+  p->ws = p->net ? bp_mlp_workspace_alloc(p->net, batch) : NULL;
+  p->X0 = bp_matrix_alloc(batch, sizes[0]);
+  p->T = bp_matrix_alloc(batch, sizes[n_layers]);
+  if (!p->net || !p->ws || !p->X0 || !p->T) {
+    bp_test_problem_free(p);
+    return NULL;
+  }
+  gsl_rng *rng = bp_test_rng(seed);
+  bp_mlp_init_random(p->net, rng);
+  bp_test_fill_uniform(p->X0, rng, -1.7, 2.3);
+  if (output == BP_OUTPUT_SOFTMAX)
+    bp_test_fill_distribution(p->T, rng);
+  else
+    bp_test_fill_uniform(p->T, rng, 0.05, 0.95);
+  gsl_rng_free(rng);
+  return p;
+}
+
+void bp_test_problem_free(bp_test_problem *p) {
+  if (p == NULL) return;
+  if (p->T) gsl_matrix_free(p->T);
+  if (p->X0) gsl_matrix_free(p->X0);
+  bp_mlp_workspace_free(p->ws);
+  bp_mlp_free(p->net);
+  free(p);
+}
+
+int bp_test_problem_loss(const gsl_vector *x, gsl_vector *y, void *params) {
+  bp_test_problem *p = params;
+  gsl_vector_memcpy(p->net->params, x);
+  double E = 0.0;
+  int status = bp_mlp_forward(p->net, p->ws, p->X0);
+  if (!status) status = bp_mlp_loss(p->net, p->ws, p->T, &E);
+  gsl_vector_set(y, 0, E);
+  return status;
+}
+
+int bp_test_problem_numeric_gradient(bp_test_problem *p, bp_fd_method method, gsl_vector *numeric,
+                                     gsl_vector *estimate) {
+  size_t n = p->net->n_params;
+  gsl_vector *x = bp_vector_alloc(n);
+  if (x == NULL) return GSL_ENOMEM;
+  gsl_vector_memcpy(x, p->net->params);
+  gsl_matrix_view J = gsl_matrix_view_vector(numeric, 1, n);
+  gsl_matrix_view J_err = gsl_matrix_view_vector(estimate ? estimate : numeric, 1, n); /* used only if given */
+  int status = bp_fd_jacobian(method, bp_test_problem_loss, p, x, &J.matrix, estimate ? &J_err.matrix : NULL);
+  gsl_vector_memcpy(p->net->params, x); /* the closure left the last perturbed point in the network */
+  gsl_vector_free(x);
+  return status;
+}
+
+int bp_test_jacobian_passes(bp_fd_function f, void *params, gsl_vector *x, const gsl_matrix *J, const char *what,
+                            const char *file, int line) {
+  bp_gradcheck *gc = bp_gradcheck_alloc(J->size1 * J->size2);
+  if (gc == NULL) return 0;
+  bp_tolerance tol = bp_tolerance_default();
+  int status = bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, f, params, x, J, &tol);
+  int ok = status == GSL_SUCCESS && gc->verdict == BP_VERDICT_PASS && gc->norm_rel_err < BP_TEST_NORM_RTOL;
+  if (!ok) {
+    size_t w = gc->worst, n = J->size2;
+    printf("\n  %s:%d: %s against central differences: status %d (%s), verdict %s, norm_rel_err %.3g, %zu failed;"
+           " worst entry (%zu, %zu): analytic %.17g numeric %.17g estimate %.3g rel_err %.3g\n",
+           file, line, what, status, status ? bp_error_message() : "ok", bp_verdict_name(gc->verdict),
+           gc->norm_rel_err, gc->n_failed, w / n, w % n, gsl_vector_get(gc->analytic, w),
+           gsl_vector_get(gc->numeric, w), gsl_vector_get(gc->estimate, w), gsl_vector_get(gc->rel_err, w));
+  }
+  bp_gradcheck_free(gc);
+  return ok;
 }
