@@ -10,7 +10,7 @@
 #include "xent.h"
 
 bp_scenario *bp_scenario_alloc(size_t nk, size_t nj, size_t ni, int softmax, gsl_rng *rng) {
-  bp_scenario *sc = calloc(1, sizeof *sc);
+  bp_scenario *sc = bp_calloc(1, sizeof *sc);
   if (sc == NULL) return NULL;
   sc->nk = nk, sc->nj = nj, sc->ni = ni, sc->softmax = softmax;
   sc->x_k = bp_vector_alloc(nk);

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static _Thread_local char bp_last_error[512];
 
@@ -15,6 +16,42 @@ void bp_error_set(const char *fmt, ...) {
 
 const char *bp_error_message(void) { return bp_last_error; }
 
+static _Thread_local long bp_alloc_budget = -1; /* successful allocations left; < 0: no fault injection */
+
+void bp_fault_inject_alloc(long n) { bp_alloc_budget = n; }
+
+/* 1 when fault injection says this allocation fails (and records the message). */
+static int injected_failure(size_t bytes) {
+  if (bp_alloc_budget < 0) return 0;
+  if (bp_alloc_budget > 0) {
+    bp_alloc_budget--;
+    return 0;
+  }
+  bp_error_set("out of memory allocating %zu bytes (injected failure)", bytes);
+  return 1;
+}
+
+void *bp_malloc(size_t size) {
+  if (injected_failure(size)) return NULL;
+  void *p = malloc(size);
+  if (p == NULL) bp_error_set("out of memory allocating %zu bytes", size);
+  return p;
+}
+
+void *bp_calloc(size_t n, size_t size) {
+  if (injected_failure(n * size)) return NULL;
+  void *p = calloc(n, size);
+  if (p == NULL) bp_error_set("out of memory allocating %zu x %zu bytes", n, size);
+  return p;
+}
+
+void *bp_realloc(void *old, size_t size) {
+  if (injected_failure(size)) return NULL;
+  void *p = realloc(old, size);
+  if (p == NULL) bp_error_set("out of memory growing a buffer to %zu bytes", size);
+  return p;
+}
+
 /* GSL's allocators report failure through gsl_error(), which aborts by default; switch the handler off for the
  * call so a failed allocation becomes a NULL return here. */
 gsl_vector *bp_vector_alloc(size_t n) {
@@ -22,8 +59,22 @@ gsl_vector *bp_vector_alloc(size_t n) {
     bp_error_set("cannot allocate a vector of length 0");
     return NULL;
   }
+  if (injected_failure(n * sizeof(double))) return NULL;
   gsl_error_handler_t *saved = gsl_set_error_handler_off();
   gsl_vector *v = gsl_vector_calloc(n);
+  gsl_set_error_handler(saved);
+  if (v == NULL) bp_error_set("out of memory allocating a vector of length %zu", n);
+  return v;
+}
+
+gsl_vector_uchar *bp_vector_uchar_alloc(size_t n) {
+  if (n == 0) {
+    bp_error_set("cannot allocate a vector of length 0");
+    return NULL;
+  }
+  if (injected_failure(n)) return NULL;
+  gsl_error_handler_t *saved = gsl_set_error_handler_off();
+  gsl_vector_uchar *v = gsl_vector_uchar_calloc(n);
   gsl_set_error_handler(saved);
   if (v == NULL) bp_error_set("out of memory allocating a vector of length %zu", n);
   return v;
@@ -34,6 +85,7 @@ gsl_matrix *bp_matrix_alloc(size_t n1, size_t n2) {
     bp_error_set("cannot allocate a %zu x %zu matrix", n1, n2);
     return NULL;
   }
+  if (injected_failure(n1 * n2 * sizeof(double))) return NULL;
   gsl_error_handler_t *saved = gsl_set_error_handler_off();
   gsl_matrix *m = gsl_matrix_calloc(n1, n2);
   gsl_set_error_handler(saved);

@@ -28,10 +28,18 @@ const char *bp_error_message(void);
     return (status);                                                                                            \
   } while (0)
 
-/* Allocation that returns NULL (with a message) instead of invoking GSL's aborting error handler.
- * Sizes must be positive. */
+/* Every allocation of the library goes through these: NULL (with a message) on failure, never GSL's aborting
+ * error handler. Vector and matrix sizes must be positive; the arrays are zeroed. */
+void *bp_malloc(size_t size);
+void *bp_calloc(size_t n, size_t size);
+void *bp_realloc(void *p, size_t size);
 gsl_vector *bp_vector_alloc(size_t n);
 gsl_matrix *bp_matrix_alloc(size_t n1, size_t n2);
+gsl_vector_uchar *bp_vector_uchar_alloc(size_t n);
+
+/* Fault injection for tests (as SQLite does): after n more successful allocations, every allocation fails
+ * until this is called with n < 0 (the default, off). Lets a test provoke each out-of-memory path. Per thread. */
+void bp_fault_inject_alloc(long n);
 
 /* Status helpers for argument checks: GSL_EBADLEN when shapes differ. */
 int bp_check_same_shape(const char *who, const gsl_matrix *a, const char *a_name, const gsl_matrix *b,

@@ -36,11 +36,8 @@ bp_mlp *bp_mlp_alloc(size_t n_layers, const size_t *sizes, bp_output output) {
       }
     }
   }
-  bp_mlp *net = calloc(1, sizeof *net);
-  if (net == NULL) {
-    bp_error_set("out of memory allocating a network");
-    return NULL;
-  }
+  bp_mlp *net = bp_calloc(1, sizeof *net);
+  if (net == NULL) return NULL;
   net->n_layers = n_layers;
   net->output = output;
   net->n_params = n_params;
@@ -77,11 +74,8 @@ bp_mlp_workspace *bp_mlp_workspace_alloc(const bp_mlp *net, size_t batch) {
     bp_error_set("a batch needs at least one example");
     return NULL;
   }
-  bp_mlp_workspace *ws = calloc(1, sizeof *ws);
-  if (ws == NULL) {
-    bp_error_set("out of memory allocating a workspace");
-    return NULL;
-  }
+  bp_mlp_workspace *ws = bp_calloc(1, sizeof *ws);
+  if (ws == NULL) return NULL;
   ws->batch = batch;
   ws->n_layers = net->n_layers;
   int ok = (ws->ones = bp_vector_alloc(batch)) != NULL;
