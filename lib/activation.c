@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "core.h"
+#include "softmax_row.h"
 
 /* eq. (2). For s < 0 use e^s / (1 + e^s) so the exponential never overflows. */
 double bp_logistic(double s) {
@@ -47,20 +48,44 @@ int bp_logistic_backward(const gsl_matrix *X, const gsl_matrix *dX, gsl_matrix *
   return GSL_SUCCESS;
 }
 
-/* eq. (17), row by row, with the row maximum subtracted first. */
+/* e^{s - m} for s <= m. The difference d = s - m is rounded by up to |d| eps / 2, which the exponential turns into
+ * a relative error of up to |d| / 2 ulp (~370 ulp near d = -745); e^{d + err} = e^d (1 + err) puts back the exact
+ * rounding error err of s - m (two-sum). d = -inf (logits ~1e308 apart) gives 0. */
+static double shifted_exp(double s, double m) {
+  double d = s - m;
+  if (!isfinite(d)) return exp(d);
+  double back = d - s;
+  double err = (s - (d - back)) + (-m - back);
+  double e = exp(d);
+  return e + e * err;
+}
+
+double bp_softmax_row_exp(const gsl_matrix *S, size_t r, gsl_matrix *E, size_t *argmax, double *max) {
+  size_t k = 0;
+  double m = gsl_matrix_get(S, r, 0);
+  for (size_t c = 1; c < S->size2; c++)
+    if (gsl_matrix_get(S, r, c) > m) m = gsl_matrix_get(S, r, c), k = c;
+  double rest = 0.0;
+  for (size_t c = 0; c < S->size2; c++) {
+    double e = (c == k) ? 1.0 : shifted_exp(gsl_matrix_get(S, r, c), m);
+    if (c != k) rest += e;
+    if (E) gsl_matrix_set(E, r, c, e);
+  }
+  *argmax = k;
+  *max = m;
+  return rest;
+}
+
+/* eq. (17), row by row, with the row maximum subtracted first: every exponent is <= 0, and the maximum's own
+ * term is exactly 1. */
 int bp_softmax_forward(const gsl_matrix *S, gsl_matrix *X) {
   int status = bp_check_same_shape("bp_softmax_forward", S, "S", X, "X");
   if (status) return status;
   for (size_t r = 0; r < S->size1; r++) {
-    double m = gsl_matrix_get(S, r, 0);
-    for (size_t c = 1; c < S->size2; c++) m = fmax(m, gsl_matrix_get(S, r, c));
-    double sum = 0.0;
-    for (size_t c = 0; c < S->size2; c++) {
-      double e = exp(gsl_matrix_get(S, r, c) - m);
-      gsl_matrix_set(X, r, c, e);
-      sum += e;
-    }
-    for (size_t c = 0; c < S->size2; c++) gsl_matrix_set(X, r, c, gsl_matrix_get(X, r, c) / sum);
+    size_t k;
+    double m;
+    double z = 1.0 + bp_softmax_row_exp(S, r, X, &k, &m);
+    for (size_t c = 0; c < S->size2; c++) gsl_matrix_set(X, r, c, gsl_matrix_get(X, r, c) / z);
   }
   return GSL_SUCCESS;
 }

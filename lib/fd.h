@@ -14,8 +14,15 @@
 typedef int (*bp_fd_function)(const gsl_vector *x, gsl_vector *y, void *params);
 
 typedef enum {
-  BP_FD_CENTRAL, /* (f(x+h) - f(x-h)) / 2h, h = cbrt(eps) max(|x|, 1); estimate from the same rule at 2h */
-  BP_FD_GSL      /* gsl_deriv_central: 5-point rule, adaptive step, GSL's own error estimate */
+  /* (f(x+h) - f(x-h)) / 2h, h = cbrt(eps) max(|x|, 1); estimate from the same rule at 2h. Where x + h or x + 2h
+   * overflows, or f is not finite there, the second-order backward rule (3 f(x) - 4 f(x-h) + f(x-2h)) / 2h with
+   * its estimate from x, x-2h, x-4h; symmetrically the forward rule. An entry no rule can take (f is not finite
+   * at x itself) is NaN with an infinite estimate: the verdict reports it as non-finite. Differences are formed
+   * so that they cannot overflow while the derivative is finite. */
+  BP_FD_CENTRAL,
+  /* gsl_deriv_central: 5-point rule, adaptive step, GSL's own error estimate; gsl_deriv_backward or _forward where
+   * the central result is not finite (same cases as above) */
+  BP_FD_GSL
 } bp_fd_method;
 #define BP_FD_N_METHODS 2
 
@@ -26,7 +33,8 @@ int bp_fd_method_parse(const char *name, bp_fd_method *method);
 double bp_fd_step(bp_fd_method method, double x);
 
 /* J = the numeric Jacobian of f at x, J_err its per-entry absolute error estimate (may be NULL).
- * J is m x n with m the length of y. x is restored bit for bit before returning, also on failure. */
+ * J is m x n with m the length of y. x is restored bit for bit before returning, also on failure. The round-off
+ * part of an estimate allows each value of f 2 ulp, and at least 2 DBL_TRUE_MIN where the values are subnormal. */
 int bp_fd_jacobian(bp_fd_method method, bp_fd_function f, void *params, gsl_vector *x, gsl_matrix *J,
                    gsl_matrix *J_err);
 

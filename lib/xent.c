@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "core.h"
+#include "softmax_row.h"
 
 static int same_shape3(const char *who, const gsl_matrix *A, const char *a, const gsl_matrix *T,
                        const gsl_matrix *OUT, const char *out) {
@@ -17,6 +18,21 @@ static int finite_or_erange(const char *who, const char *stable, double E) {
   BP_ERROR(GSL_ERANGE, "%s: the naive error is %g (log of 0 or of a rounded 1); use the stable form %s", who, E,
            stable);
 }
+
+/* The stable errors are sums of non-negative terms over classes and rows. A compensated (Neumaier) sum keeps the
+ * total within about an ulp whatever the number of terms, where a plain sum can lose one rounding per term; once
+ * the running sum overflows, the true sum of non-negative terms does too, and the result is +inf. */
+typedef struct {
+  double sum, comp;
+} accumulator;
+
+static void acc_add(accumulator *a, double v) {
+  double next = a->sum + v;
+  if (isfinite(next)) a->comp += (fabs(a->sum) >= fabs(v)) ? (a->sum - next) + v : (v - next) + a->sum;
+  a->sum = next;
+}
+
+static double acc_total(const accumulator *a) { return isfinite(a->sum) ? a->sum + a->comp : a->sum; }
 
 /* eq. (1), literally: log(x) and log(1 - x) of the rounded activations. */
 int bp_xent_logistic_naive(const gsl_matrix *X, const gsl_matrix *T, double *E) {
@@ -33,17 +49,19 @@ int bp_xent_logistic_naive(const gsl_matrix *X, const gsl_matrix *T, double *E) 
 }
 
 /* eq. (36): -t s + log(1 + e^s) = max(s, 0) - t s + log1p(e^{-|s|}). For s >= 0 it is (1 - t) s + log1p(e^{-s}),
- * for s < 0 it is -t s + log1p(e^s): one product, no overflow, no cancellation between large terms. */
+ * for s < 0 it is -t s + log1p(e^s): two non-negative terms for 0 <= t <= 1, no overflow before the true value
+ * overflows, no cancellation. Both terms go to the compensated sum separately. */
 int bp_xent_logistic_stable(const gsl_matrix *S, const gsl_matrix *T, double *E) {
   int status = same_shape3("bp_xent_logistic_stable", S, "S", T, NULL, NULL);
   if (status) return status;
-  double sum = 0.0;
+  accumulator sum = {0.0, 0.0};
   for (size_t r = 0; r < S->size1; r++)
     for (size_t c = 0; c < S->size2; c++) {
       double s = gsl_matrix_get(S, r, c), t = gsl_matrix_get(T, r, c);
-      sum += (s >= 0) ? (1.0 - t) * s + log1p(exp(-s)) : -t * s + log1p(exp(s));
+      acc_add(&sum, (s >= 0) ? (1.0 - t) * s : -t * s);
+      acc_add(&sum, log1p(exp(-fabs(s))));
     }
-  *E = sum;
+  *E = acc_total(&sum);
   return GSL_SUCCESS;
 }
 
@@ -74,6 +92,26 @@ int bp_xent_logistic_delta(const gsl_matrix *X, const gsl_matrix *T, gsl_matrix 
   return delta("bp_xent_logistic_delta", X, T, dS);
 }
 
+/* eq. (9) from s, without the rounded x: x - t = (1/2 - t) + tanh(s/2) / 2 for |s| <= 1 (1/2 - t is exact for
+ * t >= 1/4), (1 - t) - logistic(-s) for s > 1 (1 - x = logistic(-s) is exact in relative terms, so t = 1 gives
+ * -e^{-s}/(1 + e^{-s}) to the last bits where x - 1 would be 0), logistic(s) - t for s < -1. */
+int bp_xent_logistic_delta_stable(const gsl_matrix *S, const gsl_matrix *T, gsl_matrix *dS) {
+  int status = same_shape3("bp_xent_logistic_delta_stable", S, "S", T, dS, "dS");
+  if (status) return status;
+  for (size_t r = 0; r < S->size1; r++)
+    for (size_t c = 0; c < S->size2; c++) {
+      double s = gsl_matrix_get(S, r, c), t = gsl_matrix_get(T, r, c), d;
+      if (fabs(s) <= 1.0)
+        d = (0.5 - t) + 0.5 * tanh(0.5 * s);
+      else {
+        double e = exp(-fabs(s)), tail = e / (1.0 + e); /* logistic(-|s|) */
+        d = (s > 0) ? (1.0 - t) - tail : tail - t;
+      }
+      gsl_matrix_set(dS, r, c, d);
+    }
+  return GSL_SUCCESS;
+}
+
 /* eq. (18), literally. A zero target contributes nothing even where x underflowed to 0 (t log x -> 0). */
 int bp_xent_softmax_naive(const gsl_matrix *X, const gsl_matrix *T, double *E) {
   int status = same_shape3("bp_xent_softmax_naive", X, "X", T, NULL, NULL);
@@ -88,25 +126,32 @@ int bp_xent_softmax_naive(const gsl_matrix *X, const gsl_matrix *T, double *E) {
   return finite_or_erange("bp_xent_softmax_naive", "of eq. (38)", sum);
 }
 
-/* eq. (38): E = sum_i t_i (LSE(s) - s_i), LSE(s) = m + log sum_j e^{s_j - m}, m = max_j s_j. Written as
- * t_i ((m - s_i) + log sum_j e^{s_j - m}) so that every term is >= 0 and nothing overflows before the true
- * value does. A zero target contributes nothing (0 log 0 = 0). */
+/* eq. (38): E = sum_i t_i (LSE(s) - s_i), LSE(s) = m + log sum_j e^{s_j - m}, m = max_j s_j. Each term is
+ * t_i (m - s_i) + t_i log1p(rest) with rest = sum_{j != argmax} e^{s_j - m}: non-negative, and log1p keeps a tiny
+ * log sum accurate. Where m - s_i overflows (logits ~1e308 apart) t_i (m - s_i) may still be finite: it is then
+ * t_i m - t_i s_i, two non-negative terms. A zero target contributes nothing (0 log 0 = 0). */
 int bp_xent_softmax_stable(const gsl_matrix *S, const gsl_matrix *T, double *E) {
   int status = same_shape3("bp_xent_softmax_stable", S, "S", T, NULL, NULL);
   if (status) return status;
-  double sum = 0.0;
+  accumulator sum = {0.0, 0.0};
   for (size_t r = 0; r < S->size1; r++) {
-    double m = gsl_matrix_get(S, r, 0);
-    for (size_t c = 1; c < S->size2; c++) m = fmax(m, gsl_matrix_get(S, r, c));
-    double z = 0.0;
-    for (size_t c = 0; c < S->size2; c++) z += exp(gsl_matrix_get(S, r, c) - m);
-    double log_z = log(z);
+    size_t k;
+    double m;
+    double log_z = log1p(bp_softmax_row_exp(S, r, NULL, &k, &m));
     for (size_t c = 0; c < S->size2; c++) {
-      double t = gsl_matrix_get(T, r, c);
-      if (t != 0.0) sum += t * ((m - gsl_matrix_get(S, r, c)) + log_z);
+      double t = gsl_matrix_get(T, r, c), s = gsl_matrix_get(S, r, c);
+      if (t == 0.0) continue;
+      double gap = m - s;
+      if (isfinite(gap))
+        acc_add(&sum, t * gap);
+      else {
+        acc_add(&sum, t * m);
+        acc_add(&sum, -t * s);
+      }
+      acc_add(&sum, t * log_z);
     }
   }
-  *E = sum;
+  *E = acc_total(&sum);
   return GSL_SUCCESS;
 }
 
@@ -124,4 +169,23 @@ int bp_xent_softmax_dx(const gsl_matrix *X, const gsl_matrix *T, gsl_matrix *dX)
  * targets sum to one. */
 int bp_xent_softmax_delta(const gsl_matrix *X, const gsl_matrix *T, gsl_matrix *dS) {
   return delta("bp_xent_softmax_delta", X, T, dS);
+}
+
+/* eq. (26) from s, without the rounded x: x_i - t_i with x_i = e_i / (1 + rest). For the row's largest x_k and
+ * t_k >= 1/2, (1 - t_k) - rest / (1 + rest) instead, 1 - t_k exact: a one-hot target on the winning class gives
+ * -(1 - x_k) to the last bits where x_k - 1 would be 0. */
+int bp_xent_softmax_delta_stable(const gsl_matrix *S, const gsl_matrix *T, gsl_matrix *dS) {
+  int status = same_shape3("bp_xent_softmax_delta_stable", S, "S", T, dS, "dS");
+  if (status) return status;
+  for (size_t r = 0; r < S->size1; r++) {
+    size_t k;
+    double m;
+    double rest = bp_softmax_row_exp(S, r, dS, &k, &m), z = 1.0 + rest;
+    for (size_t c = 0; c < S->size2; c++) {
+      double t = gsl_matrix_get(T, r, c);
+      double d = (c == k && t >= 0.5) ? (1.0 - t) - rest / z : gsl_matrix_get(dS, r, c) / z - t;
+      gsl_matrix_set(dS, r, c, d);
+    }
+  }
+  return GSL_SUCCESS;
 }

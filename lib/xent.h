@@ -5,7 +5,8 @@
  *
  * Naive forms take the activations X and follow the textbook formula literally; they overflow or hit log(0)
  * for large |s|. When their value is not finite they still write it but return GSL_ERANGE, so the failure is
- * reported, never hidden. Stable forms take the weighted sums S and are finite for every finite S. */
+ * reported, never hidden. Stable forms take the weighted sums S and are finite for every finite S (unless the true
+ * value overflows: then +inf), within a few ulp for targets in [0, 1]. */
 #ifndef BP_XENT_H
 #define BP_XENT_H
 
@@ -19,6 +20,9 @@ int bp_xent_logistic_stable(const gsl_matrix *S, const gsl_matrix *T, double *E)
 int bp_xent_logistic_dx(const gsl_matrix *X, const gsl_matrix *T, gsl_matrix *dX);
 /* eq. (9): the fused output delta dE/ds_i = x_i - t_i. Writes dS (may be X). */
 int bp_xent_logistic_delta(const gsl_matrix *X, const gsl_matrix *T, gsl_matrix *dS);
+/* eq. (9) from the weighted sums: dS = logistic(S) - T without rounding x first, so it keeps its relative accuracy
+ * where x rounds to 1 (t = 1, s > 37: x - t from the rounded x is 0). Writes dS (may be S). */
+int bp_xent_logistic_delta_stable(const gsl_matrix *S, const gsl_matrix *T, gsl_matrix *dS);
 
 /* eq. (18): E = -sum_i t_i log x_i, softmax outputs. */
 int bp_xent_softmax_naive(const gsl_matrix *X, const gsl_matrix *T, double *E);
@@ -29,5 +33,8 @@ int bp_xent_softmax_dx(const gsl_matrix *X, const gsl_matrix *T, gsl_matrix *dX)
 /* eq. (26): the fused output delta dE/ds_i = x_i - t_i; exact only when each row of T sums to 1 (eq. 25 is
  * x_i sum_k t_k - t_i). Writes dS (may be X). */
 int bp_xent_softmax_delta(const gsl_matrix *X, const gsl_matrix *T, gsl_matrix *dS);
+/* eq. (26) from the weighted sums: dS = softmax(S) - T, accurate also where the winning x_k rounds to 1 and its
+ * target is 1. Writes dS (may be S, not T). */
+int bp_xent_softmax_delta_stable(const gsl_matrix *S, const gsl_matrix *T, gsl_matrix *dS);
 
 #endif
