@@ -20,12 +20,7 @@
 /* Irregular points, moderate enough (|s| < 4.5) that 1 - x > 0.011 keeps all but about 7 of its 53 bits. */
 static const double S_POINTS[2][4] = {{-4.217, -2.385, -0.4417, 0.7413}, {0.09871, 1.618, 3.1416, 4.389}};
 
-static gsl_matrix *points_matrix(void) {
-  gsl_matrix *S = bp_matrix_alloc(2, 4);
-  for (size_t r = 0; r < 2; r++)
-    for (size_t c = 0; c < 4; c++) gsl_matrix_set(S, r, c, S_POINTS[r][c]);
-  return S;
-}
+static gsl_matrix *points_matrix(void) { return bp_test_matrix_of(S_POINTS[0], 2, 4); }
 
 static double closed_form_logistic(double s) { return 1.0 / (1.0 + exp(-s)); }
 
@@ -37,50 +32,7 @@ static double rtol_through_one_minus_x(double x) { return RTOL_TWO_WAYS + DBL_EP
 /* Targets chosen so |x - t| >= 0.3 at S_POINTS: eq. (5) then adds two terms of at most 3 times its result. */
 static const double T_FAR[2][4] = {{0.5813, 0.6931, 0.8127, 0.2718}, {0.9142, 0.3183, 0.4471, 0.1234}};
 
-static gsl_matrix *targets_far(void) {
-  gsl_matrix *T = bp_matrix_alloc(2, 4);
-  for (size_t r = 0; r < 2; r++)
-    for (size_t c = 0; c < 4; c++) gsl_matrix_set(T, r, c, T_FAR[r][c]);
-  return T;
-}
-
-/* ---- closures for the finite differences ---------------------------------------------------------------------- */
-
-/* y = logistic(x) elementwise (x seen as a 1 x n row). */
-static int logistic_of(const gsl_vector *x, gsl_vector *y, void *params) {
-  (void)params;
-  gsl_matrix_const_view S = gsl_matrix_const_view_vector(x, 1, x->size);
-  gsl_matrix_view X = gsl_matrix_view_vector(y, 1, y->size);
-  return bp_logistic_forward(&S.matrix, &X.matrix);
-}
-
-/* y[0] = eq. (1) with X = x reshaped like the targets in params. */
-static int naive_error_of_x(const gsl_vector *x, gsl_vector *y, void *params) {
-  const gsl_matrix *T = params;
-  gsl_matrix_const_view X = gsl_matrix_const_view_vector(x, T->size1, T->size2);
-  double E = 0.0;
-  int status = bp_xent_logistic_naive(&X.matrix, T, &E);
-  gsl_vector_set(y, 0, E);
-  return status;
-}
-
-/* y[0] = eq. (36) with S = x reshaped like the targets in params. */
-static int stable_error_of_s(const gsl_vector *x, gsl_vector *y, void *params) {
-  const gsl_matrix *T = params;
-  gsl_matrix_const_view S = gsl_matrix_const_view_vector(x, T->size1, T->size2);
-  double E = 0.0;
-  int status = bp_xent_logistic_stable(&S.matrix, T, &E);
-  gsl_vector_set(y, 0, E);
-  return status;
-}
-
-/* A copy of M's entries, row by row, as a vector (the x of a finite difference). */
-static gsl_vector *flatten(const gsl_matrix *M) {
-  gsl_vector *v = bp_vector_alloc(M->size1 * M->size2);
-  gsl_matrix_view V = gsl_matrix_view_vector(v, M->size1, M->size2);
-  gsl_matrix_memcpy(&V.matrix, M);
-  return v;
-}
+static gsl_matrix *targets_far(void) { return bp_test_matrix_of(T_FAR[0], 2, 4); }
 
 /* ---- eq. (2) ---------------------------------------------------------------------------------------------------- */
 
@@ -177,8 +129,7 @@ static void logistic_derivative_should_equal_the_closed_form_of_dx_ds(void) {
                        rtol_through_one_minus_x(gsl_matrix_get(X, r, c)));
     }
   CU_ASSERT_EQUAL(bp_logistic_deriv(X, X), GSL_SUCCESS); /* D may be X */
-  for (size_t r = 0; r < 2; r++)
-    for (size_t c = 0; c < 4; c++) CU_ASSERT_EQUAL(gsl_matrix_get(X, r, c), gsl_matrix_get(D, r, c));
+  ASSERT_MATRIX_EQUAL(X, D);
   gsl_matrix_free(S);
   gsl_matrix_free(X);
   gsl_matrix_free(D);
@@ -191,11 +142,12 @@ static void logistic_derivative_should_match_finite_differences(void) {
   gsl_matrix *J = bp_matrix_alloc(8, 8), *Jn = bp_matrix_alloc(8, 8);
   bp_logistic_forward(S, X);
   bp_logistic_deriv(X, D);
-  gsl_vector *s = flatten(S);
+  gsl_vector *s = bp_test_flatten(S);
+  bp_test_map_closure logistic = {bp_logistic_forward}; /* eq. (2), x = logistic(s) */
   for (size_t k = 0; k < 8; k++) gsl_matrix_set(J, k, k, gsl_matrix_get(D, k / 4, k % 4));
-  CU_ASSERT_EQUAL(bp_fd_jacobian(BP_FD_CENTRAL, logistic_of, NULL, s, Jn, NULL), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(bp_fd_jacobian(BP_FD_CENTRAL, bp_test_map_of, &logistic, s, Jn, NULL), GSL_SUCCESS);
   for (size_t k = 0; k < 8; k++) ASSERT_REL_CLOSE(gsl_matrix_get(Jn, k, k), gsl_matrix_get(J, k, k), RTOL_FD);
-  ASSERT_JACOBIAN_MATCHES_FD(logistic_of, NULL, s, J);
+  ASSERT_JACOBIAN_MATCHES_FD(bp_test_map_of, &logistic, s, J);
   gsl_vector_free(s);
   gsl_matrix_free(S);
   gsl_matrix_free(X);
@@ -218,8 +170,7 @@ static void logistic_backward_should_multiply_the_upstream_gradient_by_x_one_min
       ASSERT_REL_CLOSE(gsl_matrix_get(dS, r, c), gsl_matrix_get(dX, r, c) * (x - x * x), rtol_through_one_minus_x(x));
     }
   CU_ASSERT_EQUAL(bp_logistic_backward(X, dX, dX), GSL_SUCCESS);
-  for (size_t r = 0; r < 2; r++)
-    for (size_t c = 0; c < 4; c++) CU_ASSERT_EQUAL(gsl_matrix_get(dX, r, c), gsl_matrix_get(dS, r, c));
+  ASSERT_MATRIX_EQUAL(dX, dS);
   gsl_matrix_free(S);
   gsl_matrix_free(X);
   gsl_matrix_free(dX);
@@ -255,12 +206,7 @@ static void logistic_dx_should_match_finite_differences_of_the_naive_error(void)
   bp_test_fill_uniform(X, rng, 0.08, 0.92);
   bp_test_fill_uniform(T, rng, 0.03, 0.97);
   CU_ASSERT_EQUAL(bp_xent_logistic_dx(X, T, dX), GSL_SUCCESS);
-  gsl_vector *x = flatten(X);
-  gsl_vector *g = flatten(dX);
-  gsl_matrix_view J = gsl_matrix_view_vector(g, 1, 12);
-  ASSERT_JACOBIAN_MATCHES_FD(naive_error_of_x, T, x, &J.matrix);
-  gsl_vector_free(x);
-  gsl_vector_free(g);
+  ASSERT_ERROR_GRADIENT_MATCHES_FD(bp_xent_logistic_naive, X, T, dX); /* eq. (1) in x */
   gsl_matrix_free(X);
   gsl_matrix_free(T);
   gsl_matrix_free(dX);
@@ -287,8 +233,7 @@ static void fused_logistic_delta_of_eq_9_should_equal_the_unfused_chain(void) {
       ASSERT_REL_CLOSE(gsl_matrix_get(fused, r, c), gsl_matrix_get(X, r, c) - gsl_matrix_get(T, r, c), DBL_EPSILON);
     }
   CU_ASSERT_EQUAL(bp_xent_logistic_delta(X, T, X), GSL_SUCCESS); /* dS may be X */
-  for (size_t r = 0; r < 3; r++)
-    for (size_t c = 0; c < 5; c++) CU_ASSERT_EQUAL(gsl_matrix_get(X, r, c), gsl_matrix_get(fused, r, c));
+  ASSERT_MATRIX_EQUAL(X, fused);
   gsl_matrix_free(S);
   gsl_matrix_free(X);
   gsl_matrix_free(T);
@@ -306,11 +251,7 @@ static void fused_logistic_delta_should_match_finite_differences_of_the_error_in
   bp_test_fill_uniform(T, rng, 0.0, 1.0);
   bp_logistic_forward(S, X);
   bp_xent_logistic_delta(X, T, dS);
-  gsl_vector *s = flatten(S), *g = flatten(dS);
-  gsl_matrix_view J = gsl_matrix_view_vector(g, 1, 12);
-  ASSERT_JACOBIAN_MATCHES_FD(stable_error_of_s, T, s, &J.matrix);
-  gsl_vector_free(s);
-  gsl_vector_free(g);
+  ASSERT_ERROR_GRADIENT_MATCHES_FD(bp_xent_logistic_stable, S, T, dS); /* eq. (36) in s */
   gsl_matrix_free(S);
   gsl_matrix_free(X);
   gsl_matrix_free(T);
@@ -320,23 +261,12 @@ static void fused_logistic_delta_should_match_finite_differences_of_the_error_in
 
 /* ---- error paths ------------------------------------------------------------------------------------------------- */
 
-/* Clears the message, so that the one checked afterwards was written by the call under test. */
-static void clear_message(void) { bp_error_set("%s", ""); }
-
 static void logistic_activations_should_reject_mismatched_shapes_and_name_the_function(void) {
   gsl_matrix *A = bp_matrix_alloc(2, 3), *B = bp_matrix_alloc(3, 2), *C = bp_matrix_alloc(2, 4);
-  clear_message();
-  CU_ASSERT_EQUAL(bp_logistic_forward(A, B), GSL_EBADLEN);
-  ASSERT_MESSAGE_CONTAINS("bp_logistic_forward");
-  clear_message();
-  CU_ASSERT_EQUAL(bp_logistic_deriv(A, C), GSL_EBADLEN);
-  ASSERT_MESSAGE_CONTAINS("bp_logistic_deriv");
-  clear_message();
-  CU_ASSERT_EQUAL(bp_logistic_backward(A, B, A), GSL_EBADLEN); /* dX wrong */
-  ASSERT_MESSAGE_CONTAINS("bp_logistic_backward");
-  clear_message();
-  CU_ASSERT_EQUAL(bp_logistic_backward(A, A, C), GSL_EBADLEN); /* dS wrong */
-  ASSERT_MESSAGE_CONTAINS("bp_logistic_backward");
+  ASSERT_FAILS_WITH_MESSAGE(bp_logistic_forward(A, B), GSL_EBADLEN, "bp_logistic_forward");
+  ASSERT_FAILS_WITH_MESSAGE(bp_logistic_deriv(A, C), GSL_EBADLEN, "bp_logistic_deriv");
+  ASSERT_FAILS_WITH_MESSAGE(bp_logistic_backward(A, B, A), GSL_EBADLEN, "bp_logistic_backward"); /* dX wrong */
+  ASSERT_FAILS_WITH_MESSAGE(bp_logistic_backward(A, A, C), GSL_EBADLEN, "bp_logistic_backward"); /* dS wrong */
   gsl_matrix_free(A);
   gsl_matrix_free(B);
   gsl_matrix_free(C);
@@ -346,25 +276,13 @@ static void logistic_errors_and_gradients_should_reject_mismatched_shapes_and_na
   gsl_matrix *A = bp_matrix_alloc(2, 3), *B = bp_matrix_alloc(3, 2), *C = bp_matrix_alloc(2, 4);
   gsl_matrix_set_all(A, 0.3817);
   double E = 2.718;
-  clear_message();
-  CU_ASSERT_EQUAL(bp_xent_logistic_naive(A, B, &E), GSL_EBADLEN);
-  ASSERT_MESSAGE_CONTAINS("bp_xent_logistic_naive");
-  clear_message();
-  CU_ASSERT_EQUAL(bp_xent_logistic_stable(A, C, &E), GSL_EBADLEN);
-  ASSERT_MESSAGE_CONTAINS("bp_xent_logistic_stable");
+  ASSERT_FAILS_WITH_MESSAGE(bp_xent_logistic_naive(A, B, &E), GSL_EBADLEN, "bp_xent_logistic_naive");
+  ASSERT_FAILS_WITH_MESSAGE(bp_xent_logistic_stable(A, C, &E), GSL_EBADLEN, "bp_xent_logistic_stable");
   CU_ASSERT_EQUAL(E, 2.718); /* nothing written on failure */
-  clear_message();
-  CU_ASSERT_EQUAL(bp_xent_logistic_dx(A, B, A), GSL_EBADLEN); /* T wrong */
-  ASSERT_MESSAGE_CONTAINS("bp_xent_logistic_dx");
-  clear_message();
-  CU_ASSERT_EQUAL(bp_xent_logistic_dx(A, A, C), GSL_EBADLEN); /* dX wrong */
-  ASSERT_MESSAGE_CONTAINS("bp_xent_logistic_dx");
-  clear_message();
-  CU_ASSERT_EQUAL(bp_xent_logistic_delta(A, C, A), GSL_EBADLEN); /* T wrong */
-  ASSERT_MESSAGE_CONTAINS("bp_xent_logistic_delta");
-  clear_message();
-  CU_ASSERT_EQUAL(bp_xent_logistic_delta(A, A, B), GSL_EBADLEN); /* dS wrong */
-  ASSERT_MESSAGE_CONTAINS("bp_xent_logistic_delta");
+  ASSERT_FAILS_WITH_MESSAGE(bp_xent_logistic_dx(A, B, A), GSL_EBADLEN, "bp_xent_logistic_dx"); /* T wrong */
+  ASSERT_FAILS_WITH_MESSAGE(bp_xent_logistic_dx(A, A, C), GSL_EBADLEN, "bp_xent_logistic_dx"); /* dX wrong */
+  ASSERT_FAILS_WITH_MESSAGE(bp_xent_logistic_delta(A, C, A), GSL_EBADLEN, "bp_xent_logistic_delta"); /* T wrong */
+  ASSERT_FAILS_WITH_MESSAGE(bp_xent_logistic_delta(A, A, B), GSL_EBADLEN, "bp_xent_logistic_delta"); /* dS wrong */
   gsl_matrix_free(A);
   gsl_matrix_free(B);
   gsl_matrix_free(C);

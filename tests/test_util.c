@@ -1,10 +1,12 @@
 /* test_util.c - assertion and data helpers shared by the suites. */
+#define _POSIX_C_SOURCE 200809L
 #include "test_util.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "core.h"
 
@@ -57,6 +59,8 @@ int bp_test_abs_close(double actual, double expected, double abs_tol, const char
          diff, abs_tol);
   return 0;
 }
+
+void bp_test_clear_message(void) { bp_error_set("%s", ""); }
 
 int bp_test_message_contains(const char *needle, const char *file, int line) {
   const char *msg = bp_error_message();
@@ -138,4 +142,85 @@ int bp_test_jacobian_passes(bp_fd_function f, void *params, gsl_vector *x, const
   }
   bp_gradcheck_free(gc);
   return ok;
+}
+
+int bp_test_error_of(const gsl_vector *x, gsl_vector *y, void *closure) {
+  const bp_test_error_closure *c = closure;
+  gsl_matrix_const_view A = gsl_matrix_const_view_vector(x, c->T->size1, c->T->size2);
+  double E = 0.0;
+  int status = c->error(&A.matrix, c->T, &E);
+  gsl_vector_set(y, 0, E);
+  return status;
+}
+
+int bp_test_map_of(const gsl_vector *x, gsl_vector *y, void *closure) {
+  const bp_test_map_closure *c = closure;
+  gsl_matrix_const_view S = gsl_matrix_const_view_vector(x, 1, x->size);
+  gsl_matrix_view X = gsl_matrix_view_vector(y, 1, y->size);
+  return c->forward(&S.matrix, &X.matrix);
+}
+
+gsl_vector *bp_test_flatten(const gsl_matrix *M) {
+  gsl_vector *v = bp_vector_alloc(M->size1 * M->size2);
+  if (v == NULL) return NULL;
+  gsl_matrix_view V = gsl_matrix_view_vector(v, M->size1, M->size2);
+  gsl_matrix_memcpy(&V.matrix, M);
+  return v;
+}
+
+gsl_matrix *bp_test_matrix_of(const double *v, size_t rows, size_t cols) {
+  gsl_matrix *M = bp_matrix_alloc(rows, cols);
+  if (M == NULL) return NULL;
+  gsl_matrix_const_view V = gsl_matrix_const_view_array(v, rows, cols);
+  gsl_matrix_memcpy(M, &V.matrix);
+  return M;
+}
+
+int bp_test_error_gradient_passes(bp_test_error_fn error, const gsl_matrix *A, const gsl_matrix *T,
+                                  const gsl_matrix *G, const char *what, const char *file, int line) {
+  bp_test_error_closure closure = {error, T};
+  gsl_vector *a = bp_test_flatten(A), *g = bp_test_flatten(G);
+  int ok = 0;
+  if (a != NULL && g != NULL) {
+    gsl_matrix_view J = gsl_matrix_view_vector(g, 1, g->size);
+    ok = bp_test_jacobian_passes(bp_test_error_of, &closure, a, &J.matrix, what, file, line);
+  }
+  if (a != NULL) gsl_vector_free(a);
+  if (g != NULL) gsl_vector_free(g);
+  return ok;
+}
+
+void bp_test_assert_matrix_equal(const gsl_matrix *A, const gsl_matrix *B, const char *what, const char *file,
+                                 int line) {
+  for (size_t r = 0; r < A->size1; r++)
+    for (size_t c = 0; c < A->size2; c++)
+      CU_assertImplementation(gsl_matrix_get(A, r, c) == gsl_matrix_get(B, r, c), (unsigned)line, what, file, "",
+                              CU_FALSE);
+}
+
+int bp_test_run_bpcheck(const char *args, const char *dir, char *out, size_t out_len, char *err, size_t err_len) {
+  const char *binary = getenv("BPCHECK");
+  char cmd[2048], err_path[256];
+  snprintf(err_path, sizeof err_path, "%s/stderr", dir);
+  snprintf(cmd, sizeof cmd, "%s %s 2>%s", binary ? binary : "build/bpcheck", args, err_path);
+  FILE *p = popen(cmd, "r");
+  if (p == NULL) return -1;
+  size_t n = fread(out, 1, out_len - 1, p);
+  out[n] = '\0';
+  while (fgetc(p) != EOF) continue;
+  int status = pclose(p);
+  FILE *e = fopen(err_path, "r");
+  n = e ? fread(err, 1, err_len - 1, e) : 0;
+  err[n] = '\0';
+  if (e) fclose(e);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int bp_test_write_file(const char *dir, const char *name, const char *text) {
+  char path[256];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  if (f == NULL) return 1;
+  int bad = fputs(text, f) < 0;
+  return (fclose(f) != 0) || bad;
 }

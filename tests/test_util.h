@@ -40,6 +40,9 @@ int register_gradcheck(void); /* the finite-difference engine and its verdicts, 
 int register_data(void);      /* CSV, parameter TSV and --layers readers */
 int register_checks(void);    /* the derivation checks of checks/ */
 int register_cli(void);       /* the bpcheck command */
+int register_faults(void);    /* out-of-memory paths, by fault injection */
+int register_extremes(void);   /* numerical extremes: eq. (17), (36), (38) to 4 ulp; the checker near overflow */
+int register_bad_input(void); /* every kind of bad input to the command: exit 2, a message, no output */
 
 /* |actual - expected| <= abs_tol. For quantities that may be (or cancel to) zero, where a relative comparison
  * means nothing; abs_tol should come from an error bound (e.g. 1e-14 times the sum of the magnitudes that were
@@ -49,9 +52,19 @@ int bp_test_abs_close(double actual, double expected, double abs_tol, const char
   CU_ASSERT(bp_test_abs_close((actual), (expected), (abs_tol), #actual, __FILE__, __LINE__))
 
 /* The last error message (bp_error_message) contains `needle`; prints the message otherwise. Clear it with
- * bp_error_set("%s", "") before the call under test so a stale message cannot pass. */
+ * bp_test_clear_message() before the call under test so a stale message cannot pass. */
 int bp_test_message_contains(const char *needle, const char *file, int line);
 #define ASSERT_MESSAGE_CONTAINS(needle) CU_ASSERT(bp_test_message_contains((needle), __FILE__, __LINE__))
+/* Empties the last error message (bp_error_set("%s", "")). */
+void bp_test_clear_message(void);
+/* An error path: clears the message, then asserts that `call` returns `status` and that the message it leaves
+ * contains `needle` (two assertions: CU_ASSERT_EQUAL and ASSERT_MESSAGE_CONTAINS). */
+#define ASSERT_FAILS_WITH_MESSAGE(call, status, needle)                                                         \
+  do {                                                                                                          \
+    bp_test_clear_message();                                                                                    \
+    CU_ASSERT_EQUAL((call), (status));                                                                          \
+    ASSERT_MESSAGE_CONTAINS(needle);                                                                            \
+  } while (0)
 
 /* A network with random parameters and one batch of inputs and targets, for gradient checks. Logistic
  * targets are uniform in (0.05, 0.95), softmax targets a distribution per row. NULL if allocation fails. */
@@ -79,5 +92,47 @@ int bp_test_jacobian_passes(bp_fd_function f, void *params, gsl_vector *x, const
                             const char *file, int line);
 #define ASSERT_JACOBIAN_MATCHES_FD(f, params, x, J)                                                             \
   CU_ASSERT(bp_test_jacobian_passes((f), (params), (x), (J), #J, __FILE__, __LINE__))
+
+/* ---- one layer's functions as closures for finite differences ------------------------------------------------- */
+
+/* A cross-entropy of xent.h: eq. (1), eq. (18) (naive, of the activations) or eq. (36), eq. (38) (stable, of s). */
+typedef int (*bp_test_error_fn)(const gsl_matrix *A, const gsl_matrix *T, double *E);
+typedef struct {
+  bp_test_error_fn error;
+  const gsl_matrix *T;
+} bp_test_error_closure;
+/* A bp_fd_function (closure: a bp_test_error_closure): y[0] = error(A, T) with A = x reshaped like T. */
+int bp_test_error_of(const gsl_vector *x, gsl_vector *y, void *closure);
+
+/* An activation of activation.h: eq. (2) (logistic) or eq. (17) (softmax). */
+typedef struct {
+  int (*forward)(const gsl_matrix *S, gsl_matrix *X);
+} bp_test_map_closure;
+/* A bp_fd_function (closure: a bp_test_map_closure): y = forward(x), x and y seen as 1 x n rows (one example). */
+int bp_test_map_of(const gsl_vector *x, gsl_vector *y, void *closure);
+
+/* A new vector with M's entries, row by row (the x of a finite difference). */
+gsl_vector *bp_test_flatten(const gsl_matrix *M);
+/* A new rows x cols matrix with the entries of v (rows * cols values, row by row). */
+gsl_matrix *bp_test_matrix_of(const double *v, size_t rows, size_t cols);
+
+/* The gradient G = dE/dA (the shape of A and T) of E = error(A, T) against central differences in A, judged as by
+ * bp_test_jacobian_passes (G is the 1 x n Jacobian of the flattened A). */
+int bp_test_error_gradient_passes(bp_test_error_fn error, const gsl_matrix *A, const gsl_matrix *T,
+                                  const gsl_matrix *G, const char *what, const char *file, int line);
+#define ASSERT_ERROR_GRADIENT_MATCHES_FD(error, A, T, G)                                                        \
+  CU_ASSERT(bp_test_error_gradient_passes((error), (A), (T), (G), #G, __FILE__, __LINE__))
+
+/* Every entry of A equals the same entry of B exactly (A and B of one shape): one assertion per entry, reported
+ * at the caller's line. For "may be computed in place" checks against the out-of-place result. */
+void bp_test_assert_matrix_equal(const gsl_matrix *A, const gsl_matrix *B, const char *what, const char *file,
+                                 int line);
+#define ASSERT_MATRIX_EQUAL(A, B) bp_test_assert_matrix_equal((A), (B), #A " == " #B, __FILE__, __LINE__)
+
+/* Runs the bpcheck binary ($BPCHECK, default build/bpcheck) with args (shell syntax) and captures stdout and
+ * stderr, each up to its length; stderr goes through a file in dir. Returns the exit status, -1 if it died. */
+int bp_test_run_bpcheck(const char *args, const char *dir, char *out, size_t out_len, char *err, size_t err_len);
+/* Writes text to dir/name; 0 on success. Usable in a suite's setup (it asserts nothing). */
+int bp_test_write_file(const char *dir, const char *name, const char *text);
 
 #endif
