@@ -24,6 +24,7 @@ typedef struct {
   unsigned long seed;
   bp_fd_method method;
   const char *layers, *output, *data, *params;
+  int allow_unnormalized; /* --allow-unnormalized-targets */
   char **ids;
   size_t n_ids;
 } options;
@@ -40,8 +41,11 @@ static const char usage_text[] =
     "  run ID...             run the named checks\n"
     "  all                   run every check\n"
     "  grad --layers N0,N1,...,NL --output logistic|softmax --data FILE.csv [--params FILE.tsv]\n"
+    "       [--allow-unnormalized-targets]\n"
     "                        the loss and every parameter's gradient by backprop beside its finite-difference\n"
-    "                        value, for a network with logistic hidden units\n"
+    "                        value, for a network with logistic hidden units. Softmax targets must sum to 1 per\n"
+    "                        row (eq. (26) assumes it); --allow-unnormalized-targets accepts rows that do not,\n"
+    "                        with a warning, and the check then fails: backprop's x - t is not the gradient\n"
     "\n"
     "options:\n"
     "  --format table|tsv|json   output format (default table)\n"
@@ -309,12 +313,23 @@ static int cmd_grad(const options *o) {
   bp_gradcheck *gc = NULL;
   gsl_rng *rng = NULL;
   double loss = 0.0;
-  if (bp_dataset_read_csv(o->data, sizes[0], sizes[n_layers], output, &data) ||
+  unsigned flags = o->allow_unnormalized ? BP_DATA_ALLOW_UNNORMALIZED : 0;
+  if (bp_dataset_read_csv_flags(o->data, sizes[0], sizes[n_layers], output, flags, &data) ||
       (net = bp_mlp_alloc(n_layers, sizes, output)) == NULL ||
       (ws = bp_mlp_workspace_alloc(net, data->X->size1)) == NULL || (gc = bp_gradcheck_alloc(net->n_params)) == NULL ||
       (rng = gsl_rng_alloc(gsl_rng_mt19937)) == NULL) {
     fprintf(stderr, "bpcheck: %s\n", bp_error_message());
     goto done;
+  }
+  if (data->n_unnormalized > 0) { /* asked for: the lesson is to watch the check fail */
+    char more[64] = "";
+    if (data->n_unnormalized > 1)
+      snprintf(more, sizeof more, " (%zu more row%s too)", data->n_unnormalized - 1,
+               data->n_unnormalized > 2 ? "s" : "");
+    fprintf(stderr,
+            "bpcheck: warning: %s:%zu: softmax targets sum to %.15g, not 1%s; eq. (26) assumes they do, so "
+            "backprop's x - t is not the gradient and the check will fail\n",
+            o->data, data->unnormalized_line, data->unnormalized_sum, more);
   }
   gsl_rng_set(rng, o->seed);
   bp_mlp_init_random(net, rng);
@@ -366,6 +381,11 @@ static int parse_options(int argc, char **argv, options *o) {
     if (len >= sizeof name) return usage_error("unknown option '%s'", arg);
     memcpy(name, arg, len);
     name[len] = '\0';
+    if (!strcmp(name, "--allow-unnormalized-targets")) {
+      if (eq) return usage_error("option %s takes no value", name);
+      o->allow_unnormalized = 1;
+      continue;
+    }
     static const char *const with_value[] = {"--format", "--seed", "--method", "--layers",
                                              "--output", "--data", "--params"};
     int needs_value = 0;
@@ -428,7 +448,7 @@ int main(int argc, char **argv) {
       return finish(EXIT_OK);
     }
   }
-  options o = {FORMAT_TABLE, DEFAULT_SEED, BP_FD_CENTRAL, NULL, NULL, NULL, NULL, NULL, 0};
+  options o = {FORMAT_TABLE, DEFAULT_SEED, BP_FD_CENTRAL, NULL, NULL, NULL, NULL, 0, NULL, 0};
   o.ids = calloc((size_t)argc, sizeof *o.ids);
   if (o.ids == NULL) return EXIT_USAGE;
   int rc = parse_options(argc, argv, &o);

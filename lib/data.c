@@ -69,54 +69,111 @@ int bp_layers_parse(const char *spec, size_t *n_layers, size_t sizes[BP_MLP_MAX_
 
 /* ---- lines ------------------------------------------------------------------------------------------------- */
 
-/* A file read line by line with getline, so lines of any length arrive whole. */
+/* A stream read line by line into one buffer that grows to the longest line, so lines of any length arrive
+ * whole. Bytes come from f a block at a time (memchr finds the line ends, not a loop of getc), and both buffers
+ * come from bp_malloc/bp_realloc, not getline's own malloc, so fault injection reaches them too. */
+#define BLOCK_BYTES 65536
+
 typedef struct {
   FILE *f;
-  const char *path;
-  char *buf;
+  const char *path; /* the name in messages */
+  char *buf;        /* the line */
   size_t cap;
+  char *blk; /* bytes read ahead from f: blk[pos, len) are not yet returned */
+  size_t pos, len;
   size_t lineno; /* of the line last returned, from 1 */
 } line_reader;
 
-static int reader_open(line_reader *r, const char *path) {
-  r->f = fopen(path, "r");
-  r->path = path;
-  r->buf = NULL;
-  r->cap = 0;
+static void reader_init(line_reader *r, FILE *f, const char *name) {
+  r->f = f;
+  r->path = name;
+  r->buf = r->blk = NULL;
+  r->cap = r->pos = r->len = 0;
   r->lineno = 0;
-  if (r->f == NULL) BP_ERROR(GSL_EFAILED, "%s: cannot open: %s", path, strerror(errno));
+}
+
+static void reader_free(line_reader *r) {
+  free(r->buf);
+  free(r->blk);
+  r->buf = r->blk = NULL;
+  r->cap = r->pos = r->len = 0;
+}
+
+/* Back to line 1 at byte `start` of f for a second pass; the buffers are kept. */
+static int reader_rewind(line_reader *r, off_t start) {
+  clearerr(r->f);
+  errno = 0;
+  if (fseeko(r->f, start, SEEK_SET) != 0)
+    BP_ERROR(GSL_EFAILED, "%s: cannot go back for the second pass: %s", r->path, strerror(errno ? errno : EIO));
+  r->pos = r->len = 0;
+  r->lineno = 0;
   return GSL_SUCCESS;
 }
 
-static void reader_close(line_reader *r) {
-  if (r->f) fclose(r->f);
-  free(r->buf);
-  r->f = NULL;
-  r->buf = NULL;
+static int reader_oom(const line_reader *r) {
+  bp_error_set("%s:%zu: out of memory reading a line", r->path, r->lineno + 1);
+  return -GSL_ENOMEM;
+}
+
+/* The raw bytes of the next line, "\n" included, NUL-terminated, in r->buf; their count in *len. Returns 1 for a
+ * line, 0 at the end of the stream, or a negated GSL status with a message. */
+static int reader_raw(line_reader *r, size_t *len) {
+  size_t n = 0;
+  for (;;) {
+    if (r->pos == r->len) {
+      if (r->blk == NULL && (r->blk = bp_malloc(BLOCK_BYTES)) == NULL) return reader_oom(r);
+      errno = 0;
+      r->len = fread(r->blk, 1, BLOCK_BYTES, r->f);
+      r->pos = 0;
+      if (r->len == 0) {
+        if (ferror(r->f)) {
+          bp_error_set("%s: cannot read: %s", r->path, strerror(errno ? errno : EIO));
+          return -GSL_EFAILED;
+        }
+        break; /* the end, possibly after a last line without "\n" */
+      }
+    }
+    const char *start = r->blk + r->pos;
+    const char *nl = memchr(start, '\n', r->len - r->pos);
+    size_t take = nl ? (size_t)(nl - start) + 1 : r->len - r->pos;
+    if (n + take + 1 > r->cap) {
+      size_t cap = r->cap ? r->cap : 256;
+      while (n + take + 1 > cap) {
+        if (cap > SIZE_MAX / 2) return reader_oom(r);
+        cap *= 2;
+      }
+      char *buf = bp_realloc(r->buf, cap);
+      if (buf == NULL) return reader_oom(r);
+      r->buf = buf;
+      r->cap = cap;
+    }
+    memcpy(r->buf + n, start, take);
+    n += take;
+    r->pos += take;
+    if (nl) break;
+  }
+  if (n == 0) return 0;
+  r->buf[n] = '\0';
+  *len = n;
+  return 1;
 }
 
 /* Next line without its "\n" or "\r\n" (and, on line 1, without a UTF-8 byte order mark) in *line.
- * Returns 1 for a line, 0 at the end of the file, or a negated GSL status with a message. */
-static int reader_next(line_reader *r, char **line) {
-  errno = 0;
-  ssize_t n = getline(&r->buf, &r->cap, r->f);
-  if (n < 0) {
-    if (feof(r->f) && !ferror(r->f)) return 0;
-    int err = errno;
-    if (err == ENOMEM) {
-      bp_error_set("%s:%zu: out of memory reading a line", r->path, r->lineno + 1);
-      return -GSL_ENOMEM;
-    }
-    bp_error_set("%s: cannot read: %s", r->path, strerror(err ? err : EIO));
-    return -GSL_EFAILED;
-  }
+ * Returns 1 for a line, 0 at the end of the stream, or a negated GSL status with a message. With strict = 0 a
+ * NUL byte just ends the line: the counting pass leaves that error to the pass that reports it in file order. */
+static int reader_next(line_reader *r, char **line, int strict) {
+  size_t len;
+  int got = reader_raw(r, &len);
+  if (got <= 0) return got;
   r->lineno++;
   char *s = r->buf;
-  size_t len = (size_t)n;
   /* A NUL would silently end the line for every string function below: it is a binary file, not CSV or TSV. */
   if (strlen(s) != len) {
-    bp_error_set("%s:%zu: the line contains a NUL byte (not a text file?)", r->path, r->lineno);
-    return -GSL_EINVAL;
+    if (strict) {
+      bp_error_set("%s:%zu: the line contains a NUL byte (not a text file?)", r->path, r->lineno);
+      return -GSL_EINVAL;
+    }
+    len = strlen(s);
   }
   if (len > 0 && s[len - 1] == '\n') s[--len] = '\0';
   if (len > 0 && s[len - 1] == '\r') s[--len] = '\0';
@@ -185,26 +242,6 @@ static void cell_error(const char *path, size_t lineno, size_t col, const char *
 
 /* ---- CSV --------------------------------------------------------------------------------------------------- */
 
-/* A growing array of every value read, row after row, so the matrices are allocated once at their final size. */
-typedef struct {
-  double *v;
-  size_t n, cap;
-} value_buffer;
-
-static int buffer_reserve(value_buffer *b, size_t extra) {
-  if (b->cap - b->n >= extra) return GSL_SUCCESS;
-  size_t cap = b->cap ? b->cap : 1024;
-  while (cap - b->n < extra) {
-    if (cap > SIZE_MAX / 2 / sizeof(double)) BP_ERROR(GSL_ENOMEM, "out of memory: too many values");
-    cap *= 2;
-  }
-  double *v = realloc(b->v, cap * sizeof *v);
-  if (v == NULL) BP_ERROR(GSL_ENOMEM, "out of memory holding %zu values", cap);
-  b->v = v;
-  b->cap = cap;
-  return GSL_SUCCESS;
-}
-
 /* The shortest of %.15g, %.16g, %.17g that reads back as v: "1.2", not "1.1999999999999999". */
 static const char *shortest(double v, char buf[32]) {
   for (int digits = 15; digits <= 17; digits++) {
@@ -214,10 +251,16 @@ static const char *shortest(double v, char buf[32]) {
   return buf;
 }
 
+/* What a read found besides the values: the softmax rows accepted with BP_DATA_ALLOW_UNNORMALIZED. */
+typedef struct {
+  size_t n_unnormalized, unnormalized_line;
+  double unnormalized_sum;
+} csv_stats;
+
 /* The targets of one row against what the output layer can produce: eq. (26) gives dE/ds = x - t only when
  * the softmax targets form a distribution. */
 static int check_targets(const char *path, size_t lineno, size_t n_in, size_t n_out, bp_output output,
-                         const double *t) {
+                         unsigned flags, const double *t, csv_stats *stats) {
   char buf[32];
   if (output == BP_OUTPUT_LOGISTIC) {
     for (size_t i = 0; i < n_out; i++)
@@ -233,10 +276,17 @@ static int check_targets(const char *path, size_t lineno, size_t n_in, size_t n_
                lineno, n_in + i + 1, i + 1, shortest(t[i], buf));
     sum += t[i];
   }
-  if (fabs(sum - 1.0) > BP_DATA_SUM_TOL)
-    BP_ERROR(GSL_EINVAL,
-             "%s:%zu: the softmax targets sum to %s, not 1 within %g; eq. (26) (dE/ds = x - t) assumes they do",
-             path, lineno, shortest(sum, buf), BP_DATA_SUM_TOL);
+  if (fabs(sum - 1.0) > BP_DATA_SUM_TOL) {
+    if (!(flags & BP_DATA_ALLOW_UNNORMALIZED))
+      BP_ERROR(GSL_EINVAL,
+               "%s:%zu: the softmax targets sum to %s, not 1 within %g; eq. (26) (dE/ds = x - t) assumes they do",
+               path, lineno, shortest(sum, buf), BP_DATA_SUM_TOL);
+    /* Accepted on request, and counted so the caller can warn: the lesson is watching the check fail. */
+    if (stats->n_unnormalized++ == 0) {
+      stats->unnormalized_line = lineno;
+      stats->unnormalized_sum = sum;
+    }
+  }
   return GSL_SUCCESS;
 }
 
@@ -266,88 +316,219 @@ static int looks_like_header(char *line) {
   }
 }
 
-static int read_csv_values(line_reader *r, size_t n_in, size_t n_out, bp_output output, value_buffer *b) {
-  size_t n_cols = n_in + n_out;
-  int seen_content = 0;
-  char *line;
+/* The next example line (comments, blank lines and a header skipped) in *line: 1, 0 at the end, or a negated
+ * status. *seen_content tracks whether the header position has passed. */
+static int next_example(line_reader *r, char **line, int *seen_content, int strict) {
   int got;
-  while ((got = reader_next(r, &line)) > 0) {
-    if (!strip_comment(line)) continue;
-    if (!seen_content) {
-      seen_content = 1;
-      if (looks_like_header(line)) continue;
+  while ((got = reader_next(r, line, strict)) > 0) {
+    if (!strip_comment(*line)) continue;
+    if (!*seen_content) {
+      *seen_content = 1;
+      if (looks_like_header(*line)) continue;
     }
-    size_t found = count_cells(line, ',');
-    if (found != n_cols)
-      BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cells, expected %zu (%zu inputs + %zu targets)", r->path, r->lineno,
-               found, n_cols, n_in, n_out);
-    int status = buffer_reserve(b, n_cols);
-    if (status) return status;
-    double *row = b->v + b->n;
-    char *cell = line;
-    for (size_t c = 0; c < n_cols; c++) {
-      char *end = cell + strcspn(cell, ",");
-      cell_status st = parse_cell(cell, end, &row[c]);
-      if (st != CELL_OK) {
-        cell_error(r->path, r->lineno, c + 1, "cell", cell, end, st);
-        return GSL_EINVAL;
-      }
-      cell = end + 1;
-    }
-    status = check_targets(r->path, r->lineno, n_in, n_out, output, row + n_in);
-    if (status) return status;
-    b->n += n_cols;
+    return 1;
   }
-  if (got < 0) return -got;
-  if (b->n == 0)
-    BP_ERROR(GSL_EINVAL, "%s: no examples (the file is empty or holds only a header, comments and blank lines)",
-             r->path);
-  return GSL_SUCCESS;
+  return got;
 }
 
-static bp_dataset *dataset_from_values(const value_buffer *b, size_t n_in, size_t n_out) {
-  size_t n_cols = n_in + n_out, rows = b->n / n_cols;
-  bp_dataset *d = calloc(1, sizeof *d);
-  if (d == NULL) {
-    bp_error_set("out of memory allocating a dataset");
-    return NULL;
+/* One example line into x[0..n_in) and t[0..n_out), checked cell by cell and then as targets. */
+static int parse_example(const line_reader *r, char *line, size_t n_in, size_t n_out, bp_output output,
+                         unsigned flags, double *x, double *t, csv_stats *stats) {
+  size_t n_cols = n_in + n_out;
+  size_t found = count_cells(line, ',');
+  if (found != n_cols)
+    BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cells, expected %zu (%zu inputs + %zu targets)", r->path, r->lineno,
+             found, n_cols, n_in, n_out);
+  char *cell = line;
+  for (size_t c = 0; c < n_cols; c++) {
+    char *end = cell + strcspn(cell, ",");
+    cell_status st = parse_cell(cell, end, c < n_in ? &x[c] : &t[c - n_in]);
+    if (st != CELL_OK) {
+      cell_error(r->path, r->lineno, c + 1, "cell", cell, end, st);
+      return GSL_EINVAL;
+    }
+    cell = end + 1;
   }
+  return check_targets(r->path, r->lineno, n_in, n_out, output, flags, t, stats);
+}
+
+static int no_examples(const line_reader *r) {
+  BP_ERROR(GSL_EINVAL, "%s: no examples (the file is empty or holds only a header, comments and blank lines)",
+           r->path);
+}
+
+static bp_dataset *dataset_alloc(size_t rows, size_t n_in, size_t n_out) {
+  bp_dataset *d = bp_calloc(1, sizeof *d);
+  if (d == NULL) return NULL;
   d->X = bp_matrix_alloc(rows, n_in);
   d->T = d->X ? bp_matrix_alloc(rows, n_out) : NULL;
   if (d->T == NULL) {
     bp_dataset_free(d);
     return NULL;
   }
-  for (size_t e = 0; e < rows; e++) {
-    const double *row = b->v + e * n_cols;
-    for (size_t j = 0; j < n_in; j++) gsl_matrix_set(d->X, e, j, row[j]);
-    for (size_t i = 0; i < n_out; i++) gsl_matrix_set(d->T, e, i, row[n_in + i]);
-  }
   return d;
 }
 
-int bp_dataset_read_csv(const char *path, size_t n_in, size_t n_out, bp_output output, bp_dataset **out) {
-  if (path == NULL || out == NULL) BP_ERROR(GSL_EINVAL, "bp_dataset_read_csv: path and out must not be NULL");
-  if (n_in < 1 || n_in > BP_MLP_MAX_UNITS || n_out < 1 || n_out > BP_MLP_MAX_UNITS)
-    BP_ERROR(GSL_EINVAL, "%s: %zu inputs and %zu targets requested; each must be between 1 and %d", path, n_in,
-             n_out, BP_MLP_MAX_UNITS);
-  if (output != BP_OUTPUT_LOGISTIC && output != BP_OUTPUT_SOFTMAX)
-    BP_ERROR(GSL_EINVAL, "%s: unknown output layer type %d", path, (int)output);
-  line_reader r;
-  int status = reader_open(&r, path);
+static int changed_error(const line_reader *r, size_t rows) {
+  BP_ERROR(GSL_EFAILED, "%s: the file changed while it was being read (%zu examples on the first pass, not as many "
+           "on the second)", r->path, rows);
+}
+
+/* Two passes over a stream that can go back: count the example lines, allocate X and T at their final size,
+ * then parse straight into them. Memory is the matrices plus the line buffer, whatever the file's size. */
+static int read_csv_two_pass(line_reader *r, off_t start, size_t n_in, size_t n_out, bp_output output,
+                             unsigned flags, bp_dataset **out, csv_stats *stats) {
+  char *line;
+  int seen = 0, got;
+  size_t rows = 0;
+  /* Only counts: every error is left to the second pass, which meets them in file order. */
+  while ((got = next_example(r, &line, &seen, 0)) > 0) rows++;
+  if (got < 0) return -got;
+  int status = reader_rewind(r, start);
   if (status) return status;
-  value_buffer b = {NULL, 0, 0};
-  status = read_csv_values(&r, n_in, n_out, output, &b);
-  reader_close(&r);
   bp_dataset *d = NULL;
-  if (!status) {
-    d = dataset_from_values(&b, n_in, n_out);
-    if (d == NULL) status = GSL_ENOMEM;
+  if (rows > 0 && (d = dataset_alloc(rows, n_in, n_out)) == NULL) return GSL_ENOMEM;
+  size_t e = 0;
+  seen = 0;
+  while ((got = next_example(r, &line, &seen, 1)) > 0 && e < rows) {
+    status = parse_example(r, line, n_in, n_out, output, flags, gsl_matrix_ptr(d->X, e, 0),
+                           gsl_matrix_ptr(d->T, e, 0), stats);
+    if (status) break;
+    e++;
   }
-  free(b.v);
-  if (status) return status;
+  if (!status && got < 0) status = -got;
+  if (!status && (got > 0 || e != rows)) status = changed_error(r, rows); /* a row more, or fewer */
+  if (!status && rows == 0) status = no_examples(r);
+  if (status) {
+    bp_dataset_free(d);
+    return status;
+  }
   *out = d;
   return GSL_SUCCESS;
+}
+
+/* Rows of a stream that cannot go back (a pipe), kept in fixed-size chunks (no doubling buffer, no realloc
+ * copies), then copied into the matrices, each chunk freed once copied. The peak is the data twice: GSL's
+ * calloc writes every page of the matrices before the first chunk can go. */
+typedef struct chunk {
+  struct chunk *next;
+  size_t rows;
+  double v[]; /* rows x (n_in + n_out) */
+} chunk;
+
+#define CHUNK_BYTES (256 * 1024)
+
+static void chunks_free(chunk *c) {
+  while (c) {
+    chunk *next = c->next;
+    free(c);
+    c = next;
+  }
+}
+
+static int read_csv_one_pass(line_reader *r, size_t n_in, size_t n_out, bp_output output, unsigned flags,
+                             bp_dataset **out, csv_stats *stats) {
+  size_t n_cols = n_in + n_out;
+  size_t per_chunk = CHUNK_BYTES / sizeof(double) / n_cols;
+  if (per_chunk == 0) per_chunk = 1;
+  chunk *head = NULL, *tail = NULL;
+  size_t rows = 0;
+  char *line;
+  int seen = 0, got, status = GSL_SUCCESS;
+  while ((got = next_example(r, &line, &seen, 1)) > 0) {
+    if (tail == NULL || tail->rows == per_chunk) {
+      chunk *c = bp_malloc(sizeof *c + per_chunk * n_cols * sizeof(double));
+      if (c == NULL) {
+        status = GSL_ENOMEM;
+        break;
+      }
+      c->next = NULL;
+      c->rows = 0;
+      if (tail)
+        tail->next = c;
+      else
+        head = c;
+      tail = c;
+    }
+    double *row = tail->v + tail->rows * n_cols;
+    status = parse_example(r, line, n_in, n_out, output, flags, row, row + n_in, stats);
+    if (status) break;
+    tail->rows++;
+    rows++;
+  }
+  if (!status && got < 0) status = -got;
+  if (!status && rows == 0) status = no_examples(r);
+  bp_dataset *d = NULL;
+  if (!status && (d = dataset_alloc(rows, n_in, n_out)) == NULL) status = GSL_ENOMEM;
+  if (status) {
+    chunks_free(head);
+    return status;
+  }
+  size_t e = 0;
+  while (head) {
+    chunk *next = head->next;
+    for (size_t k = 0; k < head->rows; k++, e++) {
+      const double *row = head->v + k * n_cols;
+      memcpy(gsl_matrix_ptr(d->X, e, 0), row, n_in * sizeof *row);
+      memcpy(gsl_matrix_ptr(d->T, e, 0), row + n_in, n_out * sizeof *row);
+    }
+    free(head);
+    head = next;
+  }
+  *out = d;
+  return GSL_SUCCESS;
+}
+
+/* The shape, output and flags asked for, checked before any file is opened. */
+static int check_csv_request(const char *name, size_t n_in, size_t n_out, bp_output output, unsigned flags) {
+  if (n_in < 1 || n_in > BP_MLP_MAX_UNITS || n_out < 1 || n_out > BP_MLP_MAX_UNITS)
+    BP_ERROR(GSL_EINVAL, "%s: %zu inputs and %zu targets requested; each must be between 1 and %d", name, n_in,
+             n_out, BP_MLP_MAX_UNITS);
+  if (output != BP_OUTPUT_LOGISTIC && output != BP_OUTPUT_SOFTMAX)
+    BP_ERROR(GSL_EINVAL, "%s: unknown output layer type %d", name, (int)output);
+  if (flags & ~(unsigned)BP_DATA_ALLOW_UNNORMALIZED)
+    BP_ERROR(GSL_EINVAL, "%s: unknown flags 0x%x", name, flags & ~(unsigned)BP_DATA_ALLOW_UNNORMALIZED);
+  return GSL_SUCCESS;
+}
+
+int bp_dataset_read_stream(FILE *f, const char *name, size_t n_in, size_t n_out, bp_output output, unsigned flags,
+                           bp_dataset **out) {
+  if (f == NULL || name == NULL || out == NULL)
+    BP_ERROR(GSL_EINVAL, "bp_dataset_read_stream: f, name and out must not be NULL");
+  int status = check_csv_request(name, n_in, n_out, output, flags);
+  if (status) return status;
+  line_reader r;
+  reader_init(&r, f, name);
+  csv_stats stats = {0, 0, 0.0};
+  bp_dataset *d = NULL;
+  /* A stream that can report and restore its position gets the two passes; a pipe cannot, and is read once. */
+  off_t start = ftello(f);
+  status = (start >= 0 && fseeko(f, start, SEEK_SET) == 0)
+                   ? read_csv_two_pass(&r, start, n_in, n_out, output, flags, &d, &stats)
+                   : read_csv_one_pass(&r, n_in, n_out, output, flags, &d, &stats);
+  reader_free(&r);
+  if (status) return status;
+  d->n_unnormalized = stats.n_unnormalized;
+  d->unnormalized_line = stats.unnormalized_line;
+  d->unnormalized_sum = stats.unnormalized_sum;
+  *out = d;
+  return GSL_SUCCESS;
+}
+
+int bp_dataset_read_csv_flags(const char *path, size_t n_in, size_t n_out, bp_output output, unsigned flags,
+                              bp_dataset **out) {
+  if (path == NULL || out == NULL) BP_ERROR(GSL_EINVAL, "bp_dataset_read_csv: path and out must not be NULL");
+  int status = check_csv_request(path, n_in, n_out, output, flags);
+  if (status) return status;
+  FILE *f = fopen(path, "r");
+  if (f == NULL) BP_ERROR(GSL_EFAILED, "%s: cannot open: %s", path, strerror(errno));
+  status = bp_dataset_read_stream(f, path, n_in, n_out, output, flags, out);
+  fclose(f);
+  return status;
+}
+
+int bp_dataset_read_csv(const char *path, size_t n_in, size_t n_out, bp_output output, bp_dataset **out) {
+  return bp_dataset_read_csv_flags(path, n_in, n_out, output, 0, out);
 }
 
 void bp_dataset_free(bp_dataset *d) {
@@ -442,7 +623,7 @@ static int read_tsv_values(line_reader *r, const bp_mlp *net, double *values, si
   int have_header = 0;
   char *line;
   int got;
-  while ((got = reader_next(r, &line)) > 0) {
+  while ((got = reader_next(r, &line, 1)) > 0) {
     if (line[0] == '#' || all_blank(line)) continue;
     int status = have_header ? tsv_row(r, net, line, n_cols, param_col, value_col, values, line_of)
                              : tsv_header(r, line, &n_cols, &param_col, &value_col);
@@ -464,28 +645,35 @@ static int read_tsv_values(line_reader *r, const bp_mlp *net, double *values, si
   return GSL_SUCCESS;
 }
 
-int bp_params_read_tsv(const char *path, bp_mlp *net) {
-  if (path == NULL || net == NULL || net->params == NULL)
-    BP_ERROR(GSL_EINVAL, "bp_params_read_tsv: path and net must not be NULL");
+int bp_params_read_stream(FILE *f, const char *name, bp_mlp *net) {
+  if (f == NULL || name == NULL || net == NULL || net->params == NULL)
+    BP_ERROR(GSL_EINVAL, "bp_params_read_stream: f, name and net must not be NULL");
   size_t n = net->n_params;
-  double *values = malloc(n * sizeof *values);
-  size_t *line_of = calloc(n, sizeof *line_of);
-  if (values == NULL || line_of == NULL) {
+  double *values = bp_malloc(n * sizeof *values);
+  size_t *line_of = values ? bp_calloc(n, sizeof *line_of) : NULL;
+  if (line_of == NULL) {
     free(values);
-    free(line_of);
-    BP_ERROR(GSL_ENOMEM, "%s: out of memory for %zu parameters", path, n);
+    return GSL_ENOMEM;
   }
   line_reader r;
-  int status = reader_open(&r, path);
-  if (!status) {
-    status = read_tsv_values(&r, net, values, line_of);
-    reader_close(&r);
-  }
+  reader_init(&r, f, name);
+  int status = read_tsv_values(&r, net, values, line_of);
+  reader_free(&r);
   if (!status) {
     gsl_vector_const_view v = gsl_vector_const_view_array(values, n);
     gsl_vector_memcpy(net->params, &v.vector);
   }
   free(values);
   free(line_of);
+  return status;
+}
+
+int bp_params_read_tsv(const char *path, bp_mlp *net) {
+  if (path == NULL || net == NULL || net->params == NULL)
+    BP_ERROR(GSL_EINVAL, "bp_params_read_tsv: path and net must not be NULL");
+  FILE *f = fopen(path, "r");
+  if (f == NULL) BP_ERROR(GSL_EFAILED, "%s: cannot open: %s", path, strerror(errno));
+  int status = bp_params_read_stream(f, path, net);
+  fclose(f);
   return status;
 }

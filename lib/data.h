@@ -2,12 +2,18 @@
  * from TSV. Every failure returns a GSL status (GSL_EINVAL for bad content, GSL_EFAILED for a file that cannot
  * be read, GSL_ENOMEM) and records a message that names the problem, as "FILE:LINE:COL: ..." where there is a
  * line, read back with bp_error_message(). Nothing is half-returned: on failure the outputs are untouched.
+ * Each reader takes a path, or an open stream and the name its messages give it (fmemopen, stdin, a pipe).
  *
  * CSV: one example per line, n_in input features then n_out targets, separated by commas. A first line none of
  * whose cells is a number is a header. '#' starts a comment that runs to the end of the line; blank lines,
  * a UTF-8 byte order mark, CRLF line endings and spaces or tabs around cells are accepted. Every cell must be
  * a finite number. Targets: in [0, 1] for logistic outputs; for softmax outputs non-negative and summing to 1
- * per row within BP_DATA_SUM_TOL (the assumption behind eq. (26)).
+ * per row within BP_DATA_SUM_TOL (the assumption behind eq. (26)); with BP_DATA_ALLOW_UNNORMALIZED, rows that
+ * do not sum to 1 are accepted and counted in the dataset, so the caller can warn.
+ *
+ * Memory: a stream that can seek (a file, fmemopen) is read twice, first counting the examples, then parsing
+ * them straight into X and T of their final size: the matrices plus one line, never a copy of the data. A pipe
+ * cannot be read twice: it is read once into fixed-size chunks, then copied, about twice the matrices at the peak.
  *
  * Parameter TSV: tab-separated with a header line naming at least the columns `param` and `value` (the format
  * `bpcheck grad --format tsv` writes); lines starting with '#' are comments. Every parameter of the network
@@ -15,26 +21,41 @@
 #ifndef BP_DATA_H
 #define BP_DATA_H
 
+#include <stdio.h>
+
 #include <gsl/gsl_matrix.h>
 
 #include "mlp.h"
 
 #define BP_DATA_SUM_TOL 1e-9
 
+/* Flags of the CSV readers. */
+#define BP_DATA_ALLOW_UNNORMALIZED 0x1u /* softmax targets that do not sum to 1: counted, not an error */
+
 typedef struct {
-  gsl_matrix *X; /* examples x n_in */
-  gsl_matrix *T; /* examples x n_out */
+  gsl_matrix *X;            /* examples x n_in */
+  gsl_matrix *T;            /* examples x n_out */
+  size_t n_unnormalized;    /* softmax rows whose targets do not sum to 1 (only with BP_DATA_ALLOW_UNNORMALIZED) */
+  size_t unnormalized_line; /* the line of the first of them, 0 if there is none */
+  double unnormalized_sum;  /* the sum of its targets */
 } bp_dataset;
 
 /* "4,5,3" -> n_layers = 2, sizes = {4, 5, 3}. At least two sizes, each within BP_MLP_MAX_UNITS, at most
  * BP_MLP_MAX_LAYERS + 1 of them, digits only between the commas. */
 int bp_layers_parse(const char *spec, size_t *n_layers, size_t sizes[BP_MLP_MAX_LAYERS + 1]);
 
-/* Reads path into a newly allocated dataset; *out is set only on success. */
+/* Reads path into a newly allocated dataset; *out is set only on success. bp_dataset_read_csv uses no flags. */
 int bp_dataset_read_csv(const char *path, size_t n_in, size_t n_out, bp_output output, bp_dataset **out);
+int bp_dataset_read_csv_flags(const char *path, size_t n_in, size_t n_out, bp_output output, unsigned flags,
+                              bp_dataset **out);
+/* The same from f, from its current position to its end; messages call it `name`. The caller closes f. */
+int bp_dataset_read_stream(FILE *f, const char *name, size_t n_in, size_t n_out, bp_output output, unsigned flags,
+                           bp_dataset **out);
 void bp_dataset_free(bp_dataset *d);
 
 /* Sets every entry of net->params from the TSV at path; net->params is unchanged on failure. */
 int bp_params_read_tsv(const char *path, bp_mlp *net);
+/* The same from f (to its end), called `name` in messages. The caller closes f. */
+int bp_params_read_stream(FILE *f, const char *name, bp_mlp *net);
 
 #endif

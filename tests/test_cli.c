@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "checks.h"
@@ -12,38 +11,13 @@
 
 static char dir[64];
 
-static const char *binary(void) {
-  const char *b = getenv("BPCHECK");
-  return b ? b : "build/bpcheck";
-}
-
-/* Runs `bpcheck ARGS`, captures stdout and stderr (up to len bytes each), returns the exit status. */
+/* `bpcheck ARGS` with stdout and stderr captured. */
 static int run(const char *args, char *out, size_t out_len, char *err, size_t err_len) {
-  char cmd[1024], err_path[128];
-  snprintf(err_path, sizeof err_path, "%s/stderr", dir);
-  snprintf(cmd, sizeof cmd, "%s %s 2>%s", binary(), args, err_path);
-  FILE *p = popen(cmd, "r");
-  if (p == NULL) return -1;
-  size_t n = fread(out, 1, out_len - 1, p);
-  out[n] = '\0';
-  while (fgetc(p) != EOF) continue;
-  int status = pclose(p);
-  FILE *e = fopen(err_path, "r");
-  n = e ? fread(err, 1, err_len - 1, e) : 0;
-  err[n] = '\0';
-  if (e) fclose(e);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return bp_test_run_bpcheck(args, dir, out, out_len, err, err_len);
 }
 
 /* Called from the suite's setup, outside any test: reports failure by its return value. */
-static int write_file(const char *name, const char *text) {
-  char path[128];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "w");
-  if (f == NULL) return 1;
-  int bad = fputs(text, f) < 0;
-  return fclose(f) != 0 || bad;
-}
+static int write_file(const char *name, const char *text) { return bp_test_write_file(dir, name, text); }
 
 static char out[1 << 16], err[4096];
 
@@ -57,7 +31,14 @@ static int setup(void) {
              "0.3817,-2.385,1.25,0.07,0.2,0.5,0.3\n"
              "-0.91,0.443,-0.18,1.71,1,0,0\n"
              "1.3,0.2,-0.75,-1.1,0.05,0.15,0.8\n") ||
-         write_file("bad.csv", "0.3817,-2.385,1.25,0.07,0.2,0.5,0.3\n0.1,0.2,oops,0.4,0.2,0.5,0.3\n");
+         write_file("bad.csv", "0.3817,-2.385,1.25,0.07,0.2,0.5,0.3\n0.1,0.2,oops,0.4,0.2,0.5,0.3\n") ||
+         /* line 4 sums to 0.9, line 5 to 1.2: eq. (26)'s assumption broken */
+         write_file("unnormal.csv",
+                    "x1,x2,x3,x4,t1,t2,t3\n"
+                    "0.3817,-2.385,1.25,0.07,0.2,0.5,0.3\n"
+                    "-0.91,0.443,-0.18,1.71,1,0,0\n"
+                    "1.3,0.2,-0.75,-1.1,0.05,0.15,0.7\n"
+                    "0.5,-1.2,0.33,0.9,0.2,0.2,0.8\n");
 }
 
 static int teardown(void) {
@@ -165,6 +146,34 @@ static void grad_should_name_the_file_and_line_of_bad_data(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "missing.csv"));
 }
 
+/* eq. (26): with --allow-unnormalized-targets, grad warns with file:line, runs, and the check FAILS, as it must:
+ * for targets that do not sum to 1, backprop's x - t is not the gradient of the loss. */
+static void grad_should_warn_about_unnormalized_targets_and_fail_the_check_when_allowed(void) {
+  char args[512];
+  snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/unnormal.csv", dir);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 2); /* an error unless asked for */
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "unnormal.csv:4:"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "eq. (26)"));
+  snprintf(args, sizeof args,
+           "grad --layers 4,5,3 --output softmax --data %s/unnormal.csv --allow-unnormalized-targets --format tsv",
+           dir);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "bpcheck: warning: "));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "unnormal.csv:4: softmax targets sum to 0.9, not 1 (1 more row too)"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "eq. (26)"));
+  size_t lines = 0;
+  for (const char *p = err; *p; p++) lines += (*p == '\n');
+  CU_ASSERT_EQUAL(lines, 1); /* one warning line, however many rows */
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "verdict = FAIL"));
+  CU_ASSERT(tsv_comment_value(out, "norm_rel_err") > 1e-3);
+  /* normalized data with the option: no warning, and the check holds */
+  snprintf(args, sizeof args,
+           "grad --layers 4,5,3 --output softmax --data %s/softmax.csv --allow-unnormalized-targets", dir);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(err[0], '\0');
+  CU_ASSERT_EQUAL(run("grad --allow-unnormalized-targets=yes", out, sizeof out, err, sizeof err), 2);
+}
+
 int register_cli(void) {
   static const bp_test_case cases[] = {
       {"list_should_print_one_line_per_check", list_should_print_one_line_per_check},
@@ -174,6 +183,8 @@ int register_cli(void) {
       {"grad_should_agree_with_central_differences_on_a_csv", grad_should_agree_with_central_differences_on_a_csv},
       {"grad_should_read_back_its_own_output_as_params", grad_should_read_back_its_own_output_as_params},
       {"grad_should_name_the_file_and_line_of_bad_data", grad_should_name_the_file_and_line_of_bad_data},
+      {"grad_should_warn_about_unnormalized_targets_and_fail_the_check_when_allowed",
+       grad_should_warn_about_unnormalized_targets_and_fail_the_check_when_allowed},
   };
   CU_pSuite s = CU_add_suite("bpcheck command", setup, teardown);
   if (s == NULL) return 1;

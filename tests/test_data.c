@@ -1,8 +1,9 @@
 /* test_data.c - the readers of what a user hands to `bpcheck grad`: --layers, the example CSV and the parameter
  * TSV. Good files must come back to the exact values; every bad one must fail with a status, a message naming
  * the file, the line and the cell, and untouched outputs. Fixtures live in a fresh directory under /tmp. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* fopencookie: streams that cannot seek, or that change between passes */
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -568,6 +569,249 @@ static void params_reader_should_report_a_file_that_cannot_be_opened(void) {
   bp_mlp_free(net);
 }
 
+/* ---- streams, the unnormalized-targets flag, the one-pass reader ------------------------------------------- */
+
+/* A read-only stream over a string that cannot seek, as a pipe: the reader must take it in one pass. */
+typedef struct {
+  const char *text[2]; /* what a first and (after a seek) a second pass see; text[1] NULL: no seek function */
+  size_t len[2];
+  size_t pos;
+  int pass;
+} mem_cookie;
+
+static ssize_t mem_cookie_read(void *c, char *buf, size_t n) {
+  mem_cookie *k = c;
+  size_t left = k->len[k->pass] - k->pos, take = n < left ? n : left;
+  memcpy(buf, k->text[k->pass] + k->pos, take);
+  k->pos += take;
+  return (ssize_t)take;
+}
+
+/* Seeking anywhere starts the second text from its beginning: a file that changes between the passes. */
+static int mem_cookie_seek(void *c, off64_t *offset, int whence) {
+  mem_cookie *k = c;
+  if (whence == SEEK_SET) {
+    k->pass = (*offset == 0 && k->pos > 0) ? 1 : k->pass;
+    k->pos = (size_t)*offset;
+  }
+  *offset = (off64_t)k->pos;
+  return 0;
+}
+
+/* len bytes of first (NULs allowed), then second, a string, after a seek. */
+static FILE *mem_stream(mem_cookie *k, const char *first, size_t len, const char *second) {
+  k->text[0] = first;
+  k->text[1] = second;
+  k->len[0] = len;
+  k->len[1] = second ? strlen(second) : 0;
+  k->pos = 0;
+  k->pass = 0;
+  cookie_io_functions_t io = {mem_cookie_read, NULL, second ? mem_cookie_seek : NULL, NULL};
+  return fopencookie(k, "r", io);
+}
+
+/* Reads text from a stream that can seek (fmemopen: two passes) or not (one pass); *out as the reader left it. */
+static int read_text(const char *text, int seekable, size_t n_in, size_t n_out, bp_output output, unsigned flags,
+                     bp_dataset **out) {
+  mem_cookie k;
+  FILE *f = seekable ? fmemopen((void *)(uintptr_t)text, strlen(text), "r") : mem_stream(&k, text, strlen(text), NULL);
+  if (f == NULL) return -1;
+  int status = bp_dataset_read_stream(f, "stream.csv", n_in, n_out, output, flags, out);
+  fclose(f);
+  return status;
+}
+
+static void stream_reader_should_read_the_same_in_one_pass_as_in_two(void) {
+  gsl_matrix *X, *T;
+  char *text = random_csv(700, 3, &X, &T);
+  for (int seekable = 0; seekable <= 1; seekable++) {
+    bp_dataset *d = NULL;
+    CU_ASSERT_EQUAL_FATAL(read_text(text, seekable, 3, 1, BP_OUTPUT_LOGISTIC, 0, &d), GSL_SUCCESS);
+    CU_ASSERT_TRUE(gsl_matrix_equal(d->X, X));
+    CU_ASSERT_TRUE(gsl_matrix_equal(d->T, T));
+    CU_ASSERT_EQUAL(d->n_unnormalized, 0);
+    bp_dataset_free(d);
+  }
+  free(text);
+  gsl_matrix_free(X);
+  gsl_matrix_free(T);
+  /* wide rows: one per chunk of the one-pass reader */
+  text = random_csv(5, 40000, &X, &T);
+  bp_dataset *d = NULL;
+  CU_ASSERT_EQUAL_FATAL(read_text(text, 0, 40000, 1, BP_OUTPUT_LOGISTIC, 0, &d), GSL_SUCCESS);
+  CU_ASSERT_TRUE(gsl_matrix_equal(d->X, X));
+  CU_ASSERT_TRUE(gsl_matrix_equal(d->T, T));
+  bp_dataset_free(d);
+  free(text);
+  gsl_matrix_free(X);
+  gsl_matrix_free(T);
+}
+
+/* Both readers meet the errors in file order: the first bad line is the one reported, with the stream's name,
+ * and the same message from either. */
+static void check_stream_error(const char *text, size_t len, const char *where, int line) {
+  char two_pass[512] = "";
+  for (int seekable = 1; seekable >= 0; seekable--) {
+    mem_cookie k;
+    FILE *f = seekable ? fmemopen((void *)(uintptr_t)text, len, "r") : mem_stream(&k, text, len, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    static bp_dataset sentinel;
+    bp_dataset *d = &sentinel;
+    bp_error_set("%s", "");
+    int status = bp_dataset_read_stream(f, "stream.csv", 1, 1, BP_OUTPUT_LOGISTIC, 0, &d);
+    fclose(f);
+    expect_failure(status, GSL_EINVAL, where, NULL, NULL, line);
+    CU_assertImplementation(d == &sentinel, (unsigned)line, "*out untouched", __FILE__, "", CU_FALSE);
+    if (seekable)
+      snprintf(two_pass, sizeof two_pass, "%s", bp_error_message());
+    else
+      CU_assertImplementation(strcmp(two_pass, bp_error_message()) == 0, (unsigned)line, "same message", __FILE__,
+                              "", CU_FALSE);
+  }
+}
+#define STREAM_ERROR(text, where) check_stream_error((text), sizeof(text) - 1, (where), __LINE__)
+
+static void stream_reader_should_report_errors_in_file_order_in_either_pass(void) {
+  STREAM_ERROR("0.5,1\n0.5,abc\n0.5,\0\n", "stream.csv:2:2: cell 2 is 'abc'"); /* the NUL after it is not reached */
+  STREAM_ERROR("0.5,1\n0.5,1\0\n0.5,abc\n", "stream.csv:2: the line contains a NUL"); /* the NUL before it is */
+  STREAM_ERROR("\0\n0.5,1\n", "stream.csv:1: the line contains a NUL"); /* the counting pass skipped it */
+  STREAM_ERROR("x,t\n\0", "stream.csv:2: the line contains a NUL");    /* not "no examples": none were counted */
+  STREAM_ERROR("x,t\n# none\n", "stream.csv: no examples");
+}
+
+static void stream_reader_should_report_a_file_that_changes_between_the_passes(void) {
+  static const char *const second[] = {"0.5,1\n0.25,0\n0.125,1\n", "0.5,1\n"}; /* a row more, a row fewer */
+  for (size_t c = 0; c < 2; c++) {
+    mem_cookie k;
+    FILE *f = mem_stream(&k, "0.5,1\n0.25,0\n", 13, second[c]);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    static bp_dataset sentinel;
+    bp_dataset *d = &sentinel;
+    bp_error_set("%s", "");
+    int status = bp_dataset_read_stream(f, "moving.csv", 1, 1, BP_OUTPUT_LOGISTIC, 0, &d);
+    fclose(f);
+    expect_failure(status, GSL_EFAILED, "moving.csv:", "changed while it was being read", "2 examples", __LINE__);
+    CU_ASSERT_PTR_EQUAL(d, &sentinel);
+  }
+}
+
+static void stream_reader_should_reject_null_arguments_and_unknown_flags(void) {
+  static bp_dataset sentinel;
+  bp_dataset *d = &sentinel;
+  bp_error_set("%s", "");
+  expect_failure(bp_dataset_read_stream(NULL, "x.csv", 1, 1, BP_OUTPUT_LOGISTIC, 0, &d), GSL_EINVAL, "NULL", NULL,
+                 NULL, __LINE__);
+  FILE *f = fmemopen((void *)(uintptr_t)"0.5,1\n", 6, "r");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  bp_error_set("%s", "");
+  expect_failure(bp_dataset_read_stream(f, NULL, 1, 1, BP_OUTPUT_LOGISTIC, 0, &d), GSL_EINVAL, "NULL", NULL, NULL,
+                 __LINE__);
+  bp_error_set("%s", "");
+  expect_failure(bp_dataset_read_stream(f, "x.csv", 1, 1, BP_OUTPUT_LOGISTIC, 0x80u, &d), GSL_EINVAL, "x.csv",
+                 "unknown flags 0x80", NULL, __LINE__);
+  bp_error_set("%s", "");
+  expect_failure(bp_dataset_read_csv_flags("x.csv", 1, 1, BP_OUTPUT_LOGISTIC, 0x2u, &d), GSL_EINVAL, "x.csv",
+                 "unknown flags 0x2", NULL, __LINE__);
+  fclose(f);
+  CU_ASSERT_PTR_EQUAL(d, &sentinel);
+}
+
+/* eq. (26) assumes softmax targets that sum to 1; on request the reader accepts rows that do not, and says where. */
+static void csv_reader_should_accept_unnormalized_softmax_targets_only_when_asked(void) {
+  static const char text[] = "x,t1,t2,t3\n"
+                             "0.3817,0.25,0.25,0.5\n"
+                             "-2.385,0.25,0.25,0.4\n" /* line 3: sums to 0.9 */
+                             "# comment\n"
+                             "4.5,0,1,0\n"
+                             "1.5,0.5,0.5,0.5\n"; /* line 6: sums to 1.5 */
+  fixture fx;
+  CU_ASSERT_FATAL(fixture_write(&fx, "unnormalized.csv", text, sizeof text - 1) == 0);
+  bp_dataset *d = NULL;
+  int status = bp_dataset_read_csv_flags(fx.path, 1, 3, BP_OUTPUT_SOFTMAX, BP_DATA_ALLOW_UNNORMALIZED, &d);
+  CU_ASSERT_EQUAL_FATAL(status, GSL_SUCCESS);
+  CU_ASSERT_EQUAL(d->T->size1, 4);
+  CU_ASSERT_EQUAL(d->n_unnormalized, 2);
+  CU_ASSERT_EQUAL(d->unnormalized_line, 3);
+  ASSERT_REL_CLOSE(d->unnormalized_sum, 0.25 + 0.25 + 0.4, 0.0);
+  ASSERT_REL_CLOSE(gsl_matrix_get(d->T, 1, 2), 0.4, 0.0); /* the row itself, as written */
+  bp_dataset_free(d);
+  /* without the flag it is still the error naming eq. (26) */
+  bp_error_set("%s", "");
+  d = NULL;
+  expect_failure(bp_dataset_read_csv(fx.path, 1, 3, BP_OUTPUT_SOFTMAX, &d), GSL_EINVAL, "unnormalized.csv:3:",
+                 "sum to 0.9", "eq. (26)", __LINE__);
+  CU_ASSERT_PTR_NULL(d);
+  fixture_remove(&fx);
+  /* normalized rows report none; a logistic output ignores the flag */
+  CU_ASSERT_EQUAL_FATAL(read_text("0.5,0.25,0.75\n", 1, 1, 2, BP_OUTPUT_SOFTMAX, BP_DATA_ALLOW_UNNORMALIZED, &d),
+                        GSL_SUCCESS);
+  CU_ASSERT_EQUAL(d->n_unnormalized, 0);
+  CU_ASSERT_EQUAL(d->unnormalized_line, 0);
+  bp_dataset_free(d);
+  CU_ASSERT_EQUAL_FATAL(read_text("0.5,0.25,0.5\n", 0, 1, 2, BP_OUTPUT_LOGISTIC, BP_DATA_ALLOW_UNNORMALIZED, &d),
+                        GSL_SUCCESS);
+  CU_ASSERT_EQUAL(d->n_unnormalized, 0);
+  bp_dataset_free(d);
+}
+
+static void csv_reader_should_still_reject_negative_softmax_targets_with_the_flag(void) {
+  static bp_dataset sentinel;
+  bp_dataset *d = &sentinel;
+  bp_error_set("%s", "");
+  int status = read_text("0.5,0.25,0.5\n0.5,-0.25,1.25\n", 1, 1, 2, BP_OUTPUT_SOFTMAX, BP_DATA_ALLOW_UNNORMALIZED,
+                         &d);
+  expect_failure(status, GSL_EINVAL, "stream.csv:2:2:", "target 1 is -0.25", "negative", __LINE__);
+  CU_ASSERT_PTR_EQUAL(d, &sentinel);
+}
+
+/* Every allocation of both readers (line buffer, read-ahead block, chunks, matrices) can fail cleanly. */
+static void stream_reader_should_survive_every_allocation_failure_in_either_pass(void) {
+  static const char text[] = "x1,x2,t\n0.3817,-2.385,1\n-0.91,0.443,0\n";
+  for (int seekable = 0; seekable <= 1; seekable++) {
+    long n;
+    for (n = 0; n < 100; n++) {
+      static bp_dataset sentinel;
+      bp_dataset *d = &sentinel;
+      bp_error_set("%s", "");
+      bp_fault_inject_alloc(n);
+      int status = read_text(text, seekable, 2, 1, BP_OUTPUT_LOGISTIC, 0, &d);
+      bp_fault_inject_alloc(-1);
+      if (status == GSL_SUCCESS) {
+        CU_ASSERT_EQUAL(d->X->size1, 2);
+        bp_dataset_free(d);
+        break;
+      }
+      expect_failure(status, GSL_ENOMEM, "out of memory", NULL, NULL, __LINE__);
+      CU_ASSERT_PTR_EQUAL(d, &sentinel);
+    }
+    CU_ASSERT(n >= 4); /* line buffer, block, dataset, X, T (and a chunk in one pass) were each failed */
+    CU_ASSERT(n < 100);
+  }
+}
+
+static void params_stream_reader_should_read_from_memory_and_name_the_stream(void) {
+  static const char good[] = "param\tvalue\nW1[0,0]\t0.5\nW1[1,0]\t-1.5\nb1[0]\t0.125\n";
+  bp_mlp *net = small_net();
+  FILE *f = fmemopen((void *)(uintptr_t)good, sizeof good - 1, "r");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  CU_ASSERT_EQUAL(bp_params_read_stream(f, "mem.tsv", net), GSL_SUCCESS);
+  fclose(f);
+  ASSERT_REL_CLOSE(gsl_vector_get(net->params, 0), 0.5, 0.0);
+  ASSERT_REL_CLOSE(gsl_vector_get(net->params, 1), -1.5, 0.0);
+  ASSERT_REL_CLOSE(gsl_vector_get(net->params, 2), 0.125, 0.0);
+  static const char bad[] = "param\tvalue\nW1[0,0]\t0.25\nW9[0,0]\t1\n";
+  f = fmemopen((void *)(uintptr_t)bad, sizeof bad - 1, "r");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  bp_error_set("%s", "");
+  expect_failure(bp_params_read_stream(f, "mem.tsv", net), GSL_EINVAL, "mem.tsv:3:1:", "unknown parameter", NULL,
+                 __LINE__);
+  fclose(f);
+  CU_ASSERT_EQUAL(gsl_vector_get(net->params, 0), 0.5); /* untouched by the failed read */
+  bp_error_set("%s", "");
+  expect_failure(bp_params_read_stream(NULL, "mem.tsv", net), GSL_EINVAL, "NULL", NULL, NULL, __LINE__);
+  bp_mlp_free(net);
+}
+
 int register_data(void) {
   static const bp_test_case cases[] = {
       {"layers_parser_should_read_a_comma_separated_list", layers_parser_should_read_a_comma_separated_list},
@@ -629,6 +873,22 @@ int register_data(void) {
        params_reader_should_require_a_header_with_param_and_value},
       {"params_reader_should_report_a_file_that_cannot_be_opened",
        params_reader_should_report_a_file_that_cannot_be_opened},
+      {"stream_reader_should_read_the_same_in_one_pass_as_in_two",
+       stream_reader_should_read_the_same_in_one_pass_as_in_two},
+      {"stream_reader_should_report_errors_in_file_order_in_either_pass",
+       stream_reader_should_report_errors_in_file_order_in_either_pass},
+      {"stream_reader_should_report_a_file_that_changes_between_the_passes",
+       stream_reader_should_report_a_file_that_changes_between_the_passes},
+      {"stream_reader_should_reject_null_arguments_and_unknown_flags",
+       stream_reader_should_reject_null_arguments_and_unknown_flags},
+      {"csv_reader_should_accept_unnormalized_softmax_targets_only_when_asked",
+       csv_reader_should_accept_unnormalized_softmax_targets_only_when_asked},
+      {"csv_reader_should_still_reject_negative_softmax_targets_with_the_flag",
+       csv_reader_should_still_reject_negative_softmax_targets_with_the_flag},
+      {"stream_reader_should_survive_every_allocation_failure_in_either_pass",
+       stream_reader_should_survive_every_allocation_failure_in_either_pass},
+      {"params_stream_reader_should_read_from_memory_and_name_the_stream",
+       params_stream_reader_should_read_from_memory_and_name_the_stream},
   };
   return bp_test_add_suite("data", cases, sizeof cases / sizeof cases[0]);
 }
