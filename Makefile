@@ -17,10 +17,11 @@ CHECKS_OBJ := $(CHECKS_SRC:%.c=$(B)/%.o)
 CLI_OBJ    := $(CLI_SRC:%.c=$(B)/%.o)
 TEST_OBJ   := $(TEST_SRC:%.c=$(B)/%.o)
 
-# Debian packages, each with the header (or program) that shows it is there.
-DEPS := gsl/gsl_blas.h:libgsl-dev CUnit/Basic.h:libcunit1-dev
+# Debian packages, each with the header or program that shows it is there (tools/deps.sh).
+DEPS       := header:gsl/gsl_blas.h:libgsl-dev header:CUnit/Basic.h:libcunit1-dev
+DEPS_CHECK := program:valgrind:valgrind program:gcovr:gcovr
 
-.PHONY: all verify check deps clean
+.PHONY: all verify check deps clean sanitize valgrind coverage
 all: deps $(B)/bpcheck
 
 verify: all
@@ -47,19 +48,68 @@ $(B)/%.o: %.c
 
 # Installs what is missing when run as root; otherwise names the one command to run.
 deps:
-	@missing=""; \
-	for d in $(DEPS); do \
-	  printf '#include <%s>\n' "$${d%%:*}" | $(CC) -E -x c - >/dev/null 2>&1 || missing="$$missing $${d##*:}"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing:$$missing"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null || exit 1; \
-	  else \
-	    echo "bpcheck needs:$$missing. Install them with:  sudo apt-get install$$missing" >&2; exit 1; \
-	  fi; \
-	fi
+	@CC="$(CC)" sh tools/deps.sh $(DEPS)
+
+# ---- reliability: the whole suite and `bpcheck all` under sanitizers, valgrind, and with coverage -------------
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+sanitize: deps
+	$(MAKE) --no-print-directory B=build/sanitize CFLAGS="-std=c11 -O1 -g $(SAN)" build/sanitize/bpcheck build/sanitize/test_bpcheck
+	BPCHECK=build/sanitize/bpcheck build/sanitize/test_bpcheck
+	build/sanitize/bpcheck all >/dev/null
+	@echo "sanitize: no findings"
+
+VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
+valgrind: deps $(B)/bpcheck $(B)/test_bpcheck
+	@sh tools/deps.sh program:valgrind:valgrind
+	BPCHECK=$(B)/bpcheck $(VALGRIND) $(B)/test_bpcheck
+	$(VALGRIND) $(B)/bpcheck all >/dev/null
+	@echo "valgrind: no errors, no bytes definitely or indirectly lost"
+
+coverage: deps
+	@sh tools/deps.sh program:gcovr:gcovr
+	rm -rf build/coverage
+	$(MAKE) --no-print-directory B=build/coverage CFLAGS="-std=c11 -O0 -g --coverage" build/coverage/bpcheck build/coverage/test_bpcheck
+	BPCHECK=build/coverage/bpcheck build/coverage/test_bpcheck >/dev/null
+	build/coverage/bpcheck all >/dev/null
+	gcovr --root . --filter 'lib/' --object-directory build/coverage --print-summary \
+	  --html-details build/coverage/index.html
+	@echo "coverage report: build/coverage/index.html"
+
+# ---- fuzzing: libFuzzer targets for the readers, built with clang into build/fuzz/ --------------------------------
+# Each runs FUZZ_SECONDS on its own corpus, build/fuzz/corpus-<target>, starting from tests/fuzz/seeds/<target>
+# (read, never written), and prints seconds, executions and crashes. `make -j3 fuzz` runs the three at once.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := fuzz_csv fuzz_params fuzz_layers
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+.PHONY: fuzz fuzz-build $(FUZZ_TARGETS:%=fuzz-run-%)
+fuzz: fuzz-build
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=fuzz-run-%)
+
+fuzz-build: deps
+	@sh tools/deps.sh program:clang:clang
+	$(MAKE) --no-print-directory B=build/fuzz CC=clang CFLAGS="-std=c11 -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+	  $(FUZZ_TARGETS:%=build/fuzz/%)
+
+$(FUZZ_TARGETS:%=fuzz-run-%): fuzz-run-%:
+	@sh tools/fuzz.sh $* $(FUZZ_SECONDS)
+
+# Only built by fuzz-build, with clang (B=build/fuzz).
+$(B)/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/libbpcheck.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+.SECONDARY: $(FUZZ_TARGETS:%=$(B)/tests/fuzz/%.o)
+-include $(FUZZ_TARGETS:%=$(B)/tests/fuzz/%.d)
+
+# ---- bench: bp_dataset_read_csv on a ~100 MB CSV: MB/s and peak RSS against the size of the final matrices -------
+.PHONY: bench
+bench: deps $(B)/bench_csv
+	$(B)/bench_csv file $(B)/bench/bench.csv
+	$(B)/bench_csv pipe $(B)/bench/bench.csv
+
+$(B)/bench_csv: $(B)/bench/bench_csv.o $(B)/libbpcheck.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(B)/bench/bench_csv.d
 
 clean:
 	rm -rf $(B)
