@@ -164,11 +164,12 @@ int bp_mlp_backward(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, con
   if (!status) status = check_targets("bp_mlp_backward", net, ws, T);
   if (status) return status;
   size_t L = net->n_layers;
-  /* eq. (9) / eq. (26): the fused output delta x - t */
+  /* eq. (9) / eq. (26): the fused output delta x - t, computed from S_L so that it stays accurate where x rounds
+   * to 1 (for t = 1 the difference of the rounded values would be 0) */
   if (net->output == BP_OUTPUT_LOGISTIC)
-    bp_xent_logistic_delta(ws->X[L], T, ws->dS[L]);
+    bp_xent_logistic_delta_stable(ws->S_out, T, ws->dS[L]);
   else
-    bp_xent_softmax_delta(ws->X[L], T, ws->dS[L]);
+    bp_xent_softmax_delta_stable(ws->S_out, T, ws->dS[L]);
   for (size_t l = L; l >= 1; l--) {
     const gsl_matrix *X_below = (l == 1) ? X0 : ws->X[l - 1];
     /* eq. (10)/(16)/(29): dW_l += X_{l-1}^T dS_l   (n_{l-1} x B)(B x n_l) */

@@ -56,7 +56,7 @@ int bp_mlp_forward(const bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0
 /* The error over the batch: the sum over rows of eq. (36) (logistic) or eq. (38) (softmax), from S_L. */
 int bp_mlp_loss(const bp_mlp *net, const bp_mlp_workspace *ws, const gsl_matrix *T, double *E);
 /* Backward after forward on the same X0. ACCUMULATES dE/dparams into net->grad (call bp_mlp_zero_grad first):
- *   dS_L = X_L - T                                  eq. (9) / eq. (26) (softmax targets must sum to 1 per row)
+ *   dS_L = X_L - T, computed from S_L              eq. (9) / eq. (26) (softmax targets must sum to 1 per row)
  *   dW_l += X_{l-1}^T dS_l,  db_l += 1^T dS_l       eq. (10), (15)/(16), (29)
  *   dX_{l-1} = dS_l W_l^T                           eq. (13)/(14)
  *   dS_{l-1} = dX_{l-1} * X_{l-1}(1 - X_{l-1})      eq. (11)/(12), (30)/(31) */

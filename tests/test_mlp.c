@@ -497,8 +497,28 @@ static void mlp_param_index_should_reject_unknown_and_malformed_names(void) {
   bp_mlp_free(net);
 }
 
+/* eq. (9) at an extreme: s = 40 with t = 1. The rounded x is 1, so x - t from it would be 0; the backward pass
+ * takes the delta from s and keeps dE/dw = (x - 1) x_in = -40 e^-40 / (1 + e^-40). */
+static void backward_should_keep_the_output_delta_where_x_rounds_to_one(void) {
+  size_t sizes[2] = {1, 1};
+  bp_mlp *net = bp_mlp_alloc(1, sizes, BP_OUTPUT_LOGISTIC);
+  bp_mlp_workspace *ws = net ? bp_mlp_workspace_alloc(net, 1) : NULL;
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
+  gsl_matrix_set(&net->W[1].matrix, 0, 0, 1.0);
+  double x_in = 40.0, t = 1.0, E = 0.0;
+  gsl_matrix_view X0 = gsl_matrix_view_array(&x_in, 1, 1), T = gsl_matrix_view_array(&t, 1, 1);
+  CU_ASSERT_EQUAL(bp_mlp_gradient(net, ws, &X0.matrix, &T.matrix, &E), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gsl_matrix_get(ws->X[1], 0, 0), 1.0); /* the activation itself has rounded to 1 */
+  ASSERT_REL_CLOSE(gsl_matrix_get(&net->dW[1].matrix, 0, 0), -40.0 * exp(-40.0) / (1.0 + exp(-40.0)), 1e-14);
+  ASSERT_REL_CLOSE(gsl_vector_get(&net->db[1].vector, 0), -exp(-40.0) / (1.0 + exp(-40.0)), 1e-14);
+  bp_mlp_workspace_free(ws);
+  bp_mlp_free(net);
+}
+
 int register_mlp(void) {
   static const bp_test_case cases[] = {
+      {"backward_should_keep_the_output_delta_where_x_rounds_to_one",
+       backward_should_keep_the_output_delta_where_x_rounds_to_one},
       {"mlp_alloc_should_reject_bad_layer_counts_and_sizes_with_a_message",
        mlp_alloc_should_reject_bad_layer_counts_and_sizes_with_a_message},
       {"mlp_param_count_should_be_the_sum_of_fan_in_plus_one_times_units",
