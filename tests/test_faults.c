@@ -1,4 +1,4 @@
-/* test_faults.c - every out-of-memory path, provoked by fault injection (bp_fault_inject_alloc): the library
+/* test_faults.c - the library's error paths. Every out-of-memory path, provoked by fault injection (bp_fault_inject_alloc): the library
  * returns NULL or GSL_ENOMEM with a message and frees what it had, whichever allocation fails. Under
  * `make sanitize` and `make valgrind` this also proves that no failure path leaks. */
 #define _POSIX_C_SOURCE 200809L
@@ -121,14 +121,54 @@ static void a_check_should_report_an_allocation_failure_instead_of_crashing(void
   CU_ASSERT(failures > 3);
 }
 
+/* The argument errors no other suite reaches: each returns NULL or a status, with a message naming the problem. */
+static void zero_sizes_and_bad_arguments_should_be_refused_with_a_message(void) {
+  bp_test_clear_message();
+  CU_ASSERT_PTR_NULL(bp_vector_alloc(0));
+  ASSERT_MESSAGE_CONTAINS("length 0");
+  bp_test_clear_message();
+  CU_ASSERT_PTR_NULL(bp_vector_uchar_alloc(0));
+  ASSERT_MESSAGE_CONTAINS("length 0");
+  bp_test_clear_message();
+  CU_ASSERT_PTR_NULL(bp_matrix_alloc(3, 0));
+  ASSERT_MESSAGE_CONTAINS("3 x 0");
+  bp_test_clear_message();
+  CU_ASSERT_PTR_NULL(bp_gradcheck_alloc(0));
+  ASSERT_MESSAGE_CONTAINS("at least one entry");
+  CU_ASSERT_STRING_EQUAL(bp_verdict_name((bp_verdict)42), "UNKNOWN");
+
+  size_t sizes[] = {2, 3, 2};
+  bp_mlp *net = bp_mlp_alloc(2, sizes, BP_OUTPUT_SOFTMAX);
+  bp_mlp_workspace *ws = net ? bp_mlp_workspace_alloc(net, 1) : NULL;
+  gsl_vector *wrong = bp_vector_alloc(5), *y = bp_vector_alloc(1);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(wrong);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(y);
+  gsl_matrix *X = bp_matrix_alloc(1, 2), *T = bp_matrix_alloc(1, 2);
+  bp_mlp_closure c = {net, ws, X, T};
+  ASSERT_FAILS_WITH_MESSAGE(bp_mlp_error_function(wrong, y, &c), GSL_EBADLEN, "5 parameters");
+  ASSERT_FAILS_WITH_MESSAGE(bp_params_read_tsv(NULL, net), GSL_EINVAL, "must not be NULL");
+  bp_dataset *d = NULL;
+  ASSERT_FAILS_WITH_MESSAGE(bp_dataset_read_csv(csv_path, 2, 2, (bp_output)7, &d), GSL_EINVAL, "output layer type");
+  CU_ASSERT_PTR_NULL(d);
+  gsl_matrix_free(X);
+  gsl_matrix_free(T);
+  gsl_vector_free(wrong);
+  gsl_vector_free(y);
+  bp_mlp_workspace_free(ws);
+  bp_mlp_free(net);
+}
+
 int register_faults(void) {
   static const bp_test_case cases[] = {
       {"every_allocation_failure_should_return_enomem_and_free_everything",
        every_allocation_failure_should_return_enomem_and_free_everything},
       {"a_check_should_report_an_allocation_failure_instead_of_crashing",
        a_check_should_report_an_allocation_failure_instead_of_crashing},
+      {"zero_sizes_and_bad_arguments_should_be_refused_with_a_message",
+       zero_sizes_and_bad_arguments_should_be_refused_with_a_message},
   };
-  CU_pSuite s = CU_add_suite("out of memory, by fault injection", setup, teardown);
+  CU_pSuite s = CU_add_suite("error paths: out of memory by fault injection, bad arguments", setup, teardown);
   if (s == NULL) return 1;
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
     if (CU_add_test(s, cases[k].name, cases[k].fn) == NULL) return 1;
