@@ -62,10 +62,11 @@ int bp_check_logistic_dx_ds(bp_check_ctx *ctx) {
                                  &sv.vector, &Jv.matrix);
   gsl_matrix_view Xv = gsl_matrix_view_array(x, 1, N), Dv = gsl_matrix_view_array(D, 1, N);
   if (!status) status = bp_logistic_deriv(&Xv.matrix, &Dv.matrix);
-  for (size_t i = 0; i < N; i++) J[i * N + i] = D[i];
-  if (!status)
+  if (!status) {
+    for (size_t i = 0; i < N; i++) J[i * N + i] = D[i];
     status = bp_claim_jacobian(ctx, BP_CLAIM_LIBRARY, "7", "bp_logistic_deriv", logistic_map, NULL, &sv.vector,
                                &Jv.matrix);
+  }
   return status;
 }
 
@@ -151,7 +152,7 @@ int bp_check_logistic_output_weights(bp_check_ctx *ctx) {
   return status;
 }
 
-/* eq. (11)/(12): dE/ds_j = sum_i (x_i - t_i) w_ji x_j (1 - x_j). */
+/* eq. (11), eq. (12): dE/ds_j = sum_i (x_i - t_i) w_ji x_j (1 - x_j). */
 int bp_check_logistic_hidden_delta(bp_check_ctx *ctx) {
   bp_scenario *sc = fixture(ctx);
   if (sc == NULL) return GSL_ENOMEM;
@@ -168,7 +169,7 @@ int bp_check_logistic_hidden_delta(bp_check_ctx *ctx) {
   return status;
 }
 
-/* eq. (13)/(14): dE/dx_j = sum_i dE/dx_i x_i (1 - x_i) w_ji, with dE/dx_i from eq. (6). */
+/* eq. (13), eq. (14): dE/dx_j = sum_i dE/dx_i x_i (1 - x_i) w_ji, with dE/dx_i from eq. (6). */
 int bp_check_logistic_hidden_dx(bp_check_ctx *ctx) {
   bp_scenario *sc = fixture(ctx);
   if (sc == NULL) return GSL_ENOMEM;
@@ -189,7 +190,7 @@ int bp_check_logistic_hidden_dx(bp_check_ctx *ctx) {
   return status;
 }
 
-/* eq. (15)/(16): dE/dw_kj = sum_i (x_i - t_i) w_ji x_j (1 - x_j) x_k. */
+/* eq. (15), eq. (16): dE/dw_kj = sum_i (x_i - t_i) w_ji x_j (1 - x_j) x_k. */
 int bp_check_logistic_hidden_weights(bp_check_ctx *ctx) {
   bp_scenario *sc = fixture(ctx);
   if (sc == NULL) return GSL_ENOMEM;
@@ -208,5 +209,5 @@ int bp_check_logistic_hidden_weights(bp_check_ctx *ctx) {
   return status;
 }
 
-/* eq. (9)-(16) applied layer after layer (deep.c). */
+/* eq. (9), eq. (10), eq. (11), eq. (12), eq. (13), eq. (14), eq. (15), eq. (16) applied layer after layer (deep.c). */
 int bp_check_logistic_deep_recursion(bp_check_ctx *ctx) { return bp_check_deep_recursion(ctx, 0); }

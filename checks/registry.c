@@ -38,7 +38,7 @@ const bp_check_def bp_checks[] = {
      bp_check_softmax_output_weights_sum},
     {"softmax-output-weights", "29", "gradient of the output layer's weights", NULL, bp_check_softmax_output_weights},
     {"softmax-hidden-delta", "30,31", "hidden delta below a softmax", NULL, bp_check_softmax_hidden_delta},
-    {"softmax-deep-recursion", "26-31", "the recursion for a deeper network, softmax outputs", NULL,
+    {"softmax-deep-recursion", "26,29,30,31", "the recursion for a deeper network, softmax outputs", NULL,
      bp_check_softmax_deep_recursion},
     /* Numerically stable forms, eq. (32)-(40) */
     {"logistic-stable-forms", "32-36", "cross-entropy of a logistic unit rewritten in s", NULL,
@@ -117,11 +117,16 @@ static void decide(bp_check_result *res) {
 int bp_check_run(const bp_check_def *def, unsigned long seed, bp_fd_method method, bp_check_result *result) {
   memset(result, 0, sizeof *result);
   result->def = def;
-  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-  if (rng == NULL) BP_ERROR(GSL_ENOMEM, "out of memory allocating a random number generator");
-  gsl_rng_set(rng, check_seed(seed, def->id));
+  gsl_rng *rng = bp_rng_alloc(check_seed(seed, def->id));
+  int status = rng ? GSL_SUCCESS : GSL_ENOMEM;
+  if (status) {
+    result->status = status;
+    snprintf(result->error, sizeof result->error, "%s", bp_error_message());
+    result->verdict = BP_CHECK_FAIL;
+    return status;
+  }
   bp_check_ctx ctx = {rng, method, result};
-  int status = def->run(&ctx);
+  status = def->run(&ctx);
   gsl_rng_free(rng);
   result->status = status;
   if (status) {

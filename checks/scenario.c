@@ -50,8 +50,9 @@ void bp_scenario_free(bp_scenario *sc) {
   free(sc);
 }
 
-/* Activation of the output layer for one example held in a vector. */
-static void output_forward(int softmax, const gsl_vector *s, gsl_vector *x) {
+/* The activation of one example held in a vector: eq. (2), or eq. (17) for a softmax output layer. Shapes are
+ * equal by construction. */
+static void unit_forward(int softmax, const gsl_vector *s, gsl_vector *x) {
   gsl_matrix_const_view S = gsl_matrix_const_view_vector(s, 1, s->size);
   gsl_matrix_view X = gsl_matrix_view_vector(x, 1, x->size);
   if (softmax)
@@ -60,15 +61,12 @@ static void output_forward(int softmax, const gsl_vector *s, gsl_vector *x) {
     bp_logistic_forward(&S.matrix, &X.matrix); /* eq. (2) */
 }
 
-static void logistic_vector(const gsl_vector *s, gsl_vector *x) {
-  for (size_t j = 0; j < s->size; j++) gsl_vector_set(x, j, bp_logistic(gsl_vector_get(s, j)));
-}
 
 void bp_scenario_forward(bp_scenario *sc) {
   gsl_blas_dgemv(CblasTrans, 1.0, sc->W_kj, sc->x_k, 0.0, sc->s_j); /* eq. (3): s_j = sum_k x_k w_kj */
-  logistic_vector(sc->s_j, sc->x_j);                                 /* eq. (2) */
+  unit_forward(0, sc->s_j, sc->x_j);                                 /* eq. (2) */
   gsl_blas_dgemv(CblasTrans, 1.0, sc->W_ji, sc->x_j, 0.0, sc->s_i); /* eq. (3): s_i = sum_j x_j w_ji */
-  output_forward(sc->softmax, sc->s_i, sc->x_i);
+  unit_forward(sc->softmax, sc->s_i, sc->x_i);
 }
 
 gsl_vector *bp_scenario_point(const bp_scenario *sc, bp_wrt wrt) {
@@ -118,7 +116,7 @@ int bp_scenario_error(const gsl_vector *v, gsl_vector *y, void *closure) {
   }
   if (wrt == BP_WRT_S_J) s_j = v;
   if (wrt <= BP_WRT_S_J) {
-    logistic_vector(s_j, sc->scratch_j2);
+    unit_forward(0, s_j, sc->scratch_j2);
     x_j = sc->scratch_j2;
   }
   if (wrt == BP_WRT_X_J) x_j = v;

@@ -16,7 +16,7 @@
 #include "fd.h"
 #include "mlp.h"
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 typedef enum { FORMAT_TABLE, FORMAT_TSV, FORMAT_JSON } format;
 
 typedef struct {
@@ -32,7 +32,7 @@ typedef struct {
 #define DEFAULT_SEED 1UL
 
 static const char usage_text[] =
-    "usage: bpcheck COMMAND [OPTIONS]\n"
+    "usage: bpcheck COMMAND [OPTIONS]      (options may come before or after the command)\n"
     "\n"
     "Verifies the derivations of Sadowski's Notes on Backpropagation with finite differences.\n"
     "\n"
@@ -45,15 +45,17 @@ static const char usage_text[] =
     "                        the loss and every parameter's gradient by backprop beside its finite-difference\n"
     "                        value, for a network with logistic hidden units. Softmax targets must sum to 1 per\n"
     "                        row (eq. (26) assumes it); --allow-unnormalized-targets accepts rows that do not,\n"
-    "                        with a warning, and the check then fails: backprop's x - t is not the gradient\n"
+    "                        with a warning: backprop's x - t is then off by (sum t - 1) x, and the check\n"
+    "                        fails once that exceeds its tolerance\n"
     "\n"
     "options:\n"
     "  --format table|tsv|json   output format (default table)\n"
-    "  --seed N                  seed of the random points and weights (default 1)\n"
+    "  --seed N                  seed of the random points and weights, 0 to 4294967295 (default 1)\n"
     "  --method central|gsl      finite-difference method (default central)\n"
     "  --help, --version\n"
     "\n"
-    "exit status: 0 all checks hold (errata of the notes included), 1 a check failed, 2 bad usage or input\n";
+    "exit status: 0 all checks hold (errata of the notes included), 1 a check failed, 2 bad usage or input,\n"
+    "             3 something could not be computed (out of memory)\n";
 
 static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "bpcheck: ");
@@ -85,7 +87,7 @@ static void json_number(double v) {
     printf("null");
 }
 
-/* "5,6" -> "eq. (5), (6)"; "9-16" -> "eq. (9)-(16)": the tag a grep for eq. (N) finds. */
+/* "5,6" -> "eq. (5), (6)"; "9-16" -> "eq. (9)-(16)": how the table shows a check's equations. */
 static void equation_label(const char *eqs, char *buf, size_t len) {
   size_t n = (size_t)snprintf(buf, len, "eq. (");
   for (const char *p = eqs; *p && n + 6 < len; p++) {
@@ -200,11 +202,12 @@ static int cmd_run(const options *o, const bp_check_def **defs, size_t n) {
   bp_check_result *results = calloc(n, sizeof *results);
   if (results == NULL) {
     fprintf(stderr, "bpcheck: out of memory\n");
-    return EXIT_USAGE;
+    return EXIT_INTERNAL;
   }
-  size_t count[3] = {0, 0, 0};
+  size_t count[3] = {0, 0, 0}, could_not_run = 0;
   for (size_t k = 0; k < n; k++) {
-    bp_check_run(defs[k], o->seed, o->method, &results[k]); /* a check that cannot run is a FAIL result */
+    /* a check that cannot run (out of memory) is shown as a FAIL with its error, and exits 3 */
+    could_not_run += bp_check_run(defs[k], o->seed, o->method, &results[k]) != GSL_SUCCESS;
     count[results[k].verdict]++;
   }
   if (o->fmt == FORMAT_TABLE) {
@@ -232,7 +235,7 @@ static int cmd_run(const options *o, const bp_check_def **defs, size_t n) {
            count[BP_CHECK_FAIL]);
   }
   free(results);
-  return count[BP_CHECK_FAIL] ? EXIT_FAILED : EXIT_OK;
+  return could_not_run ? EXIT_INTERNAL : count[BP_CHECK_FAIL] ? EXIT_FAILED : EXIT_OK;
 }
 
 /* ---- grad -------------------------------------------------------------------------------------------------- */
@@ -295,18 +298,34 @@ static void print_grad(const options *o, const bp_mlp *net, double loss, const b
   }
 }
 
+/* Prints the library's message; out of memory is an internal error (3), anything else bad input (2). */
+static int input_error(int status) {
+  fprintf(stderr, "bpcheck: %s\n", bp_error_message());
+  return status == GSL_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+}
+
+static int internal_error(void) {
+  fprintf(stderr, "bpcheck: %s\n", bp_error_message());
+  return EXIT_INTERNAL;
+}
+
 static int cmd_grad(const options *o) {
   if (o->layers == NULL) return usage_error("%s", "grad needs --layers, e.g. --layers 4,5,3");
+  if (o->output == NULL) return usage_error("%s", "grad needs --output logistic or --output softmax");
   if (o->data == NULL) return usage_error("%s", "grad needs --data FILE.csv");
-  bp_output output = BP_OUTPUT_LOGISTIC;
-  if (o->output && strcmp(o->output, "softmax") == 0)
+  bp_output output;
+  if (strcmp(o->output, "softmax") == 0)
     output = BP_OUTPUT_SOFTMAX;
-  else if (o->output && strcmp(o->output, "logistic") != 0)
+  else if (strcmp(o->output, "logistic") == 0)
+    output = BP_OUTPUT_LOGISTIC;
+  else
     return usage_error("--output must be logistic or softmax, not '%s'", o->output);
   size_t n_layers, sizes[BP_MLP_MAX_LAYERS + 1];
   if (bp_layers_parse(o->layers, &n_layers, sizes)) return usage_error("--layers: %s", bp_error_message());
+  if (output == BP_OUTPUT_SOFTMAX && sizes[n_layers] < 2)
+    return usage_error("%s", "--output softmax needs at least 2 outputs (with one, x = 1 and E = 0)");
 
-  int rc = EXIT_USAGE;
+  int rc = EXIT_OK, status;
   bp_dataset *data = NULL;
   bp_mlp *net = NULL;
   bp_mlp_workspace *ws = NULL;
@@ -314,11 +333,14 @@ static int cmd_grad(const options *o) {
   gsl_rng *rng = NULL;
   double loss = 0.0;
   unsigned flags = o->allow_unnormalized ? BP_DATA_ALLOW_UNNORMALIZED : 0;
-  if (bp_dataset_read_csv_flags(o->data, sizes[0], sizes[n_layers], output, flags, &data) ||
-      (net = bp_mlp_alloc(n_layers, sizes, output)) == NULL ||
+  if ((status = bp_dataset_read_csv_flags(o->data, sizes[0], sizes[n_layers], output, flags, &data))) {
+    rc = input_error(status);
+    goto done;
+  }
+  if ((net = bp_mlp_alloc(n_layers, sizes, output)) == NULL ||
       (ws = bp_mlp_workspace_alloc(net, data->X->size1)) == NULL || (gc = bp_gradcheck_alloc(net->n_params)) == NULL ||
-      (rng = gsl_rng_alloc(gsl_rng_mt19937)) == NULL) {
-    fprintf(stderr, "bpcheck: %s\n", bp_error_message());
+      (rng = bp_rng_alloc(o->seed)) == NULL) {
+    rc = internal_error();
     goto done;
   }
   if (data->n_unnormalized > 0) { /* asked for: the lesson is to watch the check fail */
@@ -327,14 +349,13 @@ static int cmd_grad(const options *o) {
       snprintf(more, sizeof more, " (%zu more row%s too)", data->n_unnormalized - 1,
                data->n_unnormalized > 2 ? "s" : "");
     fprintf(stderr,
-            "bpcheck: warning: %s:%zu: softmax targets sum to %.15g, not 1%s; eq. (26) assumes they do, so "
-            "backprop's x - t is not the gradient and the check will fail\n",
+            "bpcheck: warning: %s:%zu: softmax targets sum to %.15g, not 1%s; eq. (26) assumes they do: backprop's "
+            "x - t is off by (sum t - 1) x, and the check fails once that exceeds its tolerance\n",
             o->data, data->unnormalized_line, data->unnormalized_sum, more);
   }
-  gsl_rng_set(rng, o->seed);
   bp_mlp_init_random(net, rng);
-  if (o->params && bp_params_read_tsv(o->params, net)) {
-    fprintf(stderr, "bpcheck: %s\n", bp_error_message());
+  if (o->params && (status = bp_params_read_tsv(o->params, net))) {
+    rc = input_error(status);
     goto done;
   }
   bp_mlp_closure closure = {net, ws, data->X, data->T};
@@ -342,7 +363,7 @@ static int cmd_grad(const options *o) {
   bp_tolerance tol = bp_tolerance_default();
   if (bp_mlp_gradient(net, ws, data->X, data->T, &loss) ||
       bp_gradcheck_jacobian(gc, o->method, bp_mlp_error_function, &closure, net->params, &grad.matrix, &tol)) {
-    fprintf(stderr, "bpcheck: %s\n", bp_error_message());
+    rc = internal_error();
     goto done;
   }
   print_grad(o, net, loss, gc);
@@ -358,18 +379,19 @@ done:
 
 /* ---- arguments --------------------------------------------------------------------------------------------- */
 
+/* The generator (mt19937) reads 32 bits of its seed: larger seeds would silently repeat smaller ones. */
 static int parse_seed(const char *s, unsigned long *seed) {
   char *end;
   errno = 0;
   unsigned long v = strtoul(s, &end, 10);
-  if (*s == '\0' || *s == '-' || *end != '\0' || errno == ERANGE) return 0;
+  if (*s == '\0' || *s == '-' || *end != '\0' || errno == ERANGE || v > 0xffffffffUL) return 0;
   *seed = v;
   return 1;
 }
 
-/* Options come after the command, as --name value or --name=value; anything else is a check id. */
+/* Options go anywhere, as --name value or --name=value; the other arguments are the command and its check ids. */
 static int parse_options(int argc, char **argv, options *o) {
-  for (int k = 2; k < argc; k++) {
+  for (int k = 1; k < argc; k++) {
     const char *arg = argv[k];
     if (strncmp(arg, "--", 2) != 0) {
       o->ids[o->n_ids++] = argv[k];
@@ -407,7 +429,8 @@ static int parse_options(int argc, char **argv, options *o) {
       else
         return usage_error("--format must be table, tsv or json, not '%s'", value);
     } else if (!strcmp(name, "--seed")) {
-      if (!parse_seed(value, &o->seed)) return usage_error("--seed needs a non-negative integer, not '%s'", value);
+      if (!parse_seed(value, &o->seed))
+        return usage_error("--seed needs an integer from 0 to 4294967295, not '%s'", value);
     } else if (!strcmp(name, "--method")) {
       if (bp_fd_method_parse(value, &o->method)) return usage_error("--method: %s", bp_error_message());
     } else if (!strcmp(name, "--layers")) {
@@ -426,7 +449,7 @@ static int parse_options(int argc, char **argv, options *o) {
 static int finish(int rc) {
   if (fflush(stdout) != 0 || ferror(stdout)) {
     fprintf(stderr, "bpcheck: cannot write the output: %s\n", strerror(errno));
-    return EXIT_USAGE;
+    return EXIT_INTERNAL;
   }
   return rc;
 }
@@ -437,7 +460,6 @@ int main(int argc, char **argv) {
     fputs(usage_text, stderr);
     return EXIT_USAGE;
   }
-  const char *cmd = argv[1];
   for (int k = 1; k < argc; k++) {
     if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
       fputs(usage_text, stdout);
@@ -449,16 +471,26 @@ int main(int argc, char **argv) {
     }
   }
   options o = {FORMAT_TABLE, DEFAULT_SEED, BP_FD_CENTRAL, NULL, NULL, NULL, NULL, 0, NULL, 0};
-  o.ids = calloc((size_t)argc, sizeof *o.ids);
-  if (o.ids == NULL) return EXIT_USAGE;
+  char **args = calloc((size_t)argc, sizeof *args); /* the command and its check ids */
+  if (args == NULL) {
+    fprintf(stderr, "bpcheck: out of memory\n");
+    return EXIT_INTERNAL;
+  }
+  o.ids = args;
   int rc = parse_options(argc, argv, &o);
   if (rc) goto out;
-  int is_run = !strcmp(cmd, "run"), takes_ids = is_run;
-  if (o.n_ids > 0 && !takes_ids) {
-    rc = usage_error("unexpected argument '%s'", o.ids[0]);
+  if (o.n_ids == 0) {
+    rc = usage_error("%s", "no command (list, run, all or grad)");
     goto out;
   }
-  if (!strcmp(cmd, "list")) {
+  const char *cmd = o.ids[0];
+  o.ids++, o.n_ids--; /* what follows the command */
+  int is_run = !strcmp(cmd, "run"), is_grad = !strcmp(cmd, "grad");
+  if (o.n_ids > 0 && !is_run) {
+    rc = usage_error("unexpected argument '%s'", o.ids[0]);
+  } else if (!is_grad && (o.layers || o.output || o.data || o.params || o.allow_unnormalized)) {
+    rc = usage_error("%s", "--layers, --output, --data, --params and --allow-unnormalized-targets are options of grad");
+  } else if (!strcmp(cmd, "list")) {
     rc = cmd_list(&o);
   } else if (!strcmp(cmd, "all") || is_run) {
     if (is_run && o.n_ids == 0) {
@@ -468,7 +500,8 @@ int main(int argc, char **argv) {
     size_t n = is_run ? o.n_ids : bp_checks_count;
     const bp_check_def **defs = calloc(n, sizeof *defs);
     if (defs == NULL) {
-      rc = EXIT_USAGE;
+      fprintf(stderr, "bpcheck: out of memory\n");
+      rc = EXIT_INTERNAL;
       goto out;
     }
     for (size_t k = 0; k < n; k++) {
@@ -481,12 +514,12 @@ int main(int argc, char **argv) {
     }
     rc = cmd_run(&o, defs, n);
     free(defs);
-  } else if (!strcmp(cmd, "grad")) {
+  } else if (is_grad) {
     rc = cmd_grad(&o);
   } else {
     rc = usage_error("unknown command '%s'", cmd);
   }
 out:
-  free(o.ids);
+  free(args);
   return finish(rc);
 }

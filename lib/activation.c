@@ -1,4 +1,4 @@
-/* activation.c - logistic eq. (2)/(7) and softmax eq. (17)/(21)/(22). */
+/* activation.c - logistic eq. (2), eq. (7) and softmax eq. (17), eq. (21), eq. (22). */
 #include "activation.h"
 
 #include <math.h>
@@ -15,7 +15,7 @@ double bp_logistic(double s) {
 
 /* eq. (2): X = logistic(S), B x n. */
 int bp_logistic_forward(const gsl_matrix *S, gsl_matrix *X) {
-  int status = bp_check_same_shape("bp_logistic_forward", S, "S", X, "X");
+  int status = bp_core_check_shape("bp_logistic_forward", S, "S", X, "X");
   if (status) return status;
   for (size_t r = 0; r < S->size1; r++)
     for (size_t c = 0; c < S->size2; c++) gsl_matrix_set(X, r, c, bp_logistic(gsl_matrix_get(S, r, c)));
@@ -24,7 +24,7 @@ int bp_logistic_forward(const gsl_matrix *S, gsl_matrix *X) {
 
 /* eq. (7): D = x(1 - x). */
 int bp_logistic_deriv(const gsl_matrix *X, gsl_matrix *D) {
-  int status = bp_check_same_shape("bp_logistic_deriv", X, "X", D, "D");
+  int status = bp_core_check_shape("bp_logistic_deriv", X, "X", D, "D");
   if (status) return status;
   for (size_t r = 0; r < X->size1; r++)
     for (size_t c = 0; c < X->size2; c++) {
@@ -35,10 +35,10 @@ int bp_logistic_deriv(const gsl_matrix *X, gsl_matrix *D) {
 }
 
 /* Forward did x = logistic(s) elementwise, so dE/ds = dE/dx * dx/ds with dx/ds = x(1 - x) (eq. 7): the
- * diagonal Jacobian turns the chain-rule sum of eq. (11)/(13) into one product per unit. Writes dS. */
+ * diagonal Jacobian turns the chain-rule sum of eq. (11), eq. (13) into one product per unit. Writes dS. */
 int bp_logistic_backward(const gsl_matrix *X, const gsl_matrix *dX, gsl_matrix *dS) {
-  int status = bp_check_same_shape("bp_logistic_backward", X, "X", dX, "dX");
-  if (!status) status = bp_check_same_shape("bp_logistic_backward", X, "X", dS, "dS");
+  int status = bp_core_check_shape("bp_logistic_backward", X, "X", dX, "dX");
+  if (!status) status = bp_core_check_shape("bp_logistic_backward", X, "X", dS, "dS");
   if (status) return status;
   for (size_t r = 0; r < X->size1; r++)
     for (size_t c = 0; c < X->size2; c++) {
@@ -79,7 +79,7 @@ double bp_softmax_row_exp(const gsl_matrix *S, size_t r, gsl_matrix *E, size_t *
 /* eq. (17), row by row, with the row maximum subtracted first: every exponent is <= 0, and the maximum's own
  * term is exactly 1. */
 int bp_softmax_forward(const gsl_matrix *S, gsl_matrix *X) {
-  int status = bp_check_same_shape("bp_softmax_forward", S, "S", X, "X");
+  int status = bp_core_check_shape("bp_softmax_forward", S, "S", X, "X");
   if (status) return status;
   for (size_t r = 0; r < S->size1; r++) {
     size_t k;
@@ -93,8 +93,8 @@ int bp_softmax_forward(const gsl_matrix *S, gsl_matrix *X) {
 /* Forward normalised each row, so every x_k depends on every s_i: with eq. (21),
  * dE/ds_i = sum_k dE/dx_k x_k (delta_ki - x_i) = x_i (dE/dx_i - <dE/dx, x>). Writes dS (may alias dX). */
 int bp_softmax_backward(const gsl_matrix *X, const gsl_matrix *dX, gsl_matrix *dS) {
-  int status = bp_check_same_shape("bp_softmax_backward", X, "X", dX, "dX");
-  if (!status) status = bp_check_same_shape("bp_softmax_backward", X, "X", dS, "dS");
+  int status = bp_core_check_shape("bp_softmax_backward", X, "X", dX, "dX");
+  if (!status) status = bp_core_check_shape("bp_softmax_backward", X, "X", dS, "dS");
   if (status) return status;
   for (size_t r = 0; r < X->size1; r++) {
     double dot = 0.0;

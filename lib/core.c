@@ -93,7 +93,20 @@ gsl_matrix *bp_matrix_alloc(size_t n1, size_t n2) {
   return m;
 }
 
-int bp_check_same_shape(const char *who, const gsl_matrix *a, const char *a_name, const gsl_matrix *b,
+gsl_rng *bp_rng_alloc(unsigned long seed) {
+  if (injected_failure(sizeof(gsl_rng))) return NULL;
+  gsl_error_handler_t *saved = gsl_set_error_handler_off();
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_set_error_handler(saved);
+  if (rng == NULL) {
+    bp_error_set("out of memory allocating a random number generator");
+    return NULL;
+  }
+  gsl_rng_set(rng, seed);
+  return rng;
+}
+
+int bp_core_check_shape(const char *who, const gsl_matrix *a, const char *a_name, const gsl_matrix *b,
                         const char *b_name) {
   if (a->size1 != b->size1 || a->size2 != b->size2)
     BP_ERROR(GSL_EBADLEN, "%s: %s is %zu x %zu but %s is %zu x %zu", who, a_name, a->size1, a->size2, b_name,

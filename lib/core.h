@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_matrix.h>
+#include <gsl/gsl_rng.h>
 #include <gsl/gsl_vector.h>
 
 #define BP_VERSION "0.1.0"
@@ -36,13 +37,15 @@ void *bp_realloc(void *p, size_t size);
 gsl_vector *bp_vector_alloc(size_t n);
 gsl_matrix *bp_matrix_alloc(size_t n1, size_t n2);
 gsl_vector_uchar *bp_vector_uchar_alloc(size_t n);
+/* A Mersenne Twister (gsl_rng_mt19937) seeded with seed, which it reads modulo 2^32. */
+gsl_rng *bp_rng_alloc(unsigned long seed);
 
 /* Fault injection for tests (as SQLite does): after n more successful allocations, every allocation fails
  * until this is called with n < 0 (the default, off). Lets a test provoke each out-of-memory path. Per thread. */
 void bp_fault_inject_alloc(long n);
 
 /* Status helpers for argument checks: GSL_EBADLEN when shapes differ. */
-int bp_check_same_shape(const char *who, const gsl_matrix *a, const char *a_name, const gsl_matrix *b,
+int bp_core_check_shape(const char *who, const gsl_matrix *a, const char *a_name, const gsl_matrix *b,
                         const char *b_name);
 
 #endif

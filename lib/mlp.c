@@ -113,9 +113,13 @@ void bp_mlp_init_random(bp_mlp *net, gsl_rng *rng) {
   }
 }
 
+/* The workspace must match the network layer by layer: a mismatch would otherwise reach gsl_blas, whose error
+ * handler aborts by default. */
 static int check_batch(const char *who, const bp_mlp *net, const bp_mlp_workspace *ws, const gsl_matrix *X0) {
-  if (ws->n_layers != net->n_layers || ws->S_out->size2 != net->sizes[net->n_layers])
-    BP_ERROR(GSL_EINVAL, "%s: the workspace was allocated for a different network", who);
+  int same = ws->n_layers == net->n_layers && ws->S_out->size2 == net->sizes[net->n_layers];
+  for (size_t l = 1; same && l <= net->n_layers; l++)
+    same = ws->X[l]->size2 == net->sizes[l] && ws->dS[l]->size2 == net->sizes[l];
+  if (!same) BP_ERROR(GSL_EINVAL, "%s: the workspace was allocated for a different network", who);
   if (X0->size1 != ws->batch || X0->size2 != net->sizes[0])
     BP_ERROR(GSL_EBADLEN, "%s: the input batch is %zu x %zu, expected %zu x %zu (batch x inputs)", who, X0->size1,
              X0->size2, ws->batch, net->sizes[0]);
@@ -129,22 +133,29 @@ static int check_targets(const char *who, const bp_mlp *net, const bp_mlp_worksp
   return GSL_SUCCESS;
 }
 
+/* A gsl_blas status is never expected once the shapes are checked; pass one on all the same. */
+static int blas_status(const char *who, int status) {
+  if (status) BP_ERROR(status, "%s: gsl_blas failed: %s", who, gsl_strerror(status));
+  return GSL_SUCCESS;
+}
+
 int bp_mlp_forward(const bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0) {
   int status = check_batch("bp_mlp_forward", net, ws, X0);
-  if (status) return status;
   size_t L = net->n_layers;
-  for (size_t l = 1; l <= L; l++) {
+  for (size_t l = 1; !status && l <= L; l++) {
     const gsl_matrix *X_below = (l == 1) ? X0 : ws->X[l - 1];
     gsl_matrix *S = (l == L) ? ws->S_out : ws->X[l]; /* hidden layers compute s in place of x */
     /* eq. (3): S_l = X_{l-1} W_l + 1 b_l^T;  (B x n_{l-1}) (n_{l-1} x n_l) -> B x n_l */
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, X_below, &net->W[l].matrix, 0.0, S);
-    gsl_blas_dger(1.0, ws->ones, &net->b[l].vector, S);
+    status = gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, X_below, &net->W[l].matrix, 0.0, S);
+    if (!status) status = gsl_blas_dger(1.0, ws->ones, &net->b[l].vector, S);
+    status = blas_status("bp_mlp_forward", status);
+    if (status) break;
     if (l < L || net->output == BP_OUTPUT_LOGISTIC)
-      bp_logistic_forward(S, ws->X[l]); /* eq. (2) */
+      status = bp_logistic_forward(S, ws->X[l]); /* eq. (2) */
     else
-      bp_softmax_forward(S, ws->X[l]);  /* eq. (17) */
+      status = bp_softmax_forward(S, ws->X[l]);  /* eq. (17) */
   }
-  return GSL_SUCCESS;
+  return status;
 }
 
 int bp_mlp_loss(const bp_mlp *net, const bp_mlp_workspace *ws, const gsl_matrix *T, double *E) {
@@ -157,8 +168,9 @@ int bp_mlp_loss(const bp_mlp *net, const bp_mlp_workspace *ws, const gsl_matrix 
 void bp_mlp_zero_grad(bp_mlp *net) { gsl_vector_set_zero(net->grad); }
 
 /* Forward did, per layer, S_l = X_{l-1} W_l + 1 b_l^T and X_l = f(S_l). Going down:
- * dE/dW_l = X_{l-1}^T dS_l because s_i = sum_j x_j w_ji (eq. 8), summed over the batch by the product;
- * dE/dX_{l-1} = dS_l W_l^T is the sum over i of eq. (13)/(14); the logistic below multiplies by x(1 - x). */
+ * dE/dW_l = X_{l-1}^T dS_l because s_i = sum_j x_j w_ji, eq. (8), summed over the batch by the product;
+ * dE/dX_{l-1} = dS_l W_l^T is the sum over i of eq. (13) and eq. (14); the logistic below multiplies by x(1 - x),
+ * eq. (7), which gives eq. (11) and eq. (12). */
 int bp_mlp_backward(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, const gsl_matrix *T) {
   int status = check_batch("bp_mlp_backward", net, ws, X0);
   if (!status) status = check_targets("bp_mlp_backward", net, ws, T);
@@ -166,22 +178,22 @@ int bp_mlp_backward(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, con
   size_t L = net->n_layers;
   /* eq. (9) / eq. (26): the fused output delta x - t, computed from S_L so that it stays accurate where x rounds
    * to 1 (for t = 1 the difference of the rounded values would be 0) */
-  if (net->output == BP_OUTPUT_LOGISTIC)
-    bp_xent_logistic_delta_stable(ws->S_out, T, ws->dS[L]);
-  else
-    bp_xent_softmax_delta_stable(ws->S_out, T, ws->dS[L]);
-  for (size_t l = L; l >= 1; l--) {
+  status = (net->output == BP_OUTPUT_LOGISTIC) ? bp_xent_logistic_delta_stable(ws->S_out, T, ws->dS[L])
+                                               : bp_xent_softmax_delta_stable(ws->S_out, T, ws->dS[L]);
+  for (size_t l = L; !status && l >= 1; l--) {
     const gsl_matrix *X_below = (l == 1) ? X0 : ws->X[l - 1];
-    /* eq. (10)/(16)/(29): dW_l += X_{l-1}^T dS_l   (n_{l-1} x B)(B x n_l) */
-    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, X_below, ws->dS[l], 1.0, &net->dW[l].matrix);
-    /* bias: the weight of a constant input 1, so db_l += 1^T dS_l */
-    gsl_blas_dgemv(CblasTrans, 1.0, ws->dS[l], ws->ones, 1.0, &net->db[l].vector);
-    if (l == 1) break;
-    /* eq. (13)/(14): dX_{l-1} = dS_l W_l^T   (B x n_l)(n_l x n_{l-1}), then eq. (11)/(12): times x(1 - x) */
-    gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, ws->dS[l], &net->W[l].matrix, 0.0, ws->dS[l - 1]);
-    bp_logistic_backward(ws->X[l - 1], ws->dS[l - 1], ws->dS[l - 1]);
+    /* eq. (10), eq. (15), eq. (16), eq. (29): dW_l += X_{l-1}^T dS_l   (n_{l-1} x B)(B x n_l) */
+    status = gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, X_below, ws->dS[l], 1.0, &net->dW[l].matrix);
+    /* bias: the weight of a constant input 1, eq. (3), so db_l += 1^T dS_l */
+    if (!status) status = gsl_blas_dgemv(CblasTrans, 1.0, ws->dS[l], ws->ones, 1.0, &net->db[l].vector);
+    if (!status && l > 1) /* eq. (13), eq. (14): dX_{l-1} = dS_l W_l^T   (B x n_l)(n_l x n_{l-1}) */
+      status = gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, ws->dS[l], &net->W[l].matrix, 0.0, ws->dS[l - 1]);
+    status = blas_status("bp_mlp_backward", status);
+    if (status || l == 1) break;
+    /* eq. (11), eq. (12), eq. (30), eq. (31): times x(1 - x) of the logistic units below */
+    status = bp_logistic_backward(ws->X[l - 1], ws->dS[l - 1], ws->dS[l - 1]);
   }
-  return GSL_SUCCESS;
+  return status;
 }
 
 int bp_mlp_gradient(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, const gsl_matrix *T, double *E) {

@@ -36,7 +36,7 @@ typedef struct {
 typedef struct {
   size_t batch, n_layers;
   gsl_matrix *X[BP_MLP_MAX_LAYERS + 1];  /* [1..L]: batch x sizes[l]; layer 0 is the caller's input */
-  gsl_matrix *S_out;                     /* S_L, for the stable errors of eq. (36)/(38) */
+  gsl_matrix *S_out;                     /* S_L, for the stable errors of eq. (36), eq. (38) */
   gsl_matrix *dS[BP_MLP_MAX_LAYERS + 1]; /* [1..L]: dE/ds per layer, batch x sizes[l] */
   gsl_vector *ones;                      /* batch ones: bias rows and bias-gradient column sums */
 } bp_mlp_workspace;
@@ -56,10 +56,10 @@ int bp_mlp_forward(const bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0
 /* The error over the batch: the sum over rows of eq. (36) (logistic) or eq. (38) (softmax), from S_L. */
 int bp_mlp_loss(const bp_mlp *net, const bp_mlp_workspace *ws, const gsl_matrix *T, double *E);
 /* Backward after forward on the same X0. ACCUMULATES dE/dparams into net->grad (call bp_mlp_zero_grad first):
- *   dS_L = X_L - T, computed from S_L              eq. (9) / eq. (26) (softmax targets must sum to 1 per row)
- *   dW_l += X_{l-1}^T dS_l,  db_l += 1^T dS_l       eq. (10), (15)/(16), (29)
- *   dX_{l-1} = dS_l W_l^T                           eq. (13)/(14)
- *   dS_{l-1} = dX_{l-1} * X_{l-1}(1 - X_{l-1})      eq. (11)/(12), (30)/(31) */
+ *   dS_L = X_L - T, computed from S_L              eq. (9), eq. (26) (softmax targets must sum to 1 per row)
+ *   dW_l += X_{l-1}^T dS_l,  db_l += 1^T dS_l       eq. (10), eq. (15), eq. (16), eq. (29)
+ *   dX_{l-1} = dS_l W_l^T                           eq. (13), eq. (14)
+ *   dS_{l-1} = dX_{l-1} * X_{l-1}(1 - X_{l-1})      eq. (11), eq. (12), eq. (30), eq. (31) */
 int bp_mlp_backward(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, const gsl_matrix *T);
 void bp_mlp_zero_grad(bp_mlp *net);
 /* zero_grad, forward, loss and backward in one call; E may be NULL. */

@@ -1,4 +1,5 @@
-/* xent.c - cross-entropy eq. (1)/(18), their stable forms eq. (36)/(38) and gradients eq. (5)/(6)/(9)/(19)/(26). */
+/* xent.c - cross-entropy eq. (1), eq. (18), their stable forms eq. (36), eq. (38), and gradients eq. (5), eq. (6),
+ * eq. (9), eq. (19), eq. (26). */
 #include "xent.h"
 
 #include <math.h>
@@ -8,8 +9,8 @@
 
 static int same_shape3(const char *who, const gsl_matrix *A, const char *a, const gsl_matrix *T,
                        const gsl_matrix *OUT, const char *out) {
-  int status = bp_check_same_shape(who, A, a, T, "T");
-  if (!status && OUT) status = bp_check_same_shape(who, A, a, OUT, out);
+  int status = bp_core_check_shape(who, A, a, T, "T");
+  if (!status && OUT) status = bp_core_check_shape(who, A, a, OUT, out);
   return status;
 }
 

@@ -16,7 +16,7 @@
 int bp_xent_logistic_naive(const gsl_matrix *X, const gsl_matrix *T, double *E);
 /* eq. (36): E = sum_i (-t_i s_i + log(1 + e^{s_i})), as max(s,0) - t s + log1p(e^{-|s|}). */
 int bp_xent_logistic_stable(const gsl_matrix *S, const gsl_matrix *T, double *E);
-/* eq. (5)/(6): dE/dx_i = (x_i - t_i) / (x_i (1 - x_i)). Writes dX. */
+/* eq. (5), eq. (6): dE/dx_i = (x_i - t_i) / (x_i (1 - x_i)). Writes dX. */
 int bp_xent_logistic_dx(const gsl_matrix *X, const gsl_matrix *T, gsl_matrix *dX);
 /* eq. (9): the fused output delta dE/ds_i = x_i - t_i. Writes dS (may be X). */
 int bp_xent_logistic_delta(const gsl_matrix *X, const gsl_matrix *T, gsl_matrix *dS);

@@ -52,13 +52,14 @@ static const struct {
     {"grad --layers 2,3,2 --output softmax --data $D/unnormal.csv", 2, "eq. (26)"},
     {"grad --layers 3,3,2 --output softmax --data $D/good.csv", 2, "good.csv:2: found 4 cells, expected 5"},
     /* --layers */
-    {"grad --layers 2,0,2 --data $D/good.csv", 2, "--layers"},
-    {"grad --layers 2,-3,2 --data $D/good.csv", 2, "--layers"},
-    {"grad --layers 2,99999999999999999999,2 --data $D/good.csv", 2, "--layers"},
-    {"grad --layers 2,1000000,2 --data $D/good.csv", 2, "--layers"},
-    {"grad --layers 2,,2 --data $D/good.csv", 2, "--layers"},
-    {"grad --layers 2 --data $D/good.csv", 2, "--layers"},
-    {"grad --layers two,three --data $D/good.csv", 2, "--layers"},
+    {"grad --layers 2,0,2 --output softmax --data $D/good.csv", 2, "--layers"},
+    {"grad --layers 2,-3,2 --output softmax --data $D/good.csv", 2, "--layers"},
+    {"grad --layers 2,99999999999999999999,2 --output softmax --data $D/good.csv", 2, "--layers"},
+    {"grad --layers 2,1000000,2 --output softmax --data $D/good.csv", 2, "--layers"},
+    {"grad --layers 2,,2 --output softmax --data $D/good.csv", 2, "--layers"},
+    {"grad --layers 2 --output softmax --data $D/good.csv", 2, "--layers"},
+    {"grad --layers two,three --output softmax --data $D/good.csv", 2, "--layers"},
+    {"grad --layers 2,3,1 --output softmax --data $D/good.csv", 2, "at least 2 outputs"},
     /* --params */
     {"grad --layers 2,3,2 --output softmax --data $D/good.csv --params $D/unknown.tsv", 2, "unknown.tsv:3"},
     {"grad --layers 2,3,2 --output softmax --data $D/good.csv --params $D/dup.tsv", 2, "dup.tsv"},
@@ -69,13 +70,18 @@ static const struct {
     {"grad --layers 2,3,2 --output softmax --data", 2, "--data needs a value"},
     {"grad --layers 2,3,2 --output softmax", 2, "--data"},
     {"grad --data $D/good.csv", 2, "--layers"},
+    {"grad --layers 2,3,2 --data $D/good.csv", 2, "--output"},
+    {"all --layers 2,3,2", 2, "options of grad"},
     {"grad --layers 2,3,2 --output tanh --data $D/good.csv", 2, "--output"},
     {"all --method secant", 2, "secant"},
     {"all --seed 12x", 2, "--seed"},
+    {"all --seed 4294967296", 2, "--seed"},
+    {"--format tsv", 2, "no command"},
     {"list extra", 2, "extra"},
     /* accepted */
     {"grad --layers 2,3,2 --output softmax --data $D/odd.csv", 0, NULL},
     {"grad --layers 2,3,2 --output softmax --data $D/good.csv", 0, NULL},
+    {"--seed 4294967295 --output softmax grad --data $D/good.csv --layers 2,3,2", 0, NULL},
 };
 
 static int setup(void) {

@@ -1,6 +1,10 @@
 /* test_checks.c - the derivation checks of checks/: every one runs and holds (or shows its erratum) at several
  * seeds and with both methods, and the verdict rule catches planted faults. */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "derivations.h"
@@ -65,6 +69,66 @@ static void check_ids_should_be_unique_and_found_by_name(void) {
     CU_ASSERT(strlen(bp_checks[k].equations) > 0 && strlen(bp_checks[k].title) > 0);
   }
   CU_ASSERT_PTR_NULL(bp_check_find("no-such-check"));
+}
+
+/* Every .c and .h file of checks/ in one string (the suite runs from the repository root), or NULL. */
+static char *read_checks_sources(void) {
+  DIR *d = opendir("checks");
+  if (d == NULL) return NULL;
+  size_t len = 0;
+  char *all = calloc(1, 1);
+  struct dirent *e;
+  while (all && (e = readdir(d)) != NULL) {
+    size_t n = strlen(e->d_name);
+    if (n < 3 || e->d_name[n - 2] != '.' || (e->d_name[n - 1] != 'c' && e->d_name[n - 1] != 'h')) continue;
+    char path[512];
+    snprintf(path, sizeof path, "checks/%s", e->d_name);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) continue;
+    char buf[4096];
+    size_t got;
+    while (all && (got = fread(buf, 1, sizeof buf, f)) > 0) {
+      char *grown = realloc(all, len + got + 1);
+      if (grown == NULL) {
+        free(all);
+        all = NULL;
+        break;
+      }
+      all = grown;
+      memcpy(all + len, buf, got);
+      len += got;
+      all[len] = '\0';
+    }
+    fclose(f);
+  }
+  closedir(d);
+  return all;
+}
+
+/* The project's rule that one grep tells an equation's story: every equation a check lists ("5,6", "9-16") is
+ * written as "eq. (N)" in the check sources. */
+static void every_equation_a_check_lists_should_be_tagged_eq_n_in_the_checks(void) {
+  char *src = read_checks_sources();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+  size_t tags = 0;
+  for (size_t k = 0; k < bp_checks_count; k++) {
+    const char *p = bp_checks[k].equations;
+    while (*p) {
+      char *end;
+      long lo = strtol(p, &end, 10), hi = lo;
+      if (*end == '-') hi = strtol(end + 1, &end, 10);
+      for (long n = lo; n <= hi; n++, tags++) {
+        char tag[32];
+        snprintf(tag, sizeof tag, "eq. (%ld)", n);
+        if (strstr(src, tag) == NULL) printf("\n  check %s lists %s, which checks/ never writes\n", bp_checks[k].id, tag);
+        CU_ASSERT_PTR_NOT_NULL(strstr(src, tag));
+      }
+      p = (*end == ',') ? end + 1 : end;
+      CU_ASSERT_FATAL(end > bp_checks[k].equations);
+    }
+  }
+  CU_ASSERT(tags >= bp_checks_count);
+  free(src);
 }
 
 /* ---- the verdict rule, with planted faults ------------------------------------------------------------------- */
@@ -162,6 +226,8 @@ int register_checks(void) {
       {"errata_should_fail_clearly_and_their_corrections_hold", errata_should_fail_clearly_and_their_corrections_hold},
       {"checks_should_be_reproducible_from_their_seed", checks_should_be_reproducible_from_their_seed},
       {"check_ids_should_be_unique_and_found_by_name", check_ids_should_be_unique_and_found_by_name},
+      {"every_equation_a_check_lists_should_be_tagged_eq_n_in_the_checks",
+       every_equation_a_check_lists_should_be_tagged_eq_n_in_the_checks},
       {"a_printed_formula_with_a_planted_bug_should_fail_the_check",
        a_printed_formula_with_a_planted_bug_should_fail_the_check},
       {"a_failing_printed_formula_with_a_holding_correction_should_be_an_erratum",

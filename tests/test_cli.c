@@ -96,7 +96,7 @@ static double tsv_comment_value(const char *text, const char *name) {
   return p ? strtod(p + strlen(key), NULL) : -1.0;
 }
 
-/* eq. (26)-(31): the gradient of a softmax network on a CSV agrees with central differences. */
+/* eq. (26), eq. (29), eq. (31): the gradient of a softmax network on a CSV agrees with central differences. */
 static void grad_should_agree_with_central_differences_on_a_csv(void) {
   char args[512];
   snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/softmax.csv --format tsv", dir);
@@ -141,7 +141,7 @@ static void grad_should_name_the_file_and_line_of_bad_data(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "softmax.csv:"));
   snprintf(args, sizeof args, "grad --layers 4,5,3 --output tanh --data %s/softmax.csv", dir);
   CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 2);
-  snprintf(args, sizeof args, "grad --layers 4,5,3 --data %s/missing.csv", dir);
+  snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/missing.csv", dir);
   CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 2);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "missing.csv"));
 }

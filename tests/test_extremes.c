@@ -1,7 +1,8 @@
-/* test_extremes.c - numerical extremes (issue "Reliability"). The stable errors eq. (36)/(38), the activations
- * eq. (2)/(17) and the output deltas eq. (9)/(26) against values computed with 4000-bit arithmetic, for s from
- * -DBL_MAX to DBL_MAX, logits 1e308 apart, targets exactly 0 and 1, subnormal and signed-zero s: within 4 ulp,
- * and +inf exactly where the true value overflows. The naive eq. (1)/(18) may fail there but must say so. And the
+/* test_extremes.c - numerical extremes (issue "Reliability"). The stable errors eq. (36), eq. (38), the
+ * activations eq. (2), eq. (17) and the output deltas eq. (9), eq. (26) against values computed with 4000-bit
+ * arithmetic, for s from -DBL_MAX to DBL_MAX, logits 1e308 apart, targets exactly 0 and 1, subnormal and
+ * signed-zero s: within 4 ulp,
+ * and +inf exactly where the true value overflows. The naive eq. (1), eq. (18) may fail there but must say so. And the
  * finite-difference checker near DBL_MAX and at subnormal values: no false verdict either way.
  *
  * The reference is tests/reference/xent_reference.tsv, written by tests/reference/make_xent_reference.py (mpmath);
@@ -672,6 +673,6 @@ int register_extremes(void) {
       {"checker_should_pass_true_derivatives_at_a_subnormal_x_and_fail_a_wrong_one",
        checker_should_pass_true_derivatives_at_a_subnormal_x_and_fail_a_wrong_one},
   };
-  return bp_test_add_suite("numerical extremes: eq. (2), (9), (17), (26), (36), (38) and the checker", cases,
-                           sizeof cases / sizeof cases[0]);
+  return bp_test_add_suite("numerical extremes: eq. (2), eq. (9), eq. (17), eq. (26), eq. (36), eq. (38), the checker",
+                           cases, sizeof cases / sizeof cases[0]);
 }

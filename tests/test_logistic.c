@@ -1,5 +1,5 @@
 /* test_logistic.c - section 1 of the notes, eq. (1)-(16), for one layer of logistic units: the activation
- * eq. (2), its derivative eq. (7), the error eq. (1) with its gradient eq. (5)/(6) and the fused delta eq. (9).
+ * eq. (2), its derivative eq. (7), the error eq. (1) with its gradient eq. (5), eq. (6) and the fused delta eq. (9).
  * The network equations (3), (4), (8) and (10)-(16) are checked on whole networks in test_mlp.c. */
 #include <float.h>
 #include <math.h>
@@ -178,7 +178,7 @@ static void logistic_backward_should_multiply_the_upstream_gradient_by_x_one_min
   gsl_rng_free(rng);
 }
 
-/* ---- eq. (5), (6) ----------------------------------------------------------------------------------------------- */
+/* ---- eq. (5), eq. (6) -------------------------------------------------------------------------------------------- */
 
 /* eq. (5) eq. (6): the library's simplified (x - t) / (x(1 - x)) against the unsimplified -t/x + (1 - t)/(1 - x)
  * evaluated here. With |x - t| >= 0.3 the two terms of eq. (5) are at most about 3 times the result. */

@@ -1,5 +1,5 @@
 /* test_mlp.c - the multilayer perceptron: allocation and parameter layout, the batch forward of eq. (3) with
- * eq. (2)/(17), the loss eq. (36)/(38) summed over the batch, and the backward recursion of eq. (4)-(16) and
+ * eq. (2), eq. (17), the loss eq. (36), eq. (38) summed over the batch, and the backward recursion of eq. (4)-(16) and
  * eq. (26)-(31), against hand-written per-example loops and against central differences of the loss over every
  * parameter.
  *
@@ -201,7 +201,8 @@ static void check_gradient_against_central_differences(size_t n_layers, const si
   gsl_vector *x = bp_vector_alloc(p->net->n_params);
   gsl_vector_memcpy(x, p->net->params);
   gsl_matrix_view G = gsl_matrix_view_vector(p->net->grad, 1, p->net->n_params);
-  ASSERT_JACOBIAN_MATCHES_FD(bp_test_problem_loss, p, x, &G.matrix);
+  bp_mlp_closure c = {p->net, p->ws, p->X0, p->T};
+  ASSERT_JACOBIAN_MATCHES_FD(bp_mlp_error_function, &c, x, &G.matrix);
   gsl_vector_free(x);
   bp_test_problem_free(p);
 }
@@ -303,7 +304,7 @@ static void one_layer_gradient_should_be_the_product_of_the_factors_of_eq_4_and_
 }
 
 /* eq. (12) eq. (14) eq. (16) eq. (31): two layers, per example and per unit as printed in the notes.
- *   eq. (12)/(31): dE/ds_j = sum_i (x_i - t_i) w_ji x_j (1 - x_j)
+ *   eq. (12), eq. (31): dE/ds_j = sum_i (x_i - t_i) w_ji x_j (1 - x_j)
  *   eq. (14):      dE/dx_j = sum_i dE/dx_i x_i (1 - x_i) w_ji   (logistic output; times x_j (1 - x_j) it is eq. 12)
  *   eq. (16):      dE/dw_kj = sum_i (x_i - t_i) w_ji x_j (1 - x_j) x_k, summed over the batch. */
 static void two_layer_gradient_should_follow_eq_12_eq_14_and_eq_16_per_example(void) {
@@ -515,8 +516,31 @@ static void backward_should_keep_the_output_delta_where_x_rounds_to_one(void) {
   bp_mlp_free(net);
 }
 
+/* A workspace of another network is refused before gsl_blas sees it, even with GSL's default handler, which
+ * would abort the process if a BLAS call reported the mismatch. */
+static void forward_and_backward_should_refuse_a_workspace_of_another_network_without_aborting(void) {
+  size_t sizes_a[] = {2, 3, 1}, sizes_b[] = {2, 5, 1};
+  bp_mlp *net = bp_mlp_alloc(2, sizes_a, BP_OUTPUT_LOGISTIC), *other = bp_mlp_alloc(2, sizes_b, BP_OUTPUT_LOGISTIC);
+  bp_mlp_workspace *ws = other ? bp_mlp_workspace_alloc(other, 1) : NULL;
+  CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
+  double x[2] = {0.3817, -2.385}, t = 0.25;
+  gsl_matrix_view X0 = gsl_matrix_view_array(x, 1, 2), T = gsl_matrix_view_array(&t, 1, 1);
+  gsl_error_handler_t *saved = gsl_set_error_handler(NULL); /* NULL restores GSL's default: abort */
+  int forward = bp_mlp_forward(net, ws, &X0.matrix), backward = bp_mlp_backward(net, ws, &X0.matrix, &T.matrix);
+  gsl_set_error_handler(saved);
+  CU_ASSERT_EQUAL(forward, GSL_EINVAL);
+  CU_ASSERT_EQUAL(backward, GSL_EINVAL);
+  ASSERT_MESSAGE_CONTAINS("different network");
+  bp_mlp_workspace_free(ws);
+  bp_mlp_free(other);
+  bp_mlp_free(net);
+}
+
 int register_mlp(void) {
   static const bp_test_case cases[] = {
+      {"forward_and_backward_should_refuse_a_workspace_of_another_network_without_aborting",
+       forward_and_backward_should_refuse_a_workspace_of_another_network_without_aborting},
       {"backward_should_keep_the_output_delta_where_x_rounds_to_one",
        backward_should_keep_the_output_delta_where_x_rounds_to_one},
       {"mlp_alloc_should_reject_bad_layer_counts_and_sizes_with_a_message",

@@ -1,5 +1,5 @@
 /* test_softmax.c - section 2 of the notes, eq. (17)-(31), for one softmax layer: the activation eq. (17), its
- * Jacobian eq. (20)/(21), the chain rule eq. (22)-(25) and the fused delta eq. (26). The weight gradients
+ * Jacobian eq. (20), eq. (21), the chain rule eq. (22)-(25) and the fused delta eq. (26). The weight gradients
  * eq. (28)-(31) are checked on whole networks in test_mlp.c.
  *
  * Sums that may cancel (a column of the Jacobian, the delta summed over classes, x_i (dE/dx_i - <dE/dx, x>)) are
@@ -95,7 +95,7 @@ static void softmax_forward_should_match_the_closed_form_at_irregular_logits(voi
   gsl_matrix_free(X);
 }
 
-/* ---- eq. (20), (21) --------------------------------------------------------------------------------------------- */
+/* ---- eq. (20), eq. (21) ------------------------------------------------------------------------------------------ */
 
 /* eq. (20) eq. (21): the library's x_i (delta_ik - x_k) against eq. (20) written with the exponentials. */
 static void softmax_jacobian_of_eq_21_should_equal_eq_20_in_exponentials(void) {
@@ -234,7 +234,7 @@ static void softmax_dx_should_be_minus_t_over_x_and_match_finite_differences_of_
   gsl_rng_free(rng);
 }
 
-/* ---- eq. (23)-(26) ---------------------------------------------------------------------------------------------- */
+/* ---- eq. (23), eq. (24), eq. (25), eq. (26) ---------------------------------------------------------------------- */
 
 /* eq. (26) eq. (25) eq. (22) eq. (19): with targets that sum to one, the fused delta x - t equals the unfused
  * chain. The chain adds -t_i / x_i * x_i and x_i sum_k t_k: bounded by 1e-14 (t_i + x_i sum_k t_k). */

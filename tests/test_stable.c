@@ -27,7 +27,7 @@ static double stable_logistic_1x1(double s, double t) {
   return E;
 }
 
-/* ---- logistic: eq. (32)-(36) ------------------------------------------------------------------------------------ */
+/* ---- logistic: eq. (32), eq. (33), eq. (34), eq. (35), eq. (36) -------------------------------------------------- */
 
 /* eq. (36) eq. (1) eq. (32): on a batch with moderate s the stable error equals the naive one of the activations. */
 static void stable_logistic_error_of_eq_36_should_equal_the_naive_eq_1_at_moderate_s(void) {
@@ -114,7 +114,7 @@ static void stable_logistic_error_should_stay_accurate_where_the_naive_one_loses
   }
 }
 
-/* ---- softmax: eq. (37), (38) ------------------------------------------------------------------------------------ */
+/* ---- softmax: eq. (37), eq. (38) --------------------------------------------------------------------------------- */
 
 /* eq. (38) eq. (37) eq. (18): at moderate logits the stable error equals the naive eq. (18) of the activations
  * and eq. (37) evaluated literally here (no max shift). */

@@ -101,16 +101,6 @@ void bp_test_problem_free(bp_test_problem *p) {
   free(p);
 }
 
-int bp_test_problem_loss(const gsl_vector *x, gsl_vector *y, void *params) {
-  bp_test_problem *p = params;
-  gsl_vector_memcpy(p->net->params, x);
-  double E = 0.0;
-  int status = bp_mlp_forward(p->net, p->ws, p->X0);
-  if (!status) status = bp_mlp_loss(p->net, p->ws, p->T, &E);
-  gsl_vector_set(y, 0, E);
-  return status;
-}
-
 int bp_test_problem_numeric_gradient(bp_test_problem *p, bp_fd_method method, gsl_vector *numeric,
                                      gsl_vector *estimate) {
   size_t n = p->net->n_params;
@@ -119,7 +109,8 @@ int bp_test_problem_numeric_gradient(bp_test_problem *p, bp_fd_method method, gs
   gsl_vector_memcpy(x, p->net->params);
   gsl_matrix_view J = gsl_matrix_view_vector(numeric, 1, n);
   gsl_matrix_view J_err = gsl_matrix_view_vector(estimate ? estimate : numeric, 1, n); /* used only if given */
-  int status = bp_fd_jacobian(method, bp_test_problem_loss, p, x, &J.matrix, estimate ? &J_err.matrix : NULL);
+  bp_mlp_closure c = {p->net, p->ws, p->X0, p->T};
+  int status = bp_fd_jacobian(method, bp_mlp_error_function, &c, x, &J.matrix, estimate ? &J_err.matrix : NULL);
   gsl_vector_memcpy(p->net->params, x); /* the closure left the last perturbed point in the network */
   gsl_vector_free(x);
   return status;

@@ -35,13 +35,13 @@ int bp_test_add_suite(const char *suite, const bp_test_case *cases, size_t n);
 int register_logistic(void);  /* eq. (1)-(16) */
 int register_softmax(void);   /* eq. (17)-(31) */
 int register_stable(void);    /* eq. (32)-(40) */
-int register_mlp(void);       /* the network: eq. (3), (9)-(16), (26)-(31) on batches */
+int register_mlp(void);       /* the network: eq. (3), eq. (9)-(16), (26)-(31) on batches */
 int register_gradcheck(void); /* the finite-difference engine and its verdicts, planted bugs */
 int register_data(void);      /* CSV, parameter TSV and --layers readers */
 int register_checks(void);    /* the derivation checks of checks/ */
 int register_cli(void);       /* the bpcheck command */
 int register_faults(void);    /* out-of-memory paths, by fault injection */
-int register_extremes(void);   /* numerical extremes: eq. (17), (36), (38) to 4 ulp; the checker near overflow */
+int register_extremes(void);  /* extremes: eq. (2), eq. (17), eq. (36), eq. (38) to 4 ulp; the checker near overflow */
 int register_bad_input(void); /* every kind of bad input to the command: exit 2, a message, no output */
 
 /* |actual - expected| <= abs_tol. For quantities that may be (or cancel to) zero, where a relative comparison
@@ -76,8 +76,6 @@ typedef struct {
 bp_test_problem *bp_test_problem_alloc(size_t n_layers, const size_t *sizes, bp_output output, size_t batch,
                                        unsigned long seed);
 void bp_test_problem_free(bp_test_problem *p);
-/* A bp_fd_function (params: a bp_test_problem): copies x into the parameters, runs forward and y[0] = loss. */
-int bp_test_problem_loss(const gsl_vector *x, gsl_vector *y, void *params);
 /* The numeric gradient of the loss by `method` at the current parameters, with its error estimate (may be
  * NULL); both have n_params entries. The parameters are left exactly as they were. */
 int bp_test_problem_numeric_gradient(bp_test_problem *p, bp_fd_method method, gsl_vector *numeric,
