@@ -100,10 +100,12 @@ static double weighted_difference(const double *w, const double *v, double h) {
 
 /* Entry r of the column by `rule`; 0 if one of its points is missing or one of its values is not finite.
  * Round-off: each value within 2 ulp of f, and an ulp is at least DBL_TRUE_MIN (subnormal values are accurate
- * only absolutely), so the numerator errs by at most sum_k |w1_k| * 2 (eps max|f| + DBL_TRUE_MIN): for the
- * central rule 2 (eps max|f| + DBL_TRUE_MIN) / h, for the one-sided ones four times that. */
-static int apply_rule(const fd_rule *rule, gsl_vector **buf, const int *have, const double *fmax_abs, size_t r,
-                      double h, double *d, double *err) {
+ * only absolutely), so the numerator errs by at most sum_k |w1_k| * 2 (eps max_k |f_r(k)| + DBL_TRUE_MIN): for the
+ * central rule 2 (eps max|f_r| + DBL_TRUE_MIN) / h, for the one-sided ones four times that. The scale is row r's
+ * own values at the rule's points, never another row's: a small output beside a large one (1 beside 1e8) would
+ * otherwise get the large one's noise floor and pass a wrong derivative. */
+static int apply_rule(const fd_rule *rule, gsl_vector **buf, const int *have, size_t r, double h, double *d,
+                      double *err) {
   double v[4], wsum = 0.0, f = 0.0;
   for (int k = 0; k < 4; k++) {
     int p = rule->point[k];
@@ -111,7 +113,7 @@ static int apply_rule(const fd_rule *rule, gsl_vector **buf, const int *have, co
     v[k] = gsl_vector_get(buf[p], r);
     if (!isfinite(v[k])) return 0;
     wsum += fabs(rule->w1[k]);
-    f = fmax(f, fmax_abs[p]);
+    f = fmax(f, fabs(v[k]));
   }
   double d1 = weighted_difference(rule->w1, v, h), d2 = weighted_difference(rule->w2, v, h);
   *d = d1;
@@ -119,42 +121,30 @@ static int apply_rule(const fd_rule *rule, gsl_vector **buf, const int *have, co
   return isfinite(d1) && isfinite(*err);
 }
 
-/* Largest finite |value| at one point over all rows: the round-off scale of that point's values. */
-static double max_abs_finite(const gsl_vector *v) {
-  double m = 0.0;
-  for (size_t r = 0; r < v->size; r++)
-    if (isfinite(gsl_vector_get(v, r))) m = fmax(m, fabs(gsl_vector_get(v, r)));
-  return m;
-}
-
 /* f at x0 + offset h (x0 = x[j]) into buf[p], unless that point overflows; x[j] is put back to x0. */
 static int evaluate_point(bp_fd_function f, void *params, gsl_vector *x, size_t j, double x0, double h, int p,
-                          gsl_vector **buf, int *have, double *fmax_abs) {
+                          gsl_vector **buf, int *have) {
   double at = x0 + point_offset[p] * h;
   if (!isfinite(at)) return GSL_SUCCESS;
   gsl_vector_set(x, j, at);
   int status = f(x, buf[p], params);
   gsl_vector_set(x, j, x0);
-  if (!status) {
-    have[p] = 1;
-    fmax_abs[p] = max_abs_finite(buf[p]);
-  }
+  if (!status) have[p] = 1;
   return status;
 }
 
 static int central_column(bp_fd_function f, void *params, gsl_vector *x, size_t j, double x0, double h,
                           gsl_matrix *J, gsl_matrix *J_err, gsl_vector **buf) {
   int have[N_POINTS] = {0}, one_sided_ready = 0;
-  double fmax_abs[N_POINTS] = {0.0};
   int status = GSL_SUCCESS;
-  for (int p = 0; p < 4 && !status; p++) status = evaluate_point(f, params, x, j, x0, h, p, buf, have, fmax_abs);
+  for (int p = 0; p < 4 && !status; p++) status = evaluate_point(f, params, x, j, x0, h, p, buf, have);
   for (size_t r = 0; r < J->size1 && !status; r++) {
     double d = GSL_NAN, err = GSL_POSINF;
     int rule = 0;
-    while (rule < N_RULES && !apply_rule(&rules[rule], buf, have, fmax_abs, r, h, &d, &err)) {
+    while (rule < N_RULES && !apply_rule(&rules[rule], buf, have, r, h, &d, &err)) {
       if (++rule == 1 && !one_sided_ready) { /* the one-sided rules need x, x - 4h and x + 4h too */
         for (int p = 4; p < N_POINTS && !status; p++)
-          status = evaluate_point(f, params, x, j, x0, h, p, buf, have, fmax_abs);
+          status = evaluate_point(f, params, x, j, x0, h, p, buf, have);
         one_sided_ready = 1;
         if (status) break;
       }
@@ -171,7 +161,8 @@ static int central_column(bp_fd_function f, void *params, gsl_vector *x, size_t 
  * gsl_deriv_backward, then gsl_deriv_forward (points on one side only, never x itself). GSL's own arithmetic
  * (|f(x+h)| + |f(x-h)|, 62/3 (f3 - f2), f'(x) |x/h| ...) overflows for values near DBL_MAX: a rule whose values
  * were all finite but whose result was not is run again on the values scaled by 2^-16, exactly, and the result
- * unscaled. */
+ * unscaled. Each call differentiates the scalar y_r alone (gsl_adapter_eval returns y_r and nothing else), so GSL's
+ * round-off term, built from |y_r| at its own points, is on row r's own scale, as in the central rule. */
 static int gsl_column(bp_fd_function f, void *params, gsl_vector *x, size_t j, double x0, double h, gsl_matrix *J,
                       gsl_matrix *J_err, gsl_vector *y) {
   int (*const deriv[N_RULES])(const gsl_function *, double, double, double *, double *) = {
@@ -204,10 +195,11 @@ static int gsl_column(bp_fd_function f, void *params, gsl_vector *x, size_t j, d
 }
 
 /* Column j of J and J_err. Central: D(h) and D(2h); D(2h) - D(h) = 3 c h^2 + O(h^4) estimates the truncation of
- * D(h), and 2 eps max|f| / h bounds its round-off when every value of f is within 2 ulp: the numerator
- * f(x+h) - f(x-h) then errs by at most 4 eps max|f|. (A function is rarely correct to 1 ulp -- exp(a - b) already
- * rounds a - b first -- and GSL's central_deriv allows the same, (|f(x+h)| + |f(x-h)|) eps / h.) Where the central
- * points or values overflow, the one-sided rules above take over. */
+ * D(h), and 2 eps max|f_r| / h bounds its round-off when every value of f_r is within 2 ulp: the numerator
+ * f_r(x+h) - f_r(x-h) then errs by at most 4 eps max|f_r|, the max over row r's own values at the rule's points.
+ * (A function is rarely correct to 1 ulp -- exp(a - b) already rounds a - b first -- and GSL's central_deriv
+ * allows the same, (|f(x+h)| + |f(x-h)|) eps / h.) Where the central points or values overflow, the one-sided
+ * rules above take over. */
 static int column(bp_fd_method method, bp_fd_function f, void *params, gsl_vector *x, size_t j, gsl_matrix *J,
                   gsl_matrix *J_err, gsl_vector **buf) {
   double x0 = gsl_vector_get(x, j);
@@ -257,9 +249,10 @@ bp_gradcheck *bp_gradcheck_alloc(size_t size) {
   if (gc == NULL) return NULL;
   gc->size = size;
   /* the failing allocation leaves its own "out of memory" message */
-  int ok = (gc->passed = bp_vector_uchar_alloc(size)) != NULL && (gc->analytic = bp_vector_alloc(size)) != NULL &&
-           (gc->numeric = bp_vector_alloc(size)) != NULL && (gc->estimate = bp_vector_alloc(size)) != NULL &&
-           (gc->abs_err = bp_vector_alloc(size)) != NULL && (gc->rel_err = bp_vector_alloc(size)) != NULL;
+  int ok = (gc->passed = bp_vector_uchar_alloc(size)) != NULL && (gc->resolved = bp_vector_uchar_alloc(size)) != NULL &&
+           (gc->analytic = bp_vector_alloc(size)) != NULL && (gc->numeric = bp_vector_alloc(size)) != NULL &&
+           (gc->estimate = bp_vector_alloc(size)) != NULL && (gc->abs_err = bp_vector_alloc(size)) != NULL &&
+           (gc->rel_err = bp_vector_alloc(size)) != NULL;
   if (!ok) {
     bp_gradcheck_free(gc);
     return NULL;
@@ -274,18 +267,62 @@ void bp_gradcheck_free(bp_gradcheck *gc) {
   for (int k = 0; k < 5; k++)
     if (v[k]) gsl_vector_free(v[k]);
   if (gc->passed) gsl_vector_uchar_free(gc->passed);
+  if (gc->resolved) gsl_vector_uchar_free(gc->resolved);
   free(gc);
 }
 
+/* u s <= v t for finite u, v, s, t >= 0, decided as it would be if neither product could overflow or underflow:
+ * each product is compared as a mantissa and a binary exponent. (An estimate near DBL_MAX times est_factor is
+ * above DBL_MAX; |a - n| may be too. Compared as plain products, inf <= inf would pass any entry there.) */
+static int product_le(double u, double s, double v, double t) {
+  if (u == 0 || s == 0) return 1;
+  if (v == 0 || t == 0) return 0;
+  int eu, es, ev, et, k1, k2;
+  double m1 = frexp(frexp(u, &eu) * frexp(s, &es), &k1);
+  double m2 = frexp(frexp(v, &ev) * frexp(t, &et), &k2);
+  long e1 = (long)eu + es + k1, e2 = (long)ev + et + k2;
+  return (e1 != e2) ? e1 < e2 : m1 <= m2;
+}
+
+/* The measures of one finite entry: |a - n| = diff * dscale (dscale = 2 where a - n overflows), its true relative
+ * error, whether it passes, whether the difference resolves relative error rtol there, and its failure margin
+ * |a - n| / max(rtol max(|a|, |n|), est_factor e), > 1 exactly when it fails (up to rounding). */
+typedef struct {
+  double rel_err, margin;
+  int passed, resolved;
+} entry_measure;
+
+static entry_measure measure_entry(double a, double n, double e, const bp_tolerance *tol) {
+  entry_measure m;
+  double size = fmax(fabs(a), fabs(n)), diff = fabs(a - n), dscale = 1.0;
+  if (!isfinite(diff)) diff = fabs(0.5 * a - 0.5 * n), dscale = 2.0; /* |a|, |n| near DBL_MAX: halving is exact */
+  m.rel_err = (size > 0) ? diff / (size / dscale) : 0.0;
+  int within_estimate = product_le(diff, dscale, e, tol->est_factor);
+  m.passed = m.rel_err <= tol->rtol || within_estimate;
+  m.resolved = !product_le(size, tol->rtol, e, tol->est_factor);
+  if (diff == 0) {
+    m.margin = 0.0;
+  } else {
+    double by_estimate = GSL_POSINF; /* |a - n| / (est_factor e); inf when there is no estimate to lean on */
+    if (e > 0 && tol->est_factor > 0) {
+      by_estimate = (tol->est_factor >= 1) ? (diff / tol->est_factor) / e : (diff / e) / tol->est_factor;
+      by_estimate *= dscale;
+    }
+    m.margin = fmin(m.rel_err / tol->rtol, by_estimate);
+  }
+  return m;
+}
+
 int bp_gradcheck_compare(bp_gradcheck *gc, const bp_tolerance *tol) {
-  if (!(tol->rtol > 0) || !(tol->est_factor >= 0))
-    BP_ERROR(GSL_EINVAL, "bp_gradcheck_compare: rtol must be positive and est_factor non-negative");
+  if (!(tol->rtol > 0) || !isfinite(tol->rtol) || !(tol->est_factor >= 0) || !isfinite(tol->est_factor))
+    BP_ERROR(GSL_EINVAL, "bp_gradcheck_compare: rtol must be positive and est_factor non-negative, both finite");
   gc->tol = *tol;
-  gc->n_failed = gc->n_nonfinite = gc->worst = 0;
+  gc->n_failed = gc->n_nonfinite = gc->n_unresolved = gc->worst = 0;
   gc->max_abs_err = gc->max_rel_err = 0.0;
   double diff2 = 0.0, num2 = 0.0;
   int all_zero = 1;
-  double worst_rel = -1.0;
+  double worst_margin = -1.0;
+  int worst_nonfinite = 0;
   /* The norms are summed scaled by a power of two (exact) so that squares near DBL_MAX cannot overflow. */
   double big = 0.0;
   for (size_t i = 0; i < gc->size; i++) {
@@ -296,36 +333,35 @@ int bp_gradcheck_compare(bp_gradcheck *gc, const bp_tolerance *tol) {
   for (size_t i = 0; i < gc->size; i++) {
     double a = gsl_vector_get(gc->analytic, i), n = gsl_vector_get(gc->numeric, i);
     double e = fabs(gsl_vector_get(gc->estimate, i));
-    double abs_err = fabs(a - n), rel_err;
+    double abs_err = fabs(a - n);
     int finite = isfinite(a) && isfinite(n) && isfinite(e);
-    if (!finite) {
-      rel_err = GSL_POSINF;
-      gc->n_nonfinite++;
-    } else {
-      double floor = tol->est_factor * e / tol->rtol;
-      if (isfinite(floor)) {
-        double scale = fmax(fmax(fabs(a), fabs(n)), floor);
-        rel_err = (scale > 0) ? abs_err / scale : 0.0;
-      } else { /* an estimate above ~1e300: the same quotient, |a - n| / max(|a|, |n|, floor), without overflow */
-        double size = fmax(fabs(a), fabs(n));
-        rel_err = (abs_err == 0) ? 0.0 : fmin(abs_err / size, (abs_err / e) * (tol->rtol / tol->est_factor));
-      }
+    entry_measure m = {GSL_POSINF, GSL_POSINF, 0, 0}; /* a non-finite entry fails and is neither resolved nor not */
+    if (finite) {
+      m = measure_entry(a, n, e, tol);
       double d = a * norm_scale - n * norm_scale, ns = n * norm_scale;
       diff2 += d * d;
       num2 += ns * ns;
+      gc->max_abs_err = fmax(gc->max_abs_err, abs_err);
+      if (m.resolved)
+        gc->max_rel_err = fmax(gc->max_rel_err, m.rel_err);
+      else
+        gc->n_unresolved++;
+    } else {
+      gc->n_nonfinite++;
+      gc->max_rel_err = GSL_POSINF;
     }
-    int passed = finite && rel_err <= tol->rtol;
     gsl_vector_set(gc->abs_err, i, abs_err);
-    gsl_vector_set(gc->rel_err, i, rel_err);
-    gsl_vector_uchar_set(gc->passed, i, (unsigned char)passed);
-    if (!passed) gc->n_failed++;
+    gsl_vector_set(gc->rel_err, i, m.rel_err);
+    gsl_vector_uchar_set(gc->passed, i, (unsigned char)m.passed);
+    gsl_vector_uchar_set(gc->resolved, i, (unsigned char)m.resolved);
+    if (!m.passed) gc->n_failed++;
     if (a != 0.0) all_zero = 0;
-    if (finite) gc->max_abs_err = fmax(gc->max_abs_err, abs_err);
-    if (rel_err > worst_rel) { /* a non-finite entry has rel_err = inf and is kept as the first worst */
+    /* the worst: the first non-finite entry if there is one, else the largest margin (the first of equals) */
+    if (!worst_nonfinite && (!finite || m.margin > worst_margin)) {
       gc->worst = i;
-      worst_rel = rel_err;
+      worst_margin = m.margin;
+      worst_nonfinite = !finite;
     }
-    gc->max_rel_err = fmax(gc->max_rel_err, rel_err);
   }
   if (gc->n_nonfinite > 0)
     gc->norm_rel_err = GSL_POSINF;

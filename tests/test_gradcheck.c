@@ -185,6 +185,50 @@ static void fd_jacobian_should_reject_bad_methods_and_shapes(void) {
   gsl_matrix_free(E3);
 }
 
+/* y = (1e8 (2 + sin x0 + x1/2), sin(x0) x1): two outputs 1e8 apart in size. */
+#define BIG_ROW 1e8
+static int rows_of_different_scale(const gsl_vector *x, gsl_vector *y, void *params) {
+  (void)params;
+  double a = gsl_vector_get(x, 0), b = gsl_vector_get(x, 1);
+  gsl_vector_set(y, 0, BIG_ROW * (2.0 + sin(a) + 0.5 * b));
+  gsl_vector_set(y, 1, sin(a) * b);
+  return GSL_SUCCESS;
+}
+
+/* The round-off part of an entry's estimate comes from its own row's values: a small output beside a large one
+ * must not inherit the large one's noise floor. Before, every row took the largest |f| of all rows at each point:
+ * at (0.8731, -1.3127) the small row's estimates were ~1.2e-2 (1e8 eps / h), so dy1/dx1 = sin(x0) = 0.766 off by
+ * 2% (0.015) passed. Both methods: the correct Jacobian passes; 2% off in entry (1, 1) fails, and that entry is the
+ * worst and the only one failing. */
+static void a_small_output_row_should_not_inherit_the_round_off_of_a_large_one(void) {
+  double xs[2] = {0.8731, -1.3127};
+  gsl_vector_view x = gsl_vector_view_array(xs, 2);
+  gsl_matrix *J = bp_matrix_alloc(2, 2);
+  bp_gradcheck *gc = bp_gradcheck_alloc(4);
+  CU_ASSERT_FATAL(J != NULL && gc != NULL);
+  bp_tolerance tol = bp_tolerance_default();
+  for (int m = 0; m < BP_FD_N_METHODS; m++)
+    for (int planted = 0; planted <= 1; planted++) {
+      gsl_matrix_set(J, 0, 0, BIG_ROW * cos(xs[0]));
+      gsl_matrix_set(J, 0, 1, 0.5 * BIG_ROW);
+      gsl_matrix_set(J, 1, 0, cos(xs[0]) * xs[1]);
+      gsl_matrix_set(J, 1, 1, sin(xs[0]) * (planted ? 1.02 : 1.0));
+      CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, METHODS[m], rows_of_different_scale, NULL, &x.vector, J, &tol),
+                      GSL_SUCCESS);
+      /* the small row's estimates are on its own scale: far below 2% of its entries */
+      for (size_t i = 2; i < 4; i++) CU_ASSERT(gsl_vector_get(gc->estimate, i) < 1e-8);
+      int ok = planted ? gc->verdict == BP_VERDICT_FAIL && gc->worst == 3 && gc->n_failed == 1
+                       : gc->verdict == BP_VERDICT_PASS;
+      if (!ok)
+        printf("\n  %s, %s: verdict %s, %zu failed, worst %zu (estimate %.3g)\n", bp_fd_method_name(METHODS[m]),
+               planted ? "2% off in the small row" : "correct Jacobian", bp_verdict_name(gc->verdict), gc->n_failed,
+               gc->worst, gsl_vector_get(gc->estimate, 3));
+      CU_ASSERT(ok);
+    }
+  bp_gradcheck_free(gc);
+  gsl_matrix_free(J);
+}
+
 /* ---- the verdict ------------------------------------------------------------------------------------------------- */
 
 /* A check of n entries with the given analytic, numeric and estimate values. */
@@ -226,6 +270,10 @@ static void non_finite_entries_should_fail_be_counted_and_be_the_worst(void) {
   CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->passed, 2), 0);
   CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->passed, 4), 0);
   CU_ASSERT(!isfinite(gc->norm_rel_err));
+  CU_ASSERT(isinf(gc->max_rel_err) && isinf(gsl_vector_get(gc->rel_err, 2)));
+  /* neither resolved nor counted as unresolved: entries 1 and 3 (exact, no estimate) are resolved, 0 too */
+  CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->resolved, 2), 0);
+  CU_ASSERT_EQUAL(gc->n_unresolved, 0);
   bp_gradcheck_free(gc);
 
   /* a NaN on the numeric side, or in the estimate, is no better */
@@ -263,9 +311,11 @@ static void an_all_zero_analytic_gradient_against_a_real_numeric_one_should_fail
   bp_gradcheck_free(gc);
 }
 
-/* An entry passes when |a - n| <= est_factor * estimate (tiny entries, judged against the differences' own noise)
- * or when it agrees to rtol relatively: 3.9 estimates pass, 4.1 fail; 5e-8 relative passes, 2e-7 fails; a tiny
- * entry with an error far beyond its estimate fails. */
+/* An entry passes when it agrees to rtol relatively or when |a - n| <= est_factor * estimate (tiny entries, judged
+ * against the differences' own noise): 3.9 estimates pass, 4.1 fail; 5e-8 relative passes, 2e-7 fails; a tiny
+ * entry with an error far beyond its estimate fails, and is the worst (its margin |a - n| / (4 e) is 1e4). The
+ * rel_err reported is the true |a - n| / max(|a|, |n|) in every case, also where the entry passes on its
+ * estimate (0.94 for entry 0). */
 static void tiny_entries_should_be_judged_against_the_error_estimate(void) {
   const double a[5] = {2.7e-12, 2.7e-12, 1.3, 1.3, 1e-9};
   const double n[5] = {2.7e-12 + 3.9e-11, 2.7e-12 + 4.1e-11, 1.3 * (1.0 + 5e-8), 1.3 * (1.0 + 2e-7), -3e-9};
@@ -275,20 +325,103 @@ static void tiny_entries_should_be_judged_against_the_error_estimate(void) {
   CU_ASSERT_EQUAL(tol.rtol, BP_RTOL_GOOD);
   CU_ASSERT_EQUAL(tol.est_factor, BP_EST_FACTOR);
   CU_ASSERT_EQUAL(bp_gradcheck_compare(gc, &tol), GSL_SUCCESS);
-  static const unsigned char expected[5] = {1, 0, 1, 0, 0};
-  for (size_t i = 0; i < 5; i++) CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->passed, i), expected[i]);
+  static const unsigned char expected[5] = {1, 0, 1, 0, 0}, resolved[5] = {0, 0, 1, 1, 0};
+  for (size_t i = 0; i < 5; i++) {
+    CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->passed, i), expected[i]);
+    CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->resolved, i), resolved[i]);
+    ASSERT_REL_CLOSE(gsl_vector_get(gc->rel_err, i), fabs(a[i] - n[i]) / fmax(fabs(a[i]), fabs(n[i])), DBL_EPSILON);
+  }
+  CU_ASSERT(gsl_vector_get(gc->rel_err, 0) > 0.9); /* true, and far above rtol although the entry passes */
   CU_ASSERT_EQUAL(gc->n_failed, 3);
+  CU_ASSERT_EQUAL(gc->n_unresolved, 3);
   CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_FAIL);
   CU_ASSERT_EQUAL(gc->worst, 4);
-  /* the same tiny entry with no estimate to lean on is judged relatively, and fails */
+  /* the largest true relative error over the resolved entries 2 and 3: entry 3's 2e-7 */
+  ASSERT_REL_CLOSE(gc->max_rel_err, gsl_vector_get(gc->rel_err, 3), DBL_EPSILON);
+  /* the same tiny entry with no estimate to lean on is resolved, judged relatively, and fails */
   gsl_vector_set(gc->estimate, 0, 0.0);
   CU_ASSERT_EQUAL(bp_gradcheck_compare(gc, &tol), GSL_SUCCESS);
   CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->passed, 0), 0);
+  CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->resolved, 0), 1);
+  CU_ASSERT_EQUAL(gc->n_unresolved, 2);
+  ASSERT_REL_CLOSE(gc->max_rel_err, gsl_vector_get(gc->rel_err, 0), DBL_EPSILON);
   bp_gradcheck_free(gc);
 }
 
-/* rel_err = |a - n| / max(|a|, |n|) where the estimate plays no part, norm_rel_err = ||a - n|| / ||n||, and the
- * worst entry is the one with the largest rel_err. */
+/* Entries below the difference's resolution (max(|a|, |n|) rtol <= est_factor e) are counted and left out of
+ * max_rel_err, never out of the verdict. Entry 0 is large and agrees to 3e-9 (resolved); entry 1 is tiny and off
+ * by 71% of itself but within 2.5 of its estimates (unresolved, passes); entry 2 is 0 on both sides (unresolved:
+ * no relative error to resolve). PASS with max_rel_err 3e-9 and entry 1, the nearest to failing, as the worst.
+ * Then entry 1 is moved beyond 4 estimates: FAIL, worst entry 1, although max_rel_err is still 3e-9 < rtol. */
+static void unresolved_entries_should_be_counted_left_out_of_max_rel_err_and_still_judged(void) {
+  const double a[3] = {1.75, 2e-12, 0.0}, n[3] = {1.75 * (1.0 + 3e-9), 2e-12 + 5e-12, 0.0};
+  const double e[3] = {1e-10, 2e-12, 1e-12};
+  bp_gradcheck *gc = check_of(3, a, n, e);
+  bp_tolerance tol = bp_tolerance_default();
+  CU_ASSERT_EQUAL(bp_gradcheck_compare(gc, &tol), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_PASS);
+  CU_ASSERT_EQUAL(gc->n_failed, 0);
+  CU_ASSERT_EQUAL(gc->n_unresolved, 2);
+  static const unsigned char resolved[3] = {1, 0, 0};
+  for (size_t i = 0; i < 3; i++) CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->resolved, i), resolved[i]);
+  ASSERT_REL_CLOSE(gsl_vector_get(gc->rel_err, 1), 5.0 / 7.0, 1e-12);
+  ASSERT_REL_CLOSE(gc->max_rel_err, gsl_vector_get(gc->rel_err, 0), DBL_EPSILON);
+  CU_ASSERT(gc->max_rel_err < 4e-9);
+  CU_ASSERT_EQUAL(gc->worst, 1);
+
+  gsl_vector_set(gc->numeric, 1, 2e-12 + 9e-12); /* 4.5 estimates off */
+  CU_ASSERT_EQUAL(bp_gradcheck_compare(gc, &tol), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_FAIL);
+  CU_ASSERT_EQUAL(gc->n_failed, 1);
+  CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->passed, 1), 0);
+  CU_ASSERT_EQUAL(gc->worst, 1);
+  CU_ASSERT_EQUAL(gc->n_unresolved, 2);
+  CU_ASSERT(gc->max_rel_err < tol.rtol);
+  bp_gradcheck_free(gc);
+}
+
+/* The gradient of a large loss (474, as from a 300-row CSV): the central round-off 2 eps |E| / h is about 3.5e-8,
+ * so est_factor e = 1.4e-7 and an entry of 0.5 cannot be resolved to 1e-7. Off by 1e-7 it passes (within the
+ * estimate), and reports its true relative error 2e-7 -- not 1e-7 / 1.4 = 7e-8, what the old floor
+ * max(|a|, |n|, est_factor e / rtol) made of it. An entry of 3 beside it is resolved and judged relatively. */
+static void an_entry_of_a_large_loss_should_report_its_true_relative_error(void) {
+  const double h = bp_fd_step(BP_FD_CENTRAL, 0.0), est = 2.0 * DBL_EPSILON * 474.0 / h;
+  const double a[2] = {0.5, 3.0}, n[2] = {0.5 + 1e-7, 3.0 * (1.0 + 5e-8)}, e[2] = {est, est};
+  bp_gradcheck *gc = check_of(2, a, n, e);
+  bp_tolerance tol = bp_tolerance_default();
+  CU_ASSERT_EQUAL(bp_gradcheck_compare(gc, &tol), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_PASS);
+  ASSERT_REL_CLOSE(gsl_vector_get(gc->rel_err, 0), 1e-7 / (0.5 + 1e-7), 1e-8);
+  CU_ASSERT(gsl_vector_get(gc->rel_err, 0) > tol.rtol);
+  CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->resolved, 0), 0);
+  CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->resolved, 1), 1);
+  CU_ASSERT_EQUAL(gc->n_unresolved, 1);
+  ASSERT_REL_CLOSE(gc->max_rel_err, gsl_vector_get(gc->rel_err, 1), DBL_EPSILON);
+  bp_gradcheck_free(gc);
+}
+
+/* Where est_factor e or |a - n| is above DBL_MAX, the comparison |a - n| <= est_factor e must not become
+ * inf <= inf. a = DBL_MAX against n = -DBL_MAX with e = 5e307: |a - n| = 3.6e308 > 4 e = 2e308, FAIL (true rel_err
+ * 2); the same e on an entry off by 1e306 passes (unresolved); an estimate of 1e305 does not cover 44% off. */
+static void an_estimate_near_dbl_max_should_not_pass_every_entry(void) {
+  const double a[3] = {DBL_MAX, DBL_MAX, 1.79e308}, n[3] = {-DBL_MAX, DBL_MAX - 1e306, 1e308};
+  const double e[3] = {5e307, 5e307, 1e305};
+  bp_gradcheck *gc = check_of(3, a, n, e);
+  bp_tolerance tol = bp_tolerance_default();
+  CU_ASSERT_EQUAL(bp_gradcheck_compare(gc, &tol), GSL_SUCCESS);
+  static const unsigned char passed[3] = {0, 1, 0};
+  for (size_t i = 0; i < 3; i++) CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->passed, i), passed[i]);
+  CU_ASSERT_EQUAL(gsl_vector_get(gc->rel_err, 0), 2.0);
+  CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_FAIL);
+  CU_ASSERT_EQUAL(gc->n_nonfinite, 0);
+  CU_ASSERT_EQUAL(gc->n_unresolved, 3); /* rtol max(|a|, |n|) = 1.8e301 is below 4 e in each */
+  CU_ASSERT_EQUAL(gc->max_rel_err, 0.0);
+  CU_ASSERT_EQUAL(gc->worst, 2);        /* margin 7.9e307 / 4e305 = 197 against entry 0's 1.8 */
+  bp_gradcheck_free(gc);
+}
+
+/* rel_err = |a - n| / max(|a|, |n|), norm_rel_err = ||a - n|| / ||n||, and, with no estimate (every entry
+ * resolved), the worst entry is the one with the largest rel_err and max_rel_err is its rel_err. */
 static void summary_measures_should_follow_their_definitions(void) {
   const double a[5] = {1.5, -2.25, 3.125, 0.7071, -0.3183}, e[5] = {0};
   const double n[5] = {1.5 * (1 + 3e-9), -2.25 * (1 - 2e-8), 3.125, 0.7071 * (1 + 9e-8), -0.3183 * (1 + 1e-9)};
@@ -304,6 +437,7 @@ static void summary_measures_should_follow_their_definitions(void) {
     ASSERT_REL_CLOSE(gsl_vector_get(gc->rel_err, i), d / fmax(fabs(a[i]), fabs(n[i])), DBL_EPSILON);
   }
   CU_ASSERT_EQUAL(gc->worst, 3);
+  CU_ASSERT_EQUAL(gc->n_unresolved, 0);
   ASSERT_REL_CLOSE(gc->max_abs_err, max_abs, DBL_EPSILON);
   ASSERT_REL_CLOSE(gc->max_rel_err, gsl_vector_get(gc->rel_err, 3), DBL_EPSILON);
   gsl_vector *diff = bp_vector_alloc(5);
@@ -317,7 +451,8 @@ static void summary_measures_should_follow_their_definitions(void) {
 static void bad_tolerances_and_sizes_should_be_rejected(void) {
   const double a[2] = {1.25, -0.5}, e[2] = {0};
   bp_gradcheck *gc = check_of(2, a, a, e);
-  const bp_tolerance bad[] = {{0.0, 4.0}, {-1e-7, 4.0}, {GSL_NAN, 4.0}, {1e-7, -1.0}, {1e-7, GSL_NAN}};
+  const bp_tolerance bad[] = {{0.0, 4.0}, {-1e-7, 4.0}, {GSL_NAN, 4.0}, {GSL_POSINF, 4.0},
+                              {1e-7, -1.0}, {1e-7, GSL_NAN}, {1e-7, GSL_POSINF}};
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
     ASSERT_FAILS_WITH_MESSAGE(bp_gradcheck_compare(gc, &bad[k]), GSL_EINVAL, "bp_gradcheck_compare");
   double xs[2] = {0.8731, -1.3127};
@@ -410,7 +545,7 @@ static size_t layer_start(const bench *b, size_t l) {
 
 /* The library's backward re-written here from its pieces (bp_xent_*_delta, gsl_blas_dgemm/dgemv,
  * bp_logistic_backward), with two switchable mistakes:
- *   skip_hidden_derivative: dS_{l-1} = dX_{l-1}, the x(1 - x) of eq. (11)/(12) forgotten;
+ *   skip_hidden_derivative: dS_{l-1} = dX_{l-1}, the x(1 - x) of eq. (11), eq. (12) forgotten;
  *   transposed_layer = l:    dX_{l-1} = dS_l W_l instead of dS_l W_l^T (eq. 13/14 read with w_ij for w_ji), which
  *                            only type-checks for a square W_l.
  * Runs forward first; the gradient replaces net->grad. */
@@ -535,6 +670,8 @@ int register_gradcheck(void) {
       {"fd_jacobian_should_pass_on_a_failure_midway_and_still_restore_x",
        fd_jacobian_should_pass_on_a_failure_midway_and_still_restore_x},
       {"fd_jacobian_should_reject_bad_methods_and_shapes", fd_jacobian_should_reject_bad_methods_and_shapes},
+      {"a_small_output_row_should_not_inherit_the_round_off_of_a_large_one",
+       a_small_output_row_should_not_inherit_the_round_off_of_a_large_one},
       {"entries_where_both_sides_are_zero_should_pass", entries_where_both_sides_are_zero_should_pass},
       {"non_finite_entries_should_fail_be_counted_and_be_the_worst",
        non_finite_entries_should_fail_be_counted_and_be_the_worst},
@@ -543,6 +680,11 @@ int register_gradcheck(void) {
        an_all_zero_analytic_gradient_against_a_real_numeric_one_should_fail},
       {"tiny_entries_should_be_judged_against_the_error_estimate",
        tiny_entries_should_be_judged_against_the_error_estimate},
+      {"unresolved_entries_should_be_counted_left_out_of_max_rel_err_and_still_judged",
+       unresolved_entries_should_be_counted_left_out_of_max_rel_err_and_still_judged},
+      {"an_entry_of_a_large_loss_should_report_its_true_relative_error",
+       an_entry_of_a_large_loss_should_report_its_true_relative_error},
+      {"an_estimate_near_dbl_max_should_not_pass_every_entry", an_estimate_near_dbl_max_should_not_pass_every_entry},
       {"summary_measures_should_follow_their_definitions", summary_measures_should_follow_their_definitions},
       {"bad_tolerances_and_sizes_should_be_rejected", bad_tolerances_and_sizes_should_be_rejected},
       {"the_correct_gradient_should_pass_on_the_planted_bug_networks",

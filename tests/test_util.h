@@ -82,7 +82,7 @@ int bp_test_problem_numeric_gradient(bp_test_problem *p, bp_fd_method method, gs
                                      gsl_vector *estimate);
 
 /* The analytic Jacobian J (m x n, J(r, j) = dy_r/dx_j) of f at x against central differences, judged by
- * bp_gradcheck_compare with the default tolerance (rtol 1e-7 per entry, error-estimate floor for tiny entries):
+ * bp_gradcheck_compare with the default tolerance (rtol 1e-7 per entry, or |a - n| within 4 error estimates):
  * passes when the status is success, the verdict PASS and ||a - n|| / ||n|| < BP_TEST_NORM_RTOL. Prints the
  * worst entry otherwise. x is perturbed in place and restored. */
 #define BP_TEST_NORM_RTOL 1e-8
