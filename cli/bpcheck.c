@@ -240,21 +240,27 @@ static int cmd_run(const options *o, const bp_check_def **defs, size_t n) {
 
 /* ---- grad -------------------------------------------------------------------------------------------------- */
 
+/* How entry k was judged: by its relative error, or (below the difference's resolution) by |a - n| against
+ * est_factor times the difference's own error estimate. */
+static const char *judged_by(const bp_gradcheck *gc, size_t k) {
+  return gsl_vector_uchar_get(gc->resolved, k) ? "rel_err" : "estimate";
+}
+
 static void print_grad(const options *o, const bp_mlp *net, double loss, const bp_gradcheck *gc) {
   char name[64], worst[64];
   bp_mlp_param_name(net, gc->worst, worst, sizeof worst);
   if (o->fmt == FORMAT_TSV) {
     printf("# loss = %.17g\n", loss);
-    printf("param\tvalue\tbackprop\tnumeric\trel_err\tabs_err\testimate\tverdict\n");
+    printf("param\tvalue\tbackprop\tnumeric\trel_err\tabs_err\testimate\tjudged_by\tverdict\n");
     for (size_t k = 0; k < gc->size; k++) {
       bp_mlp_param_name(net, k, name, sizeof name);
-      printf("%s\t%.17g\t%.17g\t%.17g\t%.3e\t%.3e\t%.3e\t%s\n", name, gsl_vector_get(net->params, k),
+      printf("%s\t%.17g\t%.17g\t%.17g\t%.3e\t%.3e\t%.3e\t%s\t%s\n", name, gsl_vector_get(net->params, k),
              gsl_vector_get(gc->analytic, k), gsl_vector_get(gc->numeric, k), gsl_vector_get(gc->rel_err, k),
-             gsl_vector_get(gc->abs_err, k), gsl_vector_get(gc->estimate, k),
+             gsl_vector_get(gc->abs_err, k), gsl_vector_get(gc->estimate, k), judged_by(gc, k),
              gsl_vector_uchar_get(gc->passed, k) ? "PASS" : "FAIL");
     }
-    printf("# norm_rel_err = %.3e, max_rel_err = %.3e, worst = %s, verdict = %s\n", gc->norm_rel_err,
-           gc->max_rel_err, worst, bp_verdict_name(gc->verdict));
+    printf("# norm_rel_err = %.3e, max_rel_err = %.3e (over %zu resolved entries), worst = %s, verdict = %s\n",
+           gc->norm_rel_err, gc->max_rel_err, gc->size - gc->n_unresolved, worst, bp_verdict_name(gc->verdict));
   } else if (o->fmt == FORMAT_JSON) {
     printf("{\"loss\": ");
     json_number(loss);
@@ -263,7 +269,7 @@ static void print_grad(const options *o, const bp_mlp *net, double loss, const b
     json_number(gc->norm_rel_err);
     printf(", \"max_rel_err\": ");
     json_number(gc->max_rel_err);
-    printf(", \"worst\": \"%s\", \"params\": [", worst);
+    printf(", \"unresolved\": %zu, \"worst\": \"%s\", \"params\": [", gc->n_unresolved, worst);
     for (size_t k = 0; k < gc->size; k++) {
       bp_mlp_param_name(net, k, name, sizeof name);
       printf("%s\n  {\"param\": \"%s\", \"value\": ", k ? "," : "", name);
@@ -276,25 +282,28 @@ static void print_grad(const options *o, const bp_mlp *net, double loss, const b
       json_number(gsl_vector_get(gc->rel_err, k));
       printf(", \"estimate\": ");
       json_number(gsl_vector_get(gc->estimate, k));
-      printf(", \"verdict\": \"%s\"}", gsl_vector_uchar_get(gc->passed, k) ? "PASS" : "FAIL");
+      printf(", \"judged_by\": \"%s\", \"verdict\": \"%s\"}", judged_by(gc, k),
+             gsl_vector_uchar_get(gc->passed, k) ? "PASS" : "FAIL");
     }
     printf("\n]}\n");
   } else {
-    printf("%s: worst entry %s, backprop %.10g, numeric (%s) %.10g, rel err %.2e; ||a - n|| / ||n|| = %.2e\n",
-           bp_verdict_name(gc->verdict), worst, gsl_vector_get(gc->analytic, gc->worst),
-           bp_fd_method_name(o->method), gsl_vector_get(gc->numeric, gc->worst), gsl_vector_get(gc->rel_err, gc->worst),
+    printf("%s: worst entry %s, backprop %.10g, numeric (%s) %.10g, rel err %.2e (judged by %s); "
+           "||a - n|| / ||n|| = %.2e\n",
+           bp_verdict_name(gc->verdict), worst, gsl_vector_get(gc->analytic, gc->worst), bp_fd_method_name(o->method),
+           gsl_vector_get(gc->numeric, gc->worst), gsl_vector_get(gc->rel_err, gc->worst), judged_by(gc, gc->worst),
            gc->norm_rel_err);
     printf("loss E = %.17g (sum over the examples)\n\n", loss);
-    printf("%-14s %13s %22s %22s %10s %10s  %s\n", "param", "value", "backprop", "numeric", "rel_err", "estimate",
-           "verdict");
+    printf("%-14s %13s %22s %22s %10s %10s %-9s %s\n", "param", "value", "backprop", "numeric", "rel_err", "estimate",
+           "judged_by", "verdict");
     for (size_t k = 0; k < gc->size; k++) {
       bp_mlp_param_name(net, k, name, sizeof name);
-      printf("%-14s %13.6g %22.15g %22.15g %10.2e %10.2e  %s\n", name, gsl_vector_get(net->params, k),
+      printf("%-14s %13.6g %22.15g %22.15g %10.2e %10.2e %-9s %s\n", name, gsl_vector_get(net->params, k),
              gsl_vector_get(gc->analytic, k), gsl_vector_get(gc->numeric, k), gsl_vector_get(gc->rel_err, k),
-             gsl_vector_get(gc->estimate, k), gsl_vector_uchar_get(gc->passed, k) ? "PASS" : "FAIL");
+             gsl_vector_get(gc->estimate, k), judged_by(gc, k), gsl_vector_uchar_get(gc->passed, k) ? "PASS" : "FAIL");
     }
-    printf("\n%zu of %zu entries pass: rel err <= %.0e, or |a - n| within %g x the difference's error estimate\n",
-           gc->size - gc->n_failed, gc->size, gc->tol.rtol, gc->tol.est_factor);
+    printf("\n%zu of %zu entries pass. An entry passes when rel_err <= %.0e, or, below what the difference can\n"
+           "resolve (%zu entries here, judged_by estimate), when |a - n| <= %g x its error estimate.\n",
+           gc->size - gc->n_failed, gc->size, gc->tol.rtol, gc->n_unresolved, gc->tol.est_factor);
   }
 }
 

@@ -14,7 +14,7 @@
 #include "xent.h"
 
 /* Naive against stable at moderate s: the naive forms lose digits to 1 - x (x near 1) and to log of a rounded
- * ratio, so this uses the library's own identity tolerance, BP_RTOL_IDENTITY (4096 ulp, about 9e-13), documented
+ * ratio, so this uses the library's own identity tolerance, BP_RTOL_IDENTITY (64 ulp, about 1.4e-14), documented
  * in fd.h for exactly this comparison. Forms without that cancellation are held to 1e-14. */
 #define RTOL_NAIVE BP_RTOL_IDENTITY
 #define RTOL_TWO_WAYS 1e-14
