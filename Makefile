@@ -87,6 +87,7 @@ fuzz: fuzz-build
 
 fuzz-build: deps
 	@sh tools/deps.sh program:clang:clang
+	@sh tools/deps.sh fuzzer:clang:libclang-rt-14-dev
 	$(MAKE) --no-print-directory B=build/fuzz CC=clang CFLAGS="-std=c11 -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
 	  $(FUZZ_TARGETS:%=build/fuzz/%)
 

@@ -2,6 +2,7 @@
 # deps.sh KIND:WHAT:PACKAGE ... - install the Debian packages whose header or program is missing.
 #   header:gsl/gsl_blas.h:libgsl-dev    the C compiler must find the header
 #   program:valgrind:valgrind           the program must be on PATH
+#   fuzzer:clang:libclang-rt-14-dev     the compiler must link a libFuzzer program (-fsanitize=fuzzer)
 # As root with apt-get, installs what is missing; otherwise prints the one command to run and fails.
 missing=""
 for dep in "$@"; do
@@ -9,6 +10,12 @@ for dep in "$@"; do
   case $kind in
     header) printf '#include <%s>\n' "$what" | ${CC:-cc} -E -x c - >/dev/null 2>&1 || missing="$missing $pkg" ;;
     program) command -v "$what" >/dev/null 2>&1 || missing="$missing $pkg" ;;
+    fuzzer)
+      probe=$(mktemp -d)
+      printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' \
+        >"$probe/f.c"
+      "$what" -fsanitize=fuzzer -o "$probe/f" "$probe/f.c" >/dev/null 2>&1 || missing="$missing $pkg"
+      rm -rf "$probe" ;;
     *) echo "deps.sh: unknown kind '$kind' in '$dep'" >&2; exit 2 ;;
   esac
 done
