@@ -31,7 +31,7 @@ typedef struct {
   const char *formula;  /* the claim in ASCII math */
   const char *method;   /* a finite-difference method's name, or "identity" */
   bp_verdict verdict;   /* of the comparison */
-  size_t entries, n_failed, worst;
+  size_t entries, n_failed, n_unresolved, worst; /* n_unresolved: left out of max_rel_err (see fd.h) */
   double max_rel_err, norm_rel_err;
   double worst_analytic, worst_reference; /* the worst entry: the formula's value and the reference value */
 } bp_claim;

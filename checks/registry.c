@@ -151,6 +151,7 @@ static int record(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const c
                   gc->verdict,
                   gc->size,
                   gc->n_failed,
+                  gc->n_unresolved,
                   gc->worst,
                   gc->max_rel_err,
                   gc->norm_rel_err,

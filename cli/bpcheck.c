@@ -153,6 +153,8 @@ static void print_check_table(const bp_check_result *r) {
     if (c->verdict == BP_VERDICT_FAIL)
       printf("  (worst entry %zu: formula %.6g, %s %.6g)", c->worst, c->worst_analytic,
              strcmp(c->method, "identity") ? "numeric" : "reference", c->worst_reference);
+    else if (c->n_unresolved > 0)
+      printf("  (%zu below the difference's resolution, judged by its estimate)", c->n_unresolved);
     printf("\n");
   }
   if (r->verdict == BP_CHECK_ERRATUM && d->erratum) printf("         erratum: %s\n", d->erratum);
@@ -189,7 +191,8 @@ static void print_check_json(const bp_check_result *r, int first) {
     json_string(c->method);
     printf(", \"verdict\": ");
     json_string(bp_verdict_name(c->verdict));
-    printf(", \"entries\": %zu, \"failed\": %zu, \"max_rel_err\": ", c->entries, c->n_failed);
+    printf(", \"entries\": %zu, \"failed\": %zu, \"unresolved\": %zu, \"max_rel_err\": ", c->entries, c->n_failed,
+           c->n_unresolved);
     json_number(c->max_rel_err);
     printf(", \"norm_rel_err\": ");
     json_number(c->norm_rel_err);
@@ -216,8 +219,9 @@ static int cmd_run(const options *o, const bp_check_def **defs, size_t n) {
     for (size_t k = 0; k < n; k++) print_check_table(&results[k]);
     printf("\n%zu checks: %zu PASS, %zu ERRATUM, %zu FAIL\n", n, count[BP_CHECK_PASS], count[BP_CHECK_ERRATUM],
            count[BP_CHECK_FAIL]);
-    printf("PASS: every claim holds to rel err %.0e against finite differences (%.1e for identities).\n",
-           BP_RTOL_GOOD, BP_RTOL_IDENTITY);
+    printf("PASS: every claim holds: rel err <= %.0e against finite differences (entries below the difference's\n"
+           "      resolution: |a - n| <= %g x its error estimate), or %.1e between the two sides of an identity.\n",
+           BP_RTOL_GOOD, BP_EST_FACTOR, BP_RTOL_IDENTITY);
     printf("ERRATUM: the formula as printed in the notes fails and the corrected form beside it holds.\n");
   } else if (o->fmt == FORMAT_TSV) {
     printf("id\tequation\tmethod\tclaims\tmax_rel_err\terratum_rel_err\tverdict\tnote\n");
