@@ -157,12 +157,8 @@ int bp_check_logistic_hidden_delta(bp_check_ctx *ctx) {
   bp_scenario *sc = fixture(ctx);
   if (sc == NULL) return GSL_ENOMEM;
   double g[NJ];
-  for (size_t j = 0; j < NJ; j++) {
-    double xj = V(sc->x_j, j), sum = 0.0;
-    for (size_t i = 0; i < NI; i++) sum += (V(sc->x_i, i) - V(sc->t, i)) * W_JI(sc, j, i) * (xj * (1 - xj));
-    g[j] = sum;
-  }
   gsl_vector_view gv = gsl_vector_view_array(g, NJ);
+  bp_scenario_hidden_delta(sc, &gv.vector);
   int status = bp_claim_scenario(ctx, BP_CLAIM_PRINTED, "11,12", "dE/ds_j = sum_i (x_i - t_i) w_ji x_j (1-x_j)", sc,
                                  BP_WRT_S_J, &gv.vector);
   bp_scenario_free(sc);

@@ -9,7 +9,6 @@
 enum { NK = 3, NJ = 5, NI = 4 };
 
 #define V(v, n) gsl_vector_get((v), (n))
-#define W_JI(sc, j, i) gsl_matrix_get((sc)->W_ji, (j), (i))
 
 static bp_scenario *fixture(bp_check_ctx *ctx) { return bp_scenario_alloc(NK, NJ, NI, 1, ctx->rng); }
 
@@ -231,12 +230,8 @@ int bp_check_softmax_hidden_delta(bp_check_ctx *ctx) {
   bp_scenario *sc = fixture(ctx);
   if (sc == NULL) return GSL_ENOMEM;
   double g[NJ];
-  for (size_t j = 0; j < NJ; j++) {
-    double xj = V(sc->x_j, j), sum = 0.0;
-    for (size_t i = 0; i < NI; i++) sum += (V(sc->x_i, i) - V(sc->t, i)) * W_JI(sc, j, i) * (xj * (1 - xj));
-    g[j] = sum;
-  }
   gsl_vector_view gv = gsl_vector_view_array(g, NJ);
+  bp_scenario_hidden_delta(sc, &gv.vector);
   int status = bp_claim_scenario(ctx, BP_CLAIM_PRINTED, "30,31", "dE/ds_j = sum_i (x_i - t_i) w_ji x_j (1-x_j)", sc,
                                  BP_WRT_S_J, &gv.vector);
   bp_scenario_free(sc);

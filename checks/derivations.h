@@ -40,6 +40,9 @@ typedef struct {
   bp_wrt wrt;
 } bp_scenario_closure;
 int bp_scenario_error(const gsl_vector *v, gsl_vector *y, void *closure);
+/* eq. (12) and eq. (31), which the notes print alike for both output layers:
+ * g_j = sum_i (x_i - t_i) w_ji x_j (1 - x_j), written into g (length nj) as printed. */
+void bp_scenario_hidden_delta(const bp_scenario *sc, gsl_vector *g);
 /* Claim: g (a formula's values, laid out like the quantity wrt) is the gradient of E by wrt. */
 int bp_claim_scenario(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula, bp_scenario *sc,
                       bp_wrt wrt, const gsl_vector *g);

@@ -146,3 +146,12 @@ int bp_claim_scenario(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, con
   gsl_vector_free(x);
   return status;
 }
+
+void bp_scenario_hidden_delta(const bp_scenario *sc, gsl_vector *g) {
+  for (size_t j = 0; j < sc->nj; j++) {
+    double xj = gsl_vector_get(sc->x_j, j), sum = 0.0;
+    for (size_t i = 0; i < sc->ni; i++)
+      sum += (gsl_vector_get(sc->x_i, i) - gsl_vector_get(sc->t, i)) * gsl_matrix_get(sc->W_ji, j, i) * (xj * (1 - xj));
+    gsl_vector_set(g, j, sum);
+  }
+}
