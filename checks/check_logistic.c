@@ -143,9 +143,8 @@ int bp_check_logistic_output_weights(bp_check_ctx *ctx) {
   bp_scenario *sc = fixture(ctx);
   if (sc == NULL) return GSL_ENOMEM;
   double g[NJ * NI];
-  for (size_t j = 0; j < NJ; j++)
-    for (size_t i = 0; i < NI; i++) g[j * NI + i] = (V(sc->x_i, i) - V(sc->t, i)) * V(sc->x_j, j);
   gsl_vector_view gv = gsl_vector_view_array(g, NJ * NI);
+  bp_scenario_output_weights(sc, &gv.vector);
   int status =
       bp_claim_scenario(ctx, BP_CLAIM_PRINTED, "10", "dE/dw_ji = (x_i - t_i) x_j", sc, BP_WRT_W_JI, &gv.vector);
   bp_scenario_free(sc);

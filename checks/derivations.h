@@ -43,6 +43,8 @@ int bp_scenario_error(const gsl_vector *v, gsl_vector *y, void *closure);
 /* eq. (12) and eq. (31), which the notes print alike for both output layers:
  * g_j = sum_i (x_i - t_i) w_ji x_j (1 - x_j), written into g (length nj) as printed. */
 void bp_scenario_hidden_delta(const bp_scenario *sc, gsl_vector *g);
+/* eq. (10) and eq. (29), likewise printed alike: g[j * ni + i] = dE/dw_ji = (x_i - t_i) x_j (g of length nj * ni). */
+void bp_scenario_output_weights(const bp_scenario *sc, gsl_vector *g);
 /* Claim: g (a formula's values, laid out like the quantity wrt) is the gradient of E by wrt. */
 int bp_claim_scenario(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula, bp_scenario *sc,
                       bp_wrt wrt, const gsl_vector *g);

@@ -155,3 +155,11 @@ void bp_scenario_hidden_delta(const bp_scenario *sc, gsl_vector *g) {
     gsl_vector_set(g, j, sum);
   }
 }
+
+void bp_scenario_output_weights(const bp_scenario *sc, gsl_vector *g) {
+  for (size_t j = 0; j < sc->nj; j++)
+    for (size_t i = 0; i < sc->ni; i++) {
+      double delta = gsl_vector_get(sc->x_i, i) - gsl_vector_get(sc->t, i); /* eq. (9), eq. (26) */
+      gsl_vector_set(g, j * sc->ni + i, delta * gsl_vector_get(sc->x_j, j));
+    }
+}
