@@ -58,13 +58,14 @@ int bp_check_logistic_dx_ds(bp_check_ctx *ctx) {
     J[i * N + i] = x[i] * (1 - x[i]);
   }
   gsl_matrix_view Jv = gsl_matrix_view_array(J, N, N);
-  int status = bp_claim_jacobian(ctx, BP_CLAIM_PRINTED, "7", "dx_i/ds_i = x_i (1 - x_i)", logistic_map, NULL,
+  const bp_fd_problem logistic_problem = {logistic_map, NULL, NULL};
+  int status = bp_claim_jacobian(ctx, BP_CLAIM_PRINTED, "7", "dx_i/ds_i = x_i (1 - x_i)", &logistic_problem,
                                  &sv.vector, &Jv.matrix);
   gsl_matrix_view Xv = gsl_matrix_view_array(x, 1, N), Dv = gsl_matrix_view_array(D, 1, N);
   if (!status) status = bp_logistic_deriv(&Xv.matrix, &Dv.matrix);
   if (!status) {
     for (size_t i = 0; i < N; i++) J[i * N + i] = D[i];
-    status = bp_claim_jacobian(ctx, BP_CLAIM_LIBRARY, "7", "bp_logistic_deriv", logistic_map, NULL, &sv.vector,
+    status = bp_claim_jacobian(ctx, BP_CLAIM_LIBRARY, "7", "bp_logistic_deriv", &logistic_problem, &sv.vector,
                                &Jv.matrix);
   }
   return status;
@@ -96,7 +97,7 @@ int bp_check_weighted_sum_ds_dw(bp_check_ctx *ctx) {
   gsl_matrix_view Jv = gsl_matrix_view_array(J, NI, NJ * NI);
   weighted_sum p = {sc->x_j, NJ, NI};
   gsl_vector *w = bp_scenario_point(sc, BP_WRT_W_JI);
-  int status = w ? bp_claim_jacobian(ctx, BP_CLAIM_PRINTED, "8", "ds_i/dw_ji = x_j", weighted_sum_map, &p, w,
+  int status = w ? bp_claim_jacobian(ctx, BP_CLAIM_PRINTED, "8", "ds_i/dw_ji = x_j", &(bp_fd_problem){weighted_sum_map, NULL, &p}, w,
                                      &Jv.matrix)
                  : GSL_ENOMEM;
   if (w) gsl_vector_free(w);

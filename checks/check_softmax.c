@@ -59,16 +59,17 @@ int bp_check_softmax_jacobian(bp_check_ctx *ctx) {
   gsl_vector_view xv = gsl_vector_view_array(x, N);
   gsl_matrix_view J20v = gsl_matrix_view_array(J20, N, N), J21v = gsl_matrix_view_array(J21, N, N),
                   Jlv = gsl_matrix_view_array(Jl, N, N);
+  const bp_fd_problem softmax_problem = {softmax_map, NULL, NULL};
   int status = bp_softmax_jacobian(&xv.vector, &Jlv.matrix);
   if (!status)
     status = bp_claim_jacobian(ctx, BP_CLAIM_PRINTED, "20",
                                "dx_i/ds_k = e^s_i/S - (e^s_i/S)^2 (i=k), -e^s_i e^s_k / S^2 (i!=k), S = sum_c e^s_c",
-                               softmax_map, NULL, &sv.vector, &J20v.matrix);
+                               &softmax_problem, &sv.vector, &J20v.matrix);
   if (!status)
     status = bp_claim_jacobian(ctx, BP_CLAIM_PRINTED, "21", "dx_i/ds_k = x_i (1 - x_i) (i=k), -x_i x_k (i!=k)",
-                               softmax_map, NULL, &sv.vector, &J21v.matrix);
+                               &softmax_problem, &sv.vector, &J21v.matrix);
   if (!status)
-    status = bp_claim_jacobian(ctx, BP_CLAIM_LIBRARY, "21", "bp_softmax_jacobian", softmax_map, NULL, &sv.vector,
+    status = bp_claim_jacobian(ctx, BP_CLAIM_LIBRARY, "21", "bp_softmax_jacobian", &softmax_problem, &sv.vector,
                                &Jlv.matrix);
   return status;
 }

@@ -72,11 +72,11 @@ int bp_check_run(const bp_check_def *def, unsigned long seed, bp_fd_method metho
 
 /* ---- for the check files ---------------------------------------------------------------------------------- */
 /* Claim: the formula's Jacobian J (m x n) equals the numeric Jacobian of f at x. */
-int bp_claim_jacobian(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula, bp_fd_function f,
-                      void *params, gsl_vector *x, const gsl_matrix *J);
+int bp_claim_jacobian(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula,
+                      const bp_fd_problem *f, gsl_vector *x, const gsl_matrix *J);
 /* Claim: the formula's gradient g (length n) equals the numeric gradient of the scalar f at x. */
-int bp_claim_gradient(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula, bp_fd_function f,
-                      void *params, gsl_vector *x, const gsl_vector *g);
+int bp_claim_gradient(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula,
+                      const bp_fd_problem *f, gsl_vector *x, const gsl_vector *g);
 /* Claim: two closed forms agree entry by entry (BP_RTOL_IDENTITY). */
 int bp_claim_identity(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula,
                       const gsl_vector *lhs, const gsl_vector *rhs);

@@ -56,13 +56,14 @@ int bp_check_deep_recursion(bp_check_ctx *ctx, int softmax) {
   }
   if (!status) recursion_by_loops(net, ws, X0, T, g);
   bp_mlp_closure c = {net, ws, X0, T};
+  const bp_fd_problem error_problem = {bp_mlp_error_function, NULL, &c};
   const char *eq = softmax ? "26,29,31" : "9,10,12,16";
   if (!status)
     status = bp_claim_gradient(ctx, BP_CLAIM_PRINTED, eq,
                                "dE/ds_j = sum_i dE/ds_i w_ji x_j (1-x_j) down 4 layers; dE/dw_kj = dE/ds_j x_k",
-                               bp_mlp_error_function, &c, net->params, g);
+                               &error_problem, net->params, g);
   if (!status)
-    status = bp_claim_gradient(ctx, BP_CLAIM_LIBRARY, eq, "bp_mlp_backward (gsl_blas) on a batch of 3", bp_mlp_error_function, &c,
+    status = bp_claim_gradient(ctx, BP_CLAIM_LIBRARY, eq, "bp_mlp_backward (gsl_blas) on a batch of 3", &error_problem,
                                net->params, net->grad);
   if (g) gsl_vector_free(g);
   if (X0) gsl_matrix_free(X0);

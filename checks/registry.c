@@ -160,21 +160,21 @@ static int record(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const c
   return GSL_SUCCESS;
 }
 
-int bp_claim_jacobian(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula, bp_fd_function f,
-                      void *params, gsl_vector *x, const gsl_matrix *J) {
+int bp_claim_jacobian(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula,
+                      const bp_fd_problem *f, gsl_vector *x, const gsl_matrix *J) {
   bp_gradcheck *gc = bp_gradcheck_alloc(J->size1 * J->size2);
   if (gc == NULL) return GSL_ENOMEM;
   bp_tolerance tol = bp_tolerance_default();
-  int status = bp_gradcheck_jacobian(gc, ctx->method, f, params, x, J, &tol);
+  int status = bp_gradcheck_jacobian(gc, ctx->method, f, x, J, &tol);
   if (!status) status = record(ctx, kind, eq, formula, bp_fd_method_name(ctx->method), gc);
   bp_gradcheck_free(gc);
   return status;
 }
 
-int bp_claim_gradient(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula, bp_fd_function f,
-                      void *params, gsl_vector *x, const gsl_vector *g) {
+int bp_claim_gradient(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula,
+                      const bp_fd_problem *f, gsl_vector *x, const gsl_vector *g) {
   gsl_matrix_const_view J = gsl_matrix_const_view_vector(g, 1, g->size);
-  return bp_claim_jacobian(ctx, kind, eq, formula, f, params, x, &J.matrix);
+  return bp_claim_jacobian(ctx, kind, eq, formula, f, x, &J.matrix);
 }
 
 int bp_claim_identity(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula,

@@ -142,7 +142,7 @@ int bp_claim_scenario(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, con
   gsl_vector *x = bp_scenario_point(sc, wrt);
   if (x == NULL) return GSL_ENOMEM;
   bp_scenario_closure closure = {sc, wrt};
-  int status = bp_claim_gradient(ctx, kind, eq, formula, bp_scenario_error, &closure, x, g);
+  int status = bp_claim_gradient(ctx, kind, eq, formula, &(bp_fd_problem){bp_scenario_error, NULL, &closure}, x, g);
   gsl_vector_free(x);
   return status;
 }

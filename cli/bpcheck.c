@@ -375,7 +375,7 @@ static int cmd_grad(const options *o) {
   gsl_matrix_view grad = gsl_matrix_view_vector(net->grad, 1, net->n_params);
   bp_tolerance tol = bp_tolerance_default();
   if (bp_mlp_gradient(net, ws, data->X, data->T, &loss) ||
-      bp_gradcheck_jacobian(gc, o->method, bp_mlp_error_function, &closure, net->params, &grad.matrix, &tol)) {
+      bp_gradcheck_jacobian(gc, o->method, &(bp_fd_problem){bp_mlp_error_function, NULL, &closure}, net->params, &grad.matrix, &tol)) {
     rc = internal_error();
     goto done;
   }

@@ -11,7 +11,7 @@
 
 #include "core.h"
 
-static const char *const method_names[BP_FD_N_METHODS] = {"central", "gsl"};
+static const char *const method_names[BP_FD_N_METHODS] = {"forward", "central", "richardson", "complex", "gsl"};
 
 const char *bp_fd_method_name(bp_fd_method method) {
   return ((unsigned)method < BP_FD_N_METHODS) ? method_names[method] : "unknown";
@@ -23,7 +23,7 @@ int bp_fd_method_parse(const char *name, bp_fd_method *method) {
       *method = (bp_fd_method)k;
       return GSL_SUCCESS;
     }
-  BP_ERROR(GSL_EINVAL, "unknown method '%s' (expected central or gsl)", name);
+  BP_ERROR(GSL_EINVAL, "unknown method '%s' (expected forward, central, richardson, complex or gsl)", name);
 }
 
 /* Central differences balance truncation h^2 |f'''| against round-off eps |f| / h: h ~ eps^(1/3), scaled to the
@@ -208,8 +208,9 @@ static int column(bp_fd_method method, bp_fd_function f, void *params, gsl_vecto
   return gsl_column(f, params, x, j, x0, h, J, J_err, buf[0]);
 }
 
-int bp_fd_jacobian(bp_fd_method method, bp_fd_function f, void *params, gsl_vector *x, gsl_matrix *J,
-                   gsl_matrix *J_err) {
+int bp_fd_jacobian(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, gsl_matrix *J, gsl_matrix *J_err) {
+  bp_fd_function f = p->f;
+  void *params = p->params;
   if ((unsigned)method >= BP_FD_N_METHODS) BP_ERROR(GSL_EINVAL, "bp_fd_jacobian: unknown method %d", (int)method);
   if (J->size2 != x->size)
     BP_ERROR(GSL_EBADLEN, "bp_fd_jacobian: J has %zu columns but x has length %zu", J->size2, x->size);
@@ -376,7 +377,7 @@ int bp_gradcheck_compare(bp_gradcheck *gc, const bp_tolerance *tol) {
   return GSL_SUCCESS;
 }
 
-int bp_gradcheck_jacobian(bp_gradcheck *gc, bp_fd_method method, bp_fd_function f, void *params, gsl_vector *x,
+int bp_gradcheck_jacobian(bp_gradcheck *gc, bp_fd_method method, const bp_fd_problem *p, gsl_vector *x,
                           const gsl_matrix *J_analytic, const bp_tolerance *tol) {
   size_t m = J_analytic->size1, n = J_analytic->size2;
   if (n != x->size)
@@ -389,7 +390,7 @@ int bp_gradcheck_jacobian(bp_gradcheck *gc, bp_fd_method method, bp_fd_function 
   gsl_matrix_view num = gsl_matrix_view_vector(gc->numeric, m, n);
   gsl_matrix_view est = gsl_matrix_view_vector(gc->estimate, m, n);
   gsl_matrix_memcpy(&a.matrix, J_analytic);
-  int status = bp_fd_jacobian(method, f, params, x, &num.matrix, &est.matrix);
+  int status = bp_fd_jacobian(method, p, x, &num.matrix, &est.matrix);
   if (status) return status;
   return bp_gradcheck_compare(gc, tol);
 }

@@ -9,22 +9,41 @@
 #include <gsl/gsl_machine.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
+#include <gsl/gsl_vector_complex.h>
 
 /* y = f(x). Returns a GSL status; a failure stops the difference and is passed on. */
 typedef int (*bp_fd_function)(const gsl_vector *x, gsl_vector *y, void *params);
+/* w = f(z): the same function continued to complex arguments (holomorphic near the real axis), for the complex
+ * step. Where the real code branches (|s|, max, a sign), the complex code takes the branch of the real part, so
+ * that Re f(x + ih) = f(x) + O(h^2) and Im f(x + ih) / h = f'(x) + O(h^2). */
+typedef int (*bp_fd_complex_function)(const gsl_vector_complex *z, gsl_vector_complex *w, void *params);
+
+/* What a checker differentiates: f, optionally its complex continuation fz (BP_FD_COMPLEX needs it and fails
+ * with GSL_EINVAL without it), and the parameters both receive. */
+typedef struct {
+  bp_fd_function f;
+  bp_fd_complex_function fz;
+  void *params;
+} bp_fd_problem;
 
 typedef enum {
+  /* (f(x+h) - f(x)) / h, h = sqrt(eps) max(|x|, 1); the cheapest rule, first order (see fd.c). */
+  BP_FD_FORWARD,
   /* (f(x+h) - f(x-h)) / 2h, h = cbrt(eps) max(|x|, 1); estimate from the same rule at 2h. Where x + h or x + 2h
    * overflows, or f is not finite there, the second-order backward rule (3 f(x) - 4 f(x-h) + f(x-2h)) / 2h with
    * its estimate from x, x-2h, x-4h; symmetrically the forward rule. An entry no rule can take (f is not finite
    * at x itself) is NaN with an infinite estimate: the verdict reports it as non-finite. Differences are formed
    * so that they cannot overflow while the derivative is finite. */
   BP_FD_CENTRAL,
+  /* central differences at h, 2h, 4h extrapolated to order h^6 (Richardson), h = eps^(1/7) max(|x|, 1) (fd.c) */
+  BP_FD_RICHARDSON,
+  /* the complex step Im f(x + ih) / h with a tiny h: no subtraction, so no round-off from the difference */
+  BP_FD_COMPLEX,
   /* gsl_deriv_central: 5-point rule, adaptive step, GSL's own error estimate; gsl_deriv_backward or _forward where
    * the central result is not finite (same cases as above) */
   BP_FD_GSL
 } bp_fd_method;
-#define BP_FD_N_METHODS 2
+#define BP_FD_N_METHODS 5
 
 const char *bp_fd_method_name(bp_fd_method method);
 /* GSL_EINVAL (with a message listing the methods) for an unknown name. */
@@ -37,8 +56,7 @@ double bp_fd_step(bp_fd_method method, double x);
  * part of the estimate of J(r, j) allows each value of y_r 2 ulp, and at least 2 DBL_TRUE_MIN where the values are
  * subnormal: its scale is max |y_r| over the points the rule used, row r's own values only (a small output beside
  * a large one keeps its own noise floor). */
-int bp_fd_jacobian(bp_fd_method method, bp_fd_function f, void *params, gsl_vector *x, gsl_matrix *J,
-                   gsl_matrix *J_err);
+int bp_fd_jacobian(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, gsl_matrix *J, gsl_matrix *J_err);
 
 /* ---- the verdict ---------------------------------------------------------------------------------------------
  * Entry i, with analytic a, numeric n and the numeric derivative's error estimate e, is measured by its TRUE
@@ -103,7 +121,7 @@ void bp_gradcheck_free(bp_gradcheck *gc);
 int bp_gradcheck_compare(bp_gradcheck *gc, const bp_tolerance *tol);
 /* Numeric Jacobian of f at x by `method`, compared with J_analytic (m x n, entries taken row by row: entry
  * r * n + j is dy_r/dx_j). gc->size must be m * n. */
-int bp_gradcheck_jacobian(bp_gradcheck *gc, bp_fd_method method, bp_fd_function f, void *params, gsl_vector *x,
+int bp_gradcheck_jacobian(bp_gradcheck *gc, bp_fd_method method, const bp_fd_problem *p, gsl_vector *x,
                           const gsl_matrix *J_analytic, const bp_tolerance *tol);
 
 #endif

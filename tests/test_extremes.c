@@ -363,7 +363,8 @@ static void naive_errors_should_report_erange_at_s_800_with_targets_0_and_1_and_
 
 /* ---- the checker near DBL_MAX and at subnormal values -------------------------------------------------------- */
 
-static const bp_fd_method METHODS[BP_FD_N_METHODS] = {BP_FD_CENTRAL, BP_FD_GSL};
+static const bp_fd_method METHODS[] = {BP_FD_CENTRAL, BP_FD_GSL};
+#define N_METHODS (sizeof METHODS / sizeof METHODS[0])
 
 /* Runs bp_gradcheck_jacobian on a copy of x0 and checks that x comes back bit for bit. NULL on a failed status. */
 static bp_gradcheck *check_jacobian(bp_fd_method method, bp_fd_function f, const double *x0, size_t n,
@@ -377,7 +378,7 @@ static bp_gradcheck *check_jacobian(bp_fd_method method, bp_fd_function f, const
   }
   for (size_t j = 0; j < n; j++) gsl_vector_set(x, j, x0[j]);
   bp_tolerance tol = bp_tolerance_default();
-  int status = bp_gradcheck_jacobian(gc, method, f, NULL, x, J, &tol);
+  int status = bp_gradcheck_jacobian(gc, method, &(bp_fd_problem){f, NULL, NULL}, x, J, &tol);
   CU_ASSERT_EQUAL(status, GSL_SUCCESS);
   for (size_t j = 0; j < n; j++) { /* x is restored bit for bit */
     double back = gsl_vector_get(x, j);
@@ -435,7 +436,7 @@ static void checker_should_pass_true_derivatives_within_2h_of_dbl_max_and_fail_a
   CU_ASSERT_FATAL(isinf(x[2] + 2.0 * bp_fd_step(BP_FD_CENTRAL, x[2])) && isfinite(x[2] + bp_fd_step(BP_FD_CENTRAL, x[2])));
   gsl_matrix *J = bp_matrix_alloc(3, 3);
   CU_ASSERT_FATAL(J != NULL);
-  for (int m = 0; m < BP_FD_N_METHODS; m++) {
+  for (size_t m = 0; m < N_METHODS; m++) {
     near_dbl_max_jacobian(x, J, 1.0);
     bp_gradcheck *gc = check_jacobian(METHODS[m], near_dbl_max, x, 3, J);
     ASSERT_VERDICT(gc, BP_VERDICT_PASS, "true derivatives near DBL_MAX", METHODS[m]);
@@ -459,7 +460,7 @@ static int tiny_slope(const gsl_vector *x, gsl_vector *y, void *params) {
 static void checker_should_pass_a_slope_of_1e_300_at_plus_minus_dbl_max_and_fail_a_wrong_one(void) {
   gsl_matrix *J = bp_matrix_alloc(1, 1);
   CU_ASSERT_FATAL(J != NULL);
-  for (int m = 0; m < BP_FD_N_METHODS; m++)
+  for (size_t m = 0; m < N_METHODS; m++)
     for (int sign = -1; sign <= 1; sign += 2) {
       const double x = sign * DBL_MAX;
       gsl_matrix_set(J, 0, 0, 1e-300);
@@ -493,7 +494,7 @@ static void checker_should_take_the_one_sided_rule_where_f_overflows_beside_x_an
   CU_ASSERT_FATAL(isfinite(exp(x[0])) && isinf(exp(x[0] + bp_fd_step(BP_FD_CENTRAL, x[0]))));
   gsl_matrix *J = bp_matrix_alloc(3, 2);
   CU_ASSERT_FATAL(J != NULL);
-  for (int m = 0; m < BP_FD_N_METHODS; m++)
+  for (size_t m = 0; m < N_METHODS; m++)
     for (int planted = 0; planted <= (METHODS[m] == BP_FD_CENTRAL); planted++) {
       gsl_matrix_set_zero(J);
       gsl_matrix_set(J, 0, 0, exp(x[0]) * (planted ? 1.001 : 1.0));
@@ -567,7 +568,7 @@ static void a_coordinate_where_f_is_inf_should_come_out_non_finite_and_be_report
   gsl_matrix_set_zero(J);
   gsl_matrix_set(J, 0, 0, DBL_MAX);
   gsl_matrix_set(J, 1, 1, 3.0);
-  for (int m = 0; m < BP_FD_N_METHODS; m++) {
+  for (size_t m = 0; m < N_METHODS; m++) {
     bp_gradcheck *gc = check_jacobian(METHODS[m], inf_at_x, x, 2, J);
     ASSERT_VERDICT(gc, BP_VERDICT_FAIL, "e^x at 710", METHODS[m]);
     if (gc) {
@@ -622,7 +623,7 @@ static void checker_should_pass_true_derivatives_at_a_subnormal_x_and_fail_a_wro
     const double x = sign * DBL_TRUE_MIN;
     gsl_matrix *J = bp_matrix_alloc(2, 1);
     CU_ASSERT_FATAL(J != NULL);
-    for (int m = 0; m < BP_FD_N_METHODS; m++) {
+    for (size_t m = 0; m < N_METHODS; m++) {
       gsl_matrix_set(J, 0, 0, exp(x));
       gsl_matrix_set(J, 1, 0, cos(x) + x);
       bp_gradcheck *gc = check_jacobian(METHODS[m], smooth_at_zero, &x, 1, J);
