@@ -11,13 +11,12 @@
 #include <gsl/gsl_rng.h>
 
 #include "checks.h"
+#include "cli.h"
 #include "core.h"
 #include "data.h"
 #include "fd.h"
 #include "mlp.h"
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
-typedef enum { FORMAT_TABLE, FORMAT_TSV, FORMAT_JSON } format;
 
 typedef struct {
   format fmt;
@@ -57,7 +56,7 @@ static const char usage_text[] =
     "exit status: 0 all checks hold (errata of the notes included), 1 a check failed, 2 bad usage or input,\n"
     "             3 something could not be computed (out of memory)\n";
 
-static int usage_error(const char *fmt, const char *arg) {
+int bp_cli_usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "bpcheck: ");
   fprintf(stderr, fmt, arg);
   fprintf(stderr, "\nTry 'bpcheck --help'.\n");
@@ -323,20 +322,20 @@ static int internal_error(void) {
 }
 
 static int cmd_grad(const options *o) {
-  if (o->layers == NULL) return usage_error("%s", "grad needs --layers, e.g. --layers 4,5,3");
-  if (o->output == NULL) return usage_error("%s", "grad needs --output logistic or --output softmax");
-  if (o->data == NULL) return usage_error("%s", "grad needs --data FILE.csv");
+  if (o->layers == NULL) return bp_cli_usage_error("%s", "grad needs --layers, e.g. --layers 4,5,3");
+  if (o->output == NULL) return bp_cli_usage_error("%s", "grad needs --output logistic or --output softmax");
+  if (o->data == NULL) return bp_cli_usage_error("%s", "grad needs --data FILE.csv");
   bp_output output;
   if (strcmp(o->output, "softmax") == 0)
     output = BP_OUTPUT_SOFTMAX;
   else if (strcmp(o->output, "logistic") == 0)
     output = BP_OUTPUT_LOGISTIC;
   else
-    return usage_error("--output must be logistic or softmax, not '%s'", o->output);
+    return bp_cli_usage_error("--output must be logistic or softmax, not '%s'", o->output);
   size_t n_layers, sizes[BP_MLP_MAX_LAYERS + 1];
-  if (bp_layers_parse(o->layers, &n_layers, sizes)) return usage_error("--layers: %s", bp_error_message());
+  if (bp_layers_parse(o->layers, &n_layers, sizes)) return bp_cli_usage_error("--layers: %s", bp_error_message());
   if (output == BP_OUTPUT_SOFTMAX && sizes[n_layers] < 2)
-    return usage_error("%s", "--output softmax needs at least 2 outputs (with one, x = 1 and E = 0)");
+    return bp_cli_usage_error("%s", "--output softmax needs at least 2 outputs (with one, x = 1 and E = 0)");
 
   int rc = EXIT_OK, status;
   bp_dataset *data = NULL;
@@ -413,11 +412,11 @@ static int parse_options(int argc, char **argv, options *o) {
     char name[32];
     const char *value = NULL, *eq = strchr(arg, '=');
     size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-    if (len >= sizeof name) return usage_error("unknown option '%s'", arg);
+    if (len >= sizeof name) return bp_cli_usage_error("unknown option '%s'", arg);
     memcpy(name, arg, len);
     name[len] = '\0';
     if (!strcmp(name, "--allow-unnormalized-targets")) {
-      if (eq) return usage_error("option %s takes no value", name);
+      if (eq) return bp_cli_usage_error("option %s takes no value", name);
       o->allow_unnormalized = 1;
       continue;
     }
@@ -425,13 +424,13 @@ static int parse_options(int argc, char **argv, options *o) {
                                              "--output", "--data", "--params"};
     int needs_value = 0;
     for (size_t m = 0; m < sizeof with_value / sizeof with_value[0]; m++) needs_value |= !strcmp(name, with_value[m]);
-    if (!needs_value) return usage_error("unknown option '%s'", arg);
+    if (!needs_value) return bp_cli_usage_error("unknown option '%s'", arg);
     if (eq)
       value = eq + 1;
     else if (k + 1 < argc)
       value = argv[++k];
     else
-      return usage_error("option %s needs a value", name);
+      return bp_cli_usage_error("option %s needs a value", name);
     if (!strcmp(name, "--format")) {
       if (!strcmp(value, "table"))
         o->fmt = FORMAT_TABLE;
@@ -440,12 +439,12 @@ static int parse_options(int argc, char **argv, options *o) {
       else if (!strcmp(value, "json"))
         o->fmt = FORMAT_JSON;
       else
-        return usage_error("--format must be table, tsv or json, not '%s'", value);
+        return bp_cli_usage_error("--format must be table, tsv or json, not '%s'", value);
     } else if (!strcmp(name, "--seed")) {
       if (!parse_seed(value, &o->seed))
-        return usage_error("--seed needs an integer from 0 to 4294967295, not '%s'", value);
+        return bp_cli_usage_error("--seed needs an integer from 0 to 4294967295, not '%s'", value);
     } else if (!strcmp(name, "--method")) {
-      if (bp_fd_method_parse(value, &o->method)) return usage_error("--method: %s", bp_error_message());
+      if (bp_fd_method_parse(value, &o->method)) return bp_cli_usage_error("--method: %s", bp_error_message());
     } else if (!strcmp(name, "--layers")) {
       o->layers = value;
     } else if (!strcmp(name, "--output")) {
@@ -493,21 +492,26 @@ int main(int argc, char **argv) {
   int rc = parse_options(argc, argv, &o);
   if (rc) goto out;
   if (o.n_ids == 0) {
-    rc = usage_error("%s", "no command (list, run, all or grad)");
+    rc = bp_cli_usage_error("%s", "no command (list, run, all or grad)");
     goto out;
   }
   const char *cmd = o.ids[0];
   o.ids++, o.n_ids--; /* what follows the command */
-  int is_run = !strcmp(cmd, "run"), is_grad = !strcmp(cmd, "grad");
-  if (o.n_ids > 0 && !is_run) {
-    rc = usage_error("unexpected argument '%s'", o.ids[0]);
+  int is_run = !strcmp(cmd, "run"), is_grad = !strcmp(cmd, "grad"), is_plotdata = !strcmp(cmd, "plotdata");
+  if (is_plotdata) {
+    rc = (o.n_ids == 1) ? bp_cli_plotdata(o.ids[0], o.seed)
+                        : bp_cli_usage_error("%s", "plotdata needs one name (see plots/README.md)");
+  } else if (o.n_ids > 0 && !is_run) {
+    rc = bp_cli_usage_error("unexpected argument '%s'", o.ids[0]);
   } else if (!is_grad && (o.layers || o.output || o.data || o.params || o.allow_unnormalized)) {
-    rc = usage_error("%s", "--layers, --output, --data, --params and --allow-unnormalized-targets are options of grad");
+    rc = bp_cli_usage_error("%s", "--layers, --output, --data, --params and --allow-unnormalized-targets are options of grad");
+  } else if (!strcmp(cmd, "ladder")) {
+    rc = bp_cli_ladder(o.seed, o.fmt);
   } else if (!strcmp(cmd, "list")) {
     rc = cmd_list(&o);
   } else if (!strcmp(cmd, "all") || is_run) {
     if (is_run && o.n_ids == 0) {
-      rc = usage_error("%s", "run needs at least one check id (see 'bpcheck list')");
+      rc = bp_cli_usage_error("%s", "run needs at least one check id (see 'bpcheck list')");
       goto out;
     }
     size_t n = is_run ? o.n_ids : bp_checks_count;
@@ -521,7 +525,7 @@ int main(int argc, char **argv) {
       defs[k] = is_run ? bp_check_find(o.ids[k]) : &bp_checks[k];
       if (defs[k] == NULL) {
         free(defs);
-        rc = usage_error("no check named '%s' (see 'bpcheck list')", o.ids[k]);
+        rc = bp_cli_usage_error("no check named '%s' (see 'bpcheck list')", o.ids[k]);
         goto out;
       }
     }
@@ -530,7 +534,7 @@ int main(int argc, char **argv) {
   } else if (is_grad) {
     rc = cmd_grad(&o);
   } else {
-    rc = usage_error("unknown command '%s'", cmd);
+    rc = bp_cli_usage_error("unknown command '%s'", cmd);
   }
 out:
   free(args);

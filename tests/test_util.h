@@ -38,6 +38,11 @@ int register_stable(void);    /* eq. (32)-(40) */
 int register_mlp(void);       /* the network: eq. (3), eq. (9)-(16), (26)-(31) on batches */
 int register_gradcheck(void); /* the finite-difference engine and its verdicts, planted bugs */
 int register_data(void);      /* CSV, parameter TSV and --layers readers */
+int register_complex(void);   /* complex-step forward passes of eq. (2), (17), (36), (38) and the network */
+int register_methods(void);   /* the five finite-difference methods, their estimates, modes and reports */
+int register_taylor(void);    /* the Taylor-remainder test and the precision ladder */
+int register_diagnose(void);  /* why a gradient is wrong: one planted bug per diagnosis */
+int register_plots(void);     /* every gnuplot script writes a valid PNG and SVG */
 int register_checks(void);    /* the derivation checks of checks/ */
 int register_cli(void);       /* the bpcheck command */
 int register_faults(void);    /* out-of-memory paths, by fault injection */
