@@ -34,6 +34,8 @@ typedef struct {
   size_t entries, n_failed, n_unresolved, worst; /* n_unresolved: left out of max_rel_err (see fd.h) */
   double max_rel_err, norm_rel_err;
   double worst_analytic, worst_reference; /* the worst entry: the formula's value and the reference value */
+  size_t rows, cols;    /* the claim's Jacobian is rows x cols (1 x n for a gradient); entry r * cols + c */
+  bp_gradcheck *gc;     /* every entry, kept only with bp_check_options.keep_entries (else NULL) */
 } bp_claim;
 
 typedef struct bp_check_def bp_check_def;
@@ -44,14 +46,23 @@ typedef struct {
   size_t n_claims;
   bp_check_verdict verdict;
   double max_rel_err;     /* over the claims that must hold */
+  double norm_rel_err;    /* the largest ||a - n|| / ||n|| over the finite-difference claims that must hold */
   double erratum_rel_err; /* over the PRINTED claims that failed; 0 when none did */
   int status;             /* non-zero when the check could not run (a library error) */
   char error[256];
 } bp_check_result;
 
+/* How a check is run. */
+typedef struct {
+  bp_fd_method method;
+  double step;      /* a fixed relative step for every difference (bpcheck sweep); 0: each method's own rule */
+  int keep_entries; /* keep each claim's bp_gradcheck for a per-entry report; release with bp_check_result_release */
+} bp_check_options;
+bp_check_options bp_check_options_default(bp_fd_method method);
+
 typedef struct {
   gsl_rng *rng;
-  bp_fd_method method;
+  bp_check_options opt;
   bp_check_result *result;
 } bp_check_ctx;
 
@@ -69,6 +80,13 @@ const bp_check_def *bp_check_find(const char *id);
 
 /* Runs one check with its own generator seeded from (seed, id), so `run ID` reproduces `all`. */
 int bp_check_run(const bp_check_def *def, unsigned long seed, bp_fd_method method, bp_check_result *result);
+int bp_check_run_with(const bp_check_def *def, unsigned long seed, const bp_check_options *opt,
+                      bp_check_result *result);
+/* Frees the entries kept by keep_entries (a no-op without them). */
+void bp_check_result_release(bp_check_result *result);
+/* Does the claim have to hold for its check to pass? (LIBRARY and CORRECTED always; PRINTED unless its check is
+ * an erratum and it is the printed form that fails.) */
+int bp_claim_must_hold(const bp_check_result *r, const bp_claim *c);
 
 /* ---- for the check files ---------------------------------------------------------------------------------- */
 /* Claim: the formula's Jacobian J (m x n) equals the numeric Jacobian of f at x. */

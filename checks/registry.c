@@ -114,7 +114,31 @@ static void decide(bp_check_result *res) {
     res->verdict = any_printed_failed ? BP_CHECK_ERRATUM : BP_CHECK_PASS;
 }
 
+bp_check_options bp_check_options_default(bp_fd_method method) { return (bp_check_options){method, 0.0, 0}; }
+
 int bp_check_run(const bp_check_def *def, unsigned long seed, bp_fd_method method, bp_check_result *result) {
+  bp_check_options opt = bp_check_options_default(method);
+  return bp_check_run_with(def, seed, &opt, result);
+}
+
+void bp_check_result_release(bp_check_result *result) {
+  for (size_t k = 0; k < result->n_claims; k++) {
+    bp_gradcheck_free(result->claims[k].gc);
+    result->claims[k].gc = NULL;
+  }
+}
+
+int bp_claim_must_hold(const bp_check_result *r, const bp_claim *c) {
+  switch (c->kind) {
+    case BP_CLAIM_LIBRARY:
+    case BP_CLAIM_CORRECTED: return 1;
+    case BP_CLAIM_PRINTED: return !(r->verdict == BP_CHECK_ERRATUM && c->verdict != BP_VERDICT_PASS);
+    default: return 0;
+  }
+}
+
+int bp_check_run_with(const bp_check_def *def, unsigned long seed, const bp_check_options *opt,
+                      bp_check_result *result) {
   memset(result, 0, sizeof *result);
   result->def = def;
   gsl_rng *rng = bp_rng_alloc(check_seed(seed, def->id));
@@ -125,7 +149,7 @@ int bp_check_run(const bp_check_def *def, unsigned long seed, bp_fd_method metho
     result->verdict = BP_CHECK_FAIL;
     return status;
   }
-  bp_check_ctx ctx = {rng, method, result};
+  bp_check_ctx ctx = {rng, *opt, result};
   status = def->run(&ctx);
   gsl_rng_free(rng);
   result->status = status;
@@ -135,11 +159,17 @@ int bp_check_run(const bp_check_def *def, unsigned long seed, bp_fd_method metho
     return status;
   }
   decide(result);
+  for (size_t k = 0; k < result->n_claims; k++) {
+    const bp_claim *c = &result->claims[k];
+    if (strcmp(c->method, "identity") != 0 && bp_claim_must_hold(result, c))
+      result->norm_rel_err = fmax(result->norm_rel_err, c->norm_rel_err);
+  }
   return GSL_SUCCESS;
 }
 
+/* Records the claim; keeps gc (and returns 1 in *kept) when the options ask for entries. */
 static int record(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula, const char *method,
-                  const bp_gradcheck *gc) {
+                  bp_gradcheck *gc, size_t rows, size_t cols, int *kept) {
   bp_check_result *res = ctx->result;
   if (res->n_claims == BP_CHECK_MAX_CLAIMS)
     BP_ERROR(GSL_EINVAL, "check %s has more than %d claims", res->def->id, BP_CHECK_MAX_CLAIMS);
@@ -156,7 +186,11 @@ static int record(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const c
                   gc->max_rel_err,
                   gc->norm_rel_err,
                   gsl_vector_get(gc->analytic, gc->worst),
-                  gsl_vector_get(gc->numeric, gc->worst)};
+                  gsl_vector_get(gc->numeric, gc->worst),
+                  rows,
+                  cols,
+                  NULL};
+  if (ctx->opt.keep_entries) c->gc = gc, *kept = 1;
   return GSL_SUCCESS;
 }
 
@@ -165,9 +199,12 @@ int bp_claim_jacobian(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, con
   bp_gradcheck *gc = bp_gradcheck_alloc(J->size1 * J->size2);
   if (gc == NULL) return GSL_ENOMEM;
   bp_tolerance tol = bp_tolerance_default();
-  int status = bp_gradcheck_jacobian(gc, ctx->method, f, x, J, &tol);
-  if (!status) status = record(ctx, kind, eq, formula, bp_fd_method_name(ctx->method), gc);
-  bp_gradcheck_free(gc);
+  bp_fd_options fo = {ctx->opt.step, NULL, 0};
+  int kept = 0;
+  int status = bp_gradcheck_jacobian_with(gc, ctx->opt.method, f, x, &fo, J, &tol);
+  if (!status)
+    status = record(ctx, kind, eq, formula, bp_fd_method_name(ctx->opt.method), gc, J->size1, J->size2, &kept);
+  if (!kept) bp_gradcheck_free(gc);
   return status;
 }
 
@@ -188,8 +225,9 @@ int bp_claim_identity(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, con
   gsl_vector_set_zero(gc->estimate);
   bp_tolerance tol = bp_tolerance_identity();
   int status = bp_gradcheck_compare(gc, &tol);
-  if (!status) status = record(ctx, kind, eq, formula, "identity", gc);
-  bp_gradcheck_free(gc);
+  int kept = 0;
+  if (!status) status = record(ctx, kind, eq, formula, "identity", gc, 1, lhs->size, &kept);
+  if (!kept) bp_gradcheck_free(gc);
   return status;
 }
 

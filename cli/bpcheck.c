@@ -147,8 +147,8 @@ static void print_check_table(const bp_check_result *r) {
     char ceq[64];
     equation_label(c->equation, ceq, sizeof ceq);
     printf("         %-9s %-14s %s\n", bp_claim_kind_name(c->kind), ceq, c->formula);
-    printf("         %-24s %-8s %3zu entries  max rel err %9.2e  %s", "", c->method, c->entries, c->max_rel_err,
-           claim_verdict(c));
+    printf("         %-24s %-10s %3zu entries  max rel err %9.2e  norm %9.2e  %s", "", c->method, c->entries,
+           c->max_rel_err, c->norm_rel_err, claim_verdict(c));
     if (c->verdict == BP_VERDICT_FAIL)
       printf("  (worst entry %zu: formula %.6g, %s %.6g)", c->worst, c->worst_analytic,
              strcmp(c->method, "identity") ? "numeric" : "reference", c->worst_reference);
@@ -173,6 +173,8 @@ static void print_check_json(const bp_check_result *r, int first) {
   json_string(bp_check_verdict_name(r->verdict));
   printf(", \"max_rel_err\": ");
   json_number(r->max_rel_err);
+  printf(", \"norm_rel_err\": ");
+  json_number(r->norm_rel_err);
   printf(", \"erratum_rel_err\": ");
   json_number(r->erratum_rel_err);
   printf(", \"note\": ");
@@ -223,11 +225,11 @@ static int cmd_run(const options *o, const bp_check_def **defs, size_t n) {
            BP_RTOL_GOOD, BP_EST_FACTOR, BP_RTOL_IDENTITY);
     printf("ERRATUM: the formula as printed in the notes fails and the corrected form beside it holds.\n");
   } else if (o->fmt == FORMAT_TSV) {
-    printf("id\tequation\tmethod\tclaims\tmax_rel_err\terratum_rel_err\tverdict\tnote\n");
+    printf("id\tequation\tmethod\tclaims\tmax_rel_err\tnorm_rel_err\terratum_rel_err\tverdict\tnote\n");
     for (size_t k = 0; k < n; k++) {
       const bp_check_result *r = &results[k];
-      printf("%s\t%s\t%s\t%zu\t%.3e\t%.3e\t%s\t%s\n", r->def->id, r->def->equations, check_method(r), r->n_claims,
-             r->max_rel_err, r->erratum_rel_err, bp_check_verdict_name(r->verdict),
+      printf("%s\t%s\t%s\t%zu\t%.3e\t%.3e\t%.3e\t%s\t%s\n", r->def->id, r->def->equations, check_method(r),
+             r->n_claims, r->max_rel_err, r->norm_rel_err, r->erratum_rel_err, bp_check_verdict_name(r->verdict),
              r->status ? r->error : (r->verdict == BP_CHECK_ERRATUM && r->def->erratum) ? r->def->erratum : "");
     }
   } else {
@@ -370,7 +372,7 @@ static int cmd_grad(const options *o) {
     rc = input_error(status);
     goto done;
   }
-  bp_mlp_closure closure = {net, ws, data->X, data->T};
+  bp_mlp_closure closure = {net, ws, data->X, data->T, NULL};
   gsl_matrix_view grad = gsl_matrix_view_vector(net->grad, 1, net->n_params);
   bp_tolerance tol = bp_tolerance_default();
   if (bp_mlp_gradient(net, ws, data->X, data->T, &loss) ||

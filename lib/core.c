@@ -93,6 +93,32 @@ gsl_matrix *bp_matrix_alloc(size_t n1, size_t n2) {
   return m;
 }
 
+gsl_vector_complex *bp_vector_complex_alloc(size_t n) {
+  if (n == 0) {
+    bp_error_set("cannot allocate a complex vector of length 0");
+    return NULL;
+  }
+  if (injected_failure(2 * n * sizeof(double))) return NULL;
+  gsl_error_handler_t *saved = gsl_set_error_handler_off();
+  gsl_vector_complex *v = gsl_vector_complex_calloc(n);
+  gsl_set_error_handler(saved);
+  if (v == NULL) bp_error_set("out of memory allocating a complex vector of length %zu", n);
+  return v;
+}
+
+gsl_matrix_complex *bp_matrix_complex_alloc(size_t n1, size_t n2) {
+  if (n1 == 0 || n2 == 0) {
+    bp_error_set("cannot allocate a %zu x %zu complex matrix", n1, n2);
+    return NULL;
+  }
+  if (injected_failure(2 * n1 * n2 * sizeof(double))) return NULL;
+  gsl_error_handler_t *saved = gsl_set_error_handler_off();
+  gsl_matrix_complex *m = gsl_matrix_complex_calloc(n1, n2);
+  gsl_set_error_handler(saved);
+  if (m == NULL) bp_error_set("out of memory allocating a %zu x %zu complex matrix", n1, n2);
+  return m;
+}
+
 gsl_rng *bp_rng_alloc(unsigned long seed) {
   if (injected_failure(sizeof(gsl_rng))) return NULL;
   gsl_error_handler_t *saved = gsl_set_error_handler_off();

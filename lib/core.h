@@ -9,8 +9,10 @@
 #include <stddef.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_matrix.h>
+#include <gsl/gsl_matrix_complex_double.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_vector.h>
+#include <gsl/gsl_vector_complex_double.h>
 
 #define BP_VERSION "0.1.0"
 
@@ -37,6 +39,9 @@ void *bp_realloc(void *p, size_t size);
 gsl_vector *bp_vector_alloc(size_t n);
 gsl_matrix *bp_matrix_alloc(size_t n1, size_t n2);
 gsl_vector_uchar *bp_vector_uchar_alloc(size_t n);
+/* The same for complex data (the complex step, fd.h): zeroed, 2 doubles per entry. */
+gsl_vector_complex *bp_vector_complex_alloc(size_t n);
+gsl_matrix_complex *bp_matrix_complex_alloc(size_t n1, size_t n2);
 /* A Mersenne Twister (gsl_rng_mt19937) seeded with seed, which it reads modulo 2^32. */
 gsl_rng *bp_rng_alloc(unsigned long seed);
 

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include <gsl/gsl_deriv.h>
+#include <gsl/gsl_complex.h>
+#include <gsl/gsl_complex_math.h>
 #include <gsl/gsl_machine.h>
 
 #include "core.h"
@@ -26,13 +28,32 @@ int bp_fd_method_parse(const char *name, bp_fd_method *method) {
   BP_ERROR(GSL_EINVAL, "unknown method '%s' (expected forward, central, richardson, complex or gsl)", name);
 }
 
-/* Central differences balance truncation h^2 |f'''| against round-off eps |f| / h: h ~ eps^(1/3), scaled to the
- * coordinate so that x + h differs from x in the same relative place for large and small |x|. The 5-point rule
- * of gsl_deriv_central balances h^4 against eps / h: eps^(1/5); GSL then adapts it. */
+/* ---- steps ------------------------------------------------------------------------------------------------------
+ * Each rule's step balances its truncation against round-off, eps |f| / h, and is scaled to the coordinate so that
+ * x + h differs from x in the same relative place for large and small |x|:
+ *   forward     O(h) truncation, eps / h round-off        h = eps^(1/2) max(|x|, 1)  ~ 1.5e-8
+ *   central     O(h^2)                                     h = eps^(1/3) max(|x|, 1)  ~ 6.1e-6
+ *   richardson  O(h^8) after three extrapolations          h = eps^(1/9) max(|x|, 1)  ~ 1.8e-2
+ *   gsl         O(h^4), 5 points, then GSL adapts h        h = eps^(1/5) max(|x|, 1)  ~ 7.4e-4
+ *   complex     O(h^2) truncation but NO subtraction, so no round-off grows as h shrinks: any tiny h will do; a
+ *               power of two (exact division) near 2^-66 max(|x|, 1) ~ 1.4e-20, where h^2 |f'''| is negligible. */
+static double base_step(bp_fd_method method) {
+  switch (method) {
+    case BP_FD_FORWARD: return GSL_SQRT_DBL_EPSILON;
+    case BP_FD_RICHARDSON: return 1.8227016243e-2; /* eps^(1/9) = 2^(-52/9) */
+    case BP_FD_COMPLEX: return 0x1p-66;
+    case BP_FD_GSL: return GSL_ROOT5_DBL_EPSILON;
+    default: return GSL_ROOT3_DBL_EPSILON;
+  }
+}
+
 double bp_fd_step(bp_fd_method method, double x) {
   double scale = fmax(fabs(x), 1.0);
-  return (method == BP_FD_GSL) ? GSL_ROOT5_DBL_EPSILON * scale : GSL_ROOT3_DBL_EPSILON * scale;
+  if (method == BP_FD_COMPLEX) return ldexp(1.0, ilogb(scale) - 66);
+  return base_step(method) * scale;
 }
+
+double bp_fd_relative_step(bp_fd_method method) { return base_step(method); }
 
 /* A step that is exactly representable as (x + h) - x, so the denominator is the true distance moved. Near
  * DBL_MAX, where x + h overflows, the step is measured on the other side: x - (x - h). */
@@ -64,94 +85,160 @@ static double gsl_adapter_eval(double v, void *p) {
   return a->scale * y;
 }
 
-/* ---- BP_FD_CENTRAL ------------------------------------------------------------------------------------------
- * Points x0 + k h, k in {1, -1, 2, -2, 0, 4, -4}. A rule takes four of them and gives D(h) = sum_k w1_k f_k / h and
- * D(2h) = sum_k w2_k f_k / h, the same rule at twice the step:
- *   central   D(h) = (f(x+h) - f(x-h)) / 2h                   = f' + h^2 f'''/6 + O(h^4)
- *   backward  D(h) = (3 f(x) - 4 f(x-h) + f(x-2h)) / 2h       = f' - h^2 f'''/3 + O(h^3)
- *   forward   D(h) = (-3 f(x) + 4 f(x+h) - f(x+2h)) / 2h      = f' - h^2 f'''/3 + O(h^3)
- * For each, D(2h) - D(h) = 3 c h^2 + ..., so |D(2h) - D(h)| / 3 estimates the truncation of D(h). An entry takes
- * the central rule when its four values are finite; else the backward one (x + 2h overflows, or f does above x),
- * else the forward one. An entry none can take (f is not finite at x itself, or on both sides) comes out NaN with
- * an infinite estimate, which the verdict counts and reports as non-finite. */
-enum { N_POINTS = 7, N_RULES = 3 };
-static const double point_offset[N_POINTS] = {1.0, -1.0, 2.0, -2.0, 0.0, 4.0, -4.0};
+/* ---- difference rules on a grid of points x0 + k h --------------------------------------------------------------
+ * A rule takes up to ten of the points k in {1, -1, 2, -2, 0, 4, -4, 8, -8, 16, -16} and gives D = sum_k w_k f_k / h and a
+ * companion C = sum_k c_k f_k / h, the same rule at twice the step, so that |C - D| / trunc_div estimates D's
+ * truncation:
+ *   central     D(h) = (f(x+h) - f(x-h)) / 2h                 = f' + h^2 f'''/6 + ...;  D(2h) - D(h) = 3 c h^2
+ *   backward2   D(h) = (3 f(x) - 4 f(x-h) + f(x-2h)) / 2h     = f' - h^2 f'''/3 + ...   (near overflow)
+ *   forward2    D(h) = (-3 f(x) + 4 f(x+h) - f(x+2h)) / 2h    = f' - h^2 f'''/3 + ...
+ *   forward     D(h) = (f(x+h) - f(x)) / h                     = f' + h f''/2 + ...;    D(2h) - D(h) = c h
+ *   backward    D(h) = (f(x) - f(x-h)) / h                     (where x + h overflows)
+ *   richardson  R(h) of order h^8 from central differences at h .. 8h (below); R(2h) - R(h) = 255 c h^8
+ * Round-off: each value within 2 ulp of f, an ulp at least DBL_TRUE_MIN (subnormal values are accurate only
+ * absolutely), so D errs by at most 2 sum_k |w_k| (eps max_k |f_r(k)| + DBL_TRUE_MIN) / h. The scale is row r's own
+ * values at the rule's points, never another row's: a small output beside a large one (1 beside 1e8) would
+ * otherwise get the large one's noise floor and pass a wrong derivative. */
+enum { N_POINTS = 11, RULE_POINTS = 10 };
+static const double point_offset[N_POINTS] = {1.0, -1.0, 2.0, -2.0, 0.0, 4.0, -4.0, 8.0, -8.0, 16.0, -16.0};
 
 typedef struct {
-  int point[4];
-  double w1[4], w2[4];
+  int n, point[RULE_POINTS];
+  double w[RULE_POINTS], c[RULE_POINTS];
+  double trunc_div;
 } fd_rule;
 
-static const fd_rule rules[N_RULES] = {
-    {{0, 1, 2, 3}, {0.5, -0.5, 0.0, 0.0}, {0.0, 0.0, 0.25, -0.25}},   /* central: x+h, x-h, x+2h, x-2h */
-    {{4, 1, 3, 6}, {1.5, -2.0, 0.5, 0.0}, {0.75, 0.0, -1.0, 0.25}},   /* backward: x, x-h, x-2h, x-4h */
-    {{4, 0, 2, 5}, {-1.5, 2.0, -0.5, 0.0}, {-0.75, 0.0, 1.0, -0.25}}, /* forward: x, x+h, x+2h, x+4h */
-};
+static const fd_rule rule_central = {4, {0, 1, 2, 3}, {0.5, -0.5, 0.0, 0.0}, {0.0, 0.0, 0.25, -0.25}, 3.0};
+static const fd_rule rule_backward2 = {4, {4, 1, 3, 6}, {1.5, -2.0, 0.5, 0.0}, {0.75, 0.0, -1.0, 0.25}, 3.0};
+static const fd_rule rule_forward2 = {4, {4, 0, 2, 5}, {-1.5, 2.0, -0.5, 0.0}, {-0.75, 0.0, 1.0, -0.25}, 3.0};
+static const fd_rule rule_forward = {3, {4, 0, 2}, {-1.0, 1.0, 0.0}, {-0.5, 0.0, 0.5}, 1.0};
+static const fd_rule rule_backward = {3, {4, 1, 3}, {1.0, -1.0, 0.0}, {0.5, 0.0, -0.5}, 1.0};
+/* Richardson on central differences: with D(h) = (f1 - f-1) / 2h, R1(h) = (4 D(h) - D(2h)) / 3 is of order h^4,
+ * R2(h) = (16 R1(h) - R1(2h)) / 15 of order h^6 and R(h) = (64 R2(h) - R2(2h)) / 63 of order h^8; as weights on
+ * f(x +- kh) / h,
+ *   R(h) = 2048/2835 (f1 - f-1) - 16/135 (f2 - f-2) + 1/270 (f4 - f-4) - 1/45360 (f8 - f-8).
+ * Its companion R(2h) is the same rule one doubling out (halved weights on f2 .. f16), and R(2h) - R(h) =
+ * 255 c h^8. Points +-h .. +-16h: ten evaluations a coordinate. The order is what lets the step be large
+ * (eps^(1/9) ~ 0.018), and round-off falls as 1/h. */
+static const fd_rule rule_richardson = {
+    10, {0, 1, 2, 3, 5, 6, 7, 8, 9, 10},
+    {2048.0 / 2835.0, -2048.0 / 2835.0, -16.0 / 135.0, 16.0 / 135.0, 1.0 / 270.0, -1.0 / 270.0, -1.0 / 45360.0,
+     1.0 / 45360.0, 0.0, 0.0},
+    {0.0, 0.0, 1024.0 / 2835.0, -1024.0 / 2835.0, -8.0 / 135.0, 8.0 / 135.0, 1.0 / 540.0, -1.0 / 540.0,
+     -1.0 / 90720.0, 1.0 / 90720.0},
+    255.0};
+
+/* The rules a method tries in order: the first whose values are all finite decides the entry. */
+static int method_rules(bp_fd_method method, const fd_rule **rules) {
+  switch (method) {
+    case BP_FD_FORWARD:
+      rules[0] = &rule_forward, rules[1] = &rule_backward;
+      return 2;
+    case BP_FD_RICHARDSON:
+      rules[0] = &rule_richardson, rules[1] = &rule_central, rules[2] = &rule_backward2, rules[3] = &rule_forward2;
+      return 4;
+    default:
+      rules[0] = &rule_central, rules[1] = &rule_backward2, rules[2] = &rule_forward2;
+      return 3;
+  }
+}
 
 /* sum_k w_k v_k / h without overflow in the sum (f(x+h) - f(x-h) exceeds DBL_MAX when both are near it with
  * opposite signs, 3 f(x) when f(x) > DBL_MAX / 3): values near DBL_MAX are scaled by 2^-8 first, exactly. */
-static double weighted_difference(const double *w, const double *v, double h) {
+static double weighted_difference(int n, const double *w, const double *v, double h) {
   double big = 0.0, sum = 0.0;
-  for (int k = 0; k < 4; k++) big = fmax(big, fabs(v[k]));
-  double scale = (big > 0x1p1015) ? 0x1p-8 : 1.0;
-  for (int k = 0; k < 4; k++) sum += w[k] * (scale * v[k]);
+  for (int k = 0; k < n; k++) big = fmax(big, fabs(v[k]));
+  double scale = (big > 0x1p1012) ? 0x1p-8 : 1.0;
+  for (int k = 0; k < n; k++) sum += w[k] * (scale * v[k]);
   return sum / (scale * h);
 }
 
-/* Entry r of the column by `rule`; 0 if one of its points is missing or one of its values is not finite.
- * Round-off: each value within 2 ulp of f, and an ulp is at least DBL_TRUE_MIN (subnormal values are accurate
- * only absolutely), so the numerator errs by at most sum_k |w1_k| * 2 (eps max_k |f_r(k)| + DBL_TRUE_MIN): for the
- * central rule 2 (eps max|f_r| + DBL_TRUE_MIN) / h, for the one-sided ones four times that. The scale is row r's
- * own values at the rule's points, never another row's: a small output beside a large one (1 beside 1e8) would
- * otherwise get the large one's noise floor and pass a wrong derivative. */
-static int apply_rule(const fd_rule *rule, gsl_vector **buf, const int *have, size_t r, double h, double *d,
-                      double *err) {
-  double v[4], wsum = 0.0, f = 0.0;
-  for (int k = 0; k < 4; k++) {
+/* The points of one column, evaluated when a rule first asks for them, each at most once. */
+typedef struct {
+  const bp_fd_problem *p;
+  gsl_vector *x;
+  size_t j;
+  double x0, h;
+  gsl_vector **buf;
+  int have[N_POINTS], tried[N_POINTS];
+  int status;
+} column_points;
+
+static int point_ready(column_points *cp, int p) {
+  if (!cp->tried[p] && !cp->status) {
+    cp->tried[p] = 1;
+    double at = cp->x0 + point_offset[p] * cp->h;
+    if (isfinite(at)) {
+      gsl_vector_set(cp->x, cp->j, at);
+      cp->status = cp->p->f(cp->x, cp->buf[p], cp->p->params);
+      gsl_vector_set(cp->x, cp->j, cp->x0);
+      if (!cp->status) cp->have[p] = 1;
+    }
+  }
+  return cp->have[p];
+}
+
+/* Entry r of the column by `rule`; 0 if one of its points is missing or one of its values is not finite. */
+static int apply_rule(const fd_rule *rule, column_points *cp, size_t r, double *d, double *err) {
+  double v[RULE_POINTS], wsum = 0.0, f = 0.0;
+  for (int k = 0; k < rule->n; k++) {
     int p = rule->point[k];
-    if (!have[p]) return 0;
-    v[k] = gsl_vector_get(buf[p], r);
+    if (!point_ready(cp, p)) return 0;
+    v[k] = gsl_vector_get(cp->buf[p], r);
     if (!isfinite(v[k])) return 0;
-    wsum += fabs(rule->w1[k]);
+    wsum += fabs(rule->w[k]);
     f = fmax(f, fabs(v[k]));
   }
-  double d1 = weighted_difference(rule->w1, v, h), d2 = weighted_difference(rule->w2, v, h);
+  double d1 = weighted_difference(rule->n, rule->w, v, cp->h), d2 = weighted_difference(rule->n, rule->c, v, cp->h);
   *d = d1;
-  *err = fabs(0.5 * d2 - 0.5 * d1) / 1.5 + 2.0 * wsum * (GSL_DBL_EPSILON * f + DBL_TRUE_MIN) / h;
+  *err = fabs(d2 / rule->trunc_div - d1 / rule->trunc_div) +
+         2.0 * wsum * (GSL_DBL_EPSILON * f + DBL_TRUE_MIN) / cp->h;
   return isfinite(d1) && isfinite(*err);
 }
 
-/* f at x0 + offset h (x0 = x[j]) into buf[p], unless that point overflows; x[j] is put back to x0. */
-static int evaluate_point(bp_fd_function f, void *params, gsl_vector *x, size_t j, double x0, double h, int p,
-                          gsl_vector **buf, int *have) {
-  double at = x0 + point_offset[p] * h;
-  if (!isfinite(at)) return GSL_SUCCESS;
-  gsl_vector_set(x, j, at);
-  int status = f(x, buf[p], params);
-  gsl_vector_set(x, j, x0);
-  if (!status) have[p] = 1;
-  return status;
+/* Forward, central and Richardson columns at one step h: entry r by the first of the method's rules that can take
+ * it, into d[r] and err[r]. An entry none can take (f is not finite at x itself, or on both sides) is NaN with an
+ * infinite estimate, which the verdict counts and reports as non-finite. */
+static int rule_column_at(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, size_t j, double x0, double h,
+                          gsl_vector *d, gsl_vector *err, gsl_vector **buf) {
+  const fd_rule *rules[4];
+  int n_rules = method_rules(method, rules);
+  column_points cp = {p, x, j, x0, h, buf, {0}, {0}, GSL_SUCCESS};
+  for (size_t r = 0; r < d->size && !cp.status; r++) {
+    double dr = GSL_NAN, er = GSL_POSINF;
+    int k = 0;
+    while (k < n_rules && !apply_rule(rules[k], &cp, r, &dr, &er) && !cp.status) k++;
+    if (k == n_rules) dr = GSL_NAN, er = GSL_POSINF;
+    gsl_vector_set(d, r, dr);
+    gsl_vector_set(err, r, er);
+  }
+  return cp.status;
 }
 
-static int central_column(bp_fd_function f, void *params, gsl_vector *x, size_t j, double x0, double h,
-                          gsl_matrix *J, gsl_matrix *J_err, gsl_vector **buf) {
-  int have[N_POINTS] = {0}, one_sided_ready = 0;
+/* The automatic step, per coordinate: the rule's step h0 = bp_fd_step suits a function that varies on the scale
+ * max(|x|, 1). Where f varies faster (log x at x = 0.05, where the scale is x itself) truncation dominates; where
+ * f is large beside its derivative (a deep network's loss) round-off does. So each entry tries the steps
+ * h0 4^k, k = 1, 0, -1, -2, -3, and keeps the value whose error estimate (truncation + round-off, above) is
+ * smallest. A fixed step (bp_fd_options.step, as in a sweep) is used alone. */
+enum { N_TRIAL_STEPS = 7 };
+static const int trial_power[N_TRIAL_STEPS] = {0, 1, 2, -1, -2, -3, -4};
+
+static int rule_column(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, size_t j, double x0, double h0,
+                       int adapt, gsl_matrix *J, gsl_matrix *J_err, size_t col, gsl_vector **buf, gsl_vector *d,
+                       gsl_vector *err) {
   int status = GSL_SUCCESS;
-  for (int p = 0; p < 4 && !status; p++) status = evaluate_point(f, params, x, j, x0, h, p, buf, have);
-  for (size_t r = 0; r < J->size1 && !status; r++) {
-    double d = GSL_NAN, err = GSL_POSINF;
-    int rule = 0;
-    while (rule < N_RULES && !apply_rule(&rules[rule], buf, have, r, h, &d, &err)) {
-      if (++rule == 1 && !one_sided_ready) { /* the one-sided rules need x, x - 4h and x + 4h too */
-        for (int p = 4; p < N_POINTS && !status; p++)
-          status = evaluate_point(f, params, x, j, x0, h, p, buf, have);
-        one_sided_ready = 1;
-        if (status) break;
+  for (size_t r = 0; r < J->size1; r++) gsl_matrix_set(J, r, col, GSL_NAN), gsl_matrix_set(J_err, r, col, GSL_POSINF);
+  for (int k = 0; k < (adapt ? N_TRIAL_STEPS : 1) && !status; k++) {
+    double h = representable_step(x0, ldexp(h0, 2 * trial_power[k]));
+    if (!(h > 0)) continue; /* a step below x's resolution */
+    status = rule_column_at(method, p, x, j, x0, h, d, err, buf);
+    for (size_t r = 0; r < J->size1 && !status; r++) {
+      double e = gsl_vector_get(err, r);
+      if (e < gsl_matrix_get(J_err, r, col)) {
+        gsl_matrix_set(J, r, col, gsl_vector_get(d, r));
+        gsl_matrix_set(J_err, r, col, e);
       }
     }
-    if (rule == N_RULES) d = GSL_NAN, err = GSL_POSINF;
-    gsl_matrix_set(J, r, j, d);
-    if (J_err) gsl_matrix_set(J_err, r, j, err);
   }
   return status;
 }
@@ -162,18 +249,18 @@ static int central_column(bp_fd_function f, void *params, gsl_vector *x, size_t 
  * (|f(x+h)| + |f(x-h)|, 62/3 (f3 - f2), f'(x) |x/h| ...) overflows for values near DBL_MAX: a rule whose values
  * were all finite but whose result was not is run again on the values scaled by 2^-16, exactly, and the result
  * unscaled. Each call differentiates the scalar y_r alone (gsl_adapter_eval returns y_r and nothing else), so GSL's
- * round-off term, built from |y_r| at its own points, is on row r's own scale, as in the central rule. */
-static int gsl_column(bp_fd_function f, void *params, gsl_vector *x, size_t j, double x0, double h, gsl_matrix *J,
-                      gsl_matrix *J_err, gsl_vector *y) {
-  int (*const deriv[N_RULES])(const gsl_function *, double, double, double *, double *) = {
+ * round-off term, built from |y_r| at its own points, is on row r's own scale, as in the rules above. */
+static int gsl_column(const bp_fd_problem *p, gsl_vector *x, size_t j, double x0, double h, gsl_matrix *J,
+                      gsl_matrix *J_err, size_t col, gsl_vector *y) {
+  int (*const deriv[3])(const gsl_function *, double, double, double *, double *) = {
       gsl_deriv_central, gsl_deriv_backward, gsl_deriv_forward};
-  const int usable[N_RULES] = {isfinite(x0 + h) && isfinite(x0 - h), isfinite(x0 - h), isfinite(x0 + h)};
-  gsl_adapter a = {f, params, x, y, j, 0, 1.0, 0, GSL_SUCCESS};
+  const int usable[3] = {isfinite(x0 + h) && isfinite(x0 - h), isfinite(x0 - h), isfinite(x0 + h)};
+  gsl_adapter a = {p->f, p->params, x, y, j, 0, 1.0, 0, GSL_SUCCESS};
   gsl_function F = {gsl_adapter_eval, &a};
   for (size_t r = 0; r < J->size1 && !a.status; r++) {
     double value = GSL_NAN, abserr = GSL_POSINF;
     a.r = r;
-    for (int k = 0; k < N_RULES && !a.status; k++) {
+    for (int k = 0; k < 3 && !a.status; k++) {
       if (!usable[k]) continue;
       a.scale = 1.0;
       a.nonfinite = 0;
@@ -187,53 +274,176 @@ static int gsl_column(bp_fd_function f, void *params, gsl_vector *x, size_t j, d
       if (!a.status && isfinite(value) && isfinite(abserr)) break;
       value = GSL_NAN, abserr = GSL_POSINF;
     }
-    gsl_matrix_set(J, r, j, value);
-    if (J_err) gsl_matrix_set(J_err, r, j, abserr);
+    gsl_matrix_set(J, r, col, value);
+    if (J_err) gsl_matrix_set(J_err, r, col, abserr);
   }
   gsl_vector_set(x, j, x0);
   return a.status;
 }
 
-/* Column j of J and J_err. Central: D(h) and D(2h); D(2h) - D(h) = 3 c h^2 + O(h^4) estimates the truncation of
- * D(h), and 2 eps max|f_r| / h bounds its round-off when every value of f_r is within 2 ulp: the numerator
- * f_r(x+h) - f_r(x-h) then errs by at most 4 eps max|f_r|, the max over row r's own values at the rule's points.
- * (A function is rarely correct to 1 ulp -- exp(a - b) already rounds a - b first -- and GSL's central_deriv
- * allows the same, (|f(x+h)| + |f(x-h)|) eps / h.) Where the central points or values overflow, the one-sided
- * rules above take over. */
-static int column(bp_fd_method method, bp_fd_function f, void *params, gsl_vector *x, size_t j, gsl_matrix *J,
-                  gsl_matrix *J_err, gsl_vector **buf) {
-  double x0 = gsl_vector_get(x, j);
-  double h = representable_step(x0, bp_fd_step(method, x0));
-  if (method == BP_FD_CENTRAL) return central_column(f, params, x, j, x0, h, J, J_err, buf);
-  return gsl_column(f, params, x, j, x0, h, J, J_err, buf[0]);
+/* ---- BP_FD_COMPLEX ----------------------------------------------------------------------------------------------
+ * J(r, j) = Im f_r(x + i h e_j) / h. Nothing is subtracted, so h can be tiny and the result is as accurate as f's
+ * own evaluation: f(x + ih) = f(x) + ih f'(x) - h^2 f''(x)/2 - i h^3 f'''(x)/6 + ..., a truncation of h^2 |f'''|/6.
+ * The estimate is that truncation, measured as the change from the result at 2h (|D(2h) - D(h)| / 3, usually 0),
+ * plus 8 eps |D|: an evaluation whose imaginary part carries the derivative to a few ulp, as its real part carries
+ * f. Where the derivative is itself a cancelling sum (x - t with x close to t) the imaginary part cancels the same
+ * way; such an entry is limited by f's rounding, not by the step. A value that is not finite is NaN with an
+ * infinite estimate. */
+static int complex_column(const bp_fd_problem *p, gsl_vector_complex *z, gsl_vector_complex *w, size_t j, double h,
+                          gsl_matrix *J, gsl_matrix *J_err, size_t col, gsl_vector *at2h) {
+  gsl_complex z0 = gsl_vector_complex_get(z, j);
+  int status = GSL_SUCCESS;
+  for (int pass = 1; pass >= 0 && !status; pass--) { /* pass 1 at 2h, then pass 0 at h */
+    double step = pass ? 2.0 * h : h;
+    gsl_vector_complex_set(z, j, gsl_complex_rect(GSL_REAL(z0), step));
+    status = p->fz(z, w, p->params);
+    gsl_vector_complex_set(z, j, z0);
+    for (size_t r = 0; r < J->size1 && !status; r++) {
+      double d = GSL_IMAG(gsl_vector_complex_get(w, r)) / step;
+      if (pass) {
+        gsl_vector_set(at2h, r, d);
+        continue;
+      }
+      double err = fabs(gsl_vector_get(at2h, r) - d) / 3.0 + 8.0 * GSL_DBL_EPSILON * fabs(d);
+      if (!isfinite(d) || !isfinite(err)) d = GSL_NAN, err = GSL_POSINF;
+      gsl_matrix_set(J, r, col, d);
+      if (J_err) gsl_matrix_set(J_err, r, col, err);
+    }
+  }
+  return status;
 }
 
-int bp_fd_jacobian(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, gsl_matrix *J, gsl_matrix *J_err) {
-  bp_fd_function f = p->f;
-  void *params = p->params;
+/* ---- the Jacobian ---------------------------------------------------------------------------------------------- */
+
+bp_fd_options bp_fd_options_default(void) { return (bp_fd_options){0.0, NULL, 0}; }
+
+int bp_fd_jacobian_with(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, const bp_fd_options *opt,
+                        gsl_matrix *J, gsl_matrix *J_err) {
+  bp_fd_options o = opt ? *opt : bp_fd_options_default();
+  size_t n_cols = o.columns ? o.n_columns : x->size;
   if ((unsigned)method >= BP_FD_N_METHODS) BP_ERROR(GSL_EINVAL, "bp_fd_jacobian: unknown method %d", (int)method);
-  if (J->size2 != x->size)
-    BP_ERROR(GSL_EBADLEN, "bp_fd_jacobian: J has %zu columns but x has length %zu", J->size2, x->size);
+  if (method == BP_FD_COMPLEX && p->fz == NULL)
+    BP_ERROR(GSL_EINVAL, "bp_fd_jacobian: the complex step needs the function's complex continuation (fz)");
+  if (!(o.step >= 0) || !isfinite(o.step))
+    BP_ERROR(GSL_EINVAL, "bp_fd_jacobian: the step must be 0 (automatic) or positive and finite");
+  if (J->size2 != n_cols)
+    BP_ERROR(GSL_EBADLEN, "bp_fd_jacobian: J has %zu columns but %zu coordinates are differentiated", J->size2,
+             n_cols);
+  for (size_t c = 0; o.columns && c < n_cols; c++)
+    if (o.columns[c] >= x->size)
+      BP_ERROR(GSL_EBADLEN, "bp_fd_jacobian: coordinate %zu is beyond x's length %zu", o.columns[c], x->size);
   if (J_err && (J_err->size1 != J->size1 || J_err->size2 != J->size2))
     BP_ERROR(GSL_EBADLEN, "bp_fd_jacobian: J_err is %zu x %zu but J is %zu x %zu", J_err->size1, J_err->size2,
              J->size1, J->size2);
   gsl_vector *buf[N_POINTS] = {NULL};
+  gsl_vector_complex *z = NULL, *w = NULL;
   int status = GSL_SUCCESS;
+  gsl_vector *d = NULL, *err = NULL;
+  gsl_matrix *own_err = NULL; /* the adaptive step needs every estimate, also when the caller wants none */
   for (int k = 0; k < N_POINTS && !status; k++)
     if ((buf[k] = bp_vector_alloc(J->size1)) == NULL) status = GSL_ENOMEM;
-  for (size_t j = 0; j < x->size && !status; j++) status = column(method, f, params, x, j, J, J_err, buf);
+  if (!status && (method == BP_FD_FORWARD || method == BP_FD_CENTRAL || method == BP_FD_RICHARDSON)) {
+    if ((d = bp_vector_alloc(J->size1)) == NULL || (err = bp_vector_alloc(J->size1)) == NULL ||
+        (J_err == NULL && (own_err = bp_matrix_alloc(J->size1, J->size2)) == NULL))
+      status = GSL_ENOMEM;
+    if (J_err == NULL) J_err = own_err;
+  }
+  if (!status && method == BP_FD_COMPLEX) {
+    if ((z = bp_vector_complex_alloc(x->size)) == NULL || (w = bp_vector_complex_alloc(J->size1)) == NULL)
+      status = GSL_ENOMEM;
+    for (size_t k = 0; !status && k < x->size; k++)
+      gsl_vector_complex_set(z, k, gsl_complex_rect(gsl_vector_get(x, k), 0.0));
+  }
+  for (size_t c = 0; c < n_cols && !status; c++) {
+    size_t j = o.columns ? o.columns[c] : c;
+    double x0 = gsl_vector_get(x, j);
+    double h = (o.step > 0) ? o.step * fmax(fabs(x0), 1.0) : bp_fd_step(method, x0);
+    if (method == BP_FD_COMPLEX)
+      status = complex_column(p, z, w, j, h, J, J_err, c, buf[0]);
+    else if (method == BP_FD_GSL)
+      status = gsl_column(p, x, j, x0, representable_step(x0, h), J, J_err, c, buf[0]);
+    else
+      status = rule_column(method, p, x, j, x0, h, o.step == 0, J, J_err, c, buf, d, err);
+  }
+  if (d) gsl_vector_free(d);
+  if (err) gsl_vector_free(err);
+  if (own_err) gsl_matrix_free(own_err);
   for (int k = 0; k < N_POINTS; k++)
     if (buf[k]) gsl_vector_free(buf[k]);
+  if (z) gsl_vector_complex_free(z);
+  if (w) gsl_vector_complex_free(w);
+  return status;
+}
+
+int bp_fd_jacobian(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, gsl_matrix *J, gsl_matrix *J_err) {
+  return bp_fd_jacobian_with(method, p, x, NULL, J, J_err);
+}
+
+/* ---- kinks ------------------------------------------------------------------------------------------------------
+ * A failing entry may sit where f is not smooth (|s| at 0, a ReLU's corner): no difference rule is right there, and
+ * the honest verdict is NOT SMOOTH, not FAIL. The probe takes f_r at x0 + k h, k = -2..2, h the central step, and
+ * the four slopes m_k between neighbours. Smooth f: their differences d_1, d_2, d_3 all equal h f'' to first
+ * order. A kink anywhere in (x0 - 2h, x0 + 2h) puts its jump J into at most two adjacent differences and leaves
+ * the third at h f''. So: the largest |d| exceeds 16 times the smallest, and it is significant -- above 1e-3 of
+ * the largest slope and above the slopes' round-off, 64 eps max|f_r| / h. (At a smooth extremum all three d are
+ * h f''; at an inflection they are O(h^2 f'''), far below 1e-3 of the slope.) */
+static int probe_kink(const bp_fd_problem *p, gsl_vector *x, size_t j, size_t r, gsl_vector *y, int *kink) {
+  double x0 = gsl_vector_get(x, j), h = representable_step(x0, bp_fd_step(BP_FD_CENTRAL, x0)), f[5];
+  *kink = 0;
+  for (int k = 0; k < 5; k++) {
+    double at = x0 + (k - 2) * h;
+    if (!isfinite(at)) return GSL_SUCCESS;
+    gsl_vector_set(x, j, at);
+    int status = p->f(x, y, p->params);
+    gsl_vector_set(x, j, x0);
+    if (status) return status;
+    f[k] = gsl_vector_get(y, r);
+    if (!isfinite(f[k])) return GSL_SUCCESS;
+  }
+  double m[4], d[3], fmax_abs = 0.0, mmax = 0.0, dmax = 0.0, dmin = GSL_POSINF;
+  for (int k = 0; k < 5; k++) fmax_abs = fmax(fmax_abs, fabs(f[k]));
+  for (int k = 0; k < 4; k++) m[k] = (f[k + 1] - f[k]) / h, mmax = fmax(mmax, fabs(m[k]));
+  for (int k = 0; k < 3; k++) d[k] = fabs(m[k + 1] - m[k]), dmax = fmax(dmax, d[k]), dmin = fmin(dmin, d[k]);
+  *kink = dmax > 16.0 * dmin && dmax > 1e-3 * mmax && dmax > 64.0 * GSL_DBL_EPSILON * fmax_abs / h;
+  return GSL_SUCCESS;
+}
+
+/* Probes the failing entries of a Jacobian check (entry r * n + c, coordinate j = columns[c] or c) and turns FAIL into NOT SMOOTH when every
+ * failing entry is at a kink. */
+static int probe_failures(bp_gradcheck *gc, const bp_fd_problem *p, gsl_vector *x, size_t m, const size_t *columns,
+                          size_t n) {
+  gc->n_nonsmooth = 0;
+  if (gc->verdict != BP_VERDICT_FAIL) return GSL_SUCCESS;
+  gsl_vector *y = bp_vector_alloc(m);
+  if (y == NULL) return GSL_ENOMEM;
+  int status = GSL_SUCCESS;
+  for (size_t i = 0; i < gc->size && !status; i++) {
+    int kink = 0;
+    if (!gsl_vector_uchar_get(gc->passed, i) && isfinite(gsl_vector_get(gc->numeric, i)))
+      status = probe_kink(p, x, columns ? columns[i % n] : i % n, i / n, y, &kink);
+    gsl_vector_uchar_set(gc->nonsmooth, i, (unsigned char)kink);
+    gc->n_nonsmooth += (size_t)kink;
+  }
+  gsl_vector_free(y);
+  if (!status && gc->n_nonsmooth == gc->n_failed) gc->verdict = BP_VERDICT_NOT_SMOOTH;
   return status;
 }
 
 /* ---- verdicts ---------------------------------------------------------------------------------------------- */
+
+const char *bp_rel_err_band(double rel_err) {
+  if (!(rel_err <= 1e-2)) return "wrong";
+  if (rel_err > 1e-4) return "suspicious";
+  if (rel_err > BP_RTOL_GOOD) return "fine only at kinks";
+  return "good";
+}
 
 const char *bp_verdict_name(bp_verdict v) {
   switch (v) {
     case BP_VERDICT_PASS: return "PASS";
     case BP_VERDICT_FAIL: return "FAIL";
     case BP_VERDICT_NO_SIGNAL: return "NO SIGNAL";
+    case BP_VERDICT_NOT_SMOOTH: return "NOT SMOOTH";
   }
   return "UNKNOWN";
 }
@@ -251,6 +461,7 @@ bp_gradcheck *bp_gradcheck_alloc(size_t size) {
   gc->size = size;
   /* the failing allocation leaves its own "out of memory" message */
   int ok = (gc->passed = bp_vector_uchar_alloc(size)) != NULL && (gc->resolved = bp_vector_uchar_alloc(size)) != NULL &&
+           (gc->nonsmooth = bp_vector_uchar_alloc(size)) != NULL &&
            (gc->analytic = bp_vector_alloc(size)) != NULL && (gc->numeric = bp_vector_alloc(size)) != NULL &&
            (gc->estimate = bp_vector_alloc(size)) != NULL && (gc->abs_err = bp_vector_alloc(size)) != NULL &&
            (gc->rel_err = bp_vector_alloc(size)) != NULL;
@@ -269,6 +480,7 @@ void bp_gradcheck_free(bp_gradcheck *gc) {
     if (v[k]) gsl_vector_free(v[k]);
   if (gc->passed) gsl_vector_uchar_free(gc->passed);
   if (gc->resolved) gsl_vector_uchar_free(gc->resolved);
+  if (gc->nonsmooth) gsl_vector_uchar_free(gc->nonsmooth);
   free(gc);
 }
 
@@ -318,7 +530,8 @@ int bp_gradcheck_compare(bp_gradcheck *gc, const bp_tolerance *tol) {
   if (!(tol->rtol > 0) || !isfinite(tol->rtol) || !(tol->est_factor >= 0) || !isfinite(tol->est_factor))
     BP_ERROR(GSL_EINVAL, "bp_gradcheck_compare: rtol must be positive and est_factor non-negative, both finite");
   gc->tol = *tol;
-  gc->n_failed = gc->n_nonfinite = gc->n_unresolved = gc->worst = 0;
+  gc->n_failed = gc->n_nonfinite = gc->n_unresolved = gc->n_nonsmooth = gc->worst = 0;
+  gsl_vector_uchar_set_zero(gc->nonsmooth);
   gc->max_abs_err = gc->max_rel_err = 0.0;
   double diff2 = 0.0, num2 = 0.0;
   int all_zero = 1;
@@ -377,12 +590,13 @@ int bp_gradcheck_compare(bp_gradcheck *gc, const bp_tolerance *tol) {
   return GSL_SUCCESS;
 }
 
-int bp_gradcheck_jacobian(bp_gradcheck *gc, bp_fd_method method, const bp_fd_problem *p, gsl_vector *x,
-                          const gsl_matrix *J_analytic, const bp_tolerance *tol) {
+int bp_gradcheck_jacobian_with(bp_gradcheck *gc, bp_fd_method method, const bp_fd_problem *p, gsl_vector *x,
+                               const bp_fd_options *opt, const gsl_matrix *J_analytic, const bp_tolerance *tol) {
   size_t m = J_analytic->size1, n = J_analytic->size2;
-  if (n != x->size)
-    BP_ERROR(GSL_EBADLEN, "bp_gradcheck_jacobian: the analytic Jacobian has %zu columns but x has length %zu", n,
-             x->size);
+  size_t n_cols = (opt && opt->columns) ? opt->n_columns : x->size;
+  if (n != n_cols)
+    BP_ERROR(GSL_EBADLEN, "bp_gradcheck_jacobian: the analytic Jacobian has %zu columns but %zu coordinates are "
+             "differentiated", n, n_cols);
   if (gc->size != m * n)
     BP_ERROR(GSL_EBADLEN, "bp_gradcheck_jacobian: the check holds %zu entries, the Jacobian %zu x %zu", gc->size, m,
              n);
@@ -390,7 +604,13 @@ int bp_gradcheck_jacobian(bp_gradcheck *gc, bp_fd_method method, const bp_fd_pro
   gsl_matrix_view num = gsl_matrix_view_vector(gc->numeric, m, n);
   gsl_matrix_view est = gsl_matrix_view_vector(gc->estimate, m, n);
   gsl_matrix_memcpy(&a.matrix, J_analytic);
-  int status = bp_fd_jacobian(method, p, x, &num.matrix, &est.matrix);
-  if (status) return status;
-  return bp_gradcheck_compare(gc, tol);
+  int status = bp_fd_jacobian_with(method, p, x, opt, &num.matrix, &est.matrix);
+  if (!status) status = bp_gradcheck_compare(gc, tol);
+  if (!status) status = probe_failures(gc, p, x, m, (opt && opt->columns) ? opt->columns : NULL, n);
+  return status;
+}
+
+int bp_gradcheck_jacobian(bp_gradcheck *gc, bp_fd_method method, const bp_fd_problem *p, gsl_vector *x,
+                          const gsl_matrix *J_analytic, const bp_tolerance *tol) {
+  return bp_gradcheck_jacobian_with(gc, method, p, x, NULL, J_analytic, tol);
 }

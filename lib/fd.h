@@ -35,7 +35,7 @@ typedef enum {
    * at x itself) is NaN with an infinite estimate: the verdict reports it as non-finite. Differences are formed
    * so that they cannot overflow while the derivative is finite. */
   BP_FD_CENTRAL,
-  /* central differences at h, 2h, 4h extrapolated to order h^6 (Richardson), h = eps^(1/7) max(|x|, 1) (fd.c) */
+  /* central differences at h, 2h, 4h, 8h extrapolated to order h^8 (Richardson), h = eps^(1/9) max(|x|, 1) */
   BP_FD_RICHARDSON,
   /* the complex step Im f(x + ih) / h with a tiny h: no subtraction, so no round-off from the difference */
   BP_FD_COMPLEX,
@@ -48,8 +48,10 @@ typedef enum {
 const char *bp_fd_method_name(bp_fd_method method);
 /* GSL_EINVAL (with a message listing the methods) for an unknown name. */
 int bp_fd_method_parse(const char *name, bp_fd_method *method);
-/* The step the method starts from at coordinate value x (see each method above). */
+/* The step the method starts from at coordinate value x: its relative step times max(|x|, 1) (see fd.c). */
 double bp_fd_step(bp_fd_method method, double x);
+/* The method's relative step: eps^(1/2), eps^(1/3), eps^(1/9), 2^-66, eps^(1/5) in the order of the enum. */
+double bp_fd_relative_step(bp_fd_method method);
 
 /* J = the numeric Jacobian of f at x, J_err its per-entry absolute error estimate (may be NULL).
  * J is m x n with m the length of y. x is restored bit for bit before returning, also on failure. The round-off
@@ -57,6 +59,17 @@ double bp_fd_step(bp_fd_method method, double x);
  * subnormal: its scale is max |y_r| over the points the rule used, row r's own values only (a small output beside
  * a large one keeps its own noise floor). */
 int bp_fd_jacobian(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, gsl_matrix *J, gsl_matrix *J_err);
+
+/* What bp_fd_jacobian_with may change: a fixed relative step (h = step max(|x_j|, 1); 0 for the method's own rule,
+ * as in a step sweep), and a subset of the coordinates (J then has one column per listed coordinate, in order). */
+typedef struct {
+  double step;
+  const size_t *columns; /* NULL: every coordinate */
+  size_t n_columns;
+} bp_fd_options;
+bp_fd_options bp_fd_options_default(void);
+int bp_fd_jacobian_with(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, const bp_fd_options *opt,
+                        gsl_matrix *J, gsl_matrix *J_err);
 
 /* ---- the verdict ---------------------------------------------------------------------------------------------
  * Entry i, with analytic a, numeric n and the numeric derivative's error estimate e, is measured by its TRUE
@@ -74,8 +87,10 @@ int bp_fd_jacobian(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, g
  * DBL_MAX does not make every entry pass). A non-finite a, n or e fails; it is neither resolved nor counted as
  * unresolved, and it makes max_rel_err and norm_rel_err infinite. The whole check is NO_SIGNAL when every entry
  * passes but every analytic entry is zero: a gradient that is zero everywhere tells a right implementation from
- * a wrong one nowhere (a zero gradient against a non-zero numeric one is an ordinary FAIL). */
-typedef enum { BP_VERDICT_PASS, BP_VERDICT_FAIL, BP_VERDICT_NO_SIGNAL } bp_verdict;
+ * a wrong one nowhere (a zero gradient against a non-zero numeric one is an ordinary FAIL). bp_gradcheck_jacobian
+ * probes every failing entry for a kink of f within two steps of x (fd.c, probe_kink): when EVERY failing entry
+ * sits at one, the verdict is NOT_SMOOTH -- no difference rule can judge a derivative there -- instead of FAIL. */
+typedef enum { BP_VERDICT_PASS, BP_VERDICT_FAIL, BP_VERDICT_NO_SIGNAL, BP_VERDICT_NOT_SMOOTH } bp_verdict;
 const char *bp_verdict_name(bp_verdict v);
 
 typedef struct {
@@ -86,6 +101,8 @@ typedef struct {
 /* The bands students are taught for relative error: > 1e-2 wrong, 1e-2..1e-4 suspicious, 1e-4..1e-7 fine only
  * at kinks, < 1e-7 good. Finite-difference checks ask for "good". */
 #define BP_RTOL_GOOD 1e-7
+/* The band a relative error falls in: "wrong", "suspicious", "fine only at kinks" or "good". */
+const char *bp_rel_err_band(double rel_err);
 /* Comparing two closed forms of one quantity (an identity) at the moderate points where identities are checked,
  * |s| <= 4: the naive forms compute 1 - x with x up to 0.982, which loses log2(1 / 0.018) < 6 bits, so 2^6 ulp.
  * Measured over 200 seeds: at most 8.8 ulp. */
@@ -101,6 +118,7 @@ typedef struct {
   gsl_vector *rel_err;                     /* the true relative error |a - n| / max(|a|, |n|); inf if non-finite */
   gsl_vector_uchar *passed;                /* 1 where the entry passes */
   gsl_vector_uchar *resolved;              /* 1 where max(|a|, |n|) rtol > est_factor e (finite entries only) */
+  gsl_vector_uchar *nonsmooth;             /* 1 where a failing entry sits at a kink of f (bp_gradcheck_jacobian) */
   size_t worst;                            /* the entry that decides the verdict: the first non-finite one, else
                                             * the largest failure margin |a - n| / max(rtol max(|a|, |n|),
                                             * est_factor e) (> 1 exactly when the entry fails) */
@@ -110,6 +128,7 @@ typedef struct {
   double norm_rel_err;                     /* ||a - n||_2 / ||n||_2 over all entries */
   size_t n_failed, n_nonfinite;
   size_t n_unresolved;                     /* finite entries below the difference's resolution */
+  size_t n_nonsmooth;                      /* failing entries at a kink of f */
   bp_verdict verdict;
   bp_tolerance tol;
 } bp_gradcheck;
@@ -123,5 +142,9 @@ int bp_gradcheck_compare(bp_gradcheck *gc, const bp_tolerance *tol);
  * r * n + j is dy_r/dx_j). gc->size must be m * n. */
 int bp_gradcheck_jacobian(bp_gradcheck *gc, bp_fd_method method, const bp_fd_problem *p, gsl_vector *x,
                           const gsl_matrix *J_analytic, const bp_tolerance *tol);
+/* The same with a fixed step or a subset of coordinates (bp_fd_options): J_analytic then has one column per listed
+ * coordinate. */
+int bp_gradcheck_jacobian_with(bp_gradcheck *gc, bp_fd_method method, const bp_fd_problem *p, gsl_vector *x,
+                               const bp_fd_options *opt, const gsl_matrix *J_analytic, const bp_tolerance *tol);
 
 #endif
