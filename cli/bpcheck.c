@@ -243,6 +243,101 @@ static int cmd_run(const options *o, const bp_check_def **defs, size_t n) {
   return could_not_run ? EXIT_INTERNAL : count[BP_CHECK_FAIL] ? EXIT_FAILED : EXIT_OK;
 }
 
+/* ---- sweep ------------------------------------------------------------------------------------------------- */
+
+typedef struct {
+  double norm_rel_err, max_rel_err, median_estimate;
+} sweep_point;
+
+static int compare_doubles(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* The check's finite-difference claims that hold at the method's own step (mask), measured at relative step h
+ * (0: the method's own rule): the largest normwise and entrywise relative errors, and the median relative error
+ * estimate e / |n| over their entries. */
+static int sweep_measure(const bp_check_def *def, const options *o, double h, const int *mask, int *mask_out,
+                         sweep_point *pt) {
+  bp_check_options opt = {o->method, h, 1};
+  bp_check_result r;
+  int status = bp_check_run_with(def, o->seed, &opt, &r);
+  *pt = (sweep_point){0.0, 0.0, 0.0};
+  size_t n_est = 0, cap = 0;
+  double *est = NULL;
+  for (size_t k = 0; k < r.n_claims && !status; k++) {
+    const bp_claim *c = &r.claims[k];
+    int use = strcmp(c->method, "identity") != 0 && bp_claim_must_hold(&r, c);
+    if (mask_out) mask_out[k] = use;
+    if (mask ? !mask[k] : !use) continue;
+    pt->norm_rel_err = fmax(pt->norm_rel_err, c->norm_rel_err);
+    cap += c->gc->size;
+    double *grown = realloc(est, cap * sizeof *est);
+    if (grown == NULL) {
+      status = GSL_ENOMEM;
+      break;
+    }
+    est = grown;
+    for (size_t i = 0; i < c->gc->size; i++) {
+      double n = fabs(gsl_vector_get(c->gc->numeric, i)), e = gsl_vector_get(c->gc->estimate, i);
+      pt->max_rel_err = fmax(pt->max_rel_err, gsl_vector_get(c->gc->rel_err, i));
+      if (n > 0) est[n_est++] = e / n;
+    }
+  }
+  if (!status && n_est > 0) {
+    qsort(est, n_est, sizeof *est, compare_doubles);
+    pt->median_estimate = est[n_est / 2];
+  }
+  free(est);
+  bp_check_result_release(&r);
+  return status;
+}
+
+/* `bpcheck sweep ID`: the check's error against the relative step h = 10^(-k/4), k = 4 .. 64 (1e-1 .. 1e-16), and
+ * at the method's own automatic step (auto = 1): truncation falls as h shrinks, round-off grows as 1/h, and the
+ * complex step stays flat (the figure of plots/step-error.gp). */
+static int cmd_sweep(const options *o, const bp_check_def *def) {
+  enum { K_FIRST = 4, K_LAST = 64, N_ROWS = K_LAST - K_FIRST + 2 };
+  int mask[BP_CHECK_MAX_CLAIMS] = {0};
+  double h[N_ROWS];
+  sweep_point pt[N_ROWS];
+  int status = sweep_measure(def, o, 0.0, NULL, mask, &pt[N_ROWS - 1]);
+  h[N_ROWS - 1] = bp_fd_relative_step(o->method);
+  for (int k = K_FIRST; k <= K_LAST && !status; k++) {
+    h[k - K_FIRST] = pow(10.0, -k / 4.0);
+    status = sweep_measure(def, o, h[k - K_FIRST], mask, NULL, &pt[k - K_FIRST]);
+  }
+  if (status) {
+    fprintf(stderr, "bpcheck: sweep %s: %s\n", def->id, bp_error_message());
+    return EXIT_INTERNAL;
+  }
+  if (o->fmt == FORMAT_JSON) {
+    printf("{\"check\": \"%s\", \"method\": \"%s\", \"seed\": %lu, \"rows\": [", def->id, bp_fd_method_name(o->method),
+           o->seed);
+    for (int k = 0; k < N_ROWS; k++) {
+      printf("%s\n  {\"h\": ", k ? "," : "");
+      json_number(h[k]);
+      printf(", \"norm_rel_err\": ");
+      json_number(pt[k].norm_rel_err);
+      printf(", \"max_rel_err\": ");
+      json_number(pt[k].max_rel_err);
+      printf(", \"median_estimate\": ");
+      json_number(pt[k].median_estimate);
+      printf(", \"auto\": %s}", k == N_ROWS - 1 ? "true" : "false");
+    }
+    printf("\n]}\n");
+    return EXIT_OK;
+  }
+  if (o->fmt == FORMAT_TABLE)
+    printf("# bpcheck sweep %s --method %s --seed %lu: error against the relative step h (h_j = h max(|x_j|, 1))\n",
+           def->id, bp_fd_method_name(o->method), o->seed);
+  printf("h\tnorm_rel_err\tmax_rel_err\tmedian_estimate\tauto\n");
+  for (int k = 0; k < N_ROWS; k++)
+    printf("%.6e\t%.6e\t%.6e\t%.6e\t%d\n", h[k], pt[k].norm_rel_err, pt[k].max_rel_err, pt[k].median_estimate,
+           k == N_ROWS - 1);
+  return EXIT_OK;
+}
+
 /* ---- grad -------------------------------------------------------------------------------------------------- */
 
 /* How entry k was judged: by its relative error, or (below the difference's resolution) by |a - n| against
@@ -499,8 +594,17 @@ int main(int argc, char **argv) {
   }
   const char *cmd = o.ids[0];
   o.ids++, o.n_ids--; /* what follows the command */
+  int is_sweep = !strcmp(cmd, "sweep");
   int is_run = !strcmp(cmd, "run"), is_grad = !strcmp(cmd, "grad"), is_plotdata = !strcmp(cmd, "plotdata");
-  if (is_plotdata) {
+  if (is_sweep) {
+    const bp_check_def *def = (o.n_ids == 1) ? bp_check_find(o.ids[0]) : NULL;
+    if (o.n_ids != 1)
+      rc = bp_cli_usage_error("%s", "sweep needs one check id (see 'bpcheck list')");
+    else if (def == NULL)
+      rc = bp_cli_usage_error("no check named '%s' (see 'bpcheck list')", o.ids[0]);
+    else
+      rc = cmd_sweep(&o, def);
+  } else if (is_plotdata) {
     rc = (o.n_ids == 1) ? bp_cli_plotdata(o.ids[0], o.seed)
                         : bp_cli_usage_error("%s", "plotdata needs one name (see plots/README.md)");
   } else if (o.n_ids > 0 && !is_run) {

@@ -11,7 +11,8 @@
 #include <gsl/gsl_vector.h>
 #include <gsl/gsl_vector_complex.h>
 
-/* y = f(x). Returns a GSL status; a failure stops the difference and is passed on. */
+/* y = f(x). Returns a GSL status; a failure stops the difference and is passed on, except GSL_EDOM and GSL_ERANGE,
+ * which mark the point as outside f's domain: the rules that need it are skipped, as where x + h overflows. */
 typedef int (*bp_fd_function)(const gsl_vector *x, gsl_vector *y, void *params);
 /* w = f(z): the same function continued to complex arguments (holomorphic near the real axis), for the complex
  * step. Where the real code branches (|s|, max, a sign), the complex code takes the branch of the real part, so

@@ -57,7 +57,7 @@ static void list_should_print_one_line_per_check(void) {
 
 static void all_should_exit_zero_with_a_verdict_per_check(void) {
   CU_ASSERT_EQUAL(run("all --format tsv", out, sizeof out, err, sizeof err), 0);
-  CU_ASSERT_PTR_NOT_NULL(strstr(out, "id\tequation\tmethod\tclaims\tmax_rel_err\terratum_rel_err\tverdict\tnote\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "id\tequation\tmethod\tclaims\tmax_rel_err\tnorm_rel_err\terratum_rel_err\tverdict\tnote\n"));
   size_t pass = 0, erratum = 0;
   for (const char *p = out; (p = strstr(p, "\tPASS\t")); p++) pass++;
   for (const char *p = out; (p = strstr(p, "\tERRATUM\t")); p++) erratum++;

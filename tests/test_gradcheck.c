@@ -139,10 +139,10 @@ typedef struct {
   int calls, fail_at;
 } failing_state;
 
-/* known_function that fails with GSL_EDOM on its fail_at-th call (and succeeds on every other). */
+/* known_function that fails with GSL_EFAILED on its fail_at-th call (and succeeds on every other). */
 static int fails_on_a_given_call(const gsl_vector *x, gsl_vector *y, void *params) {
   failing_state *s = params;
-  if (++s->calls == s->fail_at) return GSL_EDOM;
+  if (++s->calls == s->fail_at) return GSL_EFAILED;
   return known_function(x, y, NULL);
 }
 
@@ -155,7 +155,7 @@ static void fd_jacobian_should_pass_on_a_failure_midway_and_still_restore_x(void
   gsl_matrix *J = bp_matrix_alloc(2, 2), *J_err = bp_matrix_alloc(2, 2);
   for (size_t m = 0; m < N_METHODS; m++) {
     failing_state s = {0, 3};
-    CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){fails_on_a_given_call, NULL, &s}, &x.vector, J, J_err), GSL_EDOM);
+    CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){fails_on_a_given_call, NULL, &s}, &x.vector, J, J_err), GSL_EFAILED);
     CU_ASSERT_EQUAL(memcmp(xs, saved, sizeof xs), 0);
     CU_ASSERT(s.calls >= 3);
     if (METHODS[m] == BP_FD_CENTRAL) CU_ASSERT_EQUAL(s.calls, 3); /* nothing evaluated after the failure */
