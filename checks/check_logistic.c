@@ -1,6 +1,8 @@
 /* check_logistic.c - logistic outputs with summed cross-entropy, eq. (1)-(16), as printed in the notes. */
 #include <math.h>
 
+#include <gsl/gsl_complex_math.h>
+
 #include "activation.h"
 #include "derivations.h"
 #include "xent.h"
@@ -47,6 +49,14 @@ static int logistic_map(const gsl_vector *v, gsl_vector *y, void *params) {
   return GSL_SUCCESS;
 }
 
+/* The same map continued to complex s (eq. 2 at complex arguments), for the complex step. */
+int bp_logistic_map_complex(const gsl_vector_complex *z, gsl_vector_complex *w, void *params) {
+  (void)params;
+  gsl_matrix_complex_const_view S = gsl_matrix_complex_const_view_vector(z, 1, z->size);
+  gsl_matrix_complex_view X = gsl_matrix_complex_view_vector(w, 1, w->size);
+  return bp_logistic_forward_complex(&S.matrix, &X.matrix);
+}
+
 /* eq. (7): dx_i/ds_i = x_i (1 - x_i); the Jacobian is diagonal, which the comparison also checks. */
 int bp_check_logistic_dx_ds(bp_check_ctx *ctx) {
   enum { N = 5 };
@@ -58,7 +68,7 @@ int bp_check_logistic_dx_ds(bp_check_ctx *ctx) {
     J[i * N + i] = x[i] * (1 - x[i]);
   }
   gsl_matrix_view Jv = gsl_matrix_view_array(J, N, N);
-  const bp_fd_problem logistic_problem = {logistic_map, NULL, NULL};
+  const bp_fd_problem logistic_problem = {logistic_map, bp_logistic_map_complex, NULL};
   int status = bp_claim_jacobian(ctx, BP_CLAIM_PRINTED, "7", "dx_i/ds_i = x_i (1 - x_i)", &logistic_problem,
                                  &sv.vector, &Jv.matrix);
   gsl_matrix_view Xv = gsl_matrix_view_array(x, 1, N), Dv = gsl_matrix_view_array(D, 1, N);
@@ -71,18 +81,25 @@ int bp_check_logistic_dx_ds(bp_check_ctx *ctx) {
   return status;
 }
 
-typedef struct {
-  const gsl_vector *x_j;
-  size_t nj, ni;
-} weighted_sum;
-
-/* s = W^T x_j as a function of the weights W (nj x ni, flattened): eq. (3). */
+/* s = W^T x_j as a function of the weights W (nj x ni, flattened): eq. (3). params: a bp_weighted_sum. */
 static int weighted_sum_map(const gsl_vector *w, gsl_vector *s, void *params) {
-  const weighted_sum *p = params;
+  const bp_weighted_sum *p = params;
   for (size_t i = 0; i < p->ni; i++) {
     double sum = 0.0;
     for (size_t j = 0; j < p->nj; j++) sum += gsl_vector_get(p->x_j, j) * gsl_vector_get(w, j * p->ni + i);
     gsl_vector_set(s, i, sum);
+  }
+  return GSL_SUCCESS;
+}
+
+/* The same at complex weights: linear in w, so holomorphic as it stands. */
+int bp_weighted_sum_map_complex(const gsl_vector_complex *w, gsl_vector_complex *s, void *params) {
+  const bp_weighted_sum *p = params;
+  for (size_t i = 0; i < p->ni; i++) {
+    gsl_complex sum = GSL_COMPLEX_ZERO;
+    for (size_t j = 0; j < p->nj; j++)
+      sum = gsl_complex_add(sum, gsl_complex_mul_real(gsl_vector_complex_get(w, j * p->ni + i), gsl_vector_get(p->x_j, j)));
+    gsl_vector_complex_set(s, i, sum);
   }
   return GSL_SUCCESS;
 }
@@ -95,9 +112,10 @@ int bp_check_weighted_sum_ds_dw(bp_check_ctx *ctx) {
   for (size_t i = 0; i < NI; i++)
     for (size_t j = 0; j < NJ; j++) J[i * (NJ * NI) + j * NI + i] = V(sc->x_j, j);
   gsl_matrix_view Jv = gsl_matrix_view_array(J, NI, NJ * NI);
-  weighted_sum p = {sc->x_j, NJ, NI};
+  bp_weighted_sum p = {sc->x_j, NJ, NI};
+  const bp_fd_problem weighted_sum_problem = {weighted_sum_map, bp_weighted_sum_map_complex, &p};
   gsl_vector *w = bp_scenario_point(sc, BP_WRT_W_JI);
-  int status = w ? bp_claim_jacobian(ctx, BP_CLAIM_PRINTED, "8", "ds_i/dw_ji = x_j", &(bp_fd_problem){weighted_sum_map, NULL, &p}, w,
+  int status = w ? bp_claim_jacobian(ctx, BP_CLAIM_PRINTED, "8", "ds_i/dw_ji = x_j", &weighted_sum_problem, w,
                                      &Jv.matrix)
                  : GSL_ENOMEM;
   if (w) gsl_vector_free(w);

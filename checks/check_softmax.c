@@ -43,6 +43,14 @@ static int softmax_map(const gsl_vector *v, gsl_vector *y, void *params) {
   return bp_softmax_forward(&S.matrix, &X.matrix);
 }
 
+/* The same map continued to complex s (eq. 17 at complex arguments), for the complex step. */
+int bp_softmax_map_complex(const gsl_vector_complex *z, gsl_vector_complex *w, void *params) {
+  (void)params;
+  gsl_matrix_complex_const_view S = gsl_matrix_complex_const_view_vector(z, 1, z->size);
+  gsl_matrix_complex_view X = gsl_matrix_complex_view_vector(w, 1, w->size);
+  return bp_softmax_forward_complex(&S.matrix, &X.matrix);
+}
+
 /* eq. (20) in raw exponentials, eq. (21) in x, and bp_softmax_jacobian. J[i][k] = dx_i/ds_k. */
 int bp_check_softmax_jacobian(bp_check_ctx *ctx) {
   enum { N = 5 };
@@ -59,7 +67,7 @@ int bp_check_softmax_jacobian(bp_check_ctx *ctx) {
   gsl_vector_view xv = gsl_vector_view_array(x, N);
   gsl_matrix_view J20v = gsl_matrix_view_array(J20, N, N), J21v = gsl_matrix_view_array(J21, N, N),
                   Jlv = gsl_matrix_view_array(Jl, N, N);
-  const bp_fd_problem softmax_problem = {softmax_map, NULL, NULL};
+  const bp_fd_problem softmax_problem = {softmax_map, bp_softmax_map_complex, NULL};
   int status = bp_softmax_jacobian(&xv.vector, &Jlv.matrix);
   if (!status)
     status = bp_claim_jacobian(ctx, BP_CLAIM_PRINTED, "20",

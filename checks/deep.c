@@ -41,7 +41,8 @@ int bp_check_deep_recursion(bp_check_ctx *ctx, int softmax) {
   bp_mlp_workspace *ws = net ? bp_mlp_workspace_alloc(net, BATCH) : NULL;
   gsl_matrix *X0 = bp_matrix_alloc(BATCH, sizes[0]), *T = bp_matrix_alloc(BATCH, sizes[L]);
   gsl_vector *g = net ? bp_vector_alloc(net->n_params) : NULL;
-  int status = (net && ws && X0 && T && g) ? GSL_SUCCESS : GSL_ENOMEM;
+  bp_mlp_workspace_complex *wsz = net ? bp_mlp_workspace_complex_alloc(net, BATCH) : NULL; /* the complex step */
+  int status = (net && ws && X0 && T && g && wsz) ? GSL_SUCCESS : GSL_ENOMEM;
   if (!status) {
     bp_mlp_init_random(net, ctx->rng);
     bp_draw_matrix(ctx->rng, X0, -1.5, 1.5);
@@ -55,8 +56,8 @@ int bp_check_deep_recursion(bp_check_ctx *ctx, int softmax) {
     status = bp_mlp_gradient(net, ws, X0, T, NULL);
   }
   if (!status) recursion_by_loops(net, ws, X0, T, g);
-  bp_mlp_closure c = {net, ws, X0, T};
-  const bp_fd_problem error_problem = {bp_mlp_error_function, NULL, &c};
+  bp_mlp_closure c = {net, ws, X0, T, wsz};
+  const bp_fd_problem error_problem = {bp_mlp_error_function, bp_mlp_error_function_complex, &c};
   const char *eq = softmax ? "26,29,31" : "9,10,12,16";
   if (!status)
     status = bp_claim_gradient(ctx, BP_CLAIM_PRINTED, eq,
@@ -68,6 +69,7 @@ int bp_check_deep_recursion(bp_check_ctx *ctx, int softmax) {
   if (g) gsl_vector_free(g);
   if (X0) gsl_matrix_free(X0);
   if (T) gsl_matrix_free(T);
+  bp_mlp_workspace_complex_free(wsz);
   bp_mlp_workspace_free(ws);
   bp_mlp_free(net);
   return status;

@@ -10,6 +10,7 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_vector.h>
+#include <gsl/gsl_vector_complex_double.h>
 
 #include "checks.h"
 
@@ -23,6 +24,7 @@ typedef struct {
   gsl_vector *x_k, *s_j, *x_j, *s_i, *x_i, *t;
   gsl_matrix *W_kj, *W_ji;
   gsl_vector *scratch_j, *scratch_j2, *scratch_i;
+  gsl_vector_complex *zscratch_j, *zscratch_j2, *zscratch_i; /* the same, for bp_scenario_error_complex */
 } bp_scenario;
 
 /* Draws inputs in [-1.5, 1.5), weights in [-1.2, 1.2), targets in [0.05, 0.95) (logistic) or a distribution
@@ -40,6 +42,10 @@ typedef struct {
   bp_wrt wrt;
 } bp_scenario_closure;
 int bp_scenario_error(const gsl_vector *v, gsl_vector *y, void *closure);
+/* The same E continued to a complex v (a bp_fd_complex_function, same closure), for the complex step: the weighted
+ * sums eq. (3) with one complex factor, eq. (2), eq. (17), eq. (36), eq. (38), eq. (1), eq. (18) at complex
+ * arguments (activation.h, xent.h). Writes the complex scratch vectors only; v and the fixture are left as they are. */
+int bp_scenario_error_complex(const gsl_vector_complex *v, gsl_vector_complex *y, void *closure);
 /* eq. (12) and eq. (31), which the notes print alike for both output layers:
  * g_j = sum_i (x_i - t_i) w_ji x_j (1 - x_j), written into g (length nj) as printed. */
 void bp_scenario_hidden_delta(const bp_scenario *sc, gsl_vector *g);
@@ -48,6 +54,19 @@ void bp_scenario_output_weights(const bp_scenario *sc, gsl_vector *g);
 /* Claim: g (a formula's values, laid out like the quantity wrt) is the gradient of E by wrt. */
 int bp_claim_scenario(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula, bp_scenario *sc,
                       bp_wrt wrt, const gsl_vector *g);
+
+/* The maps whose Jacobians the checks of eq. (7), eq. (8) and eq. (20), eq. (21) take, continued to complex
+ * arguments for the complex step (bp_fd_complex_function); they read z and params only. */
+/* eq. (2) elementwise: w = logistic(z). params unused. */
+int bp_logistic_map_complex(const gsl_vector_complex *z, gsl_vector_complex *w, void *params);
+/* eq. (3) as a function of the weights: s_i = sum_j x_j w_ji, w (nj x ni) flattened row by row. */
+typedef struct {
+  const gsl_vector *x_j;
+  size_t nj, ni;
+} bp_weighted_sum;
+int bp_weighted_sum_map_complex(const gsl_vector_complex *w, gsl_vector_complex *s, void *params);
+/* eq. (17): w = softmax(z), z one example. params unused. */
+int bp_softmax_map_complex(const gsl_vector_complex *z, gsl_vector_complex *w, void *params);
 
 /* Fixture sizes: every layer a different size. Small enough for stack buffers of BP_SC_MAX entries. */
 #define BP_SC_MAX 64

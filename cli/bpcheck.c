@@ -46,11 +46,14 @@ static const char usage_text[] =
     "                        row (eq. (26) assumes it); --allow-unnormalized-targets accepts rows that do not,\n"
     "                        with a warning: backprop's x - t is then off by (sum t - 1) x, and the check\n"
     "                        fails once that exceeds its tolerance\n"
+    "  sweep ID              the check's error against the step h, 1e-1 .. 1e-16, and at the method's own step\n"
+    "  ladder                one gradient check in float, double and long double\n"
+    "  plotdata NAME         the TSV a figure of plots/ is drawn from\n"
     "\n"
     "options:\n"
     "  --format table|tsv|json   output format (default table)\n"
     "  --seed N                  seed of the random points and weights, 0 to 4294967295 (default 1)\n"
-    "  --method central|gsl      finite-difference method (default central)\n"
+    "  --method M                finite differences: forward, central (default), richardson, complex or gsl\n"
     "  --help, --version\n"
     "\n"
     "exit status: 0 all checks hold (errata of the notes included), 1 a check failed, 2 bad usage or input,\n"
@@ -438,6 +441,7 @@ static int cmd_grad(const options *o) {
   bp_dataset *data = NULL;
   bp_mlp *net = NULL;
   bp_mlp_workspace *ws = NULL;
+  bp_mlp_workspace_complex *wsz = NULL;
   bp_gradcheck *gc = NULL;
   gsl_rng *rng = NULL;
   double loss = 0.0;
@@ -467,11 +471,16 @@ static int cmd_grad(const options *o) {
     rc = input_error(status);
     goto done;
   }
-  bp_mlp_closure closure = {net, ws, data->X, data->T, NULL};
+  if (o->method == BP_FD_COMPLEX && (wsz = bp_mlp_workspace_complex_alloc(net, data->X->size1)) == NULL) {
+    rc = internal_error();
+    goto done;
+  }
+  bp_mlp_closure closure = {net, ws, data->X, data->T, wsz};
+  const bp_fd_problem error_problem = {bp_mlp_error_function, bp_mlp_error_function_complex, &closure};
   gsl_matrix_view grad = gsl_matrix_view_vector(net->grad, 1, net->n_params);
   bp_tolerance tol = bp_tolerance_default();
   if (bp_mlp_gradient(net, ws, data->X, data->T, &loss) ||
-      bp_gradcheck_jacobian(gc, o->method, &(bp_fd_problem){bp_mlp_error_function, NULL, &closure}, net->params, &grad.matrix, &tol)) {
+      bp_gradcheck_jacobian(gc, o->method, &error_problem, net->params, &grad.matrix, &tol)) {
     rc = internal_error();
     goto done;
   }
@@ -480,6 +489,7 @@ static int cmd_grad(const options *o) {
 done:
   if (rng) gsl_rng_free(rng);
   bp_gradcheck_free(gc);
+  bp_mlp_workspace_complex_free(wsz);
   bp_mlp_workspace_free(ws);
   bp_mlp_free(net);
   bp_dataset_free(data);

@@ -1,10 +1,15 @@
-/* activation.c - logistic eq. (2), eq. (7) and softmax eq. (17), eq. (21), eq. (22). */
+/* activation.c - logistic eq. (2), eq. (7) and softmax eq. (17), eq. (21), eq. (22); eq. (2) and eq. (17) also
+ * continued to complex arguments for the complex step. */
 #include "activation.h"
 
-#include <math.h>
+#include <gsl/gsl_complex_math.h>
 
 #include "core.h"
 #include "softmax_row.h"
+
+/* <complex.h> after every GSL header: included first, it would turn gsl_complex into double _Complex here only */
+#include <complex.h>
+#include <math.h>
 
 /* eq. (2). For s < 0 use e^s / (1 + e^s) so the exponential never overflows. */
 double bp_logistic(double s) {
@@ -117,5 +122,90 @@ int bp_softmax_jacobian(const gsl_vector *x, gsl_matrix *J) {
       double xi = gsl_vector_get(x, i), xk = gsl_vector_get(x, k);
       gsl_matrix_set(J, i, k, (i == k) ? xi * (1.0 - xi) : -xi * xk);
     }
+  return GSL_SUCCESS;
+}
+
+/* ---- complex continuations (the complex step of fd.h) ----------------------------------------------------------
+ * C99 complex arithmetic inside, gsl_matrix_complex outside (the same two doubles per entry). */
+
+static double complex get_z(const gsl_matrix_complex *M, size_t r, size_t c) {
+  gsl_complex z = gsl_matrix_complex_get(M, r, c);
+  return CMPLX(GSL_REAL(z), GSL_IMAG(z));
+}
+
+static void set_z(gsl_matrix_complex *M, size_t r, size_t c, double complex z) {
+  gsl_matrix_complex_set(M, r, c, gsl_complex_rect(creal(z), cimag(z)));
+}
+
+static int check_shape_complex(const char *who, const gsl_matrix_complex *S, gsl_matrix_complex *X) {
+  if (S->size1 != X->size1 || S->size2 != X->size2)
+    BP_ERROR(GSL_EBADLEN, "%s: S is %zu x %zu but X is %zu x %zu", who, S->size1, S->size2, X->size1, X->size2);
+  return GSL_SUCCESS;
+}
+
+/* eq. (2) at complex s. 1 / (1 + e^{-s}) and e^s / (1 + e^s) are one analytic function; Re s picks the form whose
+ * exponential has modulus e^{-|Re s|} <= 1, exactly as bp_logistic picks by the sign of s, so on the real axis the
+ * same operations give the same value. */
+static double complex logistic_complex(double complex s) {
+  if (creal(s) >= 0) return 1.0 / (1.0 + cexp(-s));
+  double complex e = cexp(s);
+  return e / (1.0 + e);
+}
+
+/* eq. (2): X = logistic(S), B x n, complex. X may be S. */
+int bp_logistic_forward_complex(const gsl_matrix_complex *S, gsl_matrix_complex *X) {
+  int status = check_shape_complex("bp_logistic_forward_complex", S, X);
+  if (status) return status;
+  for (size_t r = 0; r < S->size1; r++)
+    for (size_t c = 0; c < S->size2; c++) set_z(X, r, c, logistic_complex(get_z(S, r, c)));
+  return GSL_SUCCESS;
+}
+
+/* e^{s - s_k} with Re s <= Re s_k = m. The real part of the exponent, Re s - m, is rounded exactly as in
+ * shifted_exp above and its rounding error put back the same way (two-sum); the imaginary part Im s - Im s_k
+ * carries the step. */
+static double complex shifted_cexp(double complex s, double complex s_k) {
+  double a = creal(s), m = creal(s_k);
+  double d = a - m;
+  double complex e = cexp(CMPLX(d, cimag(s) - cimag(s_k)));
+  if (!isfinite(d)) return e;
+  double back = d - a;
+  double err = (a - (d - back)) + (-m - back);
+  return e + e * err;
+}
+
+/* The shift invariance after eq. (38) holds for any complex constant c: e^{s_i - c} / sum_j e^{s_j - c} and
+ * c + log sum_j e^{s_j - c} do not depend on c. The real code shifts by the row maximum m; here the shift is the
+ * entry s_k = m + i Im s_k whose REAL part is that maximum (a comparison of real parts, as in the real code: a
+ * comparison of complex values, or of |s|, would not be holomorphic). Every exponent then has real part <= 0, and
+ * the winner's own term is e^0 = 1 exactly, so sum = 1 + rest keeps its exact 1 (log1p(rest) in eq. 38). Shifting
+ * by the real m alone would leave the winner e^{i Im s_k}, whose real part cos(Im s_k) - 1 = O(h^2) would drown a
+ * rest below ~1e-40 in log|1 + rest|. */
+gsl_complex bp_softmax_row_exp_complex(const gsl_matrix_complex *S, size_t r, gsl_matrix_complex *E,
+                                       size_t *argmax) {
+  size_t k = 0;
+  double complex s_k = get_z(S, r, 0);
+  for (size_t c = 1; c < S->size2; c++)
+    if (creal(get_z(S, r, c)) > creal(s_k)) s_k = get_z(S, r, c), k = c;
+  double complex rest = 0.0;
+  for (size_t c = 0; c < S->size2; c++) {
+    double complex e = (c == k) ? 1.0 : shifted_cexp(get_z(S, r, c), s_k);
+    if (c != k) rest += e;
+    if (E) set_z(E, r, c, e);
+  }
+  *argmax = k;
+  return gsl_complex_rect(creal(rest), cimag(rest));
+}
+
+/* eq. (17) at complex s, row by row: x_c = e^{s_c - s_k} / (1 + rest) (bp_softmax_row_exp_complex). */
+int bp_softmax_forward_complex(const gsl_matrix_complex *S, gsl_matrix_complex *X) {
+  int status = check_shape_complex("bp_softmax_forward_complex", S, X);
+  if (status) return status;
+  for (size_t r = 0; r < S->size1; r++) {
+    size_t k;
+    gsl_complex rest = bp_softmax_row_exp_complex(S, r, X, &k);
+    double complex z = 1.0 + CMPLX(GSL_REAL(rest), GSL_IMAG(rest));
+    for (size_t c = 0; c < S->size2; c++) set_z(X, r, c, get_z(X, r, c) / z);
+  }
   return GSL_SUCCESS;
 }

@@ -6,7 +6,9 @@
 #ifndef BP_ACTIVATION_H
 #define BP_ACTIVATION_H
 
+#include <gsl/gsl_complex.h>
 #include <gsl/gsl_matrix.h>
+#include <gsl/gsl_matrix_complex_double.h>
 #include <gsl/gsl_vector.h>
 
 /* eq. (2): x = 1 / (1 + e^{-s}), evaluated without overflow for any s (e^{-|s|} only). */
@@ -27,5 +29,24 @@ int bp_softmax_forward(const gsl_matrix *S, gsl_matrix *X);
 int bp_softmax_backward(const gsl_matrix *X, const gsl_matrix *dX, gsl_matrix *dS);
 /* eq. (21): J[i][k] = dx_i/ds_k = x_i (delta_ik - x_k) for one example x (length n); J is n x n. */
 int bp_softmax_jacobian(const gsl_vector *x, gsl_matrix *J);
+
+/* ---- continued to complex arguments, for the complex step (fd.h) ------------------------------------------------
+ * Each is the same analytic function as its real twin, evaluated so that it is holomorphic near the real axis:
+ * wherever the real code branches (the sign of s, the row maximum), the complex code takes the branch that the
+ * REAL part decides. Both branches are formulas for one analytic function, so the choice only keeps the
+ * exponentials from overflowing; a branch on |z| or on anything but Re z could switch formulas inside the tiny
+ * step, and the imaginary part would no longer carry the derivative. On the real axis the values equal the real
+ * functions' to a few ulp. */
+
+/* eq. (2) at complex s: 1 / (1 + e^{-s}) for Re s >= 0, e^s / (1 + e^s) otherwise. */
+int bp_logistic_forward_complex(const gsl_matrix_complex *S, gsl_matrix_complex *X);
+/* eq. (17) at complex s, per row: x_i = e^{s_i - s_k} / sum_c e^{s_c - s_k}, k the column of the largest REAL part.
+ * X may be S. */
+int bp_softmax_forward_complex(const gsl_matrix_complex *S, gsl_matrix_complex *X);
+/* Shared with eq. (38) (xent.c): row r of S, k = the first column of largest Re s. Writes e_c = e^{s_c - s_k} to
+ * row r of E (E may be S, or NULL), e_k = 1 exactly, sets *argmax = k and returns
+ * rest = sum_{c != k} e_c, so that sum_c e_c = 1 + rest with the 1 exact, as in the real softmax_row.h. */
+gsl_complex bp_softmax_row_exp_complex(const gsl_matrix_complex *S, size_t r, gsl_matrix_complex *E,
+                                       size_t *argmax);
 
 #endif

@@ -1,4 +1,5 @@
-/* mlp.c - the network of eq. (3) with the backward recursion of eq. (9)-(16) and eq. (26)-(31). */
+/* mlp.c - the network of eq. (3) with the backward recursion of eq. (9)-(16) and eq. (26)-(31), and its forward pass
+ * continued to complex parameters for the complex step. */
 #include "mlp.h"
 
 #include <ctype.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include <gsl/gsl_blas.h>
+#include <gsl/gsl_complex_math.h>
 
 #include "activation.h"
 #include "core.h"
@@ -216,6 +218,105 @@ int bp_mlp_error_function(const gsl_vector *v, gsl_vector *y, void *closure) {
   int status = bp_mlp_forward(c->net, c->ws, c->X0);
   if (!status) status = bp_mlp_loss(c->net, c->ws, c->T, &E);
   gsl_vector_set(y, 0, E);
+  return status;
+}
+
+/* ---- complex forward --------------------------------------------------------------------------------------- */
+
+bp_mlp_workspace_complex *bp_mlp_workspace_complex_alloc(const bp_mlp *net, size_t batch) {
+  if (batch < 1) {
+    bp_error_set("a batch needs at least one example");
+    return NULL;
+  }
+  bp_mlp_workspace_complex *ws = bp_calloc(1, sizeof *ws);
+  if (ws == NULL) return NULL;
+  ws->batch = batch;
+  ws->n_layers = net->n_layers;
+  int ok = (ws->ones = bp_vector_complex_alloc(batch)) != NULL;
+  if (ok) gsl_vector_complex_set_all(ws->ones, GSL_COMPLEX_ONE);
+  ok = ok && (ws->S_out = bp_matrix_complex_alloc(batch, net->sizes[net->n_layers])) != NULL;
+  for (size_t l = 0; ok && l <= net->n_layers; l++) ok = (ws->X[l] = bp_matrix_complex_alloc(batch, net->sizes[l])) != NULL;
+  if (!ok) {
+    bp_mlp_workspace_complex_free(ws);
+    return NULL;
+  }
+  return ws;
+}
+
+void bp_mlp_workspace_complex_free(bp_mlp_workspace_complex *ws) {
+  if (ws == NULL) return;
+  for (size_t l = 0; l <= ws->n_layers; l++)
+    if (ws->X[l]) gsl_matrix_complex_free(ws->X[l]);
+  if (ws->S_out) gsl_matrix_complex_free(ws->S_out);
+  if (ws->ones) gsl_vector_complex_free(ws->ones);
+  free(ws);
+}
+
+/* As check_batch, for the complex workspace and parameters. */
+static int check_batch_complex(const char *who, const bp_mlp *net, const bp_mlp_workspace_complex *ws,
+                               const gsl_vector_complex *params, const gsl_matrix *X0) {
+  int same = ws->n_layers == net->n_layers && ws->S_out->size2 == net->sizes[net->n_layers];
+  for (size_t l = 0; same && l <= net->n_layers; l++) same = ws->X[l]->size2 == net->sizes[l];
+  if (!same) BP_ERROR(GSL_EINVAL, "%s: the workspace was allocated for a different network", who);
+  if (params->size != net->n_params || params->stride != 1)
+    BP_ERROR(GSL_EBADLEN, "%s: %zu parameters (stride %zu) for a network of %zu (contiguous)", who, params->size,
+             params->stride, net->n_params);
+  if (X0->size1 != ws->batch || X0->size2 != net->sizes[0])
+    BP_ERROR(GSL_EBADLEN, "%s: the input batch is %zu x %zu, expected %zu x %zu (batch x inputs)", who, X0->size1,
+             X0->size2, ws->batch, net->sizes[0]);
+  return GSL_SUCCESS;
+}
+
+/* The forward of bp_mlp_forward with complex W_l, b_l: views into params laid out as net->params (W[1], b[1],
+ * W[2], ...), the input copied to complex X[0] (imaginary part 0), then per layer
+ *   S_l = X_{l-1} W_l + 1 b_l^T     (B x n_{l-1})(n_{l-1} x n_l) -> B x n_l, zgemm + zgeru     eq. (3)
+ *   X_l = logistic(S_l), the top layer logistic or softmax                                      eq. (2), eq. (17)
+ * Every operation is a sum, product or holomorphic unit, so the loss is holomorphic in the parameters. */
+int bp_mlp_forward_complex(const bp_mlp *net, const gsl_vector_complex *params, bp_mlp_workspace_complex *ws,
+                           const gsl_matrix *X0) {
+  int status = check_batch_complex("bp_mlp_forward_complex", net, ws, params, X0);
+  if (status) return status;
+  for (size_t r = 0; r < X0->size1; r++)
+    for (size_t c = 0; c < X0->size2; c++) gsl_matrix_complex_set(ws->X[0], r, c, gsl_complex_rect(gsl_matrix_get(X0, r, c), 0.0));
+  size_t L = net->n_layers;
+  for (size_t l = 1; !status && l <= L; l++) {
+    size_t nj = net->sizes[l - 1], ni = net->sizes[l], off = net->offset[l];
+    gsl_matrix_complex_const_view W = gsl_matrix_complex_const_view_array(params->data + 2 * off, nj, ni);
+    gsl_vector_complex_const_view b = gsl_vector_complex_const_view_array(params->data + 2 * (off + nj * ni), ni);
+    gsl_matrix_complex *S = (l == L) ? ws->S_out : ws->X[l]; /* hidden layers compute s in place of x */
+    status = gsl_blas_zgemm(CblasNoTrans, CblasNoTrans, GSL_COMPLEX_ONE, ws->X[l - 1], &W.matrix, GSL_COMPLEX_ZERO, S);
+    if (!status) status = gsl_blas_zgeru(GSL_COMPLEX_ONE, ws->ones, &b.vector, S);
+    status = blas_status("bp_mlp_forward_complex", status);
+    if (status) break;
+    if (l < L || net->output == BP_OUTPUT_LOGISTIC)
+      status = bp_logistic_forward_complex(S, ws->X[l]); /* eq. (2) */
+    else
+      status = bp_softmax_forward_complex(S, ws->X[l]);  /* eq. (17) */
+  }
+  return status;
+}
+
+int bp_mlp_loss_complex(const bp_mlp *net, const bp_mlp_workspace_complex *ws, const gsl_matrix *T, gsl_complex *E) {
+  if (T->size1 != ws->batch || T->size2 != net->sizes[net->n_layers])
+    BP_ERROR(GSL_EBADLEN, "bp_mlp_loss_complex: the targets are %zu x %zu, expected %zu x %zu (batch x outputs)",
+             T->size1, T->size2, ws->batch, net->sizes[net->n_layers]);
+  return (net->output == BP_OUTPUT_LOGISTIC) ? bp_xent_logistic_stable_complex(ws->S_out, T, E)  /* eq. (36) */
+                                             : bp_xent_softmax_stable_complex(ws->S_out, T, E);  /* eq. (38) */
+}
+
+int bp_mlp_error_function_complex(const gsl_vector_complex *v, gsl_vector_complex *y, void *closure) {
+  const bp_mlp_closure *c = closure;
+  if (v->size != c->net->n_params || y->size != 1)
+    BP_ERROR(GSL_EBADLEN,
+             "bp_mlp_error_function_complex: %zu parameters and %zu outputs for a network of %zu parameters", v->size,
+             y->size, c->net->n_params);
+  bp_mlp_workspace_complex *ws = c->wsz ? c->wsz : bp_mlp_workspace_complex_alloc(c->net, c->X0->size1);
+  if (ws == NULL) return GSL_ENOMEM;
+  gsl_complex E = GSL_COMPLEX_ZERO;
+  int status = bp_mlp_forward_complex(c->net, v, ws, c->X0);
+  if (!status) status = bp_mlp_loss_complex(c->net, ws, c->T, &E);
+  gsl_vector_complex_set(y, 0, E);
+  if (ws != c->wsz) bp_mlp_workspace_complex_free(ws);
   return status;
 }
 

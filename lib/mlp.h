@@ -9,9 +9,12 @@
 #ifndef BP_MLP_H
 #define BP_MLP_H
 
+#include <gsl/gsl_complex.h>
 #include <gsl/gsl_matrix.h>
+#include <gsl/gsl_matrix_complex_double.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_vector.h>
+#include <gsl/gsl_vector_complex_double.h>
 
 typedef enum { BP_OUTPUT_LOGISTIC, BP_OUTPUT_SOFTMAX } bp_output;
 
@@ -65,14 +68,41 @@ void bp_mlp_zero_grad(bp_mlp *net);
 /* zero_grad, forward, loss and backward in one call; E may be NULL. */
 int bp_mlp_gradient(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, const gsl_matrix *T, double *E);
 
+/* ---- the forward pass continued to complex parameters, for the complex step (fd.h) -----------------------------
+ * The same network with complex weights and biases (the real input X0 and targets T stay real):
+ * S_l = X_{l-1} W_l + 1 b_l^T by gsl_blas_zgemm and zgeru (eq. 3), the units of activation.h and the stable errors
+ * of xent.h continued to complex arguments (eq. 2, eq. 17, eq. 36, eq. 38), every branch taken by the real part.
+ * At real parameters the real part of each value equals the real forward's to a few ulp; at params + i h e_k the
+ * imaginary part of the loss is h dE/dparams_k + O(h^3). */
+typedef struct {
+  size_t batch, n_layers;
+  gsl_matrix_complex *X[BP_MLP_MAX_LAYERS + 1]; /* [0]: the input batch, copied; [1..L]: batch x sizes[l] */
+  gsl_matrix_complex *S_out;                    /* S_L, for eq. (36), eq. (38) */
+  gsl_vector_complex *ones;                     /* batch ones: the bias rows */
+} bp_mlp_workspace_complex;
+
+bp_mlp_workspace_complex *bp_mlp_workspace_complex_alloc(const bp_mlp *net, size_t batch);
+void bp_mlp_workspace_complex_free(bp_mlp_workspace_complex *ws);
+/* Forward over the real batch X0 with the complex parameters `params` (n_params entries, the layout of
+ * net->params, contiguous: stride 1); net supplies only the shapes. Writes the workspace. */
+int bp_mlp_forward_complex(const bp_mlp *net, const gsl_vector_complex *params, bp_mlp_workspace_complex *ws,
+                           const gsl_matrix *X0);
+/* The error over the batch from the complex S_L: the sum over rows of eq. (36) or eq. (38). */
+int bp_mlp_loss_complex(const bp_mlp *net, const bp_mlp_workspace_complex *ws, const gsl_matrix *T, gsl_complex *E);
+
 /* E(params) as a bp_fd_function (fd.h), for checking the gradient: y[0] = the loss over the batch with
  * net->params replaced by v (v may be net->params itself, which a checker then perturbs in place). */
 typedef struct {
   bp_mlp *net;
   bp_mlp_workspace *ws;
   const gsl_matrix *X0, *T;
+  bp_mlp_workspace_complex *wsz; /* for bp_mlp_error_function_complex; NULL: it allocates one per call */
 } bp_mlp_closure;
 int bp_mlp_error_function(const gsl_vector *v, gsl_vector *y, void *closure);
+/* The same E continued to complex parameters, a bp_fd_complex_function (fd.h) with the same closure: y[0] = the
+ * loss with the parameters v (complex, n_params entries). Reads v and writes y only: net->params, X0 and T are
+ * left as they are (unlike bp_mlp_error_function, it never copies v into the network). */
+int bp_mlp_error_function_complex(const gsl_vector_complex *v, gsl_vector_complex *y, void *closure);
 
 /* Parameter k's name: "W<l>[j,i]" (w_ji of layer l) or "b<l>[i]". */
 int bp_mlp_param_name(const bp_mlp *net, size_t k, char *buf, size_t len);

@@ -10,7 +10,9 @@
 #ifndef BP_XENT_H
 #define BP_XENT_H
 
+#include <gsl/gsl_complex.h>
 #include <gsl/gsl_matrix.h>
+#include <gsl/gsl_matrix_complex_double.h>
 
 /* eq. (1): E = -sum_i (t_i log x_i + (1 - t_i) log(1 - x_i)), independent logistic outputs. */
 int bp_xent_logistic_naive(const gsl_matrix *X, const gsl_matrix *T, double *E);
@@ -36,5 +38,19 @@ int bp_xent_softmax_delta(const gsl_matrix *X, const gsl_matrix *T, gsl_matrix *
 /* eq. (26) from the weighted sums: dS = softmax(S) - T, accurate also where the winning x_k rounds to 1 and its
  * target is 1. Writes dS (may be S, not T). */
 int bp_xent_softmax_delta_stable(const gsl_matrix *S, const gsl_matrix *T, gsl_matrix *dS);
+
+/* ---- continued to complex weighted sums (or activations), real targets, for the complex step (fd.h) -------------
+ * Same sums, same branches as the real forms, each branch decided by the REAL part (see activation.h), so that
+ * Re E equals the real error to a few ulp and Im E(s + ih e_j) / h = dE/ds_j + O(h^2). The compensated sum is
+ * applied to the real and imaginary parts alike (addition is linear, so this is still the complex sum). */
+
+/* eq. (36) at complex s: max(s, 0) - t s + log1p(e^{-|s|}), with max(s, 0) and |s| = s or -s by the sign of Re s. */
+int bp_xent_logistic_stable_complex(const gsl_matrix_complex *S, const gsl_matrix *T, gsl_complex *E);
+/* eq. (38) at complex s: sum_i t_i (s_k - s_i) + t_i log1p(rest), s_k the entry of largest REAL part. */
+int bp_xent_softmax_stable_complex(const gsl_matrix_complex *S, const gsl_matrix *T, gsl_complex *E);
+/* eq. (1) and eq. (18) at complex activations X, literally (principal complex log, holomorphic off the negative
+ * real axis, so near any x in (0, 1)); GSL_ERANGE when the value is not finite, as the real naive forms. */
+int bp_xent_logistic_naive_complex(const gsl_matrix_complex *X, const gsl_matrix *T, gsl_complex *E);
+int bp_xent_softmax_naive_complex(const gsl_matrix_complex *X, const gsl_matrix *T, gsl_complex *E);
 
 #endif

@@ -61,7 +61,7 @@ static int pipeline(void) {
   if (!status && (gc = bp_gradcheck_alloc(net->n_params)) == NULL) status = GSL_ENOMEM;
   if (!status) status = bp_mlp_gradient(net, ws, data->X, data->T, NULL);
   if (!status) {
-    bp_mlp_closure c = {net, ws, data->X, data->T};
+    bp_mlp_closure c = {net, ws, data->X, data->T, NULL};
     gsl_matrix_view g = gsl_matrix_view_vector(net->grad, 1, net->n_params);
     bp_tolerance tol = bp_tolerance_default();
     status = bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){bp_mlp_error_function, NULL, &c}, net->params, &g.matrix, &tol);
@@ -145,7 +145,7 @@ static void zero_sizes_and_bad_arguments_should_be_refused_with_a_message(void) 
   CU_ASSERT_PTR_NOT_NULL_FATAL(wrong);
   CU_ASSERT_PTR_NOT_NULL_FATAL(y);
   gsl_matrix *X = bp_matrix_alloc(1, 2), *T = bp_matrix_alloc(1, 2);
-  bp_mlp_closure c = {net, ws, X, T};
+  bp_mlp_closure c = {net, ws, X, T, NULL};
   ASSERT_FAILS_WITH_MESSAGE(bp_mlp_error_function(wrong, y, &c), GSL_EBADLEN, "5 parameters");
   ASSERT_FAILS_WITH_MESSAGE(bp_params_read_tsv(NULL, net), GSL_EINVAL, "must not be NULL");
   bp_dataset *d = NULL;

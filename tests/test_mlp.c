@@ -201,7 +201,7 @@ static void check_gradient_against_central_differences(size_t n_layers, const si
   gsl_vector *x = bp_vector_alloc(p->net->n_params);
   gsl_vector_memcpy(x, p->net->params);
   gsl_matrix_view G = gsl_matrix_view_vector(p->net->grad, 1, p->net->n_params);
-  bp_mlp_closure c = {p->net, p->ws, p->X0, p->T};
+  bp_mlp_closure c = {p->net, p->ws, p->X0, p->T, NULL};
   ASSERT_JACOBIAN_MATCHES_FD(bp_mlp_error_function, &c, x, &G.matrix);
   gsl_vector_free(x);
   bp_test_problem_free(p);

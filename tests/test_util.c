@@ -109,7 +109,7 @@ int bp_test_problem_numeric_gradient(bp_test_problem *p, bp_fd_method method, gs
   gsl_vector_memcpy(x, p->net->params);
   gsl_matrix_view J = gsl_matrix_view_vector(numeric, 1, n);
   gsl_matrix_view J_err = gsl_matrix_view_vector(estimate ? estimate : numeric, 1, n); /* used only if given */
-  bp_mlp_closure c = {p->net, p->ws, p->X0, p->T};
+  bp_mlp_closure c = {p->net, p->ws, p->X0, p->T, NULL};
   int status = bp_fd_jacobian(method, &(bp_fd_problem){bp_mlp_error_function, NULL, &c}, x, &J.matrix, estimate ? &J_err.matrix : NULL);
   gsl_vector_memcpy(p->net->params, x); /* the closure left the last perturbed point in the network */
   gsl_vector_free(x);
