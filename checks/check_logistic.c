@@ -97,8 +97,10 @@ int bp_weighted_sum_map_complex(const gsl_vector_complex *w, gsl_vector_complex 
   const bp_weighted_sum *p = params;
   for (size_t i = 0; i < p->ni; i++) {
     gsl_complex sum = GSL_COMPLEX_ZERO;
-    for (size_t j = 0; j < p->nj; j++)
-      sum = gsl_complex_add(sum, gsl_complex_mul_real(gsl_vector_complex_get(w, j * p->ni + i), gsl_vector_get(p->x_j, j)));
+    for (size_t j = 0; j < p->nj; j++) {
+      gsl_complex w_ji = gsl_vector_complex_get(w, j * p->ni + i);
+      sum = gsl_complex_add(sum, gsl_complex_mul_real(w_ji, gsl_vector_get(p->x_j, j)));
+    }
     gsl_vector_complex_set(s, i, sum);
   }
   return GSL_SUCCESS;

@@ -176,11 +176,12 @@ static double complex shifted_cexp(double complex s, double complex s_k) {
 
 /* The shift invariance after eq. (38) holds for any complex constant c: e^{s_i - c} / sum_j e^{s_j - c} and
  * c + log sum_j e^{s_j - c} do not depend on c. The real code shifts by the row maximum m; here the shift is the
- * entry s_k = m + i Im s_k whose REAL part is that maximum (a comparison of real parts, as in the real code: a
- * comparison of complex values, or of |s|, would not be holomorphic). Every exponent then has real part <= 0, and
- * the winner's own term is e^0 = 1 exactly, so sum = 1 + rest keeps its exact 1 (log1p(rest) in eq. 38). Shifting
- * by the real m alone would leave the winner e^{i Im s_k}, whose real part cos(Im s_k) - 1 = O(h^2) would drown a
- * rest below ~1e-40 in log|1 + rest|. */
+ * entry s_k = m + i Im s_k whose REAL part is that maximum (k chosen by comparing real parts, as the real code
+ * compares s). Every exponent then has real part <= 0, and the winner's own term is e^0 = 1 exactly, so
+ * sum = 1 + rest keeps its exact 1 (log1p(rest) in eq. 38). Shifting by the real m alone would leave the winner
+ * e^{i Im s_k} != 1: with the step on the winner, the O(h^2) real part cos(h) - 1 swamps a rest below ~1e-40 in
+ * log|1 + rest| (E = 1.6e-304 came out 0), and its derivative came from -t_k h + x_k h, cancelling (8e-10 relative
+ * error measured where the winner's target is 1). */
 gsl_complex bp_softmax_row_exp_complex(const gsl_matrix_complex *S, size_t r, gsl_matrix_complex *E,
                                        size_t *argmax) {
   size_t k = 0;

@@ -31,12 +31,13 @@ int bp_softmax_backward(const gsl_matrix *X, const gsl_matrix *dX, gsl_matrix *d
 int bp_softmax_jacobian(const gsl_vector *x, gsl_matrix *J);
 
 /* ---- continued to complex arguments, for the complex step (fd.h) ------------------------------------------------
- * Each is the same analytic function as its real twin, evaluated so that it is holomorphic near the real axis:
- * wherever the real code branches (the sign of s, the row maximum), the complex code takes the branch that the
- * REAL part decides. Both branches are formulas for one analytic function, so the choice only keeps the
- * exponentials from overflowing; a branch on |z| or on anything but Re z could switch formulas inside the tiny
- * step, and the imaginary part would no longer carry the derivative. On the real axis the values equal the real
- * functions' to a few ulp. */
+ * Each is the same analytic function as its real twin, evaluated so that it is holomorphic near the real axis.
+ * Wherever the real code branches (the sign of s, the row maximum), the complex code takes the branch that the
+ * REAL part decides: the branches are formulas for one analytic function, and choosing as the real code does runs
+ * the real code's operations on the real part (the same value to a few ulp) and keeps every exponential <= 1 in
+ * modulus. What must never enter a value is a non-analytic operation: |s| as cabs(s), conj, or Re s used as a
+ * number is real where the true function is not, and drops the imaginary part that carries the derivative
+ * (tests/test_complex.c plants exactly that bug). |s| becomes s or -s by the sign of Re s. */
 
 /* eq. (2) at complex s: 1 / (1 + e^{-s}) for Re s >= 0, e^s / (1 + e^s) otherwise. */
 int bp_logistic_forward_complex(const gsl_matrix_complex *S, gsl_matrix_complex *X);

@@ -235,7 +235,8 @@ bp_mlp_workspace_complex *bp_mlp_workspace_complex_alloc(const bp_mlp *net, size
   int ok = (ws->ones = bp_vector_complex_alloc(batch)) != NULL;
   if (ok) gsl_vector_complex_set_all(ws->ones, GSL_COMPLEX_ONE);
   ok = ok && (ws->S_out = bp_matrix_complex_alloc(batch, net->sizes[net->n_layers])) != NULL;
-  for (size_t l = 0; ok && l <= net->n_layers; l++) ok = (ws->X[l] = bp_matrix_complex_alloc(batch, net->sizes[l])) != NULL;
+  for (size_t l = 0; ok && l <= net->n_layers; l++)
+    ok = (ws->X[l] = bp_matrix_complex_alloc(batch, net->sizes[l])) != NULL;
   if (!ok) {
     bp_mlp_workspace_complex_free(ws);
     return NULL;
@@ -277,7 +278,8 @@ int bp_mlp_forward_complex(const bp_mlp *net, const gsl_vector_complex *params, 
   int status = check_batch_complex("bp_mlp_forward_complex", net, ws, params, X0);
   if (status) return status;
   for (size_t r = 0; r < X0->size1; r++)
-    for (size_t c = 0; c < X0->size2; c++) gsl_matrix_complex_set(ws->X[0], r, c, gsl_complex_rect(gsl_matrix_get(X0, r, c), 0.0));
+    for (size_t c = 0; c < X0->size2; c++)
+      gsl_matrix_complex_set(ws->X[0], r, c, gsl_complex_rect(gsl_matrix_get(X0, r, c), 0.0));
   size_t L = net->n_layers;
   for (size_t l = 1; !status && l <= L; l++) {
     size_t nj = net->sizes[l - 1], ni = net->sizes[l], off = net->offset[l];

@@ -42,7 +42,8 @@ static gsl_vector_complex *complex_of(const gsl_vector *x) {
 static gsl_matrix_complex *complex_matrix_of(const gsl_matrix *S) {
   gsl_matrix_complex *Z = bp_matrix_complex_alloc(S->size1, S->size2);
   for (size_t r = 0; Z && r < S->size1; r++)
-    for (size_t c = 0; c < S->size2; c++) gsl_matrix_complex_set(Z, r, c, gsl_complex_rect(gsl_matrix_get(S, r, c), 0.0));
+    for (size_t c = 0; c < S->size2; c++)
+      gsl_matrix_complex_set(Z, r, c, gsl_complex_rect(gsl_matrix_get(S, r, c), 0.0));
   return Z;
 }
 
@@ -55,7 +56,8 @@ static int complex_step_jacobian(bp_fd_complex_function fz, void *params, const 
     gsl_vector_complex_set(z, j, gsl_complex_rect(xj, h));
     status = fz(z, w, params);
     gsl_vector_complex_set(z, j, gsl_complex_rect(xj, 0.0));
-    for (size_t r = 0; !status && r < J->size1; r++) gsl_matrix_set(J, r, j, GSL_IMAG(gsl_vector_complex_get(w, r)) / h);
+    for (size_t r = 0; !status && r < J->size1; r++)
+      gsl_matrix_set(J, r, j, GSL_IMAG(gsl_vector_complex_get(w, r)) / h);
   }
   if (z) gsl_vector_complex_free(z);
   if (w) gsl_vector_complex_free(w);
@@ -94,8 +96,8 @@ static double perturb(gsl_matrix_complex *Z, size_t r, size_t c) {
 
 /* Extremes: saturated units (|s| = 800, beyond exp's range), the overflow edge of exp, signed zeros, and
  * irregular moderate values. */
-static const double EXTREME_S[] = {-800.0, -745.13, -709.9, -37.9, -2.385, -0.0, 0.0, 1e-300,
-                                   0.713, 3.7,    36.1,    709.8, 745.2, 800.0};
+static const double EXTREME_S[] = {-800.0, -745.13, -709.9, -37.9, -2.385, -0.0,  0.0,
+                                   1e-300, 0.713,   3.7,    36.1,  709.8,  745.2, 800.0};
 #define N_EXTREME (sizeof EXTREME_S / sizeof EXTREME_S[0])
 
 /* ---- eq. (2), eq. (17): real parts -------------------------------------------------------------------------- */
@@ -114,8 +116,8 @@ static void complex_logistic_should_match_the_real_one_on_the_real_axis(void) {
 }
 
 static void complex_softmax_should_match_the_real_one_on_the_real_axis_also_for_logits_1e3_apart(void) {
-  static const double s[] = {-1000.0, 0.0,    1000.3, 2.385,   /* 1e3 apart: e^{-1000.3} underflows */
-                             800.0,   -800.0, 3.2,    799.1,   /* two near the top, one far below */
+  static const double s[] = {-1000.0, 0.0,    1000.3, 2.385, /* 1e3 apart: e^{-1000.3} underflows */
+                             800.0,   -800.0, 3.2,    799.1, /* two near the top, one far below */
                              0.3,     -1.7,   2.9,    0.4};
   gsl_matrix *S = bp_test_matrix_of(s, 3, 4), *X = bp_matrix_alloc(3, 4);
   gsl_matrix_complex *Z = complex_matrix_of(S), *XZ = bp_matrix_complex_alloc(3, 4);
@@ -242,7 +244,7 @@ static void complex_step_of_eq_38_should_give_softmax_minus_t(void) {
   gsl_matrix_free(S), gsl_matrix_free(T), gsl_matrix_free(D), gsl_matrix_complex_free(Z);
 }
 
-/* ---- the network -------------------------------------------------------------------------------------------------- */
+/* ---- the network ------------------------------------------------------------------------------------------------- */
 
 /* The complex-step gradient of bp_mlp_error_function_complex against bp_mlp_gradient, four weight layers of
  * different sizes, both output layers, several seeds; and the real part of the loss against bp_mlp_loss, also with
@@ -287,7 +289,8 @@ static void network_error_function_should_work_without_a_complex_workspace(void)
   bp_test_problem *p = bp_test_problem_alloc(2, sizes, BP_OUTPUT_SOFTMAX, 3, 5);
   CU_ASSERT_PTR_NOT_NULL_FATAL(p);
   bp_mlp_workspace_complex *wsz = bp_mlp_workspace_complex_alloc(p->net, 3);
-  gsl_vector_complex *z = complex_of(p->net->params), *y1 = bp_vector_complex_alloc(1), *y2 = bp_vector_complex_alloc(1);
+  gsl_vector_complex *z = complex_of(p->net->params), *y1 = bp_vector_complex_alloc(1),
+                     *y2 = bp_vector_complex_alloc(1);
   gsl_vector_complex_set(z, 4, gsl_complex_rect(gsl_vector_get(p->net->params, 4), 1e-20));
   bp_mlp_closure with = {p->net, p->ws, p->X0, p->T, wsz}, without = {p->net, p->ws, p->X0, p->T, NULL};
   CU_ASSERT_EQUAL(bp_mlp_error_function_complex(z, y1, &with), GSL_SUCCESS);
@@ -299,7 +302,7 @@ static void network_error_function_should_work_without_a_complex_workspace(void)
   bp_test_problem_free(p);
 }
 
-/* ---- a planted bug: |s| through cabs ------------------------------------------------------------------------------ */
+/* ---- a planted bug: |s| through cabs ----------------------------------------------------------------------------- */
 
 /* eq. (36) with the real code's log1p(e^{-|s|}) transcribed through the complex modulus: |s| = cabs(s) is real,
  * not holomorphic, so the log term loses its imaginary part. max(s, 0) still follows Re s. */
@@ -446,7 +449,8 @@ static void jacobian_map_continuations_should_give_the_analytic_jacobians_and_le
   gsl_matrix *Jw = bp_matrix_alloc(NI, NJ * NI);
   CU_ASSERT_EQUAL(complex_step_jacobian(bp_weighted_sum_map_complex, &p, w, Jw), GSL_SUCCESS);
   for (size_t i = 0; i < NI; i++)
-    for (size_t k = 0; k < NJ * NI; k++) ASSERT_REL_CLOSE(gsl_matrix_get(Jw, i, k), (k % NI == i) ? xj[k / NI] : 0.0, 2 * GSL_DBL_EPSILON);
+    for (size_t k = 0; k < NJ * NI; k++)
+      ASSERT_REL_CLOSE(gsl_matrix_get(Jw, i, k), (k % NI == i) ? xj[k / NI] : 0.0, 2 * GSL_DBL_EPSILON);
   /* inputs unchanged: z of each map, and the weighted sum's x_j */
   bp_fd_complex_function maps[3] = {bp_logistic_map_complex, bp_softmax_map_complex, bp_weighted_sum_map_complex};
   for (size_t m = 0; m < 3; m++) {
@@ -532,9 +536,11 @@ static void complex_functions_should_refuse_mismatched_shapes(void) {
   bp_test_clear_message();
   CU_ASSERT_PTR_NULL(bp_mlp_workspace_complex_alloc(p->net, 0));
   ASSERT_MESSAGE_CONTAINS("at least one example");
-  bp_mlp_workspace_complex *wsz = bp_mlp_workspace_complex_alloc(p->net, 3), *wsz2 = bp_mlp_workspace_complex_alloc(net2, 3);
-  gsl_vector_complex *v = bp_vector_complex_alloc(p->net->n_params), *v2 = bp_vector_complex_alloc(2 * p->net->n_params),
-                     *y = bp_vector_complex_alloc(1), *y2 = bp_vector_complex_alloc(2);
+  bp_mlp_workspace_complex *wsz = bp_mlp_workspace_complex_alloc(p->net, 3),
+                           *wsz2 = bp_mlp_workspace_complex_alloc(net2, 3);
+  gsl_vector_complex *v = bp_vector_complex_alloc(p->net->n_params),
+                     *v2 = bp_vector_complex_alloc(2 * p->net->n_params), *y = bp_vector_complex_alloc(1),
+                     *y2 = bp_vector_complex_alloc(2);
   gsl_vector_complex_view strided = gsl_vector_complex_subvector_with_stride(v2, 0, 2, p->net->n_params);
   gsl_matrix *X0_wrong = bp_matrix_alloc(3, 4), *T_wrong = bp_matrix_alloc(3, 3);
   ASSERT_FAILS_WITH_MESSAGE(bp_mlp_forward_complex(p->net, v, wsz2, p->X0), GSL_EINVAL, "different network");
@@ -607,7 +613,8 @@ int register_complex(void) {
        scenario_error_continuation_should_match_the_real_error_and_leave_its_inputs_alone},
       {"jacobian_map_continuations_should_give_the_analytic_jacobians_and_leave_their_inputs_alone",
        jacobian_map_continuations_should_give_the_analytic_jacobians_and_leave_their_inputs_alone},
-      {"network_error_continuation_should_leave_its_inputs_alone", network_error_continuation_should_leave_its_inputs_alone},
+      {"network_error_continuation_should_leave_its_inputs_alone",
+       network_error_continuation_should_leave_its_inputs_alone},
       {"every_check_should_run_with_the_complex_step", every_check_should_run_with_the_complex_step},
       {"complex_functions_should_refuse_mismatched_shapes", complex_functions_should_refuse_mismatched_shapes},
       {"complex_allocations_should_fail_cleanly", complex_allocations_should_fail_cleanly},

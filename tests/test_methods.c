@@ -200,7 +200,7 @@ static double column_max(const char *tsv, const char *name) {
   const char *line_start = tsv;
   for (const char *p = tsv; *p; p++) {
     if (p == line_start || p[-1] == '\t' || p[-1] == '\n') { /* a field starts at p */
-      if (p[-1] == '\n' || p == tsv) k = 0;
+      if (p == tsv || p[-1] == '\n') k = 0;
       size_t len = strlen(name);
       if (col < 0 && strncmp(p, name, len) == 0 && (p[len] == '\t' || p[len] == '\n')) col = k;
       else if (col >= 0 && k == col && line_start != tsv) best = fmax(best, strtod(p, NULL));
