@@ -18,7 +18,7 @@ CLI_OBJ    := $(CLI_SRC:%.c=$(B)/%.o)
 TEST_OBJ   := $(TEST_SRC:%.c=$(B)/%.o)
 
 # Debian packages, each with the header or program that shows it is there (tools/deps.sh).
-DEPS       := header:gsl/gsl_blas.h:libgsl-dev header:CUnit/Basic.h:libcunit1-dev
+DEPS       := header:gsl/gsl_blas.h:libgsl-dev header:CUnit/Basic.h:libcunit1-dev program:gnuplot:gnuplot-nox
 DEPS_CHECK := program:valgrind:valgrind program:gcovr:gcovr
 
 .PHONY: all verify check deps clean sanitize valgrind coverage
@@ -26,6 +26,14 @@ all: deps $(B)/bpcheck
 
 verify: all
 	$(B)/bpcheck all
+	sh plots/build.sh $(B)/bpcheck plots/out
+	@echo "report: plots/out/index.html"
+
+# Every figure of plots/ as PNG and SVG, and the report plots/out/index.html (plots/README.md).
+.PHONY: plots
+plots: deps $(B)/bpcheck
+	sh plots/build.sh $(B)/bpcheck plots/out
+	@echo "report: plots/out/index.html"
 
 check: deps $(B)/bpcheck $(B)/test_bpcheck
 	BPCHECK=$(B)/bpcheck $(B)/test_bpcheck

@@ -9,6 +9,8 @@
 
 /* <complex.h> after every GSL header: included first, it would turn gsl_complex into double _Complex here only */
 #include <complex.h>
+
+#include "cmplx.h"
 #include <math.h>
 
 /* eq. (2). For s < 0 use e^s / (1 + e^s) so the exponential never overflows. */
@@ -130,7 +132,7 @@ int bp_softmax_jacobian(const gsl_vector *x, gsl_matrix *J) {
 
 static double complex get_z(const gsl_matrix_complex *M, size_t r, size_t c) {
   gsl_complex z = gsl_matrix_complex_get(M, r, c);
-  return CMPLX(GSL_REAL(z), GSL_IMAG(z));
+  return bp_cmplx(GSL_REAL(z), GSL_IMAG(z));
 }
 
 static void set_z(gsl_matrix_complex *M, size_t r, size_t c, double complex z) {
@@ -167,7 +169,7 @@ int bp_logistic_forward_complex(const gsl_matrix_complex *S, gsl_matrix_complex 
 static double complex shifted_cexp(double complex s, double complex s_k) {
   double a = creal(s), m = creal(s_k);
   double d = a - m;
-  double complex e = cexp(CMPLX(d, cimag(s) - cimag(s_k)));
+  double complex e = cexp(bp_cmplx(d, cimag(s) - cimag(s_k)));
   if (!isfinite(d)) return e;
   double back = d - a;
   double err = (a - (d - back)) + (-m - back);
@@ -205,7 +207,7 @@ int bp_softmax_forward_complex(const gsl_matrix_complex *S, gsl_matrix_complex *
   for (size_t r = 0; r < S->size1; r++) {
     size_t k;
     gsl_complex rest = bp_softmax_row_exp_complex(S, r, X, &k);
-    double complex z = 1.0 + CMPLX(GSL_REAL(rest), GSL_IMAG(rest));
+    double complex z = 1.0 + bp_cmplx(GSL_REAL(rest), GSL_IMAG(rest));
     for (size_t c = 0; c < S->size2; c++) set_z(X, r, c, get_z(X, r, c) / z);
   }
   return GSL_SUCCESS;

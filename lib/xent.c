@@ -10,6 +10,8 @@
 
 /* <complex.h> after every GSL header: included first, it would turn gsl_complex into double _Complex here only */
 #include <complex.h>
+
+#include "cmplx.h"
 #include <math.h>
 
 static int same_shape3(const char *who, const gsl_matrix *A, const char *a, const gsl_matrix *T,
@@ -200,7 +202,7 @@ int bp_xent_softmax_delta_stable(const gsl_matrix *S, const gsl_matrix *T, gsl_m
 
 static double complex get_z(const gsl_matrix_complex *M, size_t r, size_t c) {
   gsl_complex z = gsl_matrix_complex_get(M, r, c);
-  return CMPLX(GSL_REAL(z), GSL_IMAG(z));
+  return bp_cmplx(GSL_REAL(z), GSL_IMAG(z));
 }
 
 static int check_targets_complex(const char *who, const gsl_matrix_complex *A, const char *a, const gsl_matrix *T) {
@@ -232,7 +234,7 @@ static double complex clog1p(double complex w) {
   double u = creal(w), v = cimag(w);
   if (!(1.0 + u > 0.0)) return clog(1.0 + w);
   double q = v / (1.0 + u);
-  return CMPLX(log1p(u) + 0.5 * log1p(q * q), atan2(v, 1.0 + u));
+  return bp_cmplx(log1p(u) + 0.5 * log1p(q * q), atan2(v, 1.0 + u));
 }
 
 /* eq. (36) at complex s: the two forms (1 - t) s + log1p(e^{-s}) and -t s + log1p(e^s) of bp_xent_logistic_stable
@@ -266,7 +268,7 @@ int bp_xent_softmax_stable_complex(const gsl_matrix_complex *S, const gsl_matrix
   for (size_t r = 0; r < S->size1; r++) {
     size_t k;
     gsl_complex rest = bp_softmax_row_exp_complex(S, r, NULL, &k);
-    double complex log_z = clog1p(CMPLX(GSL_REAL(rest), GSL_IMAG(rest)));
+    double complex log_z = clog1p(bp_cmplx(GSL_REAL(rest), GSL_IMAG(rest)));
     double complex s_k = get_z(S, r, k);
     for (size_t c = 0; c < S->size2; c++) {
       double t = gsl_matrix_get(T, r, c);
