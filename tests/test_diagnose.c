@@ -1,4 +1,600 @@
-/* test_diagnose.c - diagnosis of wrong gradients (stub: filled in by the work on issue 3/4). */
+/* test_diagnose.c - why a gradient is wrong: each diagnosis is provoked by planting its bug in a real backward pass
+ * of a small network, checked against central differences by the real checker, then diagnosed.
+ *
+ * The backward pass here is a plain loop over examples and units, written independently of mlp.c and of the
+ * modified backward inside diagnose.c, so a diagnosis that "reproduces your gradient" must reproduce a bug it has
+ * never seen the code of. Without a bug it must pass the checker (the first tests), or the rest would mean nothing. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core.h"
+#include "diagnose.h"
 #include "test_util.h"
 
-int register_diagnose(void) { return bp_test_add_suite("diagnose", NULL, 0); }
+#define MAX_L 4
+#define MAX_U 8
+#define BATCH 3
+
+typedef enum {
+  BUG_NONE,
+  BUG_SIGN_OUTPUT_DELTA,          /* t - x for the delta x - t of eq. (9), eq. (26) */
+  BUG_SQUARED_LOSS_FACTOR,        /* 2 (x - t): the derivative of a squared error kept for the cross-entropy */
+  BUG_MEAN_OVER_BATCH,            /* (x - t) / B while the loss sums over the batch */
+  BUG_NO_LOGISTIC_DERIVATIVE,     /* eq. (7) left out at bug_layer (at the output: dE/dx of eq. (6) as delta) */
+  BUG_DERIVATIVE_AT_S,            /* s(1 - s) at bug_layer instead of x(1 - x), eq. (7) */
+  BUG_TANH_DERIVATIVE,            /* 1 - x^2 at bug_layer: not a mistake bpcheck knows by name */
+  BUG_PROPAGATE_THROUGH_W,        /* dE/dx_j = sum_i dE/ds_i w_ij through W<bug_layer>, eq. (13), eq. (14) */
+  BUG_TRANSPOSED_WEIGHT_GRADIENT, /* dE/dw_ji stored at [i][j] in W<bug_layer> */
+  BUG_OFF_BY_ONE_STORE,           /* dE/dw stored one index too far in W<bug_layer> */
+  BUG_SOFTMAX_DIAGONAL,           /* dE/ds_i = dE/dx_i x_i (1 - x_i): only the diagonal of eq. (21) */
+  BUG_OVERWRITE_BATCH,            /* grad = (not +=) each example's contribution */
+  BUG_DOUBLED_HIDDEN_DELTA,       /* 2 dE/dx_j x_j(1 - x_j) at bug_layer */
+  BUG_BIAS_NEVER_WRITTEN,         /* b<bug_layer>'s gradient left at zero */
+  BUG_NO_DERIVATIVE_TANH_BELOW    /* eq. (7) left out at bug_layer, and 1 - x^2 at bug_layer - 1 */
+} planted_bug;
+
+static double logistic(double s) { return 1.0 / (1.0 + exp(-s)); }
+
+/* eq. (2), eq. (3), eq. (17) for one example, by loops: x[l][i] from x[l-1]; s[l][i] kept. */
+static void loop_forward(const bp_mlp *net, const gsl_matrix *X0, size_t r, double x[MAX_L + 1][MAX_U],
+                         double s[MAX_L + 1][MAX_U]) {
+  size_t L = net->n_layers;
+  for (size_t j = 0; j < net->sizes[0]; j++) x[0][j] = gsl_matrix_get(X0, r, j);
+  for (size_t l = 1; l <= L; l++) {
+    double smax = -HUGE_VAL;
+    for (size_t i = 0; i < net->sizes[l]; i++) {
+      double v = gsl_vector_get(&net->b[l].vector, i);
+      for (size_t j = 0; j < net->sizes[l - 1]; j++) v += x[l - 1][j] * gsl_matrix_get(&net->W[l].matrix, j, i);
+      s[l][i] = v;
+      smax = fmax(smax, v);
+    }
+    if (l == L && net->output == BP_OUTPUT_SOFTMAX) {
+      double z = 0.0;
+      for (size_t i = 0; i < net->sizes[l]; i++) z += exp(s[l][i] - smax);
+      for (size_t i = 0; i < net->sizes[l]; i++) x[l][i] = exp(s[l][i] - smax) / z;
+    } else {
+      for (size_t i = 0; i < net->sizes[l]; i++) x[l][i] = logistic(s[l][i]);
+    }
+  }
+}
+
+/* Backprop of eq. (9)-(16), eq. (26)-(31) by loops over the batch, with `bug` planted at `bug_layer`. Writes grad
+ * (the parameter layout of mlp.h). */
+static void planted_backward(const bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T, planted_bug bug,
+                             size_t bug_layer, gsl_vector *grad) {
+  size_t L = net->n_layers, B = X0->size1;
+  double x[MAX_L + 1][MAX_U], s[MAX_L + 1][MAX_U], ds[MAX_L + 1][MAX_U];
+  gsl_vector_set_zero(grad);
+  for (size_t r = 0; r < B; r++) {
+    loop_forward(net, X0, r, x, s);
+    for (size_t i = 0; i < net->sizes[L]; i++) {
+      double xi = x[L][i], t = gsl_matrix_get(T, r, i), d = xi - t;
+      if (bug == BUG_SIGN_OUTPUT_DELTA) d = t - xi;
+      if (bug == BUG_SQUARED_LOSS_FACTOR) d = 2.0 * (xi - t);
+      if (bug == BUG_MEAN_OVER_BATCH) d = (xi - t) / (double)B;
+      if (bug == BUG_NO_LOGISTIC_DERIVATIVE && bug_layer == L) d = (xi - t) / (xi * (1.0 - xi)); /* eq. (6) */
+      if (bug == BUG_SOFTMAX_DIAGONAL) d = (-t / xi) * xi * (1.0 - xi);                           /* eq. (19) */
+      ds[L][i] = d;
+    }
+    for (size_t l = L; l >= 1; l--) {
+      size_t nj = net->sizes[l - 1], ni = net->sizes[l], off = net->offset[l];
+      double *g = grad->data;
+      for (size_t j = 0; j < nj; j++)
+        for (size_t i = 0; i < ni; i++) {
+          double v = x[l - 1][j] * ds[l][i]; /* eq. (10), eq. (15) */
+          if (bug == BUG_OVERWRITE_BATCH)
+            g[off + j * ni + i] = v;
+          else if (bug == BUG_TRANSPOSED_WEIGHT_GRADIENT && l == bug_layer)
+            g[off + i * nj + j] += v;
+          else if (bug == BUG_OFF_BY_ONE_STORE && l == bug_layer)
+            g[off + j * ni + i + 1] += v;
+          else
+            g[off + j * ni + i] += v;
+        }
+      for (size_t i = 0; i < ni; i++) {
+        if (bug == BUG_BIAS_NEVER_WRITTEN && l == bug_layer) break;
+        if (bug == BUG_OVERWRITE_BATCH)
+          g[off + nj * ni + i] = ds[l][i];
+        else
+          g[off + nj * ni + i] += ds[l][i];
+      }
+      if (l == 1) break;
+      for (size_t j = 0; j < nj; j++) {
+        double dx = 0.0; /* eq. (13), eq. (14) */
+        for (size_t i = 0; i < ni; i++)
+          dx += ds[l][i] * ((bug == BUG_PROPAGATE_THROUGH_W && l == bug_layer)
+                                ? gsl_matrix_get(&net->W[l].matrix, i, j)
+                                : gsl_matrix_get(&net->W[l].matrix, j, i));
+        double xj = x[l - 1][j], sj = s[l - 1][j], dxds = xj * (1.0 - xj); /* eq. (7) */
+        if (l - 1 == bug_layer && bug == BUG_NO_LOGISTIC_DERIVATIVE) dxds = 1.0;
+        if (l - 1 == bug_layer && bug == BUG_DERIVATIVE_AT_S) dxds = sj * (1.0 - sj);
+        if (l - 1 == bug_layer && bug == BUG_TANH_DERIVATIVE) dxds = 1.0 - xj * xj;
+        if (l - 1 == bug_layer && bug == BUG_DOUBLED_HIDDEN_DELTA) dxds = 2.0 * xj * (1.0 - xj);
+        if (l - 1 == bug_layer && bug == BUG_NO_DERIVATIVE_TANH_BELOW) dxds = 1.0;
+        if (l == bug_layer && bug == BUG_NO_DERIVATIVE_TANH_BELOW) dxds = 1.0 - xj * xj;
+        ds[l - 1][j] = dx * dxds; /* eq. (11), eq. (12) */
+      }
+    }
+  }
+}
+
+/* The analytic gradient `grad` against central differences of the network's loss (the real checker), then
+ * diagnosed with the network as context. Returns the bp_diagnose status; verdict as judged. */
+static int check_and_diagnose(bp_test_problem *p, gsl_vector *grad, bp_verdict *verdict, bp_diagnosis *d) {
+  bp_gradcheck *gc = bp_gradcheck_alloc(p->net->n_params);
+  if (gc == NULL) return GSL_ENOMEM;
+  bp_tolerance tol = bp_tolerance_default();
+  bp_mlp_closure c = {.net = p->net, .ws = p->ws, .X0 = p->X0, .T = p->T};
+  gsl_matrix_view J = gsl_matrix_view_vector(grad, 1, grad->size);
+  int status = bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){bp_mlp_error_function, NULL, &c},
+                                     p->net->params, &J.matrix, &tol);
+  bp_diagnosis_context ctx = {p->net, p->X0, p->T};
+  if (!status) status = bp_diagnose(gc, &ctx, d);
+  *verdict = gc->verdict;
+  bp_gradcheck_free(gc);
+  return status;
+}
+
+/* Plants `bug` in a network of `sizes`, checks and diagnoses it. Prints the sentence when the kind is not the
+ * expected one. Returns 1 when the check FAILs and the kind is `expected`. */
+static int planted_bug_is_diagnosed(size_t n_layers, const size_t *sizes, bp_output output, unsigned long seed,
+                                    planted_bug bug, size_t bug_layer, bp_diagnosis_kind expected, bp_diagnosis *d) {
+  bp_test_problem *p = bp_test_problem_alloc(n_layers, sizes, output, BATCH, seed);
+  gsl_vector *grad = p ? bp_vector_alloc(p->net->n_params) : NULL;
+  int ok = 0;
+  if (grad != NULL) {
+    planted_backward(p->net, p->X0, p->T, bug, bug_layer, grad);
+    bp_verdict verdict = BP_VERDICT_PASS;
+    int status = check_and_diagnose(p, grad, &verdict, d);
+    ok = status == GSL_SUCCESS && verdict == BP_VERDICT_FAIL && d->kind == expected;
+    if (!ok)
+      printf("\n  planted bug %d at layer %zu: status %d, verdict %s, diagnosis %s (expected %s): %s\n", (int)bug,
+             bug_layer, status, bp_verdict_name(verdict), bp_diagnosis_kind_name(d->kind),
+             bp_diagnosis_kind_name(expected), d->sentence);
+  }
+  if (grad) gsl_vector_free(grad);
+  bp_test_problem_free(p);
+  return ok;
+}
+
+static const size_t net_3_4_2[] = {3, 4, 2};
+static const size_t net_4_5_3[] = {4, 5, 3};
+static const size_t net_4_5_4_3[] = {4, 5, 4, 3};
+static const size_t net_3_4_4_2[] = {3, 4, 4, 2}; /* W2 is square: a transpose keeps its shape */
+
+static int contains(const char *sentence, const char *needle) {
+  if (strstr(sentence, needle) != NULL) return 1;
+  printf("\n  the sentence \"%s\" does not contain \"%s\"\n", sentence, needle);
+  return 0;
+}
+#define ASSERT_SAYS(d, needle) CU_ASSERT(contains((d).sentence, (needle)))
+
+/* ---- the loop backward itself is right ------------------------------------------------------------------------ */
+
+static void the_loop_backward_without_a_bug_should_pass_and_get_no_diagnosis(void) {
+  bp_diagnosis d;
+  for (int o = 0; o < 2; o++) {
+    bp_output out = o ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC;
+    bp_test_problem *p = bp_test_problem_alloc(3, net_4_5_4_3, out, BATCH, 11);
+    gsl_vector *grad = bp_vector_alloc(p->net->n_params);
+    planted_backward(p->net, p->X0, p->T, BUG_NONE, 0, grad);
+    bp_verdict verdict = BP_VERDICT_FAIL;
+    CU_ASSERT_EQUAL(check_and_diagnose(p, grad, &verdict, &d), GSL_SUCCESS);
+    CU_ASSERT_EQUAL(verdict, BP_VERDICT_PASS);
+    CU_ASSERT_EQUAL(d.kind, BP_DIAG_NONE);
+    gsl_vector_free(grad);
+    bp_test_problem_free(p);
+  }
+}
+
+/* ---- a right gradient never gets a diagnosis ------------------------------------------------------------------ */
+
+static void a_correct_gradient_should_never_get_a_diagnosis(void) {
+  const size_t *nets[] = {net_3_4_2, net_4_5_3, net_4_5_4_3, net_3_4_4_2};
+  const size_t layers[] = {2, 2, 3, 3};
+  for (size_t k = 0; k < 4; k++)
+    for (int o = 0; o < 2; o++)
+      for (unsigned long seed = 1; seed <= 3; seed++) {
+        bp_test_problem *p = bp_test_problem_alloc(layers[k], nets[k], o ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC,
+                                                   BATCH, 100 * k + seed);
+        CU_ASSERT_EQUAL_FATAL(bp_mlp_gradient(p->net, p->ws, p->X0, p->T, NULL), GSL_SUCCESS);
+        gsl_vector *grad = bp_vector_alloc(p->net->n_params);
+        gsl_vector_memcpy(grad, p->net->grad);
+        bp_verdict verdict = BP_VERDICT_FAIL;
+        bp_diagnosis d;
+        CU_ASSERT_EQUAL(check_and_diagnose(p, grad, &verdict, &d), GSL_SUCCESS);
+        CU_ASSERT_EQUAL(verdict, BP_VERDICT_PASS);
+        CU_ASSERT_EQUAL(d.kind, BP_DIAG_NONE);
+        gsl_vector_free(grad);
+        bp_test_problem_free(p);
+      }
+}
+
+/* ---- one planted bug per diagnosis ------------------------------------------------------------------------------ */
+
+/* eq. (9), eq. (26) */
+static void a_sign_flipped_output_delta_should_be_diagnosed_as_a_sign_flip(void) {
+  bp_diagnosis d;
+  CU_ASSERT(planted_bug_is_diagnosed(2, net_3_4_2, BP_OUTPUT_LOGISTIC, 3, BUG_SIGN_OUTPUT_DELTA, 0, BP_DIAG_SIGN, &d));
+  ASSERT_REL_CLOSE(d.factor, -1.0, 1e-6);
+  ASSERT_SAYS(d, "sign is flipped");
+}
+
+/* eq. (9), eq. (26) */
+static void a_squared_loss_factor_two_should_be_diagnosed_as_factor_two(void) {
+  bp_diagnosis d;
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_SOFTMAX, 5, BUG_SQUARED_LOSS_FACTOR, 0,
+                                     BP_DIAG_FACTOR, &d));
+  ASSERT_REL_CLOSE(d.factor, 2.0, 1e-6);
+  ASSERT_SAYS(d, "squared loss");
+}
+
+/* eq. (9) summed over the batch, eq. (10) */
+static void a_mean_over_the_batch_should_be_diagnosed_as_factor_one_over_the_batch_size(void) {
+  bp_diagnosis d;
+  CU_ASSERT(planted_bug_is_diagnosed(2, net_3_4_2, BP_OUTPUT_LOGISTIC, 7, BUG_MEAN_OVER_BATCH, 0, BP_DIAG_FACTOR,
+                                     &d));
+  ASSERT_REL_CLOSE(d.factor, 1.0 / BATCH, 1e-6);
+  ASSERT_SAYS(d, "batch size");
+}
+
+/* eq. (7), eq. (11), eq. (12) */
+static void a_hidden_delta_without_x_one_minus_x_should_be_diagnosed_as_missing_derivative_in_layer_1(void) {
+  bp_diagnosis d;
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 13, BUG_NO_LOGISTIC_DERIVATIVE, 1,
+                                     BP_DIAG_MISSING_ACTIVATION_DERIVATIVE, &d));
+  CU_ASSERT_EQUAL(d.layer, 1);
+  ASSERT_SAYS(d, "layers above are right");
+  ASSERT_SAYS(d, "x(1-x)");
+}
+
+/* eq. (6), eq. (7), eq. (9) */
+static void an_output_delta_de_dx_should_be_diagnosed_as_missing_derivative_at_the_output(void) {
+  bp_diagnosis d;
+  CU_ASSERT(planted_bug_is_diagnosed(2, net_3_4_2, BP_OUTPUT_LOGISTIC, 17, BUG_NO_LOGISTIC_DERIVATIVE, 2,
+                                     BP_DIAG_MISSING_ACTIVATION_DERIVATIVE, &d));
+  CU_ASSERT_EQUAL(d.layer, 2);
+  ASSERT_SAYS(d, "eq. (6)");
+}
+
+/* eq. (7) */
+static void a_derivative_taken_at_s_should_be_diagnosed_in_layer_2(void) {
+  bp_diagnosis d;
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_SOFTMAX, 19, BUG_DERIVATIVE_AT_S, 2,
+                                     BP_DIAG_DERIVATIVE_AT_S, &d));
+  CU_ASSERT_EQUAL(d.layer, 2);
+  ASSERT_SAYS(d, "s(1-s)");
+}
+
+/* eq. (13), eq. (14) */
+static void deltas_sent_down_through_w_instead_of_its_transpose_should_be_diagnosed_as_transposed(void) {
+  bp_diagnosis d;
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_3_4_4_2, BP_OUTPUT_LOGISTIC, 23, BUG_PROPAGATE_THROUGH_W, 2,
+                                     BP_DIAG_TRANSPOSED, &d));
+  CU_ASSERT_EQUAL(d.layer, 2);
+  CU_ASSERT_EQUAL(d.shift, 1);
+  ASSERT_SAYS(d, "W2 instead of its transpose");
+}
+
+/* eq. (10), eq. (15) */
+static void a_transposed_square_weight_gradient_should_be_diagnosed_as_transposed(void) {
+  bp_diagnosis d;
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_3_4_4_2, BP_OUTPUT_SOFTMAX, 29, BUG_TRANSPOSED_WEIGHT_GRADIENT, 2,
+                                     BP_DIAG_TRANSPOSED, &d));
+  CU_ASSERT_EQUAL(d.layer, 2);
+  CU_ASSERT_EQUAL(d.shift, 0);
+}
+
+/* eq. (10), eq. (15) */
+static void a_transposed_non_square_weight_gradient_should_be_diagnosed_as_transposed(void) {
+  bp_diagnosis d;
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 31, BUG_TRANSPOSED_WEIGHT_GRADIENT, 3,
+                                     BP_DIAG_TRANSPOSED, &d));
+  CU_ASSERT_EQUAL(d.layer, 3);
+}
+
+/* eq. (15) stored in the wrong place */
+static void a_weight_gradient_stored_one_index_too_far_should_be_diagnosed_as_shifted_by_one(void) {
+  bp_diagnosis d;
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 37, BUG_OFF_BY_ONE_STORE, 2,
+                                     BP_DIAG_PERMUTED, &d));
+  CU_ASSERT_EQUAL(d.layer, 2);
+  CU_ASSERT_EQUAL(d.shift, 1);
+  ASSERT_SAYS(d, "W2[0,1] holds the value of W2[0,0]");
+}
+
+/* eq. (21), eq. (22) */
+static void a_softmax_delta_with_only_the_jacobian_diagonal_should_be_diagnosed(void) {
+  bp_diagnosis d;
+  CU_ASSERT(planted_bug_is_diagnosed(2, net_4_5_3, BP_OUTPUT_SOFTMAX, 41, BUG_SOFTMAX_DIAGONAL, 0,
+                                     BP_DIAG_SOFTMAX_DIAGONAL, &d));
+  ASSERT_SAYS(d, "eq. (21)");
+}
+
+/* eq. (10), eq. (15) summed over the batch */
+static void a_gradient_overwritten_per_example_should_be_diagnosed_as_the_last_example_alone(void) {
+  bp_diagnosis d;
+  CU_ASSERT(planted_bug_is_diagnosed(2, net_4_5_3, BP_OUTPUT_SOFTMAX, 43, BUG_OVERWRITE_BATCH, 0,
+                                     BP_DIAG_OVERWRITTEN_BATCH, &d));
+  CU_ASSERT_EQUAL(d.example, BATCH - 1);
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 47, BUG_OVERWRITE_BATCH, 0,
+                                     BP_DIAG_OVERWRITTEN_BATCH, &d));
+  CU_ASSERT_EQUAL(d.example, BATCH - 1);
+}
+
+/* eq. (7), eq. (11), eq. (12) */
+static void a_tanh_derivative_in_layer_1_should_be_located_as_wrong_layer_1(void) {
+  bp_diagnosis d;
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 53, BUG_TANH_DERIVATIVE, 1,
+                                     BP_DIAG_WRONG_LAYER, &d));
+  CU_ASSERT_EQUAL(d.layer, 1);
+  ASSERT_SAYS(d, "layers above are right");
+  CU_ASSERT(d.entry < (4 + 1) * 5); /* the worst entry cited is one of W1, b1 */
+}
+
+/* eq. (11), eq. (12) */
+static void a_doubled_hidden_delta_should_be_a_factor_two_from_that_layer_down(void) {
+  bp_diagnosis d;
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 71, BUG_DOUBLED_HIDDEN_DELTA, 2,
+                                     BP_DIAG_FACTOR, &d));
+  CU_ASSERT_EQUAL(d.layer, 2);
+  ASSERT_REL_CLOSE(d.factor, 2.0, 1e-6);
+  ASSERT_SAYS(d, "From layer 2 down (the layers above are right): your gradient is 2 times");
+}
+
+/* eq. (3): the bias as the weight of a constant input 1 */
+static void a_bias_gradient_never_written_should_be_a_factor_zero_in_that_block(void) {
+  bp_diagnosis d;
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_SOFTMAX, 73, BUG_BIAS_NEVER_WRITTEN, 3,
+                                     BP_DIAG_FACTOR, &d));
+  CU_ASSERT_EQUAL(d.layer, 3);
+  CU_ASSERT_EQUAL(d.factor, 0.0);
+  ASSERT_SAYS(d, "In b3");
+}
+
+/* Top-down: the first wrong layer gets its kind even when a layer below holds another mistake. */
+static void a_missing_derivative_above_another_mistake_should_be_diagnosed_in_the_upper_layer(void) {
+  bp_diagnosis d;
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 79, BUG_NO_DERIVATIVE_TANH_BELOW, 2,
+                                     BP_DIAG_MISSING_ACTIVATION_DERIVATIVE, &d));
+  CU_ASSERT_EQUAL(d.layer, 2);
+  ASSERT_SAYS(d, "Layer 2 is wrong (the layers above are right)");
+}
+
+/* eq. (25), eq. (26): the library's x - t is right only for targets that sum to one per row. */
+static void softmax_targets_not_summing_to_one_should_be_diagnosed_with_the_row_sum(void) {
+  bp_test_problem *p = bp_test_problem_alloc(2, net_4_5_3, BP_OUTPUT_SOFTMAX, BATCH, 59);
+  const double scale[BATCH] = {1.3, 0.85, 1.1};
+  for (size_t r = 0; r < BATCH; r++) {
+    gsl_vector_view row = gsl_matrix_row(p->T, r);
+    gsl_vector_scale(&row.vector, scale[r]);
+  }
+  CU_ASSERT_EQUAL_FATAL(bp_mlp_gradient(p->net, p->ws, p->X0, p->T, NULL), GSL_SUCCESS);
+  gsl_vector *grad = bp_vector_alloc(p->net->n_params);
+  gsl_vector_memcpy(grad, p->net->grad);
+  bp_verdict verdict = BP_VERDICT_PASS;
+  bp_diagnosis d;
+  CU_ASSERT_EQUAL(check_and_diagnose(p, grad, &verdict, &d), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(verdict, BP_VERDICT_FAIL);
+  CU_ASSERT_EQUAL(d.kind, BP_DIAG_TARGETS_NOT_NORMALIZED);
+  CU_ASSERT_EQUAL(d.example, 0);
+  ASSERT_REL_CLOSE(d.factor, 1.3, 1e-12);
+  ASSERT_SAYS(d, "eq. (25)");
+  gsl_vector_free(grad);
+  bp_test_problem_free(p);
+}
+
+/* ---- value patterns on a plain vector, no network ---------------------------------------------------------------- */
+
+#define N_PLAIN 7
+/* A gradcheck of N_PLAIN entries with numeric values n (one of them below the difference's resolution: 3e-13
+ * with an estimate of 1e-12) and analytic values a, judged by bp_gradcheck_compare; then diagnosed without context. */
+static int plain_diagnosis(const double *a, bp_diagnosis *d, bp_verdict *verdict) {
+  static const double n[N_PLAIN] = {0.4137, -1.2851, 3e-13, 0.0729, -0.58213, 2.2047, -0.031};
+  bp_gradcheck *gc = bp_gradcheck_alloc(N_PLAIN);
+  for (size_t k = 0; k < N_PLAIN; k++) {
+    gsl_vector_set(gc->analytic, k, a[k]);
+    gsl_vector_set(gc->numeric, k, n[k]);
+    gsl_vector_set(gc->estimate, k, 1e-12);
+  }
+  bp_tolerance tol = bp_tolerance_default();
+  int status = bp_gradcheck_compare(gc, &tol);
+  if (!status) status = bp_diagnose(gc, NULL, d);
+  *verdict = gc->verdict;
+  bp_gradcheck_free(gc);
+  return status;
+}
+
+static void a_negated_vector_should_be_a_sign_flip_even_where_the_numeric_value_is_noise(void) {
+  /* the 3e-13 entry is 0 on the analytic side: a/n there is 0, not -1, and must not matter */
+  const double a[N_PLAIN] = {-0.4137, 1.2851, 0.0, -0.0729, 0.58213, -2.2047, 0.031};
+  bp_diagnosis d;
+  bp_verdict v;
+  CU_ASSERT_EQUAL(plain_diagnosis(a, &d, &v), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(v, BP_VERDICT_FAIL);
+  CU_ASSERT_EQUAL(d.kind, BP_DIAG_SIGN);
+  CU_ASSERT_EQUAL(d.layer, 0);
+}
+
+static void a_scaled_vector_should_be_a_factor_with_the_measured_value(void) {
+  const double n[N_PLAIN] = {0.4137, -1.2851, 3e-13, 0.0729, -0.58213, 2.2047, -0.031};
+  double a[N_PLAIN];
+  for (size_t k = 0; k < N_PLAIN; k++) a[k] = 2.385 * n[k];
+  bp_diagnosis d;
+  bp_verdict v;
+  CU_ASSERT_EQUAL(plain_diagnosis(a, &d, &v), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(d.kind, BP_DIAG_FACTOR);
+  ASSERT_REL_CLOSE(d.factor, 2.385, 1e-12);
+  ASSERT_SAYS(d, "2.385 times");
+}
+
+static void a_zero_vector_should_be_a_factor_zero_that_says_nothing_was_written(void) {
+  const double a[N_PLAIN] = {0};
+  bp_diagnosis d;
+  bp_verdict v;
+  CU_ASSERT_EQUAL(plain_diagnosis(a, &d, &v), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(d.kind, BP_DIAG_FACTOR);
+  CU_ASSERT_EQUAL(d.factor, 0.0);
+  ASSERT_SAYS(d, "nothing was written");
+}
+
+static void a_vector_shifted_down_by_one_should_be_a_shift_of_minus_one(void) {
+  /* a[k] = n[k + 1]: the last entry is shifted in from outside and not judged */
+  const double a[N_PLAIN] = {-1.2851, 3e-13, 0.0729, -0.58213, 2.2047, -0.031, 0.0};
+  bp_diagnosis d;
+  bp_verdict v;
+  CU_ASSERT_EQUAL(plain_diagnosis(a, &d, &v), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(d.kind, BP_DIAG_PERMUTED);
+  CU_ASSERT_EQUAL(d.shift, -1);
+  ASSERT_SAYS(d, "entry 0 holds the value of entry 1");
+}
+
+static void a_vector_with_two_entries_swapped_should_be_a_permutation(void) {
+  const double a[N_PLAIN] = {0.4137, 2.2047, 3e-13, 0.0729, -0.58213, -1.2851, -0.031};
+  bp_diagnosis d;
+  bp_verdict v;
+  CU_ASSERT_EQUAL(plain_diagnosis(a, &d, &v), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(d.kind, BP_DIAG_PERMUTED);
+  CU_ASSERT_EQUAL(d.shift, 0);
+  ASSERT_SAYS(d, "entry 1 holds the value that belongs to entry 5");
+}
+
+static void an_unrecognised_error_should_be_unknown_and_name_the_worst_entry(void) {
+  const double a[N_PLAIN] = {0.4137, -1.2851, 3e-13, 0.0729, -0.61, 2.2047, -0.031};
+  bp_diagnosis d;
+  bp_verdict v;
+  CU_ASSERT_EQUAL(plain_diagnosis(a, &d, &v), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(d.kind, BP_DIAG_UNKNOWN);
+  CU_ASSERT_EQUAL(d.entry, 4);
+  ASSERT_SAYS(d, "entry 4");
+  ASSERT_SAYS(d, "finite differences (the truth)");
+}
+
+static void a_passing_vector_should_get_no_diagnosis(void) {
+  const double a[N_PLAIN] = {0.4137, -1.2851, 0.0, 0.0729, -0.58213, 2.2047, -0.031};
+  bp_diagnosis d;
+  bp_verdict v;
+  CU_ASSERT_EQUAL(plain_diagnosis(a, &d, &v), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(v, BP_VERDICT_PASS);
+  CU_ASSERT_EQUAL(d.kind, BP_DIAG_NONE);
+}
+
+/* ---- names and errors ------------------------------------------------------------------------------------------ */
+
+static void every_kind_should_have_a_distinct_name(void) {
+  for (int k = 0; k < BP_DIAG_N_KINDS; k++) {
+    CU_ASSERT_STRING_NOT_EQUAL(bp_diagnosis_kind_name((bp_diagnosis_kind)k), "invalid");
+    for (int m = 0; m < k; m++)
+      CU_ASSERT_STRING_NOT_EQUAL(bp_diagnosis_kind_name((bp_diagnosis_kind)k),
+                                 bp_diagnosis_kind_name((bp_diagnosis_kind)m));
+  }
+  CU_ASSERT_STRING_EQUAL(bp_diagnosis_kind_name(BP_DIAG_SIGN), "sign");
+  CU_ASSERT_STRING_EQUAL(bp_diagnosis_kind_name((bp_diagnosis_kind)BP_DIAG_N_KINDS), "invalid");
+}
+
+static void bad_arguments_should_fail_with_a_message(void) {
+  bp_test_problem *p = bp_test_problem_alloc(2, net_3_4_2, BP_OUTPUT_LOGISTIC, BATCH, 61);
+  bp_gradcheck *gc = bp_gradcheck_alloc(p->net->n_params + 1);
+  bp_diagnosis d;
+  bp_diagnosis_context ctx = {p->net, p->X0, p->T};
+  ASSERT_FAILS_WITH_MESSAGE(bp_diagnose(gc, NULL, NULL), GSL_EFAULT, "no diagnosis");
+  ASSERT_FAILS_WITH_MESSAGE(bp_diagnose(NULL, NULL, &d), GSL_EFAULT, "no gradient check");
+  ASSERT_FAILS_WITH_MESSAGE(bp_diagnose(gc, &ctx, &d), GSL_EBADLEN, "parameters");
+  CU_ASSERT_EQUAL(d.kind, BP_DIAG_UNKNOWN);
+  bp_diagnosis_context wrong_targets = {p->net, p->X0, p->X0}; /* 3 columns for 2 outputs */
+  bp_gradcheck *gc2 = bp_gradcheck_alloc(p->net->n_params);
+  ASSERT_FAILS_WITH_MESSAGE(bp_diagnose(gc2, &wrong_targets, &d), GSL_EBADLEN, "targets");
+  bp_gradcheck_free(gc2);
+  bp_gradcheck_free(gc);
+  bp_test_problem_free(p);
+}
+
+static void running_out_of_memory_should_fail_cleanly_with_enomem(void) {
+  bp_test_problem *p = bp_test_problem_alloc(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, BATCH, 67);
+  gsl_vector *grad = bp_vector_alloc(p->net->n_params);
+  planted_backward(p->net, p->X0, p->T, BUG_TANH_DERIVATIVE, 1, grad);
+  bp_gradcheck *gc = bp_gradcheck_alloc(p->net->n_params);
+  bp_tolerance tol = bp_tolerance_default();
+  bp_mlp_closure c = {.net = p->net, .ws = p->ws, .X0 = p->X0, .T = p->T};
+  gsl_matrix_view J = gsl_matrix_view_vector(grad, 1, grad->size);
+  CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){bp_mlp_error_function, NULL, &c},
+                                        p->net->params, &J.matrix, &tol),
+                  GSL_SUCCESS);
+  bp_diagnosis_context ctx = {p->net, p->X0, p->T};
+  bp_diagnosis d;
+  /* every allocation count up to the one that succeeds: each failure is ENOMEM, never a crash or a leak */
+  int succeeded = 0;
+  for (long budget = 0; budget < 64 && !succeeded; budget++) {
+    bp_fault_inject_alloc(budget);
+    int status = bp_diagnose(gc, &ctx, &d);
+    bp_fault_inject_alloc(-1);
+    CU_ASSERT(status == GSL_SUCCESS || status == GSL_ENOMEM);
+    if (status == GSL_ENOMEM) CU_ASSERT_EQUAL(d.kind, BP_DIAG_UNKNOWN);
+    succeeded = status == GSL_SUCCESS;
+  }
+  CU_ASSERT(succeeded);
+  CU_ASSERT_EQUAL(d.kind, BP_DIAG_WRONG_LAYER);
+  bp_gradcheck_free(gc);
+  gsl_vector_free(grad);
+  bp_test_problem_free(p);
+}
+
+int register_diagnose(void) {
+  static const bp_test_case cases[] = {
+      {"the loop backward without a bug should pass and get no diagnosis",
+       the_loop_backward_without_a_bug_should_pass_and_get_no_diagnosis},
+      {"a correct gradient should never get a diagnosis", a_correct_gradient_should_never_get_a_diagnosis},
+      {"a sign-flipped output delta should be diagnosed as a sign flip",
+       a_sign_flipped_output_delta_should_be_diagnosed_as_a_sign_flip},
+      {"a squared-loss factor two should be diagnosed as factor two",
+       a_squared_loss_factor_two_should_be_diagnosed_as_factor_two},
+      {"a mean over the batch should be diagnosed as factor one over the batch size",
+       a_mean_over_the_batch_should_be_diagnosed_as_factor_one_over_the_batch_size},
+      {"a hidden delta without x(1-x) should be diagnosed as missing derivative in layer 1",
+       a_hidden_delta_without_x_one_minus_x_should_be_diagnosed_as_missing_derivative_in_layer_1},
+      {"an output delta dE/dx should be diagnosed as missing derivative at the output",
+       an_output_delta_de_dx_should_be_diagnosed_as_missing_derivative_at_the_output},
+      {"a derivative taken at s should be diagnosed in layer 2",
+       a_derivative_taken_at_s_should_be_diagnosed_in_layer_2},
+      {"deltas sent down through W instead of its transpose should be diagnosed as transposed",
+       deltas_sent_down_through_w_instead_of_its_transpose_should_be_diagnosed_as_transposed},
+      {"a transposed square weight gradient should be diagnosed as transposed",
+       a_transposed_square_weight_gradient_should_be_diagnosed_as_transposed},
+      {"a transposed non-square weight gradient should be diagnosed as transposed",
+       a_transposed_non_square_weight_gradient_should_be_diagnosed_as_transposed},
+      {"a weight gradient stored one index too far should be diagnosed as shifted by one",
+       a_weight_gradient_stored_one_index_too_far_should_be_diagnosed_as_shifted_by_one},
+      {"a softmax delta with only the Jacobian diagonal should be diagnosed",
+       a_softmax_delta_with_only_the_jacobian_diagonal_should_be_diagnosed},
+      {"a gradient overwritten per example should be diagnosed as the last example alone",
+       a_gradient_overwritten_per_example_should_be_diagnosed_as_the_last_example_alone},
+      {"a doubled hidden delta should be a factor two from that layer down",
+       a_doubled_hidden_delta_should_be_a_factor_two_from_that_layer_down},
+      {"a bias gradient never written should be a factor zero in that block",
+       a_bias_gradient_never_written_should_be_a_factor_zero_in_that_block},
+      {"a missing derivative above another mistake should be diagnosed in the upper layer",
+       a_missing_derivative_above_another_mistake_should_be_diagnosed_in_the_upper_layer},
+      {"softmax targets not summing to one should be diagnosed with the row sum",
+       softmax_targets_not_summing_to_one_should_be_diagnosed_with_the_row_sum},
+      {"a tanh derivative in layer 1 should be located as wrong layer 1",
+       a_tanh_derivative_in_layer_1_should_be_located_as_wrong_layer_1},
+      {"a negated vector should be a sign flip even where the numeric value is noise",
+       a_negated_vector_should_be_a_sign_flip_even_where_the_numeric_value_is_noise},
+      {"a scaled vector should be a factor with the measured value",
+       a_scaled_vector_should_be_a_factor_with_the_measured_value},
+      {"a zero vector should be a factor zero that says nothing was written",
+       a_zero_vector_should_be_a_factor_zero_that_says_nothing_was_written},
+      {"a vector shifted down by one should be a shift of minus one",
+       a_vector_shifted_down_by_one_should_be_a_shift_of_minus_one},
+      {"a vector with two entries swapped should be a permutation",
+       a_vector_with_two_entries_swapped_should_be_a_permutation},
+      {"an unrecognised error should be unknown and name the worst entry",
+       an_unrecognised_error_should_be_unknown_and_name_the_worst_entry},
+      {"a passing vector should get no diagnosis", a_passing_vector_should_get_no_diagnosis},
+      {"every kind should have a distinct name", every_kind_should_have_a_distinct_name},
+      {"bad arguments should fail with a message", bad_arguments_should_fail_with_a_message},
+      {"running out of memory should fail cleanly with ENOMEM", running_out_of_memory_should_fail_cleanly_with_enomem},
+  };
+  return bp_test_add_suite("diagnose", cases, sizeof cases / sizeof cases[0]);
+}

@@ -1,0 +1,725 @@
+/* diagnose.c - why a gradient is wrong (see diagnose.h for the rules every hypothesis follows).
+ *
+ * Order of the hypotheses (the first that matches is reported):
+ *   A. value patterns on the whole gradient: sign, factor, shift, permutation;
+ *   B. with a context, common mistakes reproduced by a modified backward pass over the whole gradient: targets
+ *      that do not sum to one (eq. 25, 26), the softmax Jacobian's diagonal (eq. 21, 22), a missing activation
+ *      derivative (eq. 7), the derivative taken at s, deltas sent down through W instead of W^T (eq. 13, 14),
+ *      one example instead of the batch sum;
+ *   C. with a context, top-down: the first layer l (from the output) with a failing entry; on layers <= l and on
+ *      layer l alone the value patterns, a transposed or permuted block, the batch overwritten in some blocks,
+ *      the mistakes of B located at layer l (matched on layer l alone); else "layer l is wrong". */
+#include "diagnose.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_math.h>
+
+#include "core.h"
+#include "xent.h"
+
+/* A measured factor within this relative distance of a simple value (-1, 2, 1/2, the batch size...) is named
+ * after it. The factor is measured to about the checker's rtol (1e-7), so 1e-6 names only what is that value. */
+#define BP_DIAG_SNAP 1e-6
+/* The largest shift tried: off-by-one indices (1) and off-by-one rows (a row of a weight block) of the small
+ * networks students check. */
+#define BP_DIAG_MAX_SHIFT 256
+
+static const char *const kind_names[BP_DIAG_N_KINDS] = {
+    "none",       "sign",           "factor",           "missing-activation-derivative", "derivative-at-s",
+    "transposed", "permuted",       "softmax-diagonal", "overwritten-batch",             "targets-not-normalized",
+    "wrong-layer", "unknown"};
+
+const char *bp_diagnosis_kind_name(bp_diagnosis_kind kind) {
+  return ((unsigned)kind < BP_DIAG_N_KINDS) ? kind_names[kind] : "invalid";
+}
+
+static void say(bp_diagnosis *d, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void say(bp_diagnosis *d, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(d->sentence, sizeof d->sentence, fmt, ap);
+  va_end(ap);
+}
+
+/* After a prefix such as "In W2 (...): ", the sentence goes on in lower case. */
+static void continue_after(bp_diagnosis *d, const char *where) {
+  size_t k = strlen(where);
+  if (k > 0 && k < sizeof d->sentence) d->sentence[k] = (char)tolower((unsigned char)d->sentence[k]);
+}
+
+/* ---- reading the gradcheck ----------------------------------------------------------------------------------- */
+
+typedef struct {
+  const bp_gradcheck *gc;
+  const bp_diagnosis_context *ctx; /* NULL: value patterns only */
+  bp_tolerance tol;
+} diag_input;
+
+static double A(const diag_input *in, size_t k) { return gsl_vector_get(in->gc->analytic, k); }
+static double N(const diag_input *in, size_t k) { return gsl_vector_get(in->gc->numeric, k); }
+static double E(const diag_input *in, size_t k) { return fabs(gsl_vector_get(in->gc->estimate, k)); }
+
+/* The checker's own test of one entry (fd.h): a agrees with p to rtol, or within est_factor estimates e. */
+static int agree(const diag_input *in, double a, double p, double e) {
+  double diff = fabs(a - p);
+  if (!isfinite(diff)) return 0;
+  return diff <= in->tol.rtol * fmax(fabs(a), fabs(p)) || diff <= in->tol.est_factor * e;
+}
+
+/* Some entry of [lo, hi) failed the check. */
+static int range_fails(const diag_input *in, size_t lo, size_t hi) {
+  for (size_t k = lo; k < hi; k++)
+    if (!gsl_vector_uchar_get(in->gc->passed, k)) return 1;
+  return 0;
+}
+
+/* The name of entry k: the parameter name with a context, else "entry k". */
+static void entry_name(const diag_input *in, size_t k, char *buf, size_t len) {
+  if (in->ctx == NULL || bp_mlp_param_name(in->ctx->net, k, buf, len) != GSL_SUCCESS)
+    snprintf(buf, len, "entry %zu", k);
+}
+
+/* One past the last entry of layer l (W<l>, then b<l>). */
+static size_t layer_end(const bp_mlp *net, size_t l) {
+  return net->offset[l] + (net->sizes[l - 1] + 1) * net->sizes[l];
+}
+
+/* ---- value patterns ------------------------------------------------------------------------------------------- */
+
+/* The least-squares factor c of a = c n over [lo, hi): sum a n / sum n^2, scaled so the squares cannot overflow.
+ * Large entries decide it, so entries where n is nearly 0 (and a/n means nothing) do not disturb it. 0 when n is
+ * zero over the range. */
+static int factor_fit(const diag_input *in, size_t lo, size_t hi, double *c) {
+  double big = 0.0;
+  for (size_t k = lo; k < hi; k++) big = fmax(big, fmax(fabs(A(in, k)), fabs(N(in, k))));
+  if (!(big > 0) || !isfinite(big)) return 0;
+  double an = 0.0, nn = 0.0;
+  for (size_t k = lo; k < hi; k++) {
+    double a = A(in, k) / big, n = N(in, k) / big;
+    an += a * n;
+    nn += n * n;
+  }
+  if (!(nn > 0)) return 0;
+  *c = an / nn;
+  return isfinite(*c);
+}
+
+/* a = c n entry by entry (c n has the estimate |c| e), and c n differs from n somewhere. */
+static int factor_matches(const diag_input *in, size_t lo, size_t hi, double c) {
+  int differs = 0;
+  for (size_t k = lo; k < hi; k++) {
+    double n = N(in, k), e = E(in, k);
+    if (!agree(in, A(in, k), c * n, fabs(c) * e)) return 0;
+    if (!agree(in, c * n, n, e)) differs = 1;
+  }
+  return differs;
+}
+
+/* a[k] = n[k - s] wherever both lie in [lo, hi) (the |s| entries shifted in from outside are not judged), over an
+ * overlap of at least half the range, and the shifted n differs from n somewhere. */
+static int shift_matches(const diag_input *in, size_t lo, size_t hi, long s) {
+  size_t m = hi - lo, as = (size_t)labs(s);
+  if (as == 0 || as >= m || 2 * (m - as) < m || m - as < 2) return 0;
+  size_t first = (s > 0) ? lo + as : lo, last = (s > 0) ? hi : hi - as;
+  int differs = 0;
+  for (size_t k = first; k < last; k++) {
+    size_t from = (s > 0) ? k - as : k + as;
+    if (!agree(in, A(in, k), N(in, from), E(in, from))) return 0;
+    if (!agree(in, N(in, from), N(in, k), fmax(E(in, from), E(in, k)))) differs = 1;
+  }
+  return differs;
+}
+
+/* The smallest shift that matches, +1 before -1 before +2...; 0 if none. */
+static long find_shift(const diag_input *in, size_t lo, size_t hi) {
+  for (long s = 1; s <= BP_DIAG_MAX_SHIFT && (size_t)s < hi - lo; s++) {
+    if (shift_matches(in, lo, hi, s)) return s;
+    if (shift_matches(in, lo, hi, -s)) return -s;
+  }
+  return 0;
+}
+
+/* W<l>'s gradient computed as the transpose (sizes[l] x sizes[l-1]) and stored in W<l>'s place, row by row:
+ * a[r nj + c] = n[c ni + r]. For a square block this is a_ji = n_ij. */
+static int transposed_block_matches(const diag_input *in, size_t off, size_t nj, size_t ni) {
+  int differs = 0;
+  for (size_t r = 0; r < ni; r++)
+    for (size_t c = 0; c < nj; c++) {
+      size_t k = off + r * nj + c, from = off + c * ni + r;
+      if (!agree(in, A(in, k), N(in, from), E(in, from))) return 0;
+      if (!agree(in, N(in, from), N(in, k), fmax(E(in, from), E(in, k)))) differs = 1;
+    }
+  return differs;
+}
+
+static int cmp_double(const void *x, const void *y) {
+  double u = *(const double *)x, v = *(const double *)y;
+  return (u > v) - (u < v);
+}
+
+/* The values of a over [lo, hi) are those of n, in other places: the sorted values agree pairwise (the estimates
+ * no longer belong to one entry once sorted, so each pair gets the range's largest). *status on failure. */
+static int permutation_matches(const diag_input *in, size_t lo, size_t hi, int *status) {
+  size_t m = hi - lo;
+  if (m < 2) return 0;
+  double *sa = bp_malloc(m * sizeof *sa), *sn = bp_malloc(m * sizeof *sn);
+  if (sa == NULL || sn == NULL) {
+    free(sa);
+    free(sn);
+    *status = GSL_ENOMEM;
+    return 0;
+  }
+  double emax = 0.0;
+  for (size_t k = 0; k < m; k++) {
+    sa[k] = A(in, lo + k);
+    sn[k] = N(in, lo + k);
+    emax = fmax(emax, E(in, lo + k));
+  }
+  qsort(sa, m, sizeof *sa, cmp_double);
+  qsort(sn, m, sizeof *sn, cmp_double);
+  int same = 1;
+  for (size_t k = 0; same && k < m; k++) same = agree(in, sa[k], sn[k], emax);
+  free(sa);
+  free(sn);
+  return same;
+}
+
+/* The failing entry of [lo, hi) with the largest |a - n|, and the entry whose true value it holds. */
+static void permutation_example(const diag_input *in, size_t lo, size_t hi, size_t *at, size_t *from) {
+  double worst = -1.0;
+  *at = lo;
+  for (size_t k = lo; k < hi; k++)
+    if (!gsl_vector_uchar_get(in->gc->passed, k) && fabs(A(in, k) - N(in, k)) > worst) {
+      worst = fabs(A(in, k) - N(in, k));
+      *at = k;
+    }
+  double best = GSL_POSINF;
+  *from = *at;
+  for (size_t k = lo; k < hi; k++)
+    if (k != *at && fabs(N(in, k) - A(in, *at)) < best) {
+      best = fabs(N(in, k) - A(in, *at));
+      *from = k;
+    }
+}
+
+static int near(double c, double v) { return fabs(c - v) <= BP_DIAG_SNAP * fabs(v); }
+
+/* Why a gradient would be c times the true one. batch is 0 without a context. */
+static void factor_cause(double c, size_t batch, char *buf, size_t len) {
+  double k = nearbyint(1.0 / c), K = nearbyint(c);
+  if (near(c, 2.0))
+    snprintf(buf, len, "a factor 2, as from the derivative of a squared loss or a missing 1/2");
+  else if (near(c, 0.5))
+    snprintf(buf, len, "a factor 1/2, as from the 1/2 of a squared loss where the loss has none");
+  else if (batch >= 2 && near(c, 1.0 / (double)batch))
+    snprintf(buf, len, "1/N with N = %zu, the batch size: a mean over the batch where the loss is the sum", batch);
+  else if (batch >= 2 && near(c, (double)batch))
+    snprintf(buf, len, "N = %zu, the batch size: a sum over the batch where the loss is the mean", batch);
+  else if (batch == 0 && k >= 3 && near(c, 1.0 / k))
+    snprintf(buf, len, "1/N with N = %.0f: a mean over a batch of N where the loss is the sum?", k);
+  else if (batch == 0 && K >= 3 && near(c, K))
+    snprintf(buf, len, "N = %.0f: a sum over a batch of N where the loss is the mean?", K);
+  else
+    snprintf(buf, len, "check the constants of the loss and of the output delta, eq. (9) and eq. (26)");
+}
+
+/* The sign and factor sentences, eq. (9), eq. (26). where: "" for the whole gradient, else the layer phrase. */
+static void report_factor(bp_diagnosis *d, double c, size_t batch, size_t layer, const char *where) {
+  d->factor = c;
+  d->layer = layer;
+  if (near(c, -1.0)) {
+    d->kind = BP_DIAG_SIGN;
+    say(d, "%sThe sign is flipped: your gradient is minus the true one (factor %.9g), e.g. t - x where the delta "
+           "is x - t (eq. (9), eq. (26)), or the update's minus sign put into the gradient.", where, c);
+  } else if (c == 0.0) {
+    d->kind = BP_DIAG_FACTOR;
+    say(d, "%sYour gradient is zero where the true one is not: nothing was written into it, or it was cleared "
+           "after backprop.", where);
+  } else {
+    char cause[160];
+    factor_cause(c, batch, cause, sizeof cause);
+    d->kind = BP_DIAG_FACTOR;
+    say(d, "%sYour gradient is %.9g times the true one: %s.", where, c, cause);
+  }
+  continue_after(d, where);
+}
+
+/* Which value patterns try_value_patterns tries. */
+enum { PAT_FACTOR = 1, PAT_SHIFT = 2, PAT_PERMUTATION = 4 };
+
+/* Value patterns over [lo, hi): a factor (or the sign), a shift, a permutation. Returns 1 when one matched (d
+ * filled; *status is set only when scratch space could not be allocated). */
+static int try_value_patterns(const diag_input *in, size_t lo, size_t hi, int which, size_t layer, const char *where,
+                              bp_diagnosis *d, int *status) {
+  size_t batch = in->ctx ? in->ctx->X0->size1 : 0;
+  double c;
+  if ((which & PAT_FACTOR) && factor_fit(in, lo, hi, &c) && factor_matches(in, lo, hi, c)) {
+    report_factor(d, c, batch, layer, where);
+    return 1;
+  }
+  char from[64], to[64];
+  long s = (which & PAT_SHIFT) ? find_shift(in, lo, hi) : 0;
+  if (s != 0) {
+    size_t k = (s > 0) ? lo + (size_t)s : lo;
+    entry_name(in, k, to, sizeof to);
+    entry_name(in, (s > 0) ? k - (size_t)s : k + (size_t)(-s), from, sizeof from);
+    d->kind = BP_DIAG_PERMUTED;
+    d->shift = s;
+    d->layer = layer;
+    d->entry = k;
+    say(d, "%sThe right values are in the wrong places, shifted by %+ld: %s holds the value of %s, and so on "
+           "(an off-by-one index where the gradient is stored).", where, s, to, from);
+    continue_after(d, where);
+    return 1;
+  }
+  if ((which & PAT_PERMUTATION) && permutation_matches(in, lo, hi, status)) {
+    size_t at, src;
+    permutation_example(in, lo, hi, &at, &src);
+    entry_name(in, at, to, sizeof to);
+    entry_name(in, src, from, sizeof from);
+    d->kind = BP_DIAG_PERMUTED;
+    d->layer = layer;
+    d->entry = at;
+    say(d, "%sThe right values are in the wrong places: e.g. %s holds the value that belongs to %s (permuted "
+           "indices; compare your index order with W(j, i) = w_ji).", where, to, from);
+    continue_after(d, where);
+    return 1;
+  }
+  return 0;
+}
+
+/* ---- mistakes reproduced by a modified backward pass ------------------------------------------------------------ */
+
+typedef enum {
+  M_TRUE,               /* the true gradient (eq. 25 at the output, so also for targets that do not sum to 1) */
+  M_TARGETS_UNNORM,     /* eq. (26) x - t where sum_k t_k != 1 */
+  M_SOFTMAX_DIAG,       /* dE/ds_i = dE/dx_i x_i (1 - x_i) only, eq. (21) diagonal */
+  M_MISSING,            /* x(1-x) of eq. (7) left out at `layer` */
+  M_AT_S,               /* s(1-s) at `layer` */
+  M_TRANSPOSED_PROP     /* dX_{layer-1} = dS_layer W_layer instead of W_layer^T, eq. (13), eq. (14) */
+} mistake;
+
+typedef struct {
+  mistake m;
+  size_t layer;
+  size_t example; /* SIZE_MAX: the batch sum; else this example's contribution only */
+} hypothesis;
+
+typedef struct {
+  const bp_mlp *net;
+  const gsl_matrix *X0, *T;
+  size_t L, B;
+  bp_mlp_workspace *ws;              /* forward at the point; ws->dS[l] holds the predicted deltas */
+  gsl_matrix *S[BP_MLP_MAX_LAYERS + 1]; /* hidden weighted sums S_l, l < L (the output's are ws->S_out) */
+  gsl_vector *p;                     /* the prediction, in the parameter layout */
+} model;
+
+static void model_free(model *mo) {
+  for (size_t l = 1; l < mo->L; l++)
+    if (mo->S[l]) gsl_matrix_free(mo->S[l]);
+  bp_mlp_workspace_free(mo->ws);
+  if (mo->p) gsl_vector_free(mo->p);
+}
+
+/* Forward at net->params, eq. (2), eq. (3), eq. (17), and the hidden S_l = X_{l-1} W_l + 1 b_l^T again (forward
+ * keeps only their activations). */
+static int model_init(model *mo, const bp_diagnosis_context *ctx) {
+  memset(mo, 0, sizeof *mo);
+  mo->net = ctx->net;
+  mo->X0 = ctx->X0;
+  mo->T = ctx->T;
+  mo->L = ctx->net->n_layers;
+  mo->B = ctx->X0->size1;
+  mo->ws = bp_mlp_workspace_alloc(ctx->net, mo->B);
+  mo->p = bp_vector_alloc(ctx->net->n_params);
+  if (mo->ws == NULL || mo->p == NULL) return GSL_ENOMEM;
+  int status = bp_mlp_forward(ctx->net, mo->ws, ctx->X0);
+  for (size_t l = 1; !status && l < mo->L; l++) {
+    const gsl_matrix *X_below = (l == 1) ? mo->X0 : mo->ws->X[l - 1];
+    if ((mo->S[l] = bp_matrix_alloc(mo->B, ctx->net->sizes[l])) == NULL) return GSL_ENOMEM;
+    status = gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, X_below, &ctx->net->W[l].matrix, 0.0, mo->S[l]);
+    if (!status) status = gsl_blas_dger(1.0, mo->ws->ones, &ctx->net->b[l].vector, mo->S[l]);
+  }
+  return status;
+}
+
+/* Whether the mistake can be made at all in this network. */
+static int hypothesis_applies(const model *mo, hypothesis h) {
+  int softmax = mo->net->output == BP_OUTPUT_SOFTMAX;
+  switch (h.m) {
+  case M_TARGETS_UNNORM:
+  case M_SOFTMAX_DIAG:
+    return softmax;
+  case M_MISSING:
+    return h.layer >= 1 && h.layer <= mo->L;
+  case M_AT_S:
+    return h.layer >= 1 && (h.layer < mo->L || (h.layer == mo->L && !softmax));
+  case M_TRANSPOSED_PROP:
+    return h.layer >= 2 && h.layer <= mo->L && mo->net->sizes[h.layer - 1] == mo->net->sizes[h.layer];
+  default:
+    return 1;
+  }
+}
+
+/* The gradient the hypothesis predicts, into mo->p: backprop of eq. (9)-(16), eq. (25)-(31), with the mistake put
+ * in. WRITES mo->p. */
+static int model_predict(model *mo, hypothesis h) {
+  const bp_mlp *net = mo->net;
+  size_t L = mo->L;
+  gsl_matrix *dS = mo->ws->dS[L];
+  const gsl_matrix *XL = mo->ws->X[L], *SL = mo->ws->S_out, *T = mo->T;
+  int softmax = net->output == BP_OUTPUT_SOFTMAX;
+  /* eq. (9), eq. (26): x - t from S, then what the hypothesis changes */
+  int status = softmax ? bp_xent_softmax_delta_stable(SL, T, dS) : bp_xent_logistic_delta_stable(SL, T, dS);
+  if (status) return status;
+  for (size_t r = 0; r < mo->B; r++) {
+    double sum_t = 0.0;
+    for (size_t i = 0; i < T->size2; i++) sum_t += gsl_matrix_get(T, r, i);
+    for (size_t i = 0; i < T->size2; i++) {
+      double x = gsl_matrix_get(XL, r, i), t = gsl_matrix_get(T, r, i), s = gsl_matrix_get(SL, r, i);
+      double v = gsl_matrix_get(dS, r, i);
+      if (softmax && h.m != M_TARGETS_UNNORM) v += (sum_t - 1.0) * x; /* eq. (25): x sum_k t_k - t */
+      if (h.m == M_SOFTMAX_DIAG) v = -t * (1.0 - x);                   /* (-t/x) x(1 - x), eq. (19), eq. (21) */
+      if (h.m == M_MISSING && h.layer == L) v = softmax ? -t / x : (x - t) / (x * (1.0 - x)); /* eq. (19), (6) */
+      if (h.m == M_AT_S && h.layer == L) v = (x - t) / (x * (1.0 - x)) * s * (1.0 - s);
+      if (h.example != SIZE_MAX && r != h.example) v = 0.0;
+      gsl_matrix_set(dS, r, i, v);
+    }
+  }
+  for (size_t l = L; !status && l >= 1; l--) {
+    size_t nj = net->sizes[l - 1], ni = net->sizes[l];
+    const gsl_matrix *X_below = (l == 1) ? mo->X0 : mo->ws->X[l - 1];
+    gsl_matrix_view dW = gsl_matrix_view_array(mo->p->data + net->offset[l], nj, ni);
+    gsl_vector_view db = gsl_vector_view_array(mo->p->data + net->offset[l] + nj * ni, ni);
+    /* eq. (10), eq. (15): dW_l = X_{l-1}^T dS_l; the bias as the weight of a constant 1 */
+    status = gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, X_below, mo->ws->dS[l], 0.0, &dW.matrix);
+    if (!status) status = gsl_blas_dgemv(CblasTrans, 1.0, mo->ws->dS[l], mo->ws->ones, 0.0, &db.vector);
+    if (status || l == 1) break;
+    /* eq. (13), eq. (14): dX_{l-1} = dS_l W_l^T (W_l by mistake) */
+    CBLAS_TRANSPOSE_t tw = (h.m == M_TRANSPOSED_PROP && h.layer == l) ? CblasNoTrans : CblasTrans;
+    status = gsl_blas_dgemm(CblasNoTrans, tw, 1.0, mo->ws->dS[l], &net->W[l].matrix, 0.0, mo->ws->dS[l - 1]);
+    /* eq. (11), eq. (12): times x(1 - x) of eq. (7), or the mistake's factor */
+    gsl_matrix *d = mo->ws->dS[l - 1];
+    for (size_t r = 0; !status && r < mo->B; r++)
+      for (size_t j = 0; j < nj; j++) {
+        double x = gsl_matrix_get(mo->ws->X[l - 1], r, j), g = 1.0;
+        if (h.m == M_MISSING && h.layer == l - 1)
+          g = 1.0;
+        else if (h.m == M_AT_S && h.layer == l - 1) {
+          double s = gsl_matrix_get(mo->S[l - 1], r, j);
+          g = s * (1.0 - s);
+        } else
+          g = x * (1.0 - x);
+        gsl_matrix_set(d, r, j, gsl_matrix_get(d, r, j) * g);
+      }
+  }
+  return status;
+}
+
+/* a agrees with the prediction entry by entry over [lo, hi), and the prediction differs from n somewhere there. */
+static int prediction_matches(const diag_input *in, const gsl_vector *p, size_t lo, size_t hi) {
+  int differs = 0;
+  for (size_t k = lo; k < hi; k++) {
+    double pk = gsl_vector_get(p, k), e = E(in, k);
+    if (!agree(in, A(in, k), pk, e)) return 0;
+    if (!agree(in, pk, N(in, k), e)) differs = 1;
+  }
+  return differs;
+}
+
+/* The row of T whose sum is farthest from 1, eq. (25), eq. (26). */
+static size_t worst_target_row(const gsl_matrix *T, double *sum) {
+  size_t worst = 0;
+  double dev = -1.0;
+  for (size_t r = 0; r < T->size1; r++) {
+    double s = 0.0;
+    for (size_t i = 0; i < T->size2; i++) s += gsl_matrix_get(T, r, i);
+    if (fabs(s - 1.0) > dev) {
+      dev = fabs(s - 1.0);
+      worst = r;
+      *sum = s;
+    }
+  }
+  return worst;
+}
+
+/* "Layer l is wrong (the layers above are right): " when l is below the output, else "". */
+static void layer_phrase(size_t l, size_t L, char *buf, size_t len) {
+  if (l >= 1 && l < L)
+    snprintf(buf, len, "Layer %zu is wrong (the layers above are right): ", l);
+  else
+    buf[0] = '\0';
+}
+
+/* The sentence of a mistake reproduced by the model (eq. 7, 13, 14, 21, 22, 25, 26). */
+static void report_mistake(const model *mo, hypothesis h, bp_diagnosis *d) {
+  char where[80];
+  size_t L = mo->L;
+  int softmax = mo->net->output == BP_OUTPUT_SOFTMAX;
+  d->layer = h.layer;
+  switch (h.m) {
+  case M_TARGETS_UNNORM: {
+    double sum = 1.0;
+    size_t r = worst_target_row(mo->T, &sum);
+    d->kind = BP_DIAG_TARGETS_NOT_NORMALIZED;
+    d->layer = L;
+    d->example = r;
+    d->factor = sum;
+    say(d, "The targets do not sum to one (row %zu sums to %.9g), so the output delta x - t of eq. (26) is not the "
+           "gradient: it is x sum_k t_k - t (eq. (25)); normalize the targets or use eq. (25).", r, sum);
+    break;
+  }
+  case M_SOFTMAX_DIAG:
+    d->kind = BP_DIAG_SOFTMAX_DIAGONAL;
+    d->layer = L;
+    say(d, "The output delta uses only the diagonal of the softmax Jacobian, dE/ds_i = dE/dx_i x_i(1-x_i): eq. (22) "
+           "also sums the terms dE/dx_k (-x_k x_i) for k != i (eq. (21)), which together give x - t (eq. (26)).");
+    break;
+  case M_MISSING:
+    d->kind = BP_DIAG_MISSING_ACTIVATION_DERIVATIVE;
+    layer_phrase(h.layer, L, where, sizeof where);
+    if (h.layer == L && softmax)
+      say(d, "The output delta misses the softmax Jacobian: you used dE/dx_i = -t_i/x_i (eq. (19)) as dE/ds_i, "
+             "where eq. (22) multiplies by dx_k/ds_i of eq. (21) and gives x - t (eq. (26)).");
+    else if (h.layer == L)
+      say(d, "The output delta misses the logistic derivative x(1-x) of eq. (7): you used dE/dx = (x-t)/(x(1-x)) "
+             "(eq. (6)) as dE/ds, which is 1/(x(1-x)) times the x - t of eq. (9).");
+    else
+      say(d, "%sits deltas miss the logistic derivative x(1-x) of eq. (7): dE/ds_j = dE/dx_j x_j(1-x_j) (eq. (11), "
+             "eq. (12)), so your gradient is 1/(x(1-x)) times the true one per unit of layer %zu.", where, h.layer);
+    break;
+  case M_AT_S:
+    d->kind = BP_DIAG_DERIVATIVE_AT_S;
+    layer_phrase(h.layer, L, where, sizeof where);
+    say(d, "%s%s uses s(1-s), the logistic derivative taken at the weighted sum s, where eq. (7) needs x(1-x) "
+           "at the activation x = 1/(1+e^-s) of layer %zu.", where, h.layer == L ? "The output delta" : "its delta",
+        h.layer);
+    break;
+  case M_TRANSPOSED_PROP:
+    d->kind = BP_DIAG_TRANSPOSED;
+    d->shift = 1;
+    layer_phrase(h.layer - 1, L, where, sizeof where);
+    say(d, "%sthe deltas are sent down through W%zu instead of its transpose: eq. (13), eq. (14) sum dE/ds_i w_ji "
+           "over the units i above (dX = dS W^T), not w_ij.", where, h.layer);
+    break;
+  default:
+    break;
+  }
+}
+
+/* The per-example gradient G_k into mo->p: one example's contribution to the batch sum of eq. (10), eq. (15). */
+static int example_gradient(model *mo, size_t k) { return model_predict(mo, (hypothesis){M_TRUE, 0, k}); }
+
+/* Every block (W_l, b_l) with a failing entry equals that block of example k's gradient (eq. (10), eq. (15)). */
+static int blocks_match_example(const diag_input *in, const model *mo) {
+  int any = 0;
+  for (size_t l = 1; l <= mo->L; l++) {
+    size_t nj = mo->net->sizes[l - 1], ni = mo->net->sizes[l], off = mo->net->offset[l];
+    size_t bounds[3] = {off, off + nj * ni, off + nj * ni + ni};
+    for (int b = 0; b < 2; b++) {
+      if (!range_fails(in, bounds[b], bounds[b + 1])) continue;
+      if (!prediction_matches(in, mo->p, bounds[b], bounds[b + 1])) return 0;
+      any = 1;
+    }
+  }
+  return any;
+}
+
+static void report_overwritten(bp_diagnosis *d, size_t k, size_t B, size_t layer, int whole) {
+  d->kind = BP_DIAG_OVERWRITTEN_BATCH;
+  d->example = k;
+  d->layer = layer;
+  if (whole)
+    say(d, "Your gradient is that of example %zu alone (of %zu): the loop over the batch overwrites (=) the "
+           "gradient instead of accumulating (+=) it, while the loss sums over the examples.", k, B);
+  else
+    say(d, "From layer %zu down, the wrong blocks hold the gradient of example %zu alone (of %zu): they are "
+           "overwritten (=) in the loop over the batch instead of accumulated (+=).", layer, k, B);
+}
+
+/* B: the mistakes over the whole gradient: eq. (25)/(26), eq. (21)/(22), eq. (7) left out or at s, eq. (13)/(14)
+ * through W, then one example for the batch sum (eq. (10) accumulated). */
+static int try_models_whole(const diag_input *in, model *mo, bp_diagnosis *d, int *status) {
+  size_t L = mo->L, n = mo->net->n_params;
+  hypothesis hs[4 * BP_MLP_MAX_LAYERS + 4];
+  size_t nh = 0;
+  hs[nh++] = (hypothesis){M_TARGETS_UNNORM, L, SIZE_MAX};
+  hs[nh++] = (hypothesis){M_SOFTMAX_DIAG, L, SIZE_MAX};
+  for (size_t l = L; l >= 1; l--) hs[nh++] = (hypothesis){M_MISSING, l, SIZE_MAX};
+  for (size_t l = L; l >= 1; l--) hs[nh++] = (hypothesis){M_AT_S, l, SIZE_MAX};
+  for (size_t l = L; l >= 2; l--) hs[nh++] = (hypothesis){M_TRANSPOSED_PROP, l, SIZE_MAX};
+  for (size_t k = 0; k < nh; k++) {
+    if (!hypothesis_applies(mo, hs[k])) continue;
+    if ((*status = model_predict(mo, hs[k])) != GSL_SUCCESS) return 0;
+    if (prediction_matches(in, mo->p, 0, n)) {
+      report_mistake(mo, hs[k], d);
+      return 1;
+    }
+  }
+  for (size_t k = mo->B; mo->B >= 2 && k-- > 0;) {
+    if ((*status = example_gradient(mo, k)) != GSL_SUCCESS) return 0;
+    if (prediction_matches(in, mo->p, 0, n)) {
+      report_overwritten(d, k, mo->B, 0, 1);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* C: the first wrong layer from the top, and what is wrong with it: a factor from it down (its delta, eq. (11),
+ * eq. (12)) or in it alone, a transposed W (eq. (10), eq. (15)), a shift or permutation, the mistakes of B made
+ * there, the batch overwritten block by block. */
+static int try_top_down(const diag_input *in, model *mo, bp_diagnosis *d, int *status) {
+  const bp_mlp *net = mo->net;
+  size_t L = mo->L, l = L;
+  while (l >= 1 && !range_fails(in, net->offset[l], layer_end(net, l))) l--;
+  if (l == 0) return 0; /* cannot happen for a FAIL verdict: every entry is some layer's */
+  size_t lo = net->offset[l], nj = net->sizes[l - 1], ni = net->sizes[l], end = layer_end(net, l);
+  char where[160];
+  d->layer = l;
+  /* layers <= l occupy [0, end): W1, b1, ..., Wl, bl */
+  if (l < L) {
+    snprintf(where, sizeof where, "From layer %zu down (the layers above are right): ", l);
+    if (try_value_patterns(in, 0, end, PAT_FACTOR, l, where, d, status)) return 1;
+  }
+  snprintf(where, sizeof where, "In layer %zu (W%zu, b%zu; %s): ", l, l, l,
+           l < L ? "the layers above are right" : "the output layer");
+  if (try_value_patterns(in, lo, end, PAT_FACTOR, l, where, d, status)) return 1;
+  if (range_fails(in, lo, lo + nj * ni) && transposed_block_matches(in, lo, nj, ni)) {
+    d->kind = BP_DIAG_TRANSPOSED;
+    d->shift = 0;
+    say(d, "%sthe gradient of W%zu is the transpose of the right one: dE/dw_ji = dE/ds_i x_j (eq. (10), eq. (15)) "
+           "belongs at row j, column i, that is dW = X^T dS.", where, l);
+    return 1;
+  }
+  size_t blocks[3][2] = {{lo, lo + nj * ni}, {lo + nj * ni, end}, {lo, end}};
+  const char *names[3] = {"W", "b", "layer "};
+  for (int b = 0; b < 3; b++) {
+    if (!range_fails(in, blocks[b][0], blocks[b][1])) continue;
+    char block[48];
+    snprintf(block, sizeof block, "%s%zu", names[b], l);
+    snprintf(where, sizeof where, "In %s (%s): ", block, l < L ? "the layers above are right" : "the output layer");
+    if (try_value_patterns(in, blocks[b][0], blocks[b][1], PAT_FACTOR | PAT_SHIFT | PAT_PERMUTATION, l, where, d,
+                           status) ||
+        *status)
+      return 1;
+  }
+  /* the mistakes of B made at layer l, judged on layer l alone (the layers below may hold more mistakes) */
+  hypothesis hs[3] = {{M_MISSING, l, SIZE_MAX}, {M_AT_S, l, SIZE_MAX}, {M_TRANSPOSED_PROP, l + 1, SIZE_MAX}};
+  for (int k = 0; k < 3; k++) {
+    if (!hypothesis_applies(mo, hs[k])) continue;
+    if ((*status = model_predict(mo, hs[k])) != GSL_SUCCESS) return 1;
+    if (prediction_matches(in, mo->p, lo, end)) {
+      report_mistake(mo, hs[k], d);
+      return 1;
+    }
+  }
+  for (size_t k = mo->B; mo->B >= 2 && k-- > 0;) {
+    if ((*status = example_gradient(mo, k)) != GSL_SUCCESS) return 1;
+    if (blocks_match_example(in, mo)) {
+      report_overwritten(d, k, mo->B, l, 0);
+      return 1;
+    }
+  }
+  if (l == L) return 0;
+  /* the worst entry of layer l */
+  size_t w = lo;
+  double worst = -1.0;
+  for (size_t k = lo; k < end; k++)
+    if (!gsl_vector_uchar_get(in->gc->passed, k) && fabs(A(in, k) - N(in, k)) > worst) {
+      worst = fabs(A(in, k) - N(in, k));
+      w = k;
+    }
+  char name[64];
+  entry_name(in, w, name, sizeof name);
+  d->kind = BP_DIAG_WRONG_LAYER;
+  d->entry = w;
+  say(d, "Layer %zu is the first wrong layer from the top (the layers above are right): at %s your backprop gives "
+         "%.6g, finite differences %.6g; check its delta (eq. (11), eq. (12)) and dE/dw = delta x (eq. (15)).", l,
+      name, A(in, w), N(in, w));
+  return 1;
+}
+
+static int check_context(const bp_gradcheck *gc, const bp_diagnosis_context *ctx) {
+  if (ctx->net == NULL || ctx->X0 == NULL || ctx->T == NULL)
+    BP_ERROR(GSL_EFAULT, "bp_diagnose: the context needs the network, the batch and the targets");
+  const bp_mlp *net = ctx->net;
+  if (gc->size != net->n_params)
+    BP_ERROR(GSL_EBADLEN, "bp_diagnose: the gradcheck has %zu entries, the network %zu parameters", gc->size,
+             net->n_params);
+  if (ctx->X0->size2 != net->sizes[0] || ctx->T->size1 != ctx->X0->size1 ||
+      ctx->T->size2 != net->sizes[net->n_layers])
+    BP_ERROR(GSL_EBADLEN, "bp_diagnose: the batch is %zu x %zu and the targets %zu x %zu for a network of %zu "
+             "inputs and %zu outputs", ctx->X0->size1, ctx->X0->size2, ctx->T->size1, ctx->T->size2, net->sizes[0],
+             net->sizes[net->n_layers]);
+  return GSL_SUCCESS;
+}
+
+int bp_diagnose(const bp_gradcheck *gc, const bp_diagnosis_context *ctx, bp_diagnosis *d) {
+  if (d == NULL) BP_ERROR(GSL_EFAULT, "bp_diagnose: no diagnosis to write");
+  memset(d, 0, sizeof *d);
+  d->kind = BP_DIAG_UNKNOWN;
+  if (gc == NULL) {
+    say(d, "No gradient check to diagnose.");
+    BP_ERROR(GSL_EFAULT, "bp_diagnose: no gradient check");
+  }
+  int status = ctx ? check_context(gc, ctx) : GSL_SUCCESS;
+  if (status) {
+    say(d, "The diagnosis could not run: %s.", bp_error_message());
+    return status;
+  }
+  diag_input in = {gc, ctx, gc->tol};
+  d->entry = gc->worst;
+  if (gc->verdict != BP_VERDICT_FAIL) {
+    d->kind = BP_DIAG_NONE;
+    say(d, gc->verdict == BP_VERDICT_PASS ? "The gradient agrees with finite differences: nothing to diagnose."
+                                          : "Every analytic entry is zero and every numeric one within its error of zero: nothing "
+                                            "tells right from wrong here.");
+    return GSL_SUCCESS;
+  }
+  char name[64];
+  entry_name(&in, gc->worst, name, sizeof name);
+  double aw = A(&in, gc->worst), nw = N(&in, gc->worst);
+  if (gc->n_nonfinite > 0) {
+    say(d, "%s is not finite (your backprop gives %.6g, finite differences %.6g): look for an overflow, a log or "
+           "division at 0, or an unstable form where eq. (36), eq. (38) are stable.", name, aw, nw);
+    return GSL_SUCCESS;
+  }
+  /* with a context, a permutation is looked for block by block (a transposed square block is one) */
+  int which = ctx ? PAT_FACTOR | PAT_SHIFT : PAT_FACTOR | PAT_SHIFT | PAT_PERMUTATION;
+  int found = try_value_patterns(&in, 0, gc->size, which, 0, "", d, &status);
+  model mo;
+  int have_model = 0;
+  if (!found && !status && ctx != NULL) {
+    have_model = 1;
+    status = model_init(&mo, ctx);
+    if (!status) found = try_models_whole(&in, &mo, d, &status);
+    if (!found && !status) found = try_top_down(&in, &mo, d, &status);
+  }
+  if (have_model) model_free(&mo);
+  if (status) {
+    memset(d, 0, sizeof *d);
+    d->kind = BP_DIAG_UNKNOWN;
+    say(d, "The diagnosis could not run: %s.", bp_error_message());
+    return status;
+  }
+  if (!found) {
+    d->kind = BP_DIAG_UNKNOWN;
+    d->entry = gc->worst;
+    say(d, "Not a pattern bpcheck knows: the worst entry is %s, where your backprop gives %.9g and finite "
+           "differences (the truth) give %.9g.", name, aw, nw);
+  }
+  return GSL_SUCCESS;
+}
