@@ -226,7 +226,7 @@ static void all_should_pass_with_every_method_at_its_accuracy(void) {
   }
 }
 
-/* The sweep is a V for central differences (truncation at large h, round-off at small h, the automatic step near
+/* eq. (15), eq. (16) (the check logistic-hidden-weights): the sweep is a V for central differences (truncation at large h, round-off at small h, the automatic step near
  * the bottom) and flat at machine precision for the complex step. */
 static void sweep_should_show_the_v_of_central_differences_and_the_flat_complex_step(void) {
   CU_ASSERT_EQUAL(bp_test_run_bpcheck("sweep logistic-hidden-weights --method central --format tsv", "/tmp", out,
