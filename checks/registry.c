@@ -84,7 +84,10 @@ static unsigned long check_seed(unsigned long seed, const char *id) {
 /* The rule of checks.h. A claim "holds" when its comparison PASSes; NO SIGNAL never counts as holding. */
 static void decide(bp_check_result *res) {
   int any_printed_failed = 0, any_corrected = 0, bad = 0;
-  res->max_rel_err = res->erratum_rel_err = 0.0;
+  /* fmax ignores a NaN operand: a claim with no resolved entry adds nothing, and max_rel_err stays NaN only when
+   * no claim that must hold resolved an entry */
+  res->max_rel_err = NAN;
+  res->erratum_rel_err = 0.0;
   for (size_t k = 0; k < res->n_claims; k++) {
     const bp_claim *c = &res->claims[k];
     int holds = (c->verdict == BP_VERDICT_PASS);
@@ -94,7 +97,9 @@ static void decide(bp_check_result *res) {
           res->max_rel_err = fmax(res->max_rel_err, c->max_rel_err);
         } else {
           any_printed_failed = 1;
-          res->erratum_rel_err = fmax(res->erratum_rel_err, c->max_rel_err);
+          /* the failing entry's own relative error: max_rel_err counts resolved entries only, and a forward
+           * difference resolves none, which made a gross erratum read 0 */
+          res->erratum_rel_err = fmax(res->erratum_rel_err, c->worst_rel_err);
         }
         break;
       case BP_CLAIM_CORRECTED:
@@ -174,22 +179,25 @@ static int record(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const c
   if (res->n_claims == BP_CHECK_MAX_CLAIMS)
     BP_ERROR(GSL_EINVAL, "check %s has more than %d claims", res->def->id, BP_CHECK_MAX_CLAIMS);
   bp_claim *c = &res->claims[res->n_claims++];
-  *c = (bp_claim){kind,
-                  eq,
-                  formula,
-                  method,
-                  gc->verdict,
-                  gc->size,
-                  gc->n_failed,
-                  gc->n_unresolved,
-                  gc->worst,
-                  gc->max_rel_err,
-                  gc->norm_rel_err,
-                  gsl_vector_get(gc->analytic, gc->worst),
-                  gsl_vector_get(gc->numeric, gc->worst),
-                  rows,
-                  cols,
-                  NULL};
+  /* no resolved entry (and none non-finite, which makes it inf): max_rel_err was not measured (checks.h) */
+  int none_resolved = gc->n_unresolved == gc->size;
+  *c = (bp_claim){.kind = kind,
+                  .equation = eq,
+                  .formula = formula,
+                  .method = method,
+                  .verdict = gc->verdict,
+                  .entries = gc->size,
+                  .n_failed = gc->n_failed,
+                  .n_unresolved = gc->n_unresolved,
+                  .worst = gc->worst,
+                  .max_rel_err = none_resolved ? NAN : gc->max_rel_err,
+                  .norm_rel_err = gc->norm_rel_err,
+                  .worst_analytic = gsl_vector_get(gc->analytic, gc->worst),
+                  .worst_reference = gsl_vector_get(gc->numeric, gc->worst),
+                  .worst_rel_err = gsl_vector_get(gc->rel_err, gc->worst),
+                  .rows = rows,
+                  .cols = cols,
+                  .gc = NULL};
   if (ctx->opt.keep_entries) c->gc = gc, *kept = 1;
   return GSL_SUCCESS;
 }

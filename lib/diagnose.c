@@ -127,6 +127,17 @@ static int factor_matches(const diag_input *in, size_t lo, size_t hi, double c) 
   return differs;
 }
 
+/* a = 0 entry by entry up to n's own error (rounding noise such as a sum that cancels), and n is not 0 somewhere:
+ * the factor 0, which the least-squares fit misses when a is noise of no fixed ratio to n. */
+static int zero_matches(const diag_input *in, size_t lo, size_t hi) {
+  int differs = 0;
+  for (size_t k = lo; k < hi; k++) {
+    if (!agree(in, A(in, k), 0.0, E(in, k))) return 0;
+    if (!agree(in, 0.0, N(in, k), E(in, k))) differs = 1;
+  }
+  return differs;
+}
+
 /* a[k] = n[k - s] wherever both lie in [lo, hi) (the |s| entries shifted in from outside are not judged), over an
  * overlap of at least half the range, and the shifted n differs from n somewhere. */
 static int shift_matches(const diag_input *in, size_t lo, size_t hi, long s) {
@@ -245,8 +256,8 @@ static void report_factor(bp_diagnosis *d, double c, size_t batch, size_t layer,
            "is x - t (eq. (9), eq. (26)), or the update's minus sign put into the gradient.", where, c);
   } else if (c == 0.0) {
     d->kind = BP_DIAG_FACTOR;
-    say(d, "%sYour gradient is zero where the true one is not: nothing was written into it, or it was cleared "
-           "after backprop.", where);
+    say(d, "%sYour gradient is zero (to rounding) where the true one is not: nothing was written into it, it was "
+           "cleared after backprop, or it is a sum that cancels, as eq. (28) summed over its clashing index i.", where);
   } else {
     char cause[160];
     factor_cause(c, batch, cause, sizeof cause);
@@ -265,6 +276,10 @@ static int try_value_patterns(const diag_input *in, size_t lo, size_t hi, int wh
                               bp_diagnosis *d, int *status) {
   size_t batch = in->ctx ? in->ctx->X0->size1 : 0;
   double c;
+  if ((which & PAT_FACTOR) && zero_matches(in, lo, hi)) {
+    report_factor(d, 0.0, batch, layer, where);
+    return 1;
+  }
   if ((which & PAT_FACTOR) && factor_fit(in, lo, hi, &c) && factor_matches(in, lo, hi, c)) {
     report_factor(d, c, batch, layer, where);
     return 1;

@@ -3,7 +3,7 @@
 # that fail, eq. (23), eq. (24), eq. (28), are drawn as well.
 # Data: checks.tsv, made by plots/build.sh from `bpcheck all --method M --format tsv` (columns chosen by name):
 # n, id, method, max_rel_err, norm_rel_err (nan if bpcheck lacks it), erratum_rel_err, verdict.
-# max_rel_err counts the RESOLVED entries only (fd.h); a check where no entry resolves has max_rel_err 0, and is
+# max_rel_err counts the RESOLVED entries only (fd.h); a check where no entry resolves has max_rel_err nan, and is
 # drawn with an open symbol at its normwise error ||a - n|| / ||n|| instead (at 10^-19 if that is 0 or missing).
 stats data."/checks.tsv" using "n" name "C" nooutput
 n_checks = int(C_max)
@@ -13,8 +13,10 @@ file = data."/checks.tsv"
 first = word(methods, 1)
 n_methods = words(methods)
 of(m, v) = strcol("method") eq m ? v : NaN
-resolved(m) = of(m, column("max_rel_err") > 0 ? column("max_rel_err") : NaN)
-unresolved(m) = of(m, column("max_rel_err") > 0 ? NaN : (column("norm_rel_err") > 0 ? column("norm_rel_err") : floor))
+# gnuplot drops a point whose column reads "nan", so the text is tested first
+has_max(c) = strcol(c) ne "nan" && column(c) > 0
+resolved(m) = of(m, has_max("max_rel_err") ? column("max_rel_err") : NaN)
+unresolved(m) = of(m, has_max("max_rel_err") ? NaN : (column("norm_rel_err") > 0 ? column("norm_rel_err") : floor))
 method_pt(m) = word("6 4 8 10 12", method_lt(m)) + 0   # the open version of each method's symbol
 row(m) = column("n") + 0.14 * (method_lt(m) - 3)   # each method a little above or below the check's line
 

@@ -439,6 +439,19 @@ static void a_zero_vector_should_be_a_factor_zero_that_says_nothing_was_written(
   ASSERT_SAYS(d, "nothing was written");
 }
 
+/* eq. (28) summed literally: sum_i (x_i - t_i) = 0 leaves rounding noise, no fixed ratio to n, still a zero. */
+static void a_vector_of_rounding_noise_should_be_a_factor_zero(void) {
+  const double a[N_PLAIN] = {2.7755575615628914e-17, -1.3877787807814457e-17, 0.0, 5.551115123125783e-17,
+                             -2.7755575615628914e-17, 1.3877787807814457e-17, 0.0};
+  bp_diagnosis d;
+  bp_verdict v;
+  CU_ASSERT_EQUAL(plain_diagnosis(a, &d, &v), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(v, BP_VERDICT_FAIL);
+  CU_ASSERT_EQUAL(d.kind, BP_DIAG_FACTOR);
+  CU_ASSERT_EQUAL(d.factor, 0.0);
+  ASSERT_SAYS(d, "zero (to rounding)");
+}
+
 static void a_vector_shifted_down_by_one_should_be_a_shift_of_minus_one(void) {
   /* a[k] = n[k + 1]: the last entry is shifted in from outside and not judged */
   const double a[N_PLAIN] = {-1.2851, 3e-13, 0.0729, -0.58213, 2.2047, -0.031, 0.0};
@@ -585,6 +598,7 @@ int register_diagnose(void) {
        a_scaled_vector_should_be_a_factor_with_the_measured_value},
       {"a zero vector should be a factor zero that says nothing was written",
        a_zero_vector_should_be_a_factor_zero_that_says_nothing_was_written},
+      {"a vector of rounding noise should be a factor zero", a_vector_of_rounding_noise_should_be_a_factor_zero},
       {"a vector shifted down by one should be a shift of minus one",
        a_vector_shifted_down_by_one_should_be_a_shift_of_minus_one},
       {"a vector with two entries swapped should be a permutation",

@@ -41,6 +41,8 @@ int register_data(void);      /* CSV, parameter TSV and --layers readers */
 int register_complex(void);   /* complex-step forward passes of eq. (2), (17), (36), (38) and the network */
 int register_methods(void);   /* the five finite-difference methods, their estimates, modes and reports */
 int register_taylor(void);    /* the Taylor-remainder test and the precision ladder */
+int register_modes(void);     /* sampled entries and random directions: how often each misses a planted bug */
+int register_estimates(void); /* how often each method's error estimate bounds its actual error */
 int register_diagnose(void);  /* why a gradient is wrong: one planted bug per diagnosis */
 int register_plots(void);     /* every gnuplot script writes a valid PNG and SVG */
 int register_checks(void);    /* the derivation checks of checks/ */
@@ -137,5 +139,8 @@ void bp_test_assert_matrix_equal(const gsl_matrix *A, const gsl_matrix *B, const
 int bp_test_run_bpcheck(const char *args, const char *dir, char *out, size_t out_len, char *err, size_t err_len);
 /* Writes text to dir/name; 0 on success. Usable in a suite's setup (it asserts nothing). */
 int bp_test_write_file(const char *dir, const char *name, const char *text);
+/* 1 when text is one well-formed JSON value (RFC 8259: objects, arrays, strings with their escapes, numbers,
+ * true, false, null) followed by nothing but white space; the command's JSON is checked with it. */
+int bp_test_json_valid(const char *text);
 
 #endif
