@@ -9,9 +9,67 @@ typedef enum { FORMAT_TABLE, FORMAT_TSV, FORMAT_JSON } format;
 /* Prints "bpcheck: <message>" and a hint to stderr; returns EXIT_USAGE. */
 int bp_cli_usage_error(const char *fmt, const char *arg);
 
+#include <stddef.h>
+
+#include "checks.h"
+#include "fd.h"
+
+/* The command line, parsed (cli/bpcheck.c). */
+typedef struct {
+  format fmt;
+  unsigned long seed;
+  bp_fd_method method;
+  const char *layers, *output, *data, *params; /* grad's inputs */
+  int allow_unnormalized;                      /* grad --allow-unnormalized-targets */
+  size_t sample;                               /* grad --sample K: K entries of every W and b (0: every entry) */
+  int direction;                               /* grad --direction: one random signed direction */
+  int taylor;                                  /* grad --taylor: the Taylor-remainder test beside the check */
+  char **ids;                                  /* the command's arguments (check ids) */
+  size_t n_ids;
+} bp_cli_options;
+
+/* `bpcheck run ID...` and `bpcheck all` (cli/run.c): entries = 1 adds the per-entry report of every claim. */
+int bp_cli_run(const bp_cli_options *o, const bp_check_def **defs, size_t n, int entries);
+/* `bpcheck grad` (cli/grad.c). */
+int bp_cli_grad(const bp_cli_options *o);
+
+/* ---- shared by the commands' printers (cli/report.c) ----------------------------------------------------- */
+/* JSON: a string with its escapes; a number, or null for inf and NaN (JSON has neither). */
+void bp_cli_json_string(const char *s);
+void bp_cli_json_number(double v);
+/* "5,6" -> "eq. (5), (6)"; "9-16" -> "eq. (9)-(16)". */
+void bp_cli_equation_label(const char *eqs, char *buf, size_t len);
+/* Appends " ARG" to the command line in buf (length len), single-quoted for a POSIX shell when ARG holds anything
+ * but letters, digits and -_.,/=:+. Returns 0, or -1 when buf is too small (buf is then left as it was). */
+int bp_cli_command_append(char *buf, size_t len, const char *arg);
+
+/* The per-entry report of one comparison: entry k's index, name, the analytic value (labelled: "backprop",
+ * "formula"), the numeric one (labelled with its method: "numeric (central)", or "reference" for an identity),
+ * |a - n|, the relative error, the numeric side's error estimate, how it was judged, and its verdict. */
+typedef struct {
+  const bp_gradcheck *gc;
+  const char *analytic_label; /* "backprop", "formula" */
+  const char *numeric_label;  /* "numeric (central)", "reference" */
+  void (*name)(const void *ctx, size_t k, char *buf, size_t len); /* entry k's name */
+  const void *name_ctx;
+  const size_t *index;        /* entry k's index in the whole vector (a sample), or NULL for k */
+  const gsl_vector *value;    /* the point: a "value" column of value[index], or NULL for none */
+} bp_cli_entries;
+/* "rel_err" where the entry is resolved, else "estimate" (fd.h: judged by |a - n| <= est_factor e). */
+const char *bp_cli_judged_by(const bp_gradcheck *gc, size_t k);
+void bp_cli_entries_table(const bp_cli_entries *e, const char *indent);
+/* One JSON object per entry (index, entry, value when there is one, analytic, numeric, abs_err, rel_err, estimate,
+ * judged_by, verdict), comma separated, no brackets. */
+void bp_cli_entries_json(const bp_cli_entries *e, const char *indent);
+/* "worst entry NAME: backprop A, numeric (central) N, rel err R (BAND)" into buf, for the first line. */
+void bp_cli_worst_summary(const bp_cli_entries *e, char *buf, size_t len);
+
 /* `bpcheck plotdata NAME [--seed N]`: the TSV a figure of plots/ is drawn from (cli/plotdata.c). */
 int bp_cli_plotdata(const char *name, unsigned long seed);
 /* `bpcheck ladder [--seed N] [--format F]`: one gradient check in float, double and long double (cli/ladder.c). */
 int bp_cli_ladder(unsigned long seed, format fmt);
+/* `bpcheck estimates [--seed N] [--format F]`: how often each method's error estimate bounds its actual error,
+ * against the complex step (checks.h, bp_estimate_coverage; cli/estimates.c). Exit 1 when one covers < 99%. */
+int bp_cli_estimates(unsigned long seed, format fmt);
 
 #endif

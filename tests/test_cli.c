@@ -19,7 +19,7 @@ static int run(const char *args, char *out, size_t out_len, char *err, size_t er
 /* Called from the suite's setup, outside any test: reports failure by its return value. */
 static int write_file(const char *name, const char *text) { return bp_test_write_file(dir, name, text); }
 
-static char out[1 << 16], err[4096];
+static char out[1 << 20], err[4096], again[1 << 20];
 
 static int setup(void) {
   snprintf(dir, sizeof dir, "/tmp/bpcheck-cli-XXXXXX");
@@ -174,6 +174,230 @@ static void grad_should_warn_about_unnormalized_targets_and_fail_the_check_when_
   CU_ASSERT_EQUAL(run("grad --allow-unnormalized-targets=yes", out, sizeof out, err, sizeof err), 2);
 }
 
+/* The line "reproduce: bpcheck ARGS" in text: ARGS copied into args (without "bpcheck "), or 0 if there is none. */
+static int reproduce_args(const char *text, const char *prefix, char *args, size_t len) {
+  char key[64];
+  snprintf(key, sizeof key, "%sreproduce: bpcheck ", prefix);
+  const char *p = strstr(text, key);
+  if (p == NULL) return 0;
+  p += strlen(key);
+  size_t n = strcspn(p, "\n");
+  if (n >= len) return 0;
+  memcpy(args, p, n);
+  args[n] = '\0';
+  return 1;
+}
+
+static size_t count_lines(const char *text) {
+  size_t lines = 0;
+  for (const char *p = text; *p; p++) lines += (*p == '\n');
+  return lines;
+}
+
+/* eq. (23): `run` reports every entry, the worst one on the first line with the numeric side named, and a command
+ * that reproduces the printed formula's failure exactly. */
+static void run_should_report_every_entry_and_how_to_reproduce_a_failure(void) {
+  CU_ASSERT_EQUAL(run("run softmax-ds-split --method richardson --seed 5", out, sizeof out, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(strncmp(out, "ERRATUM: softmax-ds-split, printed claim eq. (23): worst entry ", 63), 0);
+  const char *first_newline = strchr(out, '\n');
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "numeric (richardson)"));
+  CU_ASSERT(strstr(out, "numeric (richardson)") < first_newline); /* the first line says which side is numeric */
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, " index entry "));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "formula"));
+  char args[256];
+  CU_ASSERT_FATAL(reproduce_args(out, "         ", args, sizeof args));
+  CU_ASSERT_STRING_EQUAL(args, "run softmax-ds-split --method richardson --seed 5");
+  CU_ASSERT_EQUAL(run(args, again, sizeof again, err, sizeof err), 0);
+  CU_ASSERT_STRING_EQUAL(again, out); /* the same points, the same numbers, byte for byte */
+  /* a check that passes has nothing to reproduce */
+  CU_ASSERT_EQUAL(run("run softmax-jacobian", out, sizeof out, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(strncmp(out, "PASS: softmax-jacobian", 22), 0);
+  CU_ASSERT_PTR_NULL(strstr(out, "reproduce:"));
+}
+
+/* Every claim's every entry in the TSV and the JSON: one row per entry, with the claim it belongs to. */
+static void run_should_give_the_entries_as_tsv_and_json(void) {
+  CU_ASSERT_EQUAL(run("run softmax-jacobian logistic-dx-ds --format json", out, sizeof out, err, sizeof err), 0);
+  size_t json_entries = 0;
+  for (const char *p = out; (p = strstr(p, "{\"index\": ")); p++) json_entries++;
+  size_t claimed = 0; /* the sum of each claim's "entries" */
+  for (const char *p = out; (p = strstr(p, "\"entries\": ")); p++) claimed += strtoul(p + 11, NULL, 10);
+  CU_ASSERT(json_entries > 0);
+  CU_ASSERT_EQUAL(json_entries, claimed);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"entry_report\": ["));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"numeric\": \"numeric (central)\""));
+  CU_ASSERT_EQUAL(run("run softmax-jacobian logistic-dx-ds --format tsv", out, sizeof out, err, sizeof err), 0);
+  const char *header = "check\tclaim\tkind\tequation\tmethod\tindex\tentry\tformula\tnumeric\tabs_err\trel_err\t"
+                       "estimate\tjudged_by\tverdict\n";
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, header));
+  size_t rows = 0, comments = 0;
+  for (const char *p = out; *p; p = strchr(p, '\n') + 1) {
+    if (*p == '#') {
+      comments++;
+    } else if (strncmp(p, "check\t", 6) != 0) {
+      size_t tabs = 0;
+      for (const char *q = p; *q != '\n'; q++) tabs += (*q == '\t');
+      CU_ASSERT_EQUAL(tabs, 13);
+      rows++;
+    }
+  }
+  CU_ASSERT_EQUAL(rows, claimed);
+  CU_ASSERT_EQUAL(comments, 1); /* the worst entry; nothing failed, so nothing to reproduce */
+  CU_ASSERT_EQUAL(strncmp(out, "# PASS: ", 8), 0);
+}
+
+/* eq. (28) summed literally over the free index i is 0 for every weight: the diagnosis says the gradient is zero
+ * (a factor of 0), read from the entries alone. */
+static void run_should_diagnose_a_failing_printed_formula(void) {
+  CU_ASSERT_EQUAL(run("run softmax-output-weights-sum", out, sizeof out, err, sizeof err), 0);
+  const char *d = strstr(out, "diagnosis: ");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  CU_ASSERT_PTR_NOT_NULL(strstr(d, "zero"));
+  CU_ASSERT_EQUAL(run("run softmax-output-weights-sum --format json", out, sizeof out, err, sizeof err), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"diagnosis\": {\"kind\": \"factor\""));
+  /* a claim that holds never gets a diagnosis */
+  CU_ASSERT_EQUAL(run("run softmax-jacobian logistic-deep-recursion", out, sizeof out, err, sizeof err), 0);
+  CU_ASSERT_PTR_NULL(strstr(out, "diagnosis"));
+}
+
+/* eq. (26): targets that do not sum to 1 make backprop's x - t wrong; grad says so in one sentence, and its
+ * reproduce line, run again, gives the same output and the same exit status. */
+static void grad_should_diagnose_unnormalized_targets_and_print_a_reproducing_command(void) {
+  char args[1024], again_args[1024];
+  snprintf(args, sizeof args,
+           "grad --layers 4,5,3 --output softmax --data %s/unnormal.csv --allow-unnormalized-targets --seed 9", dir);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 1);
+  CU_ASSERT_EQUAL(strncmp(out, "FAIL: worst entry ", 18), 0);
+  const char *d = strstr(out, "\ndiagnosis: ");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  CU_ASSERT(d < strstr(out, "\nloss E")); /* right under the first line */
+  CU_ASSERT_PTR_NOT_NULL(strstr(d, "eq. (26)"));
+  CU_ASSERT_FATAL(reproduce_args(out, "", again_args, sizeof again_args));
+  CU_ASSERT_PTR_NOT_NULL(strstr(again_args, "--allow-unnormalized-targets"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(again_args, "--seed 9"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(again_args, "--method central"));
+  CU_ASSERT_EQUAL(run(again_args, again, sizeof again, err, sizeof err), 1);
+  CU_ASSERT_STRING_EQUAL(again, out);
+  /* JSON: the diagnosis's kind and the command */
+  snprintf(args, sizeof args,
+           "grad --layers 4,5,3 --output softmax --data %s/unnormal.csv --allow-unnormalized-targets --format json",
+           dir);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"kind\": \"targets-not-normalized\""));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"reproduce\": \"bpcheck grad "));
+  /* a right gradient: no diagnosis, nothing to reproduce */
+  snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/softmax.csv", dir);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 0);
+  CU_ASSERT_PTR_NULL(strstr(out, "diagnosis"));
+  CU_ASSERT_PTR_NULL(strstr(out, "reproduce"));
+}
+
+/* --sample K: K entries of every W and b, a coverage line per block; the eq. (26) bug is still caught, since the
+ * output layer's W2 and b2 are always sampled. */
+static void grad_sample_should_cover_every_block(void) {
+  char args[1024];
+  snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/softmax.csv --sample 3", dir);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "--sample 3: 12 of 43 entries checked"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "  W1      3 of   20 entries checked ( 15.0%),    3 pass"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "  b1      3 of    5 entries checked ( 60.0%),    3 pass"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "  W2      3 of   15 entries checked ( 20.0%),    3 pass"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "  b2      3 of    3 entries checked (100.0%),    3 pass"));
+  snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/softmax.csv --sample 3 --format tsv",
+           dir);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 0);
+  size_t rows = 0;
+  for (const char *p = out; (p = strchr(p, '\n')) && p[1]; p++) rows += (p[1] != '#' && strncmp(p + 1, "param", 5));
+  CU_ASSERT_EQUAL(rows, 12);
+  /* a bigger sample than a block takes the whole block: every entry, as without --sample */
+  snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/softmax.csv --sample 100 --format tsv",
+           dir);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "# block W1: 20 of 20 entries checked, 20 pass"));
+  snprintf(args, sizeof args,
+           "grad --layers 4,5,3 --output softmax --data %s/unnormal.csv --allow-unnormalized-targets --sample 2", dir);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "diagnosis: none, it reads the pattern of every entry"));
+  char again_args[1024];
+  CU_ASSERT_FATAL(reproduce_args(out, "", again_args, sizeof again_args));
+  CU_ASSERT_PTR_NOT_NULL(strstr(again_args, "--sample 2"));
+  CU_ASSERT_EQUAL(run(again_args, again, sizeof again, err, sizeof err), 1);
+  CU_ASSERT_STRING_EQUAL(again, out); /* the same sample */
+}
+
+/* --direction: one random signed direction passes a right gradient of eq. (26)-(31) and fails the eq. (26) bug;
+ * --taylor adds the remainder's rate: 2 for the right gradient, 1 for the wrong one. */
+static void grad_direction_and_taylor_should_tell_right_from_wrong(void) {
+  char args[1024];
+  snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/softmax.csv --direction --taylor", dir);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(strncmp(out, "PASS: along a random signed unit direction v: backprop g.v ", 59), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "Taylor test"));
+  CU_ASSERT_EQUAL(count_lines(out) < 40, 1); /* no per-entry table */
+  snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/softmax.csv --taylor --format json", dir);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 0);
+  const char *rate = strstr(out, "\"taylor\": {\"verdict\": \"PASS\", \"rate\": ");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rate);
+  CU_ASSERT_DOUBLE_EQUAL(strtod(rate + 38, NULL), 2.0, 0.1);
+  snprintf(args, sizeof args,
+           "grad --layers 4,5,3 --output softmax --data %s/unnormal.csv --allow-unnormalized-targets --direction "
+           "--taylor --format json",
+           dir);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"check_verdict\": \"FAIL\""));
+  rate = strstr(out, "\"taylor\": {\"verdict\": \"FAIL\", \"rate\": ");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rate);
+  CU_ASSERT_DOUBLE_EQUAL(strtod(rate + 38, NULL), 1.0, 0.1);
+}
+
+static void grad_modes_should_refuse_bad_usage(void) {
+  char args[1024];
+  static const char *const bad[] = {"--sample 0", "--sample -2", "--sample two", "--sample", "--direction=yes",
+                                    "--sample 2 --direction"};
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/softmax.csv %s", dir, bad[k]);
+    CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "bpcheck: "));
+    CU_ASSERT_EQUAL(out[0], '\0');
+  }
+  CU_ASSERT_EQUAL(run("all --sample 3", out, sizeof out, err, sizeof err), 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "options of grad"));
+  CU_ASSERT_EQUAL(run("run softmax-jacobian --taylor", out, sizeof out, err, sizeof err), 2);
+}
+
+/* The checker of the JSON tests must itself fail on broken JSON: a planted bug for each way a printer can break. */
+static void the_json_checker_should_reject_broken_json(void) {
+  CU_ASSERT(bp_test_json_valid("{\"a\": [1, -2.5e-3, true, false, null, \"x\\u00e9\\n\"], \"b\": {}}\n"));
+  static const char *const broken[] = {"{\"a\": 1,}", "[1 2]", "{\"a\" 1}", "{\"a\": nan}", "{\"a\": inf}",
+                                       "{\"a\": 01}", "{\"a\": \"tab\there\"}", "[1] [2]", "{\"a\": [1}", "",
+                                       "{\"a\": \"\\x\"}", "{\"a\": 1.}", "{'a': 1}"};
+  for (size_t k = 0; k < sizeof broken / sizeof broken[0]; k++) CU_ASSERT(!bp_test_json_valid(broken[k]));
+}
+
+/* Every command's JSON, in every mode, parses: a number printed as nan, a missing comma or an unescaped string
+ * would break every consumer. */
+static void every_json_output_should_be_well_formed(void) {
+  static const char *const commands[] = {
+      "list", "all", "all --method forward", "run softmax-ds-split softmax-output-weights-sum logistic-deep-recursion",
+      "run logistic-stable-forms --method complex", "sweep softmax-jacobian", "ladder", "estimates"};
+  for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+    char args[512];
+    snprintf(args, sizeof args, "%s --format json", commands[k]);
+    run(args, out, sizeof out, err, sizeof err);
+    CU_ASSERT(out[0] == '{' || out[0] == '[');
+    CU_ASSERT(bp_test_json_valid(out));
+  }
+  static const char *const modes[] = {"", "--sample 2", "--direction", "--taylor", "--direction --taylor"};
+  for (size_t k = 0; k < sizeof modes / sizeof modes[0]; k++)
+    for (int bad = 0; bad <= 1; bad++) {
+      char args[1024];
+      snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/%s %s --format json %s", dir,
+               bad ? "unnormal.csv --allow-unnormalized-targets" : "softmax.csv", modes[k], "");
+      CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), bad);
+      CU_ASSERT(bp_test_json_valid(out));
+    }
+}
+
 int register_cli(void) {
   static const bp_test_case cases[] = {
       {"list_should_print_one_line_per_check", list_should_print_one_line_per_check},
@@ -185,6 +409,17 @@ int register_cli(void) {
       {"grad_should_name_the_file_and_line_of_bad_data", grad_should_name_the_file_and_line_of_bad_data},
       {"grad_should_warn_about_unnormalized_targets_and_fail_the_check_when_allowed",
        grad_should_warn_about_unnormalized_targets_and_fail_the_check_when_allowed},
+      {"run_should_report_every_entry_and_how_to_reproduce_a_failure",
+       run_should_report_every_entry_and_how_to_reproduce_a_failure},
+      {"run_should_give_the_entries_as_tsv_and_json", run_should_give_the_entries_as_tsv_and_json},
+      {"run_should_diagnose_a_failing_printed_formula", run_should_diagnose_a_failing_printed_formula},
+      {"grad_should_diagnose_unnormalized_targets_and_print_a_reproducing_command",
+       grad_should_diagnose_unnormalized_targets_and_print_a_reproducing_command},
+      {"grad_sample_should_cover_every_block", grad_sample_should_cover_every_block},
+      {"grad_direction_and_taylor_should_tell_right_from_wrong", grad_direction_and_taylor_should_tell_right_from_wrong},
+      {"grad_modes_should_refuse_bad_usage", grad_modes_should_refuse_bad_usage},
+      {"the_json_checker_should_reject_broken_json", the_json_checker_should_reject_broken_json},
+      {"every_json_output_should_be_well_formed", every_json_output_should_be_well_formed},
   };
   CU_pSuite s = CU_add_suite("bpcheck command", setup, teardown);
   if (s == NULL) return 1;

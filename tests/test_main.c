@@ -12,7 +12,7 @@ int main(void) {
   gsl_set_error_handler_off();
   if (CU_initialize_registry() != CUE_SUCCESS) return 1;
   int (*const suites[])(void) = {register_logistic, register_softmax, register_stable,  register_mlp,
-                                 register_gradcheck, register_data,   register_complex, register_methods, register_taylor,
+                                 register_gradcheck, register_data,   register_complex, register_methods, register_taylor, register_modes, register_estimates,
                                  register_diagnose, register_checks, register_cli, register_faults,
                                  register_extremes, register_bad_input, register_plots};
   for (size_t k = 0; k < sizeof suites / sizeof suites[0]; k++)

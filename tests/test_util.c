@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "test_util.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,4 +215,88 @@ int bp_test_write_file(const char *dir, const char *name, const char *text) {
   if (f == NULL) return 1;
   int bad = fputs(text, f) < 0;
   return (fclose(f) != 0) || bad;
+}
+
+/* ---- a JSON well-formedness checker (recursive descent, no values kept) ----------------------------------------- */
+
+static const char *json_value(const char *p, int depth);
+
+static const char *json_space(const char *p) {
+  while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+  return p;
+}
+
+static const char *json_string_end(const char *p) {
+  if (*p++ != '"') return NULL;
+  for (; *p != '"'; p++) {
+    if ((unsigned char)*p < 0x20) return NULL; /* also the end of the text */
+    if (*p != '\\') continue;
+    p++;
+    if (*p == 'u') {
+      for (int k = 1; k <= 4; k++)
+        if (!isxdigit((unsigned char)p[k])) return NULL;
+      p += 4;
+    } else if (!strchr("\"\\/bfnrt", *p) || *p == '\0') {
+      return NULL;
+    }
+  }
+  return p + 1;
+}
+
+static const char *json_number_end(const char *p) {
+  if (*p == '-') p++;
+  if (*p == '0')
+    p++;
+  else if (isdigit((unsigned char)*p))
+    while (isdigit((unsigned char)*p)) p++;
+  else
+    return NULL;
+  if (*p == '.') {
+    if (!isdigit((unsigned char)*++p)) return NULL;
+    while (isdigit((unsigned char)*p)) p++;
+  }
+  if (*p == 'e' || *p == 'E') {
+    p++;
+    if (*p == '+' || *p == '-') p++;
+    if (!isdigit((unsigned char)*p)) return NULL;
+    while (isdigit((unsigned char)*p)) p++;
+  }
+  return p;
+}
+
+/* An object or array: open, members separated by commas, close. */
+static const char *json_container(const char *p, int depth, char close) {
+  p = json_space(p + 1);
+  if (*p == close) return p + 1;
+  for (;;) {
+    if (close == '}') {
+      p = json_string_end(json_space(p));
+      if (p == NULL || *(p = json_space(p)) != ':') return NULL;
+      p++;
+    }
+    p = json_value(p, depth + 1);
+    if (p == NULL) return NULL;
+    p = json_space(p);
+    if (*p == close) return p + 1;
+    if (*p++ != ',') return NULL;
+  }
+}
+
+static const char *json_value(const char *p, int depth) {
+  if (depth > 64) return NULL;
+  p = json_space(p);
+  switch (*p) {
+    case '{': return json_container(p, depth, '}');
+    case '[': return json_container(p, depth, ']');
+    case '"': return json_string_end(p);
+    case 't': return strncmp(p, "true", 4) ? NULL : p + 4;
+    case 'f': return strncmp(p, "false", 5) ? NULL : p + 5;
+    case 'n': return strncmp(p, "null", 4) ? NULL : p + 4;
+    default: return json_number_end(p);
+  }
+}
+
+int bp_test_json_valid(const char *text) {
+  const char *end = json_value(text, 0);
+  return end != NULL && *json_space(end) == '\0';
 }

@@ -1,0 +1,405 @@
+/* grad.c - `bpcheck grad`: a network's loss and gradient by backprop (eq. (9)-(16), eq. (26)-(31)) on a CSV
+ * batch, checked against finite differences entry by entry (default), on K sampled entries of every W and b
+ * (--sample K), or along one random signed direction (--direction); --taylor adds the step-free Taylor test.
+ * A failure is diagnosed in one sentence (lib/diagnose.h) and followed by the command that reproduces it. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
+
+#include "cli.h"
+#include "core.h"
+#include "data.h"
+#include "diagnose.h"
+#include "fd.h"
+#include "mlp.h"
+#include "modes.h"
+#include "taylor.h"
+
+/* Everything grad computes, before the first line is printed. */
+typedef struct {
+  const bp_cli_options *o;
+  bp_mlp *net;
+  double loss;
+  bp_gradcheck *gc;                 /* every entry, the sample, or the one direction */
+  size_t *columns;                  /* --sample: the parameters checked (gc entry k is parameter columns[k]) */
+  bp_block blocks[2 * BP_MLP_MAX_LAYERS];
+  size_t n_blocks;
+  bp_diagnosis diagnosis;           /* kind NONE unless the check failed */
+  bp_taylor_result taylor;          /* --taylor */
+  char numeric_label[48];
+  char reproduce[1024];
+} grad_report;
+
+static void param_name(const void *ctx, size_t k, char *buf, size_t len) { bp_mlp_param_name(ctx, k, buf, len); }
+
+static bp_cli_entries report_entries(const grad_report *g) {
+  return (bp_cli_entries){g->gc, "backprop", g->numeric_label, param_name, g->net, g->columns, g->net->params};
+}
+
+static int grad_passes(const grad_report *g) {
+  return g->gc->verdict == BP_VERDICT_PASS && (!g->o->taylor || g->taylor.verdict == BP_VERDICT_PASS);
+}
+
+/* The command line that reproduces this result: every input and every option that changes it. */
+static void reproduce_command(const bp_cli_options *o, char *buf, size_t len) {
+  char seed[32], sample[32];
+  snprintf(seed, sizeof seed, "%lu", o->seed);
+  snprintf(sample, sizeof sample, "%zu", o->sample);
+  snprintf(buf, len, "bpcheck grad");
+  const char *const args[] = {"--layers", o->layers, "--output", o->output, "--data", o->data};
+  for (size_t k = 0; k < sizeof args / sizeof args[0]; k++) bp_cli_command_append(buf, len, args[k]);
+  if (o->params) bp_cli_command_append(buf, len, "--params"), bp_cli_command_append(buf, len, o->params);
+  if (o->allow_unnormalized) bp_cli_command_append(buf, len, "--allow-unnormalized-targets");
+  if (o->sample) bp_cli_command_append(buf, len, "--sample"), bp_cli_command_append(buf, len, sample);
+  if (o->direction) bp_cli_command_append(buf, len, "--direction");
+  if (o->taylor) bp_cli_command_append(buf, len, "--taylor");
+  const char *const tail[] = {"--method", bp_fd_method_name(o->method), "--seed", seed};
+  for (size_t k = 0; k < sizeof tail / sizeof tail[0]; k++) bp_cli_command_append(buf, len, tail[k]);
+}
+
+/* ---- printing ------------------------------------------------------------------------------------------------ */
+
+/* The first line: the verdict and what decided it. */
+static void first_line(const grad_report *g, char *buf, size_t len) {
+  const bp_gradcheck *gc = g->gc;
+  if (g->o->direction) {
+    double rel = gsl_vector_get(gc->rel_err, 0);
+    snprintf(buf, len,
+             "along a random signed unit direction v: backprop g.v %.10g, %s d/dt E(params + t v) %.10g, rel err "
+             "%.2e (%s), judged by %s",
+             gsl_vector_get(gc->analytic, 0), g->numeric_label, gsl_vector_get(gc->numeric, 0), rel,
+             bp_rel_err_band(rel), bp_cli_judged_by(gc, 0));
+  } else {
+    bp_cli_entries e = report_entries(g);
+    bp_cli_worst_summary(&e, buf, len);
+  }
+}
+
+static const char *overall_verdict(const grad_report *g) {
+  if (g->gc->verdict != BP_VERDICT_PASS) return bp_verdict_name(g->gc->verdict);
+  return grad_passes(g) ? "PASS" : "FAIL";
+}
+
+/* --sample: one line per W and b block: how much of it was checked, and how it fared. */
+static void block_coverage(const grad_report *g, const bp_block *b, size_t *checked, size_t *passed, double *worst) {
+  *checked = *passed = 0;
+  *worst = 0.0;
+  for (size_t k = 0; k < g->gc->size; k++) {
+    size_t j = g->columns[k];
+    if (j < b->start || j >= b->start + b->size) continue;
+    (*checked)++;
+    *passed += gsl_vector_uchar_get(g->gc->passed, k);
+    *worst = fmax(*worst, gsl_vector_get(g->gc->rel_err, k));
+  }
+}
+
+static void print_taylor_table(const bp_taylor_result *t) {
+  printf("\nTaylor test along a random signed unit direction v: r(eps) = |E(params + eps v) - E - eps g.v| must fall\n"
+         "as eps^2 (rate 2) for a correct gradient, as eps (rate 1) for a wrong one.\n%s: %s\n",
+         bp_verdict_name(t->verdict), t->reason);
+  printf("%14s %14s %8s\n", "eps", "residual", "rate");
+  for (size_t k = 0; k < t->n; k++) {
+    printf("%14.6e %14.6e ", t->eps[k], t->residual[k]);
+    if (k > 0 && !isnan(t->rate[k - 1]))
+      printf("%8.3f\n", t->rate[k - 1]);
+    else
+      printf("%8s\n", k > 0 ? "-" : "");
+  }
+}
+
+static void print_table(const grad_report *g) {
+  const bp_cli_options *o = g->o;
+  const bp_gradcheck *gc = g->gc;
+  char line[512];
+  first_line(g, line, sizeof line);
+  printf("%s: %s; ||a - n|| / ||n|| = %.2e\n", overall_verdict(g), line, gc->norm_rel_err);
+  if (g->diagnosis.kind != BP_DIAG_NONE) printf("diagnosis: %s\n", g->diagnosis.sentence);
+  if (gc->verdict == BP_VERDICT_FAIL && (o->sample || o->direction))
+    printf("diagnosis: none, it reads the pattern of every entry: run without %s to get one\n",
+           o->sample ? "--sample" : "--direction");
+  printf("loss E = %.17g (sum over the examples), %zu parameters\n", g->loss, g->net->n_params);
+  if (o->direction) {
+    printf("\nOne random signed direction checks one combination of all %zu entries for the price of 2 forward passes\n"
+           "and 1 backward (central): a wrong gradient escapes only if its error is nearly orthogonal to v, which a\n"
+           "signed direction makes unlikely for any fixed error. It cannot say which entry is wrong: run without\n"
+           "--direction for that.\n",
+           g->net->n_params);
+  } else {
+    if (o->sample) {
+      printf("\n--sample %zu: %zu of %zu entries checked\n", o->sample, gc->size, g->net->n_params);
+      for (size_t b = 0; b < g->n_blocks; b++) {
+        size_t checked, passed;
+        double worst;
+        block_coverage(g, &g->blocks[b], &checked, &passed, &worst);
+        printf("  %-4s %4zu of %4zu entries checked (%5.1f%%), %4zu pass, worst rel err %.2e\n", g->blocks[b].name,
+               checked, g->blocks[b].size, 100.0 * (double)checked / (double)g->blocks[b].size, passed, worst);
+      }
+    }
+    printf("\n");
+    bp_cli_entries e = report_entries(g);
+    bp_cli_entries_table(&e, "");
+    printf("\n%zu of %zu entries pass. An entry passes when rel_err <= %.0e, or, below what the difference can\n"
+           "resolve (%zu entries here, judged_by estimate), when |a - n| <= %g x its error estimate.\n",
+           gc->size - gc->n_failed, gc->size, gc->tol.rtol, gc->n_unresolved, gc->tol.est_factor);
+  }
+  printf("Relative errors as students are taught them: > 1e-2 wrong, 1e-2..1e-4 suspicious, 1e-4..1e-7 fine only at\n"
+         "kinks, < 1e-7 good. backprop is the analytic side; numeric (%s) is the finite difference.\n",
+         bp_fd_method_name(o->method));
+  if (o->taylor) print_taylor_table(&g->taylor);
+  if (!grad_passes(g)) printf("\nreproduce: %s\n", g->reproduce);
+}
+
+/* grad's TSV is also its --params format: param and value come first (lib/data.h). */
+static void print_tsv(const grad_report *g) {
+  const bp_gradcheck *gc = g->gc;
+  char line[512];
+  first_line(g, line, sizeof line);
+  printf("# %s: %s\n", overall_verdict(g), line);
+  if (g->diagnosis.kind != BP_DIAG_NONE) printf("# diagnosis: %s\n", g->diagnosis.sentence);
+  printf("# loss = %.17g\n", g->loss);
+  if (g->o->direction) {
+    printf("direction\tbackprop\tnumeric\trel_err\tabs_err\testimate\tjudged_by\tverdict\n");
+    printf("v\t%.17g\t%.17g\t%.3e\t%.3e\t%.3e\t%s\t%s\n", gsl_vector_get(gc->analytic, 0),
+           gsl_vector_get(gc->numeric, 0), gsl_vector_get(gc->rel_err, 0), gsl_vector_get(gc->abs_err, 0),
+           gsl_vector_get(gc->estimate, 0), bp_cli_judged_by(gc, 0), bp_verdict_name(gc->verdict));
+  } else {
+    printf("param\tvalue\tbackprop\tnumeric\trel_err\tabs_err\testimate\tjudged_by\tverdict\n");
+    for (size_t k = 0; k < gc->size; k++) {
+      char name[64];
+      size_t j = g->columns ? g->columns[k] : k;
+      bp_mlp_param_name(g->net, j, name, sizeof name);
+      printf("%s\t%.17g\t%.17g\t%.17g\t%.3e\t%.3e\t%.3e\t%s\t%s\n", name, gsl_vector_get(g->net->params, j),
+             gsl_vector_get(gc->analytic, k), gsl_vector_get(gc->numeric, k), gsl_vector_get(gc->rel_err, k),
+             gsl_vector_get(gc->abs_err, k), gsl_vector_get(gc->estimate, k), bp_cli_judged_by(gc, k),
+             gsl_vector_uchar_get(gc->passed, k) ? "PASS" : "FAIL");
+    }
+  }
+  char worst[64] = "v";
+  if (!g->o->direction) bp_mlp_param_name(g->net, g->columns ? g->columns[gc->worst] : gc->worst, worst, sizeof worst);
+  printf("# norm_rel_err = %.3e, max_rel_err = %.3e (over %zu resolved entries), worst = %s, verdict = %s\n",
+         gc->norm_rel_err, gc->max_rel_err, gc->size - gc->n_unresolved, worst, overall_verdict(g));
+  for (size_t b = 0; g->o->sample && b < g->n_blocks; b++) {
+    size_t checked, passed;
+    double w;
+    block_coverage(g, &g->blocks[b], &checked, &passed, &w);
+    printf("# block %s: %zu of %zu entries checked, %zu pass, worst rel err %.3e\n", g->blocks[b].name, checked,
+           g->blocks[b].size, passed, w);
+  }
+  if (g->o->taylor)
+    printf("# taylor: rate = %.3f, verdict = %s\n", g->taylor.observed_rate, bp_verdict_name(g->taylor.verdict));
+  if (!grad_passes(g)) printf("# reproduce: %s\n", g->reproduce);
+}
+
+static void print_json(const grad_report *g) {
+  const bp_gradcheck *gc = g->gc;
+  char line[512];
+  first_line(g, line, sizeof line);
+  printf("{\"verdict\": \"%s\", \"summary\": ", overall_verdict(g));
+  bp_cli_json_string(line);
+  printf(", \"loss\": ");
+  bp_cli_json_number(g->loss);
+  printf(", \"method\": \"%s\", \"mode\": \"%s\", \"check_verdict\": \"%s\", \"norm_rel_err\": ",
+         bp_fd_method_name(g->o->method), g->o->direction ? "direction" : g->o->sample ? "sample" : "every entry",
+         bp_verdict_name(gc->verdict));
+  bp_cli_json_number(gc->norm_rel_err);
+  printf(", \"max_rel_err\": ");
+  bp_cli_json_number(gc->max_rel_err);
+  printf(", \"unresolved\": %zu", gc->n_unresolved);
+  if (g->diagnosis.kind != BP_DIAG_NONE) {
+    printf(", \"diagnosis\": {\"kind\": ");
+    bp_cli_json_string(bp_diagnosis_kind_name(g->diagnosis.kind));
+    printf(", \"sentence\": ");
+    bp_cli_json_string(g->diagnosis.sentence);
+    printf("}");
+  }
+  if (g->o->taylor) {
+    printf(", \"taylor\": {\"verdict\": \"%s\", \"rate\": ", bp_verdict_name(g->taylor.verdict));
+    bp_cli_json_number(g->taylor.observed_rate);
+    printf(", \"reason\": ");
+    bp_cli_json_string(g->taylor.reason);
+    printf("}");
+  }
+  if (!grad_passes(g)) {
+    printf(", \"reproduce\": ");
+    bp_cli_json_string(g->reproduce);
+  }
+  if (g->o->direction) {
+    printf(", \"direction\": {\"backprop\": ");
+    bp_cli_json_number(gsl_vector_get(gc->analytic, 0));
+    printf(", \"numeric\": ");
+    bp_cli_json_number(gsl_vector_get(gc->numeric, 0));
+    printf(", \"estimate\": ");
+    bp_cli_json_number(gsl_vector_get(gc->estimate, 0));
+    printf("}}\n");
+    return;
+  }
+  if (g->o->sample) {
+    printf(", \"blocks\": [");
+    for (size_t b = 0; b < g->n_blocks; b++) {
+      size_t checked, passed;
+      double w;
+      block_coverage(g, &g->blocks[b], &checked, &passed, &w);
+      printf("%s{\"block\": \"%s\", \"size\": %zu, \"checked\": %zu, \"passed\": %zu, \"worst_rel_err\": ",
+             b ? ", " : "", g->blocks[b].name, g->blocks[b].size, checked, passed);
+      bp_cli_json_number(w);
+      printf("}");
+    }
+    printf("]");
+  }
+  printf(", \"analytic\": \"backprop\", \"numeric\": ");
+  bp_cli_json_string(g->numeric_label);
+  printf(", \"params\": [");
+  bp_cli_entries e = report_entries(g);
+  bp_cli_entries_json(&e, "  ");
+  printf("\n]}\n");
+}
+
+/* ---- the command --------------------------------------------------------------------------------------------- */
+
+/* Prints the library's message; out of memory is an internal error (3), anything else bad input (2). */
+static int input_error(int status) {
+  fprintf(stderr, "bpcheck: %s\n", bp_error_message());
+  return status == GSL_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+}
+
+static int internal_error(void) {
+  fprintf(stderr, "bpcheck: %s\n", bp_error_message());
+  return EXIT_INTERNAL;
+}
+
+static void warn_unnormalized(const bp_cli_options *o, const bp_dataset *data) {
+  char more[64] = "";
+  if (data->n_unnormalized > 1)
+    snprintf(more, sizeof more, " (%zu more row%s too)", data->n_unnormalized - 1, data->n_unnormalized > 2 ? "s" : "");
+  fprintf(stderr,
+          "bpcheck: warning: %s:%zu: softmax targets sum to %.15g, not 1%s; eq. (26) assumes they do: backprop's "
+          "x - t is off by (sum t - 1) x, and the check fails once that exceeds its tolerance\n",
+          o->data, data->unnormalized_line, data->unnormalized_sum, more);
+}
+
+/* The check itself, in the mode asked for: fills g->gc (and g->columns for a sample). */
+static int check_gradient(grad_report *g, const bp_fd_problem *problem, gsl_rng *rng) {
+  const bp_cli_options *o = g->o;
+  bp_mlp *net = g->net;
+  bp_tolerance tol = bp_tolerance_default();
+  if (o->direction) {
+    gsl_vector *v = gsl_vector_alloc(net->n_params);
+    if (v == NULL) BP_ERROR(GSL_ENOMEM, "out of memory for a direction of %zu entries", net->n_params);
+    int status = bp_direction_draw(rng, BP_DIRECTION_SIGNED, v);
+    if (!status) status = bp_gradcheck_direction(g->gc, o->method, problem, net->params, net->grad, v, &tol);
+    gsl_vector_free(v);
+    return status;
+  }
+  if (o->sample == 0) {
+    gsl_matrix_view grad = gsl_matrix_view_vector(net->grad, 1, net->n_params);
+    return bp_gradcheck_jacobian(g->gc, o->method, problem, net->params, &grad.matrix, &tol);
+  }
+  size_t n = g->gc->size;
+  gsl_matrix *J = gsl_matrix_alloc(1, n);
+  if (J == NULL) BP_ERROR(GSL_ENOMEM, "out of memory for a sample of %zu entries", n);
+  for (size_t k = 0; k < n; k++) gsl_matrix_set(J, 0, k, gsl_vector_get(net->grad, g->columns[k]));
+  bp_fd_options fo = bp_fd_options_default();
+  fo.columns = g->columns, fo.n_columns = n;
+  int status = bp_gradcheck_jacobian_with(g->gc, o->method, problem, net->params, &fo, J, &tol);
+  gsl_matrix_free(J);
+  return status;
+}
+
+/* --taylor: along its own random signed direction, drawn after the check's. */
+static int taylor_test(grad_report *g, const bp_fd_problem *problem, gsl_rng *rng) {
+  gsl_vector *v = gsl_vector_alloc(g->net->n_params);
+  if (v == NULL) BP_ERROR(GSL_ENOMEM, "out of memory for a direction of %zu entries", g->net->n_params);
+  int status = bp_taylor_direction(rng, v);
+  if (!status) status = bp_taylor_test(problem, g->net->params, g->net->grad, v, &g->taylor);
+  gsl_vector_free(v);
+  return status;
+}
+
+int bp_cli_grad(const bp_cli_options *o) {
+  if (o->layers == NULL) return bp_cli_usage_error("%s", "grad needs --layers, e.g. --layers 4,5,3");
+  if (o->output == NULL) return bp_cli_usage_error("%s", "grad needs --output logistic or --output softmax");
+  if (o->data == NULL) return bp_cli_usage_error("%s", "grad needs --data FILE.csv");
+  if (o->sample && o->direction) return bp_cli_usage_error("%s", "--sample and --direction are different modes: pick one");
+  bp_output output;
+  if (strcmp(o->output, "softmax") == 0)
+    output = BP_OUTPUT_SOFTMAX;
+  else if (strcmp(o->output, "logistic") == 0)
+    output = BP_OUTPUT_LOGISTIC;
+  else
+    return bp_cli_usage_error("--output must be logistic or softmax, not '%s'", o->output);
+  size_t n_layers, sizes[BP_MLP_MAX_LAYERS + 1];
+  if (bp_layers_parse(o->layers, &n_layers, sizes)) return bp_cli_usage_error("--layers: %s", bp_error_message());
+  if (output == BP_OUTPUT_SOFTMAX && sizes[n_layers] < 2)
+    return bp_cli_usage_error("%s", "--output softmax needs at least 2 outputs (with one, x = 1 and E = 0)");
+
+  int rc = EXIT_OK, status;
+  grad_report g = {.o = o};
+  bp_dataset *data = NULL;
+  bp_mlp_workspace *ws = NULL;
+  bp_mlp_workspace_complex *wsz = NULL;
+  gsl_rng *rng = NULL;
+  unsigned flags = o->allow_unnormalized ? BP_DATA_ALLOW_UNNORMALIZED : 0;
+  if ((status = bp_dataset_read_csv_flags(o->data, sizes[0], sizes[n_layers], output, flags, &data))) {
+    rc = input_error(status);
+    goto done;
+  }
+  if ((g.net = bp_mlp_alloc(n_layers, sizes, output)) == NULL ||
+      (ws = bp_mlp_workspace_alloc(g.net, data->X->size1)) == NULL || (rng = bp_rng_alloc(o->seed)) == NULL) {
+    rc = internal_error();
+    goto done;
+  }
+  bp_mlp_init_random(g.net, rng);
+  if (o->params && (status = bp_params_read_tsv(o->params, g.net))) {
+    rc = input_error(status);
+    goto done;
+  }
+  g.n_blocks = bp_mlp_blocks(g.net, g.blocks);
+  size_t n_entries = o->direction ? 1 : o->sample ? bp_sample_count(g.blocks, g.n_blocks, o->sample) : g.net->n_params;
+  if ((g.gc = bp_gradcheck_alloc(n_entries)) == NULL ||
+      (o->sample && (g.columns = bp_malloc(n_entries * sizeof *g.columns)) == NULL) ||
+      (o->method == BP_FD_COMPLEX && (wsz = bp_mlp_workspace_complex_alloc(g.net, data->X->size1)) == NULL)) {
+    rc = internal_error();
+    goto done;
+  }
+  if (data->n_unnormalized > 0) warn_unnormalized(o, data); /* asked for: the lesson is to watch the check fail */
+  size_t n_columns = 0;
+  bp_mlp_closure closure = {g.net, ws, data->X, data->T, wsz};
+  const bp_fd_problem problem = {bp_mlp_error_function, bp_mlp_error_function_complex, &closure};
+  snprintf(g.numeric_label, sizeof g.numeric_label, "numeric (%s)", bp_fd_method_name(o->method));
+  if (bp_mlp_gradient(g.net, ws, data->X, data->T, &g.loss) ||
+      (o->sample && bp_sample_blocks(rng, g.blocks, g.n_blocks, o->sample, g.columns, &n_columns)) ||
+      check_gradient(&g, &problem, rng) || (o->taylor && taylor_test(&g, &problem, rng))) {
+    rc = internal_error();
+    goto done;
+  }
+  g.diagnosis = (bp_diagnosis){.kind = BP_DIAG_NONE};
+  if (g.gc->verdict == BP_VERDICT_FAIL && !o->sample && !o->direction) {
+    bp_diagnosis_context ctx = {g.net, data->X, data->T};
+    if (bp_diagnose(g.gc, &ctx, &g.diagnosis)) {
+      rc = internal_error();
+      goto done;
+    }
+  }
+  reproduce_command(o, g.reproduce, sizeof g.reproduce);
+  if (o->fmt == FORMAT_TSV)
+    print_tsv(&g);
+  else if (o->fmt == FORMAT_JSON)
+    print_json(&g);
+  else
+    print_table(&g);
+  rc = grad_passes(&g) ? EXIT_OK : EXIT_FAILED;
+done:
+  if (rng) gsl_rng_free(rng);
+  free(g.columns);
+  bp_gradcheck_free(g.gc);
+  bp_mlp_workspace_complex_free(wsz);
+  bp_mlp_workspace_free(ws);
+  bp_mlp_free(g.net);
+  bp_dataset_free(data);
+  return rc;
+}

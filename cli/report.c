@@ -1,0 +1,139 @@
+/* report.c - what the commands' printers share: JSON values, equation labels, the command line that reproduces a
+ * result, and the per-entry report of one comparison (a bp_gradcheck) in table and JSON form. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+void bp_cli_json_string(const char *s) {
+  putchar('"');
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      printf("\\%c", *p);
+    else if (*p < 0x20)
+      printf("\\u%04x", *p);
+    else
+      putchar(*p);
+  }
+  putchar('"');
+}
+
+void bp_cli_json_number(double v) {
+  if (isfinite(v))
+    printf("%.17g", v);
+  else
+    printf("null");
+}
+
+void bp_cli_equation_label(const char *eqs, char *buf, size_t len) {
+  size_t n = (size_t)snprintf(buf, len, "eq. (");
+  for (const char *p = eqs; *p && n + 6 < len; p++) {
+    if (*p == ',')
+      n += (size_t)snprintf(buf + n, len - n, "), (");
+    else if (*p == '-')
+      n += (size_t)snprintf(buf + n, len - n, ")-(");
+    else
+      buf[n++] = *p;
+  }
+  snprintf(buf + n, len - n, ")");
+}
+
+static int shell_safe(const char *s) {
+  if (*s == '\0') return 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    if (!(('a' <= *p && *p <= 'z') || ('A' <= *p && *p <= 'Z') || ('0' <= *p && *p <= '9') || strchr("-_.,/=:+", *p)))
+      return 0;
+  return 1;
+}
+
+int bp_cli_command_append(char *buf, size_t len, const char *arg) {
+  size_t used = strlen(buf), need = 1 + strlen(arg);
+  int safe = shell_safe(arg);
+  if (!safe)
+    for (const char *p = arg; *p; p++) need += (*p == '\'') ? 4 : 0; /* ' becomes '\'' */
+  need += safe ? 0 : 2;
+  if (used + need + 1 > len) return -1;
+  char *q = buf + used;
+  *q++ = ' ';
+  if (!safe) *q++ = '\'';
+  for (const char *p = arg; *p; p++) {
+    if (!safe && *p == '\'') {
+      memcpy(q, "'\\''", 4);
+      q += 4;
+    } else {
+      *q++ = *p;
+    }
+  }
+  if (!safe) *q++ = '\'';
+  *q = '\0';
+  return 0;
+}
+
+const char *bp_cli_judged_by(const bp_gradcheck *gc, size_t k) {
+  return gsl_vector_uchar_get(gc->resolved, k) ? "rel_err" : "estimate";
+}
+
+static size_t entry_index(const bp_cli_entries *e, size_t k) { return e->index ? e->index[k] : k; }
+
+static const char *entry_verdict(const bp_gradcheck *gc, size_t k) {
+  if (gsl_vector_uchar_get(gc->passed, k)) return "PASS";
+  return gsl_vector_uchar_get(gc->nonsmooth, k) ? "NOT SMOOTH" : "FAIL";
+}
+
+void bp_cli_entries_table(const bp_cli_entries *e, const char *indent) {
+  const bp_gradcheck *gc = e->gc;
+  printf("%s%6s %-14s ", indent, "index", "entry");
+  if (e->value) printf("%13s ", "value");
+  printf("%22s %22s %10s %10s %10s %-9s %s\n", e->analytic_label, e->numeric_label, "abs_err", "rel_err", "estimate",
+         "judged_by", "verdict");
+  for (size_t k = 0; k < gc->size; k++) {
+    char name[64];
+    e->name(e->name_ctx, entry_index(e, k), name, sizeof name);
+    printf("%s%6zu %-14s ", indent, entry_index(e, k), name);
+    if (e->value) printf("%13.6g ", gsl_vector_get(e->value, entry_index(e, k)));
+    printf("%22.15g %22.15g %10.2e %10.2e %10.2e %-9s %s\n", gsl_vector_get(gc->analytic, k),
+           gsl_vector_get(gc->numeric, k), gsl_vector_get(gc->abs_err, k), gsl_vector_get(gc->rel_err, k),
+           gsl_vector_get(gc->estimate, k), bp_cli_judged_by(gc, k), entry_verdict(gc, k));
+  }
+}
+
+void bp_cli_entries_json(const bp_cli_entries *e, const char *indent) {
+  const bp_gradcheck *gc = e->gc;
+  for (size_t k = 0; k < gc->size; k++) {
+    char name[64];
+    e->name(e->name_ctx, entry_index(e, k), name, sizeof name);
+    printf("%s\n%s{\"index\": %zu, \"entry\": ", k ? "," : "", indent, entry_index(e, k));
+    bp_cli_json_string(name);
+    if (e->value) {
+      printf(", \"value\": ");
+      bp_cli_json_number(gsl_vector_get(e->value, entry_index(e, k)));
+    }
+    printf(", \"analytic\": ");
+    bp_cli_json_number(gsl_vector_get(gc->analytic, k));
+    printf(", \"numeric\": ");
+    bp_cli_json_number(gsl_vector_get(gc->numeric, k));
+    printf(", \"abs_err\": ");
+    bp_cli_json_number(gsl_vector_get(gc->abs_err, k));
+    printf(", \"rel_err\": ");
+    bp_cli_json_number(gsl_vector_get(gc->rel_err, k));
+    printf(", \"estimate\": ");
+    bp_cli_json_number(gsl_vector_get(gc->estimate, k));
+    printf(", \"judged_by\": \"%s\", \"verdict\": \"%s\"}", bp_cli_judged_by(gc, k), entry_verdict(gc, k));
+  }
+}
+
+void bp_cli_worst_summary(const bp_cli_entries *e, char *buf, size_t len) {
+  const bp_gradcheck *gc = e->gc;
+  size_t w = gc->worst;
+  char name[64];
+  e->name(e->name_ctx, entry_index(e, w), name, sizeof name);
+  double rel = gsl_vector_get(gc->rel_err, w);
+  char index[40] = ""; /* "[k]" says its index already */
+  char plain[40];
+  snprintf(plain, sizeof plain, "[%zu]", entry_index(e, w));
+  if (strcmp(name, plain) != 0) snprintf(index, sizeof index, " (index %zu)", entry_index(e, w));
+  snprintf(buf, len, "worst entry %s%s: %s %.10g, %s %.10g, rel err %.2e (%s), judged by %s", name, index,
+           e->analytic_label, gsl_vector_get(gc->analytic, w), e->numeric_label,
+           gsl_vector_get(gc->numeric, w), rel, bp_rel_err_band(rel), bp_cli_judged_by(gc, w));
+}
