@@ -2,6 +2,7 @@
  * (checks/coverage.c, `bpcheck estimates`), the complex step's own estimate against a backprop in long double, and
  * the relative errors a check reports when its entries are below the difference's resolution (checks/registry.c). */
 #define _POSIX_C_SOURCE 200809L
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,12 +28,6 @@ static int teardown(void) {
   return system(cmd) == 0 ? 0 : 1;
 }
 
-static void print_coverage(const bp_estimate_coverage *c, unsigned long seed) {
-  printf("\n  seed %lu %-10s vs %-10s %zu of %zu covered (%.2f%%), worst ratio %.3g at %s/%zu/%zu", seed,
-         bp_fd_method_name(c->method), bp_fd_method_name(c->reference), c->covered, c->entries, 100.0 * c->fraction,
-         c->worst_ratio, c->worst_check ? c->worst_check : "-", c->worst_claim, c->worst_entry);
-}
-
 /* The issue's requirement, measured against the complex step (the complex step against Richardson): every method's
  * estimate covers at least 99% of the entries. Every method sees the same entries, and none is skipped. */
 static void every_method_should_cover_at_least_99_percent_of_the_entries_at_seeds_1_and_2(void) {
@@ -41,7 +36,6 @@ static void every_method_should_cover_at_least_99_percent_of_the_entries_at_seed
     for (int m = 0; m < BP_FD_N_METHODS; m++) {
       bp_estimate_coverage c;
       CU_ASSERT_EQUAL_FATAL(bp_estimate_coverage_measure((bp_fd_method)m, seed, &c), GSL_SUCCESS);
-      print_coverage(&c, seed);
       CU_ASSERT(c.fraction >= BP_ESTIMATE_COVERAGE_GOAL);
       CU_ASSERT(c.entries > 500); /* every finite-difference claim of the 22 checks: 852 at seed 1 */
       CU_ASSERT_EQUAL(c.nonfinite, 0);
@@ -62,7 +56,6 @@ static void an_estimate_1000_times_too_small_should_fall_below_99_percent(void) 
   for (int m = 0; m < BP_FD_N_METHODS; m++) {
     bp_estimate_coverage c;
     CU_ASSERT_EQUAL_FATAL(bp_estimate_coverage_measure_scaled((bp_fd_method)m, 1, 1e-3, &c), GSL_SUCCESS);
-    print_coverage(&c, 1);
     if (m == BP_FD_COMPLEX) {
       CU_ASSERT(c.fraction >= BP_ESTIMATE_COVERAGE_GOAL); /* blind to it: the weaker measurement */
     } else {
@@ -171,11 +164,21 @@ static void count_against_long_double(size_t n_layers, const size_t *sizes, bp_o
   bp_test_problem_free(p);
 }
 
+/* Is long double really finer than double here? valgrind computes it in double, and then 1 + LDBL_EPSILON = 1. */
+static int long_double_is_extended(void) {
+  volatile long double one = 1.0L, tiny = LDBL_EPSILON;
+  return LDBL_MANT_DIG > DBL_MANT_DIG && one + tiny != one;
+}
+
 /* Deep networks of layers of different sizes with a batch whose terms cancel in the gradient: the case where the
  * complex step's imaginary parts lose digits (lib/fd.c, BP_FD_COMPLEX). Its estimate covers at least 99% of the
  * entries against long double; 8 eps |n| alone -- the estimate before fd.c measured the rounding -- does not, and
  * neither does the estimate divided by 1000: this measurement can fail. */
 static void the_complex_step_estimate_should_cover_a_long_double_backprop(void) {
+  if (!long_double_is_extended()) {
+    CU_PASS("long double is computed in double here (valgrind does): it is no oracle for double, nothing measured");
+    return;
+  }
   static const size_t logistic_sizes[] = {3, 7, 5, 4, 2}, softmax_sizes[] = {4, 6, 5, 7, 3}, wide[] = {5, 11, 9, 4};
   oracle_count k = {0, 0, 0, 0, 0.0};
   for (unsigned long seed = 1; seed <= 8; seed++) {
@@ -183,10 +186,6 @@ static void the_complex_step_estimate_should_cover_a_long_double_backprop(void) 
     count_against_long_double(4, softmax_sizes, BP_OUTPUT_SOFTMAX, 3, 100 + seed, &k);
     count_against_long_double(3, wide, BP_OUTPUT_SOFTMAX, 7, 200 + seed, &k);
   }
-  printf("\n  complex step vs long double: %zu of %zu covered (%.2f%%), worst ratio %.3g; 8 eps |n| alone %.2f%%, "
-         "estimate / 1000 %.2f%%",
-         k.covered, k.entries, 100.0 * k.covered / k.entries, k.worst_ratio, 100.0 * k.covered_by_floor / k.entries,
-         100.0 * k.covered_scaled_down / k.entries);
   CU_ASSERT(k.entries > 2000);
   CU_ASSERT(k.covered >= BP_ESTIMATE_COVERAGE_GOAL * k.entries);
   CU_ASSERT(k.covered_by_floor < BP_ESTIMATE_COVERAGE_GOAL * k.entries);
@@ -214,9 +213,6 @@ static void every_erratum_should_show_a_gross_relative_error_with_every_method(v
         continue;
       }
       errata++;
-      if (!(r.erratum_rel_err > 1e-2))
-        printf("\n  %s with %s: erratum_rel_err %.3g", bp_checks[k].id, bp_fd_method_name((bp_fd_method)m),
-               r.erratum_rel_err);
       CU_ASSERT(r.erratum_rel_err > 1e-2);
       CU_ASSERT(is_erratum_of_the_notes(bp_checks[k].id));
     }
