@@ -32,7 +32,7 @@ typedef struct {
   bp_diagnosis diagnosis;           /* kind NONE unless the check failed */
   bp_taylor_result taylor;          /* --taylor */
   char numeric_label[48];
-  char reproduce[1024];
+  char *reproduce;                  /* the command that reproduces the run */
 } grad_report;
 
 static void param_name(const void *ctx, size_t k, char *buf, size_t len) { bp_mlp_param_name(ctx, k, buf, len); }
@@ -45,21 +45,30 @@ static int grad_passes(const grad_report *g) {
   return g->gc->verdict == BP_VERDICT_PASS && (!g->o->taylor || g->taylor.verdict == BP_VERDICT_PASS);
 }
 
-/* The command line that reproduces this result: every input and every option that changes it. */
-static void reproduce_command(const bp_cli_options *o, char *buf, size_t len) {
-  char seed[32], sample[32];
-  snprintf(seed, sizeof seed, "%lu", o->seed);
-  snprintf(sample, sizeof sample, "%zu", o->sample);
+/* The command line that reproduces this result: every input and every option that changes it, each as
+ * --name=value (so a file named -h stays a file), quoted for the shell. Allocated to fit; NULL when out of memory. */
+static char *reproduce_command(const bp_cli_options *o) {
+  const char *const names[] = {"--layers=", "--output=", "--data=", "--params="};
+  const char *const values[] = {o->layers, o->output, o->data, o->params};
+  size_t len = 256; /* "bpcheck grad" and the options below */
+  for (size_t k = 0; k < 4; k++) len += values[k] ? 4 * (strlen(names[k]) + strlen(values[k])) + 3 : 0;
+  char *buf = malloc(len), *named = malloc(len), arg[64];
+  if (buf == NULL || named == NULL) return free(buf), free(named), NULL;
   snprintf(buf, len, "bpcheck grad");
-  const char *const args[] = {"--layers", o->layers, "--output", o->output, "--data", o->data};
-  for (size_t k = 0; k < sizeof args / sizeof args[0]; k++) bp_cli_command_append(buf, len, args[k]);
-  if (o->params) bp_cli_command_append(buf, len, "--params"), bp_cli_command_append(buf, len, o->params);
-  if (o->allow_unnormalized) bp_cli_command_append(buf, len, "--allow-unnormalized-targets");
-  if (o->sample) bp_cli_command_append(buf, len, "--sample"), bp_cli_command_append(buf, len, sample);
-  if (o->direction) bp_cli_command_append(buf, len, "--direction");
-  if (o->taylor) bp_cli_command_append(buf, len, "--taylor");
-  const char *const tail[] = {"--method", bp_fd_method_name(o->method), "--seed", seed};
-  for (size_t k = 0; k < sizeof tail / sizeof tail[0]; k++) bp_cli_command_append(buf, len, tail[k]);
+  int full = 0; /* cannot happen: len bounds every quoted argument ('\'' is 4 bytes for 1) */
+  for (size_t k = 0; k < 4; k++)
+    if (values[k]) snprintf(named, len, "%s%s", names[k], values[k]), full |= bp_cli_command_append(buf, len, named);
+  free(named);
+  if (o->allow_unnormalized) full |= bp_cli_command_append(buf, len, "--allow-unnormalized-targets");
+  if (o->sample) snprintf(arg, sizeof arg, "--sample=%zu", o->sample), full |= bp_cli_command_append(buf, len, arg);
+  if (o->direction) full |= bp_cli_command_append(buf, len, "--direction");
+  if (o->taylor) full |= bp_cli_command_append(buf, len, "--taylor");
+  snprintf(arg, sizeof arg, "--method=%s", bp_fd_method_name(o->method));
+  full |= bp_cli_command_append(buf, len, arg);
+  snprintf(arg, sizeof arg, "--seed=%lu", o->seed);
+  full |= bp_cli_command_append(buf, len, arg);
+  if (full) return free(buf), NULL;
+  return buf;
 }
 
 /* ---- printing ------------------------------------------------------------------------------------------------ */
@@ -68,12 +77,13 @@ static void reproduce_command(const bp_cli_options *o, char *buf, size_t len) {
 static void first_line(const grad_report *g, char *buf, size_t len) {
   const bp_gradcheck *gc = g->gc;
   if (g->o->direction) {
-    double rel = gsl_vector_get(gc->rel_err, 0);
+    char band[96];
+    bp_cli_entry_band(gc, 0, band, sizeof band);
     snprintf(buf, len,
              "along a random signed unit direction v: backprop g.v %.10g, %s d/dt E(params + t v) %.10g, rel err "
-             "%.2e (%s), judged by %s",
-             gsl_vector_get(gc->analytic, 0), g->numeric_label, gsl_vector_get(gc->numeric, 0), rel,
-             bp_rel_err_band(rel), bp_cli_judged_by(gc, 0));
+             "%.2e (%s)",
+             gsl_vector_get(gc->analytic, 0), g->numeric_label, gsl_vector_get(gc->numeric, 0),
+             gsl_vector_get(gc->rel_err, 0), band);
   } else {
     bp_cli_entries e = report_entries(g);
     bp_cli_worst_summary(&e, buf, len);
@@ -99,8 +109,8 @@ static void block_coverage(const grad_report *g, const bp_block *b, size_t *chec
 }
 
 static void print_taylor_table(const bp_taylor_result *t) {
-  printf("\nTaylor test along a random signed unit direction v: r(eps) = |E(params + eps v) - E - eps g.v| must fall\n"
-         "as eps^2 (rate 2) for a correct gradient, as eps (rate 1) for a wrong one.\n%s: %s\n",
+  printf("\nTaylor test along its own random signed unit direction u: r(eps) = |E(params + eps u) - E - eps g.u| must\n"
+         "fall as eps^2 (rate 2) for a correct gradient, as eps (rate 1) for a wrong one.\n%s: %s\n",
          bp_verdict_name(t->verdict), t->reason);
   printf("%14s %14s %8s\n", "eps", "residual", "rate");
   for (size_t k = 0; k < t->n; k++) {
@@ -117,17 +127,20 @@ static void print_table(const grad_report *g) {
   const bp_gradcheck *gc = g->gc;
   char line[512];
   first_line(g, line, sizeof line);
-  printf("%s: %s; ||a - n|| / ||n|| = %.2e\n", overall_verdict(g), line, gc->norm_rel_err);
+  if (o->direction)
+    printf("%s: %s\n", overall_verdict(g), line);
+  else
+    printf("%s: %s; ||a - n|| / ||n|| = %.2e\n", overall_verdict(g), line, gc->norm_rel_err);
   if (g->diagnosis.kind != BP_DIAG_NONE) printf("diagnosis: %s\n", g->diagnosis.sentence);
   if (gc->verdict == BP_VERDICT_FAIL && (o->sample || o->direction))
     printf("diagnosis: none, it reads the pattern of every entry: run without %s to get one\n",
            o->sample ? "--sample" : "--direction");
   printf("loss E = %.17g (sum over the examples), %zu parameters\n", g->loss, g->net->n_params);
   if (o->direction) {
-    printf("\nOne random signed direction checks one combination of all %zu entries for the price of 2 forward passes\n"
-           "and 1 backward (central): a wrong gradient escapes only if its error is nearly orthogonal to v, which a\n"
-           "signed direction makes unlikely for any fixed error. It cannot say which entry is wrong: run without\n"
-           "--direction for that.\n",
+    printf("\nOne random signed direction checks one combination of all %zu entries for the price of one column of\n"
+           "differences (central: 2 forward passes, 2 more for the error estimate) and 1 backward: a wrong gradient\n"
+           "escapes only if its error is nearly orthogonal to v, which a signed direction makes unlikely for any\n"
+           "fixed error. It cannot say which entry is wrong: run without --direction for that.\n",
            g->net->n_params);
   } else {
     if (o->sample) {
@@ -176,7 +189,7 @@ static void print_tsv(const grad_report *g) {
       printf("%s\t%.17g\t%.17g\t%.17g\t%.3e\t%.3e\t%.3e\t%s\t%s\n", name, gsl_vector_get(g->net->params, j),
              gsl_vector_get(gc->analytic, k), gsl_vector_get(gc->numeric, k), gsl_vector_get(gc->rel_err, k),
              gsl_vector_get(gc->abs_err, k), gsl_vector_get(gc->estimate, k), bp_cli_judged_by(gc, k),
-             gsl_vector_uchar_get(gc->passed, k) ? "PASS" : "FAIL");
+             bp_cli_entry_verdict(gc, k));
     }
   }
   char worst[64] = "v";
@@ -371,8 +384,17 @@ int bp_cli_grad(const bp_cli_options *o) {
   bp_mlp_closure closure = {g.net, ws, data->X, data->T, wsz};
   const bp_fd_problem problem = {bp_mlp_error_function, bp_mlp_error_function_complex, &closure};
   snprintf(g.numeric_label, sizeof g.numeric_label, "numeric (%s)", bp_fd_method_name(o->method));
-  if (bp_mlp_gradient(g.net, ws, data->X, data->T, &g.loss) ||
-      (o->sample && bp_sample_blocks(rng, g.blocks, g.n_blocks, o->sample, g.columns, &n_columns)) ||
+  if (bp_mlp_gradient(g.net, ws, data->X, data->T, &g.loss)) {
+    rc = internal_error();
+    goto done;
+  }
+  if (!isfinite(g.loss)) { /* nothing to check: every difference of it is NaN or inf */
+    fprintf(stderr, "bpcheck: the loss at these parameters is not finite (E = %g)%s; nothing to check\n", g.loss,
+            o->params ? ": look for huge values in --params" : "");
+    rc = EXIT_USAGE;
+    goto done;
+  }
+  if ((o->sample && bp_sample_blocks(rng, g.blocks, g.n_blocks, o->sample, g.columns, &n_columns)) ||
       check_gradient(&g, &problem, rng) || (o->taylor && taylor_test(&g, &problem, rng))) {
     rc = internal_error();
     goto done;
@@ -385,7 +407,11 @@ int bp_cli_grad(const bp_cli_options *o) {
       goto done;
     }
   }
-  reproduce_command(o, g.reproduce, sizeof g.reproduce);
+  if ((g.reproduce = reproduce_command(o)) == NULL) {
+    fprintf(stderr, "bpcheck: out of memory\n");
+    rc = EXIT_INTERNAL;
+    goto done;
+  }
   if (o->fmt == FORMAT_TSV)
     print_tsv(&g);
   else if (o->fmt == FORMAT_JSON)
@@ -395,6 +421,7 @@ int bp_cli_grad(const bp_cli_options *o) {
   rc = grad_passes(&g) ? EXIT_OK : EXIT_FAILED;
 done:
   if (rng) gsl_rng_free(rng);
+  free(g.reproduce);
   free(g.columns);
   bp_gradcheck_free(g.gc);
   bp_mlp_workspace_complex_free(wsz);

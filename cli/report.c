@@ -6,15 +6,33 @@
 
 #include "cli.h"
 
+/* The length of the well-formed UTF-8 sequence at p (1 to 4), or 0 when the bytes there are not one. */
+static size_t utf8_length(const unsigned char *p) {
+  size_t n = (*p < 0x80) ? 1 : (*p >= 0xc2 && *p <= 0xdf) ? 2 : (*p >= 0xe0 && *p <= 0xef) ? 3
+             : (*p >= 0xf0 && *p <= 0xf4) ? 4 : 0;
+  for (size_t k = 1; k < n; k++)
+    if ((p[k] & 0xc0) != 0x80) return 0;
+  if (n == 3 && ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] > 0x9f))) return 0; /* overlong, surrogate */
+  if (n == 4 && ((*p == 0xf0 && p[1] < 0x90) || (*p == 0xf4 && p[1] > 0x8f))) return 0; /* overlong, > U+10FFFF */
+  return n;
+}
+
 void bp_cli_json_string(const char *s) {
   putchar('"');
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+  for (const unsigned char *p = (const unsigned char *)s; *p;) {
+    size_t n = utf8_length(p);
+    if (n == 0) { /* a byte of no UTF-8 sequence (a file name in another encoding): JSON must be UTF-8 */
+      printf("\\ufffd");
+      p++;
+      continue;
+    }
     if (*p == '"' || *p == '\\')
       printf("\\%c", *p);
     else if (*p < 0x20)
       printf("\\u%04x", *p);
     else
-      putchar(*p);
+      fwrite(p, 1, n, stdout);
+    p += n;
   }
   putchar('"');
 }
@@ -76,7 +94,7 @@ const char *bp_cli_judged_by(const bp_gradcheck *gc, size_t k) {
 
 static size_t entry_index(const bp_cli_entries *e, size_t k) { return e->index ? e->index[k] : k; }
 
-static const char *entry_verdict(const bp_gradcheck *gc, size_t k) {
+const char *bp_cli_entry_verdict(const bp_gradcheck *gc, size_t k) {
   if (gsl_vector_uchar_get(gc->passed, k)) return "PASS";
   return gsl_vector_uchar_get(gc->nonsmooth, k) ? "NOT SMOOTH" : "FAIL";
 }
@@ -94,7 +112,7 @@ void bp_cli_entries_table(const bp_cli_entries *e, const char *indent) {
     if (e->value) printf("%13.6g ", gsl_vector_get(e->value, entry_index(e, k)));
     printf("%22.15g %22.15g %10.2e %10.2e %10.2e %-9s %s\n", gsl_vector_get(gc->analytic, k),
            gsl_vector_get(gc->numeric, k), gsl_vector_get(gc->abs_err, k), gsl_vector_get(gc->rel_err, k),
-           gsl_vector_get(gc->estimate, k), bp_cli_judged_by(gc, k), entry_verdict(gc, k));
+           gsl_vector_get(gc->estimate, k), bp_cli_judged_by(gc, k), bp_cli_entry_verdict(gc, k));
   }
 }
 
@@ -119,8 +137,15 @@ void bp_cli_entries_json(const bp_cli_entries *e, const char *indent) {
     bp_cli_json_number(gsl_vector_get(gc->rel_err, k));
     printf(", \"estimate\": ");
     bp_cli_json_number(gsl_vector_get(gc->estimate, k));
-    printf(", \"judged_by\": \"%s\", \"verdict\": \"%s\"}", bp_cli_judged_by(gc, k), entry_verdict(gc, k));
+    printf(", \"judged_by\": \"%s\", \"verdict\": \"%s\"}", bp_cli_judged_by(gc, k), bp_cli_entry_verdict(gc, k));
   }
+}
+
+void bp_cli_entry_band(const bp_gradcheck *gc, size_t k, char *buf, size_t len) {
+  if (gsl_vector_uchar_get(gc->resolved, k) || !isfinite(gsl_vector_get(gc->rel_err, k)))
+    snprintf(buf, len, "%s", bp_rel_err_band(gsl_vector_get(gc->rel_err, k)));
+  else
+    snprintf(buf, len, "below the difference's resolution: judged by |a - n| <= %g x its estimate", gc->tol.est_factor);
 }
 
 void bp_cli_worst_summary(const bp_cli_entries *e, char *buf, size_t len) {
@@ -128,12 +153,12 @@ void bp_cli_worst_summary(const bp_cli_entries *e, char *buf, size_t len) {
   size_t w = gc->worst;
   char name[64];
   e->name(e->name_ctx, entry_index(e, w), name, sizeof name);
-  double rel = gsl_vector_get(gc->rel_err, w);
-  char index[40] = ""; /* "[k]" says its index already */
+  char index[40] = "", band[96];
+  bp_cli_entry_band(gc, w, band, sizeof band); /* "[k]" says its index already */
   char plain[40];
   snprintf(plain, sizeof plain, "[%zu]", entry_index(e, w));
   if (strcmp(name, plain) != 0) snprintf(index, sizeof index, " (index %zu)", entry_index(e, w));
-  snprintf(buf, len, "worst entry %s%s: %s %.10g, %s %.10g, rel err %.2e (%s), judged by %s", name, index,
-           e->analytic_label, gsl_vector_get(gc->analytic, w), e->numeric_label,
-           gsl_vector_get(gc->numeric, w), rel, bp_rel_err_band(rel), bp_cli_judged_by(gc, w));
+  snprintf(buf, len, "worst entry %s%s: %s %.10g, %s %.10g, rel err %.2e (%s)", name, index, e->analytic_label,
+           gsl_vector_get(gc->analytic, w), e->numeric_label, gsl_vector_get(gc->numeric, w),
+           gsl_vector_get(gc->rel_err, w), band);
 }

@@ -492,8 +492,9 @@ static void report_mistake(const model *mo, hypothesis h, bp_diagnosis *d) {
     d->layer = L;
     d->example = r;
     d->factor = sum;
-    say(d, "The targets do not sum to one (row %zu sums to %.9g), so the output delta x - t of eq. (26) is not the "
-           "gradient: it is x sum_k t_k - t (eq. (25)); normalize the targets or use eq. (25).", r, sum);
+    say(d, "The targets do not sum to one (example %zu of the batch, counting from 1, sums to %.9g), so the output "
+           "delta x - t of eq. (26) is not the gradient: it is x sum_k t_k - t (eq. (25)); normalize the targets or "
+           "use eq. (25).", r + 1, sum);
     break;
   }
   case M_SOFTMAX_DIAG:
@@ -557,11 +558,11 @@ static void report_overwritten(bp_diagnosis *d, size_t k, size_t B, size_t layer
   d->example = k;
   d->layer = layer;
   if (whole)
-    say(d, "Your gradient is that of example %zu alone (of %zu): the loop over the batch overwrites (=) the "
-           "gradient instead of accumulating (+=) it, while the loss sums over the examples.", k, B);
+    say(d, "Your gradient is that of example %zu alone (of %zu, counting from 1): the loop over the batch overwrites "
+           "(=) the gradient instead of accumulating (+=) it, while the loss sums over the examples.", k + 1, B);
   else
-    say(d, "From layer %zu down, the wrong blocks hold the gradient of example %zu alone (of %zu): they are "
-           "overwritten (=) in the loop over the batch instead of accumulated (+=).", layer, k, B);
+    say(d, "From layer %zu down, the wrong blocks hold the gradient of example %zu alone (of %zu, counting from 1): "
+           "they are overwritten (=) in the loop over the batch instead of accumulated (+=).", layer, k + 1, B);
 }
 
 /* B: the mistakes over the whole gradient: eq. (25)/(26), eq. (21)/(22), eq. (7) left out or at s, eq. (13)/(14)

@@ -170,7 +170,11 @@ int bp_gradcheck_direction(bp_gradcheck *gc, bp_fd_method method, const bp_fd_pr
   double t0 = 0.0, a_phi = ldexp(gv, E);
   gsl_vector_view t = gsl_vector_view_array(&t0, 1);
   gsl_matrix_view J = gsl_matrix_view_array(&a_phi, 1, 1);
-  status = bp_gradcheck_jacobian(gc, method, &phi, &t.vector, &J.matrix, tol);
+  /* the method's own step, not the adaptive search (fd.c): one step and its companion, so central costs 4 passes */
+  bp_fd_options fo = bp_fd_options_default();
+  if (method == BP_FD_FORWARD || method == BP_FD_CENTRAL || method == BP_FD_RICHARDSON)
+    fo.step = bp_fd_relative_step(method);
+  status = bp_gradcheck_jacobian_with(gc, method, &phi, &t.vector, &fo, &J.matrix, tol);
   if (status) goto out;
   bp_verdict verdict = gc->verdict;
   unsigned char kink = gsl_vector_uchar_get(gc->nonsmooth, 0);

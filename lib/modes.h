@@ -53,8 +53,9 @@ typedef enum {
  * GSL_EINVAL for an empty v, a missing generator or an unknown kind. */
 int bp_direction_draw(gsl_rng *rng, bp_direction_kind kind, gsl_vector *v);
 
-/* The directional check: ONE column of differences whatever n is (central: 2 forward passes at one step, 4 with
- * the estimate's companion at 2h, up to 16 as the engine tries its 4 steps), and the one backward pass that made g.
+/* The directional check: ONE column of differences whatever n is, at the method's own step without the adaptive
+ * search (central: 2 forward passes, 4 with the estimate's companion at 2h; forward 3, richardson 10, complex 4,
+ * gsl as its own adaptation needs, 8 on a smooth f), and the one backward pass that made g.
  * gc must have size 1.
  *   analytic = g.v                                       (the backward pass's gradient along v)
  *   numeric  = d/dt f(x + t v) at t = 0 by `method`      (with that method's error estimate)

@@ -93,6 +93,7 @@ for m in $checks_methods; do
               split("id max_rel_err erratum_rel_err verdict", need, " ")
               for (k in need) if (!(need[k] in col)) { print "no column " need[k] > "/dev/stderr"; exit 1 }
               next }
+    /^#/ { next }   # a failing check adds "# FAIL id: reproduce: ..." after the rows
     { printf "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", NR - 1, $col["id"], m, $col["max_rel_err"],
              ("norm_rel_err" in col) ? $col["norm_rel_err"] : "nan", $col["erratum_rel_err"], $col["verdict"] }
   ' "$tmp/data/all-$m.tsv" >>"$tmp/data/checks.body" || die "cannot read the columns of 'bpcheck all --method $m'"

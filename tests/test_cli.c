@@ -274,8 +274,8 @@ static void grad_should_diagnose_unnormalized_targets_and_print_a_reproducing_co
   CU_ASSERT_PTR_NOT_NULL(strstr(d, "eq. (26)"));
   CU_ASSERT_FATAL(reproduce_args(out, "", again_args, sizeof again_args));
   CU_ASSERT_PTR_NOT_NULL(strstr(again_args, "--allow-unnormalized-targets"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(again_args, "--seed 9"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(again_args, "--method central"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(again_args, "--seed=9"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(again_args, "--method=central"));
   CU_ASSERT_EQUAL(run(again_args, again, sizeof again, err, sizeof err), 1);
   CU_ASSERT_STRING_EQUAL(again, out);
   /* JSON: the diagnosis's kind and the command */
@@ -320,7 +320,7 @@ static void grad_sample_should_cover_every_block(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "diagnosis: none, it reads the pattern of every entry"));
   char again_args[1024];
   CU_ASSERT_FATAL(reproduce_args(out, "", again_args, sizeof again_args));
-  CU_ASSERT_PTR_NOT_NULL(strstr(again_args, "--sample 2"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(again_args, "--sample=2"));
   CU_ASSERT_EQUAL(run(again_args, again, sizeof again, err, sizeof err), 1);
   CU_ASSERT_STRING_EQUAL(again, out); /* the same sample */
 }
@@ -398,6 +398,89 @@ static void every_json_output_should_be_well_formed(void) {
     }
 }
 
+/* The reproduce line quotes what the shell would split or expand: a data file in a directory whose name holds a
+ * space and a quote, run again from that line, gives the same bytes; so does a failing --direction. */
+static void reproduce_lines_should_survive_awkward_paths_and_every_mode(void) {
+  char args[1024], again_args[1024];
+  snprintf(args, sizeof args, "mkdir -p \"%s/it's here\" && cp %s/unnormal.csv \"%s/it's here/un normal.csv\"", dir,
+           dir, dir);
+  CU_ASSERT_EQUAL_FATAL(system(args), 0);
+  snprintf(args, sizeof args,
+           "grad --layers 4,5,3 --output softmax --data \"%s/it's here/un normal.csv\" --allow-unnormalized-targets "
+           "--seed 3",
+           dir);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 1);
+  CU_ASSERT_FATAL(reproduce_args(out, "", again_args, sizeof again_args));
+  CU_ASSERT_PTR_NOT_NULL(strstr(again_args, "'\\''")); /* the quote, quoted */
+  CU_ASSERT_EQUAL(run(again_args, again, sizeof again, err, sizeof err), 1);
+  CU_ASSERT_STRING_EQUAL(again, out);
+  snprintf(args, sizeof args,
+           "grad --layers 4,5,3 --output softmax --data %s/unnormal.csv --allow-unnormalized-targets --direction "
+           "--method richardson --seed 11",
+           dir);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 1);
+  CU_ASSERT_FATAL(reproduce_args(out, "", again_args, sizeof again_args));
+  CU_ASSERT_PTR_NOT_NULL(strstr(again_args, "--direction"));
+  CU_ASSERT_EQUAL(run(again_args, again, sizeof again, err, sizeof err), 1);
+  CU_ASSERT_STRING_EQUAL(again, out);
+}
+
+/* The TSV row of the line starting with name (name followed by a tab) in text, into row; 0 if there is none. */
+static int tsv_row(const char *text, const char *name, char *row, size_t len) {
+  char key[80];
+  snprintf(key, sizeof key, "\n%s\t", name);
+  const char *p = strstr(text, key);
+  if (p == NULL) return 0;
+  p++;
+  size_t n = strcspn(p, "\n");
+  if (n >= len) return 0;
+  memcpy(row, p, n);
+  row[n] = '\0';
+  return 1;
+}
+
+/* --sample: each sampled row is the full check's row of that parameter, name, value and numbers alike: the report
+ * maps a sampled entry back to its own parameter, not to its place in the sample. */
+static void a_sampled_row_should_equal_the_full_checks_row_of_its_parameter(void) {
+  char args[1024];
+  static char full[1 << 16];
+  snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/softmax.csv --seed 4 --format tsv", dir);
+  CU_ASSERT_EQUAL_FATAL(run(args, full, sizeof full, err, sizeof err), 0);
+  snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/softmax.csv --seed 4 --sample 3 "
+           "--format tsv", dir);
+  CU_ASSERT_EQUAL_FATAL(run(args, out, sizeof out, err, sizeof err), 0);
+  size_t rows = 0, off_the_diagonal = 0;
+  for (const char *p = strstr(out, "\nparam\t"); p && (p = strchr(p + 1, '\n')) && p[1] && p[1] != '#';) {
+    char name[64], sampled[512], whole[512];
+    size_t n = strcspn(p + 1, "\t");
+    CU_ASSERT_FATAL(n < sizeof name);
+    memcpy(name, p + 1, n);
+    name[n] = '\0';
+    CU_ASSERT_FATAL(tsv_row(out, name, sampled, sizeof sampled));
+    CU_ASSERT(tsv_row(full, name, whole, sizeof whole));
+    CU_ASSERT_STRING_EQUAL(sampled, whole);
+    off_the_diagonal += strcmp(name, "W1[0,0]") && strcmp(name, "W1[0,1]") && strcmp(name, "W1[0,2]");
+    rows++;
+  }
+  CU_ASSERT_EQUAL(rows, 12);
+  CU_ASSERT(off_the_diagonal > 0); /* not simply the first entries */
+}
+
+/* Parameters whose loss is not finite are bad input (exit 2, a message), not a gradient that fails. */
+static void parameters_with_a_non_finite_loss_should_be_refused(void) {
+  char args[1024];
+  snprintf(args, sizeof args,
+           "grad --layers 4,5,3 --output softmax --data %s/softmax.csv --format tsv | "
+           "awk 'BEGIN { FS = OFS = \"\\t\" } /^W2/ { $2 = \"1e308\" } { print }' > %s/huge.tsv",
+           dir, dir);
+  CU_ASSERT_EQUAL_FATAL(run(args, out, sizeof out, err, sizeof err), 0);
+  snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/softmax.csv --params %s/huge.tsv", dir,
+           dir);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "bpcheck: the loss at these parameters is not finite"));
+  CU_ASSERT_EQUAL(out[0], '\0');
+}
+
 int register_cli(void) {
   static const bp_test_case cases[] = {
       {"list_should_print_one_line_per_check", list_should_print_one_line_per_check},
@@ -420,6 +503,11 @@ int register_cli(void) {
       {"grad_modes_should_refuse_bad_usage", grad_modes_should_refuse_bad_usage},
       {"the_json_checker_should_reject_broken_json", the_json_checker_should_reject_broken_json},
       {"every_json_output_should_be_well_formed", every_json_output_should_be_well_formed},
+      {"reproduce_lines_should_survive_awkward_paths_and_every_mode",
+       reproduce_lines_should_survive_awkward_paths_and_every_mode},
+      {"a_sampled_row_should_equal_the_full_checks_row_of_its_parameter",
+       a_sampled_row_should_equal_the_full_checks_row_of_its_parameter},
+      {"parameters_with_a_non_finite_loss_should_be_refused", parameters_with_a_non_finite_loss_should_be_refused},
   };
   CU_pSuite s = CU_add_suite("bpcheck command", setup, teardown);
   if (s == NULL) return 1;
