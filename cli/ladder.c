@@ -26,38 +26,30 @@ static void print_tsv(const bp_ladder_result *r) {
   }
 }
 
-/* JSON has no inf: it becomes null. */
-static void json_number(double v) {
-  if (isfinite(v))
-    printf("%.6e", v);
-  else
-    printf("null");
-}
-
 static void print_json(const bp_ladder_result *r) {
   printf("{\"seed\": %lu, \"layers\": [%d, %d, %d], \"batch\": %d, \"params\": %zu, \"loss\": ", r->seed,
          BP_LADDER_N_IN, BP_LADDER_N_HIDDEN, BP_LADDER_N_OUT, BP_LADDER_BATCH, r->n_params);
-  json_number(r->loss);
+  bp_cli_json_number(r->loss);
   printf(", \"precisions\": [");
   for (int k = 0; k < BP_LADDER_N_PRECISIONS; k++) {
     const bp_ladder_level *lv = &r->level[k];
     printf("%s\n  {\"precision\": \"%s\", \"mant_digits\": %d, \"epsilon\": ", k ? "," : "", lv->token,
            lv->mant_digits);
-    json_number(lv->epsilon);
+    bp_cli_json_number(lv->epsilon);
     printf(", \"auto_step\": ");
-    json_number(lv->auto_step);
+    bp_cli_json_number(lv->auto_step);
     printf(", \"norm_rel_err\": ");
-    json_number(lv->norm_rel_err);
+    bp_cli_json_number(lv->norm_rel_err);
     printf(", \"max_rel_err\": ");
-    json_number(lv->max_rel_err);
+    bp_cli_json_number(lv->max_rel_err);
     printf(", \"band\": \"%s\",\n   \"sweep\": [", bp_ladder_band(lv->max_rel_err));
     for (size_t s = 0; s < BP_LADDER_N_SWEEP; s++) {
       printf("%s{\"h\": ", s ? ", " : "");
-      json_number(lv->sweep_h[s]);
+      bp_cli_json_number(lv->sweep_h[s]);
       printf(", \"norm_rel_err\": ");
-      json_number(lv->sweep_norm_rel_err[s]);
+      bp_cli_json_number(lv->sweep_norm_rel_err[s]);
       printf(", \"max_rel_err\": ");
-      json_number(lv->sweep_max_rel_err[s]);
+      bp_cli_json_number(lv->sweep_max_rel_err[s]);
       printf("}");
     }
     printf("]}");

@@ -222,9 +222,7 @@ static int find_worst(const bp_check_result *results, size_t n, size_t *check, s
 
 int bp_cli_run(const bp_cli_options *o, const bp_check_def **defs, size_t n, int entries) {
   bp_check_result *results = calloc(n, sizeof *results);
-  size_t n_reports = 0;
-  for (size_t k = 0; k < n; k++) n_reports += BP_CHECK_MAX_CLAIMS;
-  claim_report *reports = (results && entries) ? calloc(n_reports, sizeof *reports) : NULL;
+  claim_report *reports = (results && entries) ? calloc(n * BP_CHECK_MAX_CLAIMS, sizeof *reports) : NULL;
   if (results == NULL || (entries && reports == NULL)) {
     free(results);
     fprintf(stderr, "bpcheck: out of memory\n");
