@@ -215,7 +215,8 @@ static void run_should_report_every_entry_and_how_to_reproduce_a_failure(void) {
   CU_ASSERT_PTR_NULL(strstr(out, "reproduce:"));
 }
 
-/* Every claim's every entry in the TSV and the JSON: one row per entry, with the claim it belongs to. */
+/* eq. (7), eq. (20), eq. (21): every claim's every entry in the TSV and the JSON, one row per entry, with the claim
+ * it belongs to. */
 static void run_should_give_the_entries_as_tsv_and_json(void) {
   CU_ASSERT_EQUAL(run("run softmax-jacobian logistic-dx-ds --format json", out, sizeof out, err, sizeof err), 0);
   size_t json_entries = 0;
@@ -398,8 +399,8 @@ static void every_json_output_should_be_well_formed(void) {
     }
 }
 
-/* The reproduce line quotes what the shell would split or expand: a data file in a directory whose name holds a
- * space and a quote, run again from that line, gives the same bytes; so does a failing --direction. */
+/* eq. (26): the reproduce line quotes what the shell would split or expand: a data file in a directory whose name holds
+ * a space and a quote, run again from that line, gives the same bytes; so does a failing --direction. */
 static void reproduce_lines_should_survive_awkward_paths_and_every_mode(void) {
   char args[1024], again_args[1024];
   snprintf(args, sizeof args, "mkdir -p \"%s/it's here\" && cp %s/unnormal.csv \"%s/it's here/un normal.csv\"", dir,
@@ -439,8 +440,8 @@ static int tsv_row(const char *text, const char *name, char *row, size_t len) {
   return 1;
 }
 
-/* --sample: each sampled row is the full check's row of that parameter, name, value and numbers alike: the report
- * maps a sampled entry back to its own parameter, not to its place in the sample. */
+/* eq. (26)-(31), --sample: each sampled row is the full check's row of that parameter, name, value and numbers alike:
+ * the report maps a sampled entry back to its own parameter, not to its place in the sample. */
 static void a_sampled_row_should_equal_the_full_checks_row_of_its_parameter(void) {
   char args[1024];
   static char full[1 << 16];
@@ -466,7 +467,7 @@ static void a_sampled_row_should_equal_the_full_checks_row_of_its_parameter(void
   CU_ASSERT(off_the_diagonal > 0); /* not simply the first entries */
 }
 
-/* Parameters whose loss is not finite are bad input (exit 2, a message), not a gradient that fails. */
+/* eq. (38): parameters whose loss is not finite are bad input (exit 2, a message), not a gradient that fails. */
 static void parameters_with_a_non_finite_loss_should_be_refused(void) {
   char args[1024];
   snprintf(args, sizeof args,

@@ -170,10 +170,10 @@ static int long_double_is_extended(void) {
   return LDBL_MANT_DIG > DBL_MANT_DIG && one + tiny != one;
 }
 
-/* Deep networks of layers of different sizes with a batch whose terms cancel in the gradient: the case where the
- * complex step's imaginary parts lose digits (lib/fd.c, BP_FD_COMPLEX). Its estimate covers at least 99% of the
- * entries against long double; 8 eps |n| alone -- the estimate before fd.c measured the rounding -- does not, and
- * neither does the estimate divided by 1000: this measurement can fail. */
+/* Deep networks (eq. (9)-(16), eq. (26)-(31)) of layers of different sizes with a batch whose terms cancel in the
+ * gradient: the case where the complex step's imaginary parts lose digits (lib/fd.c, BP_FD_COMPLEX). Its estimate
+ * covers at least 99% of the entries against long double; 8 eps |n| alone -- the estimate before fd.c measured the
+ * rounding -- does not, and neither does the estimate divided by 1000: this measurement can fail. */
 static void the_complex_step_estimate_should_cover_a_long_double_backprop(void) {
   if (!long_double_is_extended()) {
     CU_PASS("long double is computed in double here (valgrind does): it is no oracle for double, nothing measured");
@@ -200,8 +200,9 @@ static int is_erratum_of_the_notes(const char *id) {
          !strcmp(id, "softmax-output-weights-sum");
 }
 
-/* The printed errata are gross errors (relative errors near 1), and every method must say so: a forward difference
- * resolves no entry at rtol 1e-7, which made erratum_rel_err read 0. It is now the failing entry's own rel_err. */
+/* The printed errata, eq. (23), eq. (24), eq. (28), are gross errors (relative errors near 1), and every method must
+ * say so: a forward difference resolves no entry at rtol 1e-7, which made erratum_rel_err read 0. It is now the failing
+ * entry's own rel_err. */
 static void every_erratum_should_show_a_gross_relative_error_with_every_method(void) {
   for (int m = 0; m < BP_FD_N_METHODS; m++) {
     size_t errata = 0;

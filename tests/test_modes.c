@@ -470,7 +470,8 @@ static const miss_table *table_for(bp_output output) {
 
 /* ---- the correct gradient --------------------------------------------------------------------------------------- */
 
-/* The planted bugs are honest: the written-out backward without a mistake is the library's gradient to round-off. */
+/* The planted bugs are honest: the written-out backward (eq. (9)-(16), eq. (26)-(31)) without a mistake is the
+ * library's gradient to round-off. */
 static void the_written_out_backward_should_agree_with_the_library(void) {
   for (int out = 0; out <= 1; out++) {
     bench *b = bench_alloc(out ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC, 41);
@@ -615,9 +616,10 @@ static void a_stationary_point_should_give_no_signal(void) {
 
 /* ---- the miss rates --------------------------------------------------------------------------------------------- */
 
-/* Every planted bug along N_DRAWS signed directions: the misses are as many as the sphere's law predicts (within 4
- * standard deviations of a Poisson count, +2), and the gross bugs, whose predicted count is below 0.01, are never
- * missed. Along positive directions nothing is predicted; the gross bugs are still never missed. */
+/* eq. (9), eq. (11), eq. (26), eq. (30): every planted bug along N_DRAWS signed directions: the misses are as many as
+ * the sphere's law predicts (within 4 standard deviations of a Poisson count, +2), and the gross bugs, whose predicted
+ * count is below 0.01, are never missed. Along positive directions nothing is predicted; the gross bugs are still never
+ * missed. */
 static void signed_directions_should_miss_only_as_often_as_predicted(void) {
   double one_entry_expected = 0.0;
   size_t one_entry_misses = 0;
@@ -650,11 +652,11 @@ static void signed_directions_should_miss_only_as_often_as_predicted(void) {
   CU_ASSERT(one_entry_misses >= 1);
 }
 
-/* An all-positive direction u / ||u|| (u uniform in [0,1)) carries a mean part: g.v = (0.5 sum(g) + g.(u - 0.5)) /
- * ||u||, while an error e with sum(e) = 0 keeps only e.(u - 0.5) / ||u||, half the spread a signed direction
- * gives. Where sum(g) is large beside ||g|| (the logistic bench: sum(g) = 2.55 ||g||), the tolerance rtol |g.v|
- * grows and the zero-sum error hides under it more often. Where sum(g) ~ 0 (the softmax bench: 0.18 ||g||) the
- * ratio e.v / g.v is scale-free and the two kinds miss alike. */
+/* eq. (9)-(16): an all-positive direction u / ||u|| (u uniform in [0,1)) carries a mean part: g.v = (0.5 sum(g) + g.(u
+ * - 0.5)) / ||u||, while an error e with sum(e) = 0 keeps only e.(u - 0.5) / ||u||, half the spread a signed direction
+ * gives. Where sum(g) is large beside ||g|| (the logistic bench: sum(g) = 2.55 ||g||), the tolerance rtol |g.v| grows
+ * and the zero-sum error hides under it more often. Where sum(g) ~ 0 (the softmax bench: 0.18 ||g||) the ratio e.v /
+ * g.v is scale-free and the two kinds miss alike. */
 static void positive_directions_should_miss_a_zero_sum_error_more_when_the_gradient_has_a_mean(void) {
   const miss_table *t = table_for(BP_OUTPUT_LOGISTIC);
   CU_ASSERT_PTR_NOT_NULL_FATAL(t);
