@@ -15,7 +15,7 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "fd.h"
+#include "gradcheck.h"
 
 typedef enum { BP_CLAIM_PRINTED, BP_CLAIM_CORRECTED, BP_CLAIM_LIBRARY, BP_CLAIM_MUST_FAIL } bp_claim_kind;
 typedef enum { BP_CHECK_PASS, BP_CHECK_FAIL, BP_CHECK_ERRATUM } bp_check_verdict;

@@ -207,7 +207,7 @@ int bp_claim_jacobian(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, con
   bp_gradcheck *gc = bp_gradcheck_alloc(J->size1 * J->size2);
   if (gc == NULL) return GSL_ENOMEM;
   bp_tolerance tol = bp_tolerance_default();
-  bp_fd_options fo = {ctx->opt.step, NULL, 0};
+  bp_fd_options fo = {.step = ctx->opt.step};
   int kept = 0;
   int status = bp_gradcheck_jacobian_with(gc, ctx->opt.method, f, x, &fo, J, &tol);
   if (!status)

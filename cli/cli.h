@@ -12,7 +12,7 @@ int bp_cli_usage_error(const char *fmt, const char *arg);
 #include <stddef.h>
 
 #include "checks.h"
-#include "fd.h"
+#include "gradcheck.h"
 
 /* The command line, parsed (cli/bpcheck.c). */
 typedef struct {

@@ -15,7 +15,7 @@
 #include "core.h"
 #include "data.h"
 #include "diagnose.h"
-#include "fd.h"
+#include "gradcheck.h"
 #include "mlp.h"
 #include "modes.h"
 #include "taylor.h"

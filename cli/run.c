@@ -12,7 +12,7 @@
 #include "cli.h"
 #include "core.h"
 #include "diagnose.h"
-#include "fd.h"
+#include "gradcheck.h"
 
 static int is_identity(const bp_claim *c) { return strcmp(c->method, "identity") == 0; }
 

@@ -11,6 +11,10 @@
 #include <gsl/gsl_matrix_complex_double.h>
 #include <gsl/gsl_vector.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* eq. (2): x = 1 / (1 + e^{-s}), evaluated without overflow for any s (e^{-|s|} only). */
 double bp_logistic(double s);
 
@@ -49,5 +53,9 @@ int bp_softmax_forward_complex(const gsl_matrix_complex *S, gsl_matrix_complex *
  * rest = sum_{c != k} e_c, so that sum_c e_c = 1 + rest with the 1 exact, as in the real softmax_row.h. */
 gsl_complex bp_softmax_row_exp_complex(const gsl_matrix_complex *S, size_t r, gsl_matrix_complex *E,
                                        size_t *argmax);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

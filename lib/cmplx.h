@@ -6,11 +6,19 @@
 
 #include <complex.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 static inline double complex bp_cmplx(double re, double im) {
   double complex z;
   double *part = (double *)&z;
   part[0] = re, part[1] = im;
   return z;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

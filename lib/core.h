@@ -14,6 +14,10 @@
 #include <gsl/gsl_vector.h>
 #include <gsl/gsl_vector_complex_double.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define BP_VERSION "0.1.0"
 
 /* Record a printf-style message; it replaces the previous one. */
@@ -52,5 +56,9 @@ void bp_fault_inject_alloc(long n);
 /* Status helpers for argument checks: GSL_EBADLEN when shapes differ. */
 int bp_core_check_shape(const char *who, const gsl_matrix *a, const char *a_name, const gsl_matrix *b,
                         const char *b_name);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -27,6 +27,10 @@
 
 #include "mlp.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define BP_DATA_SUM_TOL 1e-9
 
 /* Flags of the CSV readers. */
@@ -57,5 +61,9 @@ void bp_dataset_free(bp_dataset *d);
 int bp_params_read_tsv(const char *path, bp_mlp *net);
 /* The same from f (to its end), called `name` in messages. The caller closes f. */
 int bp_params_read_stream(FILE *f, const char *name, bp_mlp *net);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -24,8 +24,12 @@
 
 #include <gsl/gsl_matrix.h>
 
-#include "fd.h"
+#include "gradcheck.h"
 #include "mlp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum {
   BP_DIAG_NONE,                              /* the verdict is PASS or NO_SIGNAL: nothing to diagnose */
@@ -77,5 +81,9 @@ const char *bp_diagnosis_kind_name(bp_diagnosis_kind kind);
  * not fit the network, GSL_ENOMEM when scratch space cannot be allocated; d is then kind UNKNOWN with the error
  * as its sentence. */
 int bp_diagnose(const bp_gradcheck *gc, const bp_diagnosis_context *ctx, bp_diagnosis *d);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

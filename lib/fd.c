@@ -1,4 +1,4 @@
-/* fd.c - numeric Jacobians with error estimates, and the entry-by-entry verdict. */
+/* fd.c - numeric Jacobians with error estimates (the verdict is gradcheck.c). */
 #include "fd.h"
 
 #include <float.h>
@@ -347,7 +347,7 @@ static int complex_column(const bp_fd_problem *p, gsl_vector_complex *z, gsl_vec
 
 /* ---- the Jacobian ---------------------------------------------------------------------------------------------- */
 
-bp_fd_options bp_fd_options_default(void) { return (bp_fd_options){0.0, NULL, 0}; }
+bp_fd_options bp_fd_options_default(void) { return (bp_fd_options){0.0, NULL, 0, NULL, NULL}; }
 
 int bp_fd_jacobian_with(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, const bp_fd_options *opt,
                         gsl_matrix *J, gsl_matrix *J_err) {
@@ -397,6 +397,7 @@ int bp_fd_jacobian_with(bp_fd_method method, const bp_fd_problem *p, gsl_vector 
       status = gsl_column(p, x, j, x0, representable_step(x0, h), J, J_err, c, buf[0]);
     else
       status = rule_column(method, p, x, j, x0, h, o.step == 0, J, J_err, c, buf, d, err, d0);
+    if (!status && o.progress) o.progress(c + 1, n_cols, o.progress_context);
   }
   if (d) gsl_vector_free(d);
   if (err) gsl_vector_free(err);
@@ -423,7 +424,7 @@ int bp_fd_jacobian(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, g
  * curved smooth f through an inflection has d = -c, 0, c, a line), and the largest is significant: above 1e-3
  * of the largest slope and above the slopes' round-off, 64 eps max|f_r| / h. A kink placed just so can still
  * look like a line; its entry is then reported as an ordinary FAIL, never as a pass. */
-static int probe_kink(const bp_fd_problem *p, gsl_vector *x, size_t j, size_t r, gsl_vector *y, int *kink) {
+int bp_fd_probe_kink(const bp_fd_problem *p, gsl_vector *x, size_t j, size_t r, gsl_vector *y, int *kink) {
   double x0 = gsl_vector_get(x, j), h = representable_step(x0, bp_fd_step(BP_FD_CENTRAL, x0)), f[5];
   *kink = 0;
   for (int k = 0; k < 5; k++) {
@@ -446,209 +447,3 @@ static int probe_kink(const bp_fd_problem *p, gsl_vector *x, size_t j, size_t r,
   return GSL_SUCCESS;
 }
 
-/* Probes the failing entries of a Jacobian check (entry r * n + c, coordinate j = columns[c] or c) and turns FAIL into NOT SMOOTH when every
- * failing entry is at a kink. */
-static int probe_failures(bp_gradcheck *gc, const bp_fd_problem *p, gsl_vector *x, size_t m, const size_t *columns,
-                          size_t n) {
-  gc->n_nonsmooth = 0;
-  if (gc->verdict != BP_VERDICT_FAIL) return GSL_SUCCESS;
-  gsl_vector *y = bp_vector_alloc(m);
-  if (y == NULL) return GSL_ENOMEM;
-  int status = GSL_SUCCESS;
-  for (size_t i = 0; i < gc->size && !status; i++) {
-    int kink = 0;
-    if (!gsl_vector_uchar_get(gc->passed, i) && isfinite(gsl_vector_get(gc->numeric, i)))
-      status = probe_kink(p, x, columns ? columns[i % n] : i % n, i / n, y, &kink);
-    gsl_vector_uchar_set(gc->nonsmooth, i, (unsigned char)kink);
-    gc->n_nonsmooth += (size_t)kink;
-  }
-  gsl_vector_free(y);
-  if (!status && gc->n_nonsmooth == gc->n_failed) gc->verdict = BP_VERDICT_NOT_SMOOTH;
-  return status;
-}
-
-/* ---- verdicts ---------------------------------------------------------------------------------------------- */
-
-const char *bp_rel_err_band(double rel_err) {
-  if (!(rel_err <= 1e-2)) return "wrong";
-  if (rel_err > 1e-4) return "suspicious";
-  if (rel_err > BP_RTOL_GOOD) return "fine only at kinks";
-  return "good";
-}
-
-const char *bp_verdict_name(bp_verdict v) {
-  switch (v) {
-    case BP_VERDICT_PASS: return "PASS";
-    case BP_VERDICT_FAIL: return "FAIL";
-    case BP_VERDICT_NO_SIGNAL: return "NO SIGNAL";
-    case BP_VERDICT_NOT_SMOOTH: return "NOT SMOOTH";
-  }
-  return "UNKNOWN";
-}
-
-bp_tolerance bp_tolerance_default(void) { return (bp_tolerance){BP_RTOL_GOOD, BP_EST_FACTOR}; }
-bp_tolerance bp_tolerance_identity(void) { return (bp_tolerance){BP_RTOL_IDENTITY, 0.0}; }
-
-bp_gradcheck *bp_gradcheck_alloc(size_t size) {
-  if (size == 0) {
-    bp_error_set("a gradient check needs at least one entry");
-    return NULL;
-  }
-  bp_gradcheck *gc = bp_calloc(1, sizeof *gc);
-  if (gc == NULL) return NULL;
-  gc->size = size;
-  /* the failing allocation leaves its own "out of memory" message */
-  int ok = (gc->passed = bp_vector_uchar_alloc(size)) != NULL && (gc->resolved = bp_vector_uchar_alloc(size)) != NULL &&
-           (gc->nonsmooth = bp_vector_uchar_alloc(size)) != NULL &&
-           (gc->analytic = bp_vector_alloc(size)) != NULL && (gc->numeric = bp_vector_alloc(size)) != NULL &&
-           (gc->estimate = bp_vector_alloc(size)) != NULL && (gc->abs_err = bp_vector_alloc(size)) != NULL &&
-           (gc->rel_err = bp_vector_alloc(size)) != NULL;
-  if (!ok) {
-    bp_gradcheck_free(gc);
-    return NULL;
-  }
-  gc->tol = bp_tolerance_default();
-  return gc;
-}
-
-void bp_gradcheck_free(bp_gradcheck *gc) {
-  if (gc == NULL) return;
-  gsl_vector *v[5] = {gc->analytic, gc->numeric, gc->estimate, gc->abs_err, gc->rel_err};
-  for (int k = 0; k < 5; k++)
-    if (v[k]) gsl_vector_free(v[k]);
-  if (gc->passed) gsl_vector_uchar_free(gc->passed);
-  if (gc->resolved) gsl_vector_uchar_free(gc->resolved);
-  if (gc->nonsmooth) gsl_vector_uchar_free(gc->nonsmooth);
-  free(gc);
-}
-
-/* u s <= v t for finite u, v, s, t >= 0, decided as it would be if neither product could overflow or underflow:
- * each product is compared as a mantissa and a binary exponent. (An estimate near DBL_MAX times est_factor is
- * above DBL_MAX; |a - n| may be too. Compared as plain products, inf <= inf would pass any entry there.) */
-static int product_le(double u, double s, double v, double t) {
-  if (u == 0 || s == 0) return 1;
-  if (v == 0 || t == 0) return 0;
-  int eu, es, ev, et, k1, k2;
-  double m1 = frexp(frexp(u, &eu) * frexp(s, &es), &k1);
-  double m2 = frexp(frexp(v, &ev) * frexp(t, &et), &k2);
-  long e1 = (long)eu + es + k1, e2 = (long)ev + et + k2;
-  return (e1 != e2) ? e1 < e2 : m1 <= m2;
-}
-
-/* The measures of one finite entry: |a - n| = diff * dscale (dscale = 2 where a - n overflows), its true relative
- * error, whether it passes, whether the difference resolves relative error rtol there, and its failure margin
- * |a - n| / max(rtol max(|a|, |n|), est_factor e), > 1 exactly when it fails (up to rounding). */
-typedef struct {
-  double rel_err, margin;
-  int passed, resolved;
-} entry_measure;
-
-static entry_measure measure_entry(double a, double n, double e, const bp_tolerance *tol) {
-  entry_measure m;
-  double size = fmax(fabs(a), fabs(n)), diff = fabs(a - n), dscale = 1.0;
-  if (!isfinite(diff)) diff = fabs(0.5 * a - 0.5 * n), dscale = 2.0; /* |a|, |n| near DBL_MAX: halving is exact */
-  m.rel_err = (size > 0) ? diff / (size / dscale) : 0.0;
-  int within_estimate = product_le(diff, dscale, e, tol->est_factor);
-  m.passed = m.rel_err <= tol->rtol || within_estimate;
-  m.resolved = !product_le(size, tol->rtol, e, tol->est_factor);
-  if (diff == 0) {
-    m.margin = 0.0;
-  } else {
-    double by_estimate = GSL_POSINF; /* |a - n| / (est_factor e); inf when there is no estimate to lean on */
-    if (e > 0 && tol->est_factor > 0) {
-      by_estimate = (tol->est_factor >= 1) ? (diff / tol->est_factor) / e : (diff / e) / tol->est_factor;
-      by_estimate *= dscale;
-    }
-    m.margin = fmin(m.rel_err / tol->rtol, by_estimate);
-  }
-  return m;
-}
-
-int bp_gradcheck_compare(bp_gradcheck *gc, const bp_tolerance *tol) {
-  if (!(tol->rtol > 0) || !isfinite(tol->rtol) || !(tol->est_factor >= 0) || !isfinite(tol->est_factor))
-    BP_ERROR(GSL_EINVAL, "bp_gradcheck_compare: rtol must be positive and est_factor non-negative, both finite");
-  gc->tol = *tol;
-  gc->n_failed = gc->n_nonfinite = gc->n_unresolved = gc->n_nonsmooth = gc->worst = 0;
-  gsl_vector_uchar_set_zero(gc->nonsmooth);
-  gc->max_abs_err = gc->max_rel_err = 0.0;
-  double diff2 = 0.0, num2 = 0.0;
-  int all_zero = 1;
-  double worst_margin = -1.0;
-  int worst_nonfinite = 0;
-  /* The norms are summed scaled by a power of two (exact) so that squares near DBL_MAX cannot overflow. */
-  double big = 0.0;
-  for (size_t i = 0; i < gc->size; i++) {
-    double a = gsl_vector_get(gc->analytic, i), n = gsl_vector_get(gc->numeric, i);
-    if (isfinite(a) && isfinite(n)) big = fmax(big, fmax(fabs(a), fabs(n)));
-  }
-  double norm_scale = (big > 0) ? ldexp(1.0, -ilogb(big)) : 1.0;
-  for (size_t i = 0; i < gc->size; i++) {
-    double a = gsl_vector_get(gc->analytic, i), n = gsl_vector_get(gc->numeric, i);
-    double e = fabs(gsl_vector_get(gc->estimate, i));
-    double abs_err = fabs(a - n);
-    int finite = isfinite(a) && isfinite(n) && isfinite(e);
-    entry_measure m = {GSL_POSINF, GSL_POSINF, 0, 0}; /* a non-finite entry fails and is neither resolved nor not */
-    if (finite) {
-      m = measure_entry(a, n, e, tol);
-      double d = a * norm_scale - n * norm_scale, ns = n * norm_scale;
-      diff2 += d * d;
-      num2 += ns * ns;
-      gc->max_abs_err = fmax(gc->max_abs_err, abs_err);
-      if (m.resolved)
-        gc->max_rel_err = fmax(gc->max_rel_err, m.rel_err);
-      else
-        gc->n_unresolved++;
-    } else {
-      gc->n_nonfinite++;
-      gc->max_rel_err = GSL_POSINF;
-    }
-    gsl_vector_set(gc->abs_err, i, abs_err);
-    gsl_vector_set(gc->rel_err, i, m.rel_err);
-    gsl_vector_uchar_set(gc->passed, i, (unsigned char)m.passed);
-    gsl_vector_uchar_set(gc->resolved, i, (unsigned char)m.resolved);
-    if (!m.passed) gc->n_failed++;
-    if (a != 0.0) all_zero = 0;
-    /* the worst: the first non-finite entry if there is one, else the largest margin (the first of equals) */
-    if (!worst_nonfinite && (!finite || m.margin > worst_margin)) {
-      gc->worst = i;
-      worst_margin = m.margin;
-      worst_nonfinite = !finite;
-    }
-  }
-  if (gc->n_nonfinite > 0)
-    gc->norm_rel_err = GSL_POSINF;
-  else
-    gc->norm_rel_err = (num2 > 0) ? sqrt(diff2 / num2) : (diff2 > 0 ? GSL_POSINF : 0.0);
-  if (gc->n_failed > 0)
-    gc->verdict = BP_VERDICT_FAIL;
-  else if (all_zero)
-    gc->verdict = BP_VERDICT_NO_SIGNAL;
-  else
-    gc->verdict = BP_VERDICT_PASS;
-  return GSL_SUCCESS;
-}
-
-int bp_gradcheck_jacobian_with(bp_gradcheck *gc, bp_fd_method method, const bp_fd_problem *p, gsl_vector *x,
-                               const bp_fd_options *opt, const gsl_matrix *J_analytic, const bp_tolerance *tol) {
-  size_t m = J_analytic->size1, n = J_analytic->size2;
-  size_t n_cols = (opt && opt->columns) ? opt->n_columns : x->size;
-  if (n != n_cols)
-    BP_ERROR(GSL_EBADLEN, "bp_gradcheck_jacobian: the analytic Jacobian has %zu columns but %zu coordinates are "
-             "differentiated", n, n_cols);
-  if (gc->size != m * n)
-    BP_ERROR(GSL_EBADLEN, "bp_gradcheck_jacobian: the check holds %zu entries, the Jacobian %zu x %zu", gc->size, m,
-             n);
-  gsl_matrix_view a = gsl_matrix_view_vector(gc->analytic, m, n);
-  gsl_matrix_view num = gsl_matrix_view_vector(gc->numeric, m, n);
-  gsl_matrix_view est = gsl_matrix_view_vector(gc->estimate, m, n);
-  gsl_matrix_memcpy(&a.matrix, J_analytic);
-  int status = bp_fd_jacobian_with(method, p, x, opt, &num.matrix, &est.matrix);
-  if (!status) status = bp_gradcheck_compare(gc, tol);
-  if (!status) status = probe_failures(gc, p, x, m, (opt && opt->columns) ? opt->columns : NULL, n);
-  return status;
-}
-
-int bp_gradcheck_jacobian(bp_gradcheck *gc, bp_fd_method method, const bp_fd_problem *p, gsl_vector *x,
-                          const gsl_matrix *J_analytic, const bp_tolerance *tol) {
-  return bp_gradcheck_jacobian_with(gc, method, p, x, NULL, J_analytic, tol);
-}

@@ -16,6 +16,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define BP_LADDER_N_IN 3
 #define BP_LADDER_N_HIDDEN 4
 #define BP_LADDER_N_OUT 2
@@ -64,5 +68,9 @@ int bp_ladder_run(unsigned long seed, bp_ladder_result *r);
 /* The band a relative error falls in, as students are taught (fd.h): "wrong" (> 1e-2), "suspicious"
  * (1e-2..1e-4), "fine only at kinks" (1e-4..1e-7), "good" (< 1e-7). */
 const char *bp_ladder_band(double rel_err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

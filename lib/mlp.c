@@ -322,6 +322,21 @@ int bp_mlp_error_function_complex(const gsl_vector_complex *v, gsl_vector_comple
   return status;
 }
 
+size_t bp_mlp_blocks(const bp_mlp *net, bp_block *blocks) {
+  size_t n = 0;
+  for (size_t l = 1; l <= net->n_layers; l++) {
+    size_t nj = net->sizes[l - 1], ni = net->sizes[l];
+    bp_block *W = &blocks[n++], *b = &blocks[n++];
+    snprintf(W->name, sizeof W->name, "W%u", (unsigned)l); /* l <= BP_MLP_MAX_LAYERS: at most 3 characters */
+    W->start = net->offset[l];
+    W->size = nj * ni;
+    snprintf(b->name, sizeof b->name, "b%u", (unsigned)l);
+    b->start = net->offset[l] + nj * ni;
+    b->size = ni;
+  }
+  return n;
+}
+
 int bp_mlp_param_name(const bp_mlp *net, size_t k, char *buf, size_t len) {
   for (size_t l = 1; l <= net->n_layers; l++) {
     size_t nj = net->sizes[l - 1], ni = net->sizes[l], off = net->offset[l];

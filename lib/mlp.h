@@ -16,6 +16,10 @@
 #include <gsl/gsl_vector.h>
 #include <gsl/gsl_vector_complex_double.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum { BP_OUTPUT_LOGISTIC, BP_OUTPUT_SOFTMAX } bp_output;
 
 /* Bounds checked by bp_mlp_alloc so a malformed request fails cleanly instead of exhausting memory. */
@@ -104,9 +108,23 @@ int bp_mlp_error_function(const gsl_vector *v, gsl_vector *y, void *closure);
  * left as they are (unlike bp_mlp_error_function, it never copies v into the network). */
 int bp_mlp_error_function_complex(const gsl_vector_complex *v, gsl_vector_complex *y, void *closure);
 
+/* A parameter block: coordinates [start, start + size) of x, with a short name ("W1", "b1"). */
+typedef struct {
+  char name[16];
+  size_t start, size;
+} bp_block;
+
+/* The network's blocks in parameter order W1, b1, ..., WL, bL (2L of them; blocks must hold 2*BP_MLP_MAX_LAYERS).
+ * W<l> has sizes[l-1] sizes[l] coordinates from net->offset[l], b<l> the sizes[l] after it. Returns how many. */
+size_t bp_mlp_blocks(const bp_mlp *net, bp_block *blocks);
+
 /* Parameter k's name: "W<l>[j,i]" (w_ji of layer l) or "b<l>[i]". */
 int bp_mlp_param_name(const bp_mlp *net, size_t k, char *buf, size_t len);
 /* The index of a parameter from its name; GSL_EINVAL (with a message) for an unknown or malformed name. */
 int bp_mlp_param_index(const bp_mlp *net, const char *name, size_t *k);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

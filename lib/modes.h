@@ -19,18 +19,12 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_vector.h>
 
-#include "fd.h"
+#include "gradcheck.h"
 #include "mlp.h"
 
-/* A parameter block: coordinates [start, start + size) of x, with a short name ("W1", "b1"). */
-typedef struct {
-  char name[16];
-  size_t start, size;
-} bp_block;
-
-/* The network's blocks in parameter order W1, b1, ..., WL, bL (2L of them; blocks must hold 2*BP_MLP_MAX_LAYERS).
- * W<l> has sizes[l-1] sizes[l] coordinates from net->offset[l], b<l> the sizes[l] after it. Returns how many. */
-size_t bp_mlp_blocks(const bp_mlp *net, bp_block *blocks);
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* How many coordinates bp_sample_blocks picks: sum over blocks of min(k, size). */
 size_t bp_sample_count(const bp_block *blocks, size_t n_blocks, size_t k);
@@ -77,5 +71,9 @@ int bp_direction_draw(gsl_rng *rng, bp_direction_kind kind, gsl_vector *v);
  * for BP_FD_COMPLEX without p->fz), GSL_ENOMEM, or the status f returned. A wrong gradient is a result (FAIL). */
 int bp_gradcheck_direction(bp_gradcheck *gc, bp_fd_method method, const bp_fd_problem *p, gsl_vector *x,
                            const gsl_vector *g, const gsl_vector *v, const bp_tolerance *tol);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

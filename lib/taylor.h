@@ -15,7 +15,11 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_vector.h>
 
-#include "fd.h"
+#include "gradcheck.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* eps_k = eps_0 / 2^k, k = 0..BP_TAYLOR_STEPS-1; eps_0 ||v|| = BP_TAYLOR_EPS0_REL max(||x||, 1): the first step
  * moves x by a hundredth of its own size, the last by 1/2048 of that, still far above round-off for a smooth f. */
@@ -54,5 +58,9 @@ int bp_taylor_test(const bp_fd_problem *p, gsl_vector *x, const gsl_vector *g, c
 /* v = a random direction of unit 2-norm: independent Gaussian entries, normalised (uniform on the sphere).
  * GSL_EINVAL for an empty v. */
 int bp_taylor_direction(gsl_rng *rng, gsl_vector *v);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,6 +14,10 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_matrix_complex_double.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* eq. (1): E = -sum_i (t_i log x_i + (1 - t_i) log(1 - x_i)), independent logistic outputs. */
 int bp_xent_logistic_naive(const gsl_matrix *X, const gsl_matrix *T, double *E);
 /* eq. (36): E = sum_i (-t_i s_i + log(1 + e^{s_i})), as max(s,0) - t s + log1p(e^{-|s|}). */
@@ -52,5 +56,9 @@ int bp_xent_softmax_stable_complex(const gsl_matrix_complex *S, const gsl_matrix
  * real axis, so near any x in (0, 1)); GSL_ERANGE when the value is not finite, as the real naive forms. */
 int bp_xent_logistic_naive_complex(const gsl_matrix_complex *X, const gsl_matrix *T, gsl_complex *E);
 int bp_xent_softmax_naive_complex(const gsl_matrix_complex *X, const gsl_matrix *T, gsl_complex *E);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

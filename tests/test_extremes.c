@@ -19,7 +19,7 @@
 
 #include "activation.h"
 #include "core.h"
-#include "fd.h"
+#include "gradcheck.h"
 #include "test_util.h"
 #include "xent.h"
 

@@ -10,7 +10,7 @@
 #include "core.h"
 #include "data.h"
 #include "derivations.h"
-#include "fd.h"
+#include "gradcheck.h"
 #include "mlp.h"
 #include "test_util.h"
 

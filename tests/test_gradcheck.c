@@ -13,7 +13,7 @@
 
 #include "activation.h"
 #include "core.h"
-#include "fd.h"
+#include "gradcheck.h"
 #include "mlp.h"
 #include "test_util.h"
 #include "xent.h"

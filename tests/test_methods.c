@@ -11,7 +11,7 @@
 #include <gsl/gsl_complex_math.h>
 
 #include "core.h"
-#include "fd.h"
+#include "gradcheck.h"
 #include "test_util.h"
 
 /* y = (e^{x0} sin(3.1 x1), log(x0 + 2.3) x1^3): irregular, both smooth, with a complex continuation. */
@@ -178,7 +178,7 @@ static void a_subset_of_coordinates_should_give_exactly_those_columns(void) {
   gsl_vector_view x = gsl_vector_view_array(xs, 2);
   gsl_matrix *J = bp_matrix_alloc(2, 1);
   size_t cols[1] = {1}, bad[1] = {2};
-  bp_fd_options o = {0.0, cols, 1};
+  bp_fd_options o = {.columns = cols, .n_columns = 1};
   CU_ASSERT_EQUAL(bp_fd_jacobian_with(BP_FD_RICHARDSON, &(bp_fd_problem){known, NULL, NULL}, &x.vector, &o, J, NULL),
                   GSL_SUCCESS);
   ASSERT_REL_CLOSE(gsl_matrix_get(J, 0, 0), exact[1], 1e-11);
@@ -186,6 +186,32 @@ static void a_subset_of_coordinates_should_give_exactly_those_columns(void) {
   o.columns = bad;
   ASSERT_FAILS_WITH_MESSAGE(bp_fd_jacobian_with(BP_FD_CENTRAL, &(bp_fd_problem){known, NULL, NULL}, &x.vector, &o, J,
                                                 NULL), GSL_EBADLEN, "beyond");
+  gsl_matrix_free(J);
+}
+
+/* The progress callback hears of every column once, in order, with the total, and is never needed. */
+typedef struct {
+  size_t calls, last_done, total;
+  int in_order;
+} progress_log;
+static void log_progress(size_t done, size_t total, void *context) {
+  progress_log *log = context;
+  log->in_order &= (done == log->last_done + 1);
+  log->last_done = done, log->total = total, log->calls++;
+}
+static void progress_should_be_reported_once_per_column_in_order(void) {
+  double xs[2] = {0.2718, -0.3141};
+  gsl_vector_view x = gsl_vector_view_array(xs, 2);
+  gsl_matrix *J = bp_matrix_alloc(2, 2);
+  for (int m = 0; m < BP_FD_N_METHODS; m++) {
+    progress_log log = {0, 0, 0, 1};
+    bp_fd_options o = {.progress = log_progress, .progress_context = &log};
+    bp_fd_problem p = {known, (m == BP_FD_COMPLEX) ? known_z : NULL, NULL};
+    CU_ASSERT_EQUAL(bp_fd_jacobian_with((bp_fd_method)m, &p, &x.vector, &o, J, NULL), GSL_SUCCESS);
+    CU_ASSERT_EQUAL(log.calls, 2);
+    CU_ASSERT_EQUAL(log.total, 2);
+    CU_ASSERT(log.in_order);
+  }
   gsl_matrix_free(J);
 }
 
@@ -265,6 +291,7 @@ int register_methods(void) {
       {"points_outside_the_domain_should_be_skipped_not_fatal", points_outside_the_domain_should_be_skipped_not_fatal},
       {"a_kink_within_the_step_should_be_not_smooth_and_a_wrong_smooth_derivative_should_fail",
        a_kink_within_the_step_should_be_not_smooth_and_a_wrong_smooth_derivative_should_fail},
+      {"progress_should_be_reported_once_per_column_in_order", progress_should_be_reported_once_per_column_in_order},
       {"a_subset_of_coordinates_should_give_exactly_those_columns",
        a_subset_of_coordinates_should_give_exactly_those_columns},
       {"all_should_pass_with_every_method_at_its_accuracy", all_should_pass_with_every_method_at_its_accuracy},

@@ -19,7 +19,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "core.h"
-#include "fd.h"
+#include "gradcheck.h"
 #include "mlp.h"
 #include "modes.h"
 #include "test_util.h"

@@ -9,7 +9,7 @@
 
 #include "activation.h"
 #include "core.h"
-#include "fd.h"
+#include "gradcheck.h"
 #include "test_util.h"
 #include "xent.h"
 

@@ -15,7 +15,7 @@
 #include <gsl/gsl_blas.h>
 
 #include "core.h"
-#include "fd.h"
+#include "gradcheck.h"
 #include "ladder.h"
 #include "mlp.h"
 #include "taylor.h"

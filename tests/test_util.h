@@ -8,7 +8,7 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_vector.h>
 
-#include "fd.h"
+#include "gradcheck.h"
 #include "mlp.h"
 
 /* |actual - expected| <= rtol * max(|actual|, |expected|), or both exactly equal (also both zero).
