@@ -35,8 +35,12 @@ plots: deps $(B)/bpcheck
 	sh plots/build.sh $(B)/bpcheck plots/out
 	@echo "report: plots/out/index.html"
 
+# Then every documented command (tests/test_docs.sh, HACKING.md "Runnable docs"), after a self-test showing that
+# a wrong command and a wrong expected line are caught. The docs run build/bpcheck as written.
 check: deps $(B)/bpcheck $(B)/test_bpcheck
 	BPCHECK=$(B)/bpcheck $(B)/test_bpcheck
+	sh tests/test_docs.sh --self-test
+	sh tests/test_docs.sh
 
 $(B)/libbpcheck.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
