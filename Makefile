@@ -3,8 +3,15 @@ CC      ?= cc
 CFLAGS  ?= -std=c11 -O2 -g
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 CPPFLAGS += -Ilib -Ichecks -MMD -MP
-# Any CBLAS can stand in for GSL's reference one: make CBLAS=-lopenblas
-CBLAS   ?= -lgslcblas
+# The CBLAS behind gsl_blas: OpenBLAS when it links (make deps installs libopenblas-dev), else GSL's reference
+# CBLAS, 6-10 times slower on large networks (docs/performance.md). Any other: make CBLAS=-lblis
+ifeq ($(origin CBLAS),undefined)
+  CBLAS := $(shell printf 'int main(void){return 0;}\n' | $(CC) -x c - -o /dev/null -lopenblas 2>/dev/null && echo -lopenblas)
+  ifeq ($(CBLAS),)
+    CBLAS := -lgslcblas
+    $(info bpcheck: OpenBLAS not found, linking GSL's reference CBLAS (slower); `make deps` installs libopenblas-dev)
+  endif
+endif
 LDLIBS  := -lgsl $(CBLAS) -lm
 B       := build
 
@@ -18,7 +25,8 @@ CLI_OBJ    := $(CLI_SRC:%.c=$(B)/%.o)
 TEST_OBJ   := $(TEST_SRC:%.c=$(B)/%.o)
 
 # Debian packages, each with the header or program that shows it is there (tools/deps.sh).
-DEPS       := header:gsl/gsl_blas.h:libgsl-dev header:CUnit/Basic.h:libcunit1-dev program:gnuplot:gnuplot-nox
+DEPS       := header:gsl/gsl_blas.h:libgsl-dev header:CUnit/Basic.h:libcunit1-dev program:gnuplot:gnuplot-nox \
+              lib:openblas:libopenblas-dev
 DEPS_CHECK := program:valgrind:valgrind program:gcovr:gcovr
 
 .PHONY: all verify check deps clean sanitize valgrind coverage
@@ -48,11 +56,17 @@ $(B)/libbpcheck.a: $(LIB_OBJ)
 $(B)/libbpchecks.a: $(CHECKS_OBJ)
 	$(AR) rcs $@ $^
 
-$(B)/bpcheck: $(CLI_OBJ) $(B)/libbpchecks.a $(B)/libbpcheck.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+# Programs relink when the CBLAS changes: $(B)/cblas.flags holds the one they were linked with.
+.PHONY: FORCE
+$(B)/cblas.flags: FORCE
+	@mkdir -p $(B); echo '$(CBLAS)' | cmp -s - $@ || echo '$(CBLAS)' >$@
+LINKED = $(filter %.o %.a,$^)
 
-$(B)/test_bpcheck: $(TEST_OBJ) $(B)/libbpchecks.a $(B)/libbpcheck.a
-	$(CC) $(CFLAGS) -o $@ $^ -lcunit $(LDLIBS)
+$(B)/bpcheck: $(CLI_OBJ) $(B)/libbpchecks.a $(B)/libbpcheck.a $(B)/cblas.flags
+	$(CC) $(CFLAGS) -o $@ $(LINKED) $(LDLIBS)
+
+$(B)/test_bpcheck: $(TEST_OBJ) $(B)/libbpchecks.a $(B)/libbpcheck.a $(B)/cblas.flags
+	$(CC) $(CFLAGS) -o $@ $(LINKED) -lcunit $(LDLIBS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -70,11 +84,15 @@ sanitize: deps
 	build/sanitize/bpcheck all >/dev/null
 	@echo "sanitize: no findings"
 
+# valgrind runs the suite linked with GSL's reference CBLAS: it cannot execute every kernel OpenBLAS picks for the
+# CPU (AVX-512), and so the suite runs with both BLAS (check with OpenBLAS, valgrind with GSL's).
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
-valgrind: deps $(B)/bpcheck $(B)/test_bpcheck
+VG       := build/valgrind
+valgrind: deps
 	@sh tools/deps.sh program:valgrind:valgrind
-	BPCHECK=$(B)/bpcheck $(VALGRIND) $(B)/test_bpcheck
-	$(VALGRIND) $(B)/bpcheck all >/dev/null
+	$(MAKE) --no-print-directory B=$(VG) CBLAS=-lgslcblas $(VG)/bpcheck $(VG)/test_bpcheck
+	BPCHECK=$(VG)/bpcheck $(VALGRIND) $(VG)/test_bpcheck
+	$(VALGRIND) $(VG)/bpcheck all >/dev/null
 	@echo "valgrind: no errors, no bytes definitely or indirectly lost"
 
 coverage: deps
@@ -107,8 +125,8 @@ $(FUZZ_TARGETS:%=fuzz-run-%): fuzz-run-%:
 	@sh tools/fuzz.sh $* $(FUZZ_SECONDS)
 
 # Only built by fuzz-build, with clang (B=build/fuzz).
-$(B)/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/libbpcheck.a
-	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+$(B)/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/libbpcheck.a $(B)/cblas.flags
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $(LINKED) $(LDLIBS)
 
 .SECONDARY: $(FUZZ_TARGETS:%=$(B)/tests/fuzz/%.o)
 -include $(FUZZ_TARGETS:%=$(B)/tests/fuzz/%.d)
@@ -119,8 +137,8 @@ bench: deps $(B)/bench_csv
 	$(B)/bench_csv file $(B)/bench/bench.csv
 	$(B)/bench_csv pipe $(B)/bench/bench.csv
 
-$(B)/bench_csv: $(B)/bench/bench_csv.o $(B)/libbpcheck.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(B)/bench_csv: $(B)/bench/bench_csv.o $(B)/libbpcheck.a $(B)/cblas.flags
+	$(CC) $(CFLAGS) -o $@ $(LINKED) $(LDLIBS)
 
 -include $(B)/bench/bench_csv.d
 

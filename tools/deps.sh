@@ -3,12 +3,15 @@
 #   header:gsl/gsl_blas.h:libgsl-dev    the C compiler must find the header
 #   program:valgrind:valgrind           the program must be on PATH
 #   fuzzer:clang:libclang-rt-14-dev     the compiler must link a libFuzzer program (-fsanitize=fuzzer)
+#   lib:openblas:libopenblas-dev        the C compiler must link a program with -lopenblas
 # As root with apt-get, installs what is missing; otherwise prints the one command to run and fails.
 missing=""
 for dep in "$@"; do
   kind=${dep%%:*}; rest=${dep#*:}; what=${rest%%:*}; pkg=${rest#*:}
   case $kind in
     header) printf '#include <%s>\n' "$what" | ${CC:-cc} -E -x c - >/dev/null 2>&1 || missing="$missing $pkg" ;;
+    lib) printf 'int main(void) { return 0; }\n' | ${CC:-cc} -x c - -o /dev/null -l"$what" >/dev/null 2>&1 ||
+           missing="$missing $pkg" ;;
     program) command -v "$what" >/dev/null 2>&1 || missing="$missing $pkg" ;;
     fuzzer)
       probe=$(mktemp -d)
