@@ -95,7 +95,7 @@ int main(int argc, char **argv) {
     status = bp_dataset_read_stream(p, path, N_IN, N_OUT, BP_OUTPUT_LOGISTIC, 0, &d);
     pclose(p);
   } else {
-    status = bp_dataset_read_csv(path, N_IN, N_OUT, BP_OUTPUT_LOGISTIC, &d);
+    status = bp_dataset_read_csv(path, N_IN, N_OUT, BP_OUTPUT_LOGISTIC, 0, &d);
   }
   if (status != GSL_SUCCESS) {
     fprintf(stderr, "bench_csv: %s\n", bp_error_message());

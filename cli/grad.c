@@ -357,7 +357,7 @@ int bp_cli_grad(const bp_cli_options *o) {
   bp_mlp_workspace_complex *wsz = NULL;
   gsl_rng *rng = NULL;
   unsigned flags = o->allow_unnormalized ? BP_DATA_ALLOW_UNNORMALIZED : 0;
-  if ((status = bp_dataset_read_csv_flags(o->data, sizes[0], sizes[n_layers], output, flags, &data))) {
+  if ((status = bp_dataset_read_csv(o->data, sizes[0], sizes[n_layers], output, flags, &data))) {
     rc = input_error(status);
     goto done;
   }

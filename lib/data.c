@@ -515,8 +515,8 @@ int bp_dataset_read_stream(FILE *f, const char *name, size_t n_in, size_t n_out,
   return GSL_SUCCESS;
 }
 
-int bp_dataset_read_csv_flags(const char *path, size_t n_in, size_t n_out, bp_output output, unsigned flags,
-                              bp_dataset **out) {
+int bp_dataset_read_csv(const char *path, size_t n_in, size_t n_out, bp_output output, unsigned flags,
+                        bp_dataset **out) {
   if (path == NULL || out == NULL) BP_ERROR(GSL_EINVAL, "bp_dataset_read_csv: path and out must not be NULL");
   int status = check_csv_request(path, n_in, n_out, output, flags);
   if (status) return status;
@@ -525,10 +525,6 @@ int bp_dataset_read_csv_flags(const char *path, size_t n_in, size_t n_out, bp_ou
   status = bp_dataset_read_stream(f, path, n_in, n_out, output, flags, out);
   fclose(f);
   return status;
-}
-
-int bp_dataset_read_csv(const char *path, size_t n_in, size_t n_out, bp_output output, bp_dataset **out) {
-  return bp_dataset_read_csv_flags(path, n_in, n_out, output, 0, out);
 }
 
 void bp_dataset_free(bp_dataset *d) {
@@ -606,13 +602,15 @@ static int tsv_row(const line_reader *r, const bp_mlp *net, char *line, size_t n
   if (line_of[k] != 0)
     BP_ERROR(GSL_EINVAL, "%s:%zu:%zu: duplicated parameter '%s', set on lines %zu and %zu", r->path, r->lineno,
              param_col + 1, nb, line_of[k], r->lineno);
-  *ne = saved;
   double v = 0.0;
   cell_status st = parse_cell(vb, ve, &v);
   if (st != CELL_OK) {
-    cell_error(r->path, r->lineno, value_col + 1, "value in cell", vb, ve, st);
+    char what[96];
+    snprintf(what, sizeof what, "the value of %s in cell", nb); /* the name is still terminated here */
+    cell_error(r->path, r->lineno, value_col + 1, what, vb, ve, st);
     return GSL_EINVAL;
   }
+  *ne = saved;
   values[k] = v;
   line_of[k] = r->lineno;
   return GSL_SUCCESS;
@@ -645,9 +643,9 @@ static int read_tsv_values(line_reader *r, const bp_mlp *net, double *values, si
   return GSL_SUCCESS;
 }
 
-int bp_params_read_stream(FILE *f, const char *name, bp_mlp *net) {
-  if (f == NULL || name == NULL || net == NULL || net->params == NULL)
-    BP_ERROR(GSL_EINVAL, "bp_params_read_stream: f, name and net must not be NULL");
+/* Reads every parameter's value by name into out (n_params entries, the layout of net->params); out is written
+ * only after the whole stream has been read and checked. The parameters and a gradient share this reader. */
+static int read_by_name(FILE *f, const char *name, const bp_mlp *net, gsl_vector *out) {
   size_t n = net->n_params;
   double *values = bp_malloc(n * sizeof *values);
   size_t *line_of = values ? bp_calloc(n, sizeof *line_of) : NULL;
@@ -661,19 +659,49 @@ int bp_params_read_stream(FILE *f, const char *name, bp_mlp *net) {
   reader_free(&r);
   if (!status) {
     gsl_vector_const_view v = gsl_vector_const_view_array(values, n);
-    gsl_vector_memcpy(net->params, &v.vector);
+    gsl_vector_memcpy(out, &v.vector);
   }
   free(values);
   free(line_of);
   return status;
 }
 
+static int read_by_name_path(const char *path, const bp_mlp *net, gsl_vector *out) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL) BP_ERROR(GSL_EFAILED, "%s: cannot open: %s", path, strerror(errno));
+  int status = read_by_name(f, path, net, out);
+  fclose(f);
+  return status;
+}
+
+static int check_vector(const char *who, const bp_mlp *net, const gsl_vector *v) {
+  if (v->size != net->n_params)
+    BP_ERROR(GSL_EBADLEN, "%s: the vector has %zu entries, the network %zu parameters", who, v->size, net->n_params);
+  return GSL_SUCCESS;
+}
+
+int bp_params_read_stream(FILE *f, const char *name, bp_mlp *net) {
+  if (f == NULL || name == NULL || net == NULL || net->params == NULL)
+    BP_ERROR(GSL_EINVAL, "bp_params_read_stream: f, name and net must not be NULL");
+  return read_by_name(f, name, net, net->params);
+}
+
 int bp_params_read_tsv(const char *path, bp_mlp *net) {
   if (path == NULL || net == NULL || net->params == NULL)
     BP_ERROR(GSL_EINVAL, "bp_params_read_tsv: path and net must not be NULL");
-  FILE *f = fopen(path, "r");
-  if (f == NULL) BP_ERROR(GSL_EFAILED, "%s: cannot open: %s", path, strerror(errno));
-  int status = bp_params_read_stream(f, path, net);
-  fclose(f);
-  return status;
+  return read_by_name_path(path, net, net->params);
+}
+
+int bp_gradient_read_stream(FILE *f, const char *name, const bp_mlp *net, gsl_vector *grad) {
+  if (f == NULL || name == NULL || net == NULL || grad == NULL)
+    BP_ERROR(GSL_EINVAL, "bp_gradient_read_stream: f, name, net and grad must not be NULL");
+  int status = check_vector("bp_gradient_read_stream", net, grad);
+  return status ? status : read_by_name(f, name, net, grad);
+}
+
+int bp_gradient_read_tsv(const char *path, const bp_mlp *net, gsl_vector *grad) {
+  if (path == NULL || net == NULL || grad == NULL)
+    BP_ERROR(GSL_EINVAL, "bp_gradient_read_tsv: path, net and grad must not be NULL");
+  int status = check_vector("bp_gradient_read_tsv", net, grad);
+  return status ? status : read_by_name_path(path, net, grad);
 }

@@ -17,7 +17,8 @@
  *
  * Parameter TSV: tab-separated with a header line naming at least the columns `param` and `value` (the format
  * `bpcheck grad --format tsv` writes); lines starting with '#' are comments. Every parameter of the network
- * must appear exactly once, with a finite value. */
+ * must appear exactly once, with a finite value; a message names the file, the line and the parameter. The same
+ * format holds a gradient (bp_gradient_read_*): the `value` of W1[0,2] is then dE/dW1[0,2]. */
 #ifndef BP_DATA_H
 #define BP_DATA_H
 
@@ -48,10 +49,9 @@ typedef struct {
  * BP_MLP_MAX_LAYERS + 1 of them, digits only between the commas. */
 int bp_layers_parse(const char *spec, size_t *n_layers, size_t sizes[BP_MLP_MAX_LAYERS + 1]);
 
-/* Reads path into a newly allocated dataset; *out is set only on success. bp_dataset_read_csv uses no flags. */
-int bp_dataset_read_csv(const char *path, size_t n_in, size_t n_out, bp_output output, bp_dataset **out);
-int bp_dataset_read_csv_flags(const char *path, size_t n_in, size_t n_out, bp_output output, unsigned flags,
-                              bp_dataset **out);
+/* Reads path into a newly allocated dataset; *out is set only on success. flags: BP_DATA_* or 0. */
+int bp_dataset_read_csv(const char *path, size_t n_in, size_t n_out, bp_output output, unsigned flags,
+                        bp_dataset **out);
 /* The same from f, from its current position to its end; messages call it `name`. The caller closes f. */
 int bp_dataset_read_stream(FILE *f, const char *name, size_t n_in, size_t n_out, bp_output output, unsigned flags,
                            bp_dataset **out);
@@ -61,6 +61,12 @@ void bp_dataset_free(bp_dataset *d);
 int bp_params_read_tsv(const char *path, bp_mlp *net);
 /* The same from f (to its end), called `name` in messages. The caller closes f. */
 int bp_params_read_stream(FILE *f, const char *name, bp_mlp *net);
+
+/* A gradient computed elsewhere (a student's backprop in any language), dE/dparams by parameter name in the same
+ * format, read into grad: n_params entries in the layout of net->params and net->grad (GSL_EBADLEN otherwise).
+ * grad is unchanged on failure. */
+int bp_gradient_read_tsv(const char *path, const bp_mlp *net, gsl_vector *grad);
+int bp_gradient_read_stream(FILE *f, const char *name, const bp_mlp *net, gsl_vector *grad);
 
 #ifdef __cplusplus
 }

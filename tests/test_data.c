@@ -11,6 +11,7 @@
 
 #include <CUnit/CUnit.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
 
 #include "core.h"
 #include "data.h"
@@ -180,7 +181,7 @@ static void csv_reader_should_skip_comments_blank_lines_and_a_header(void) {
   fixture fx;
   CU_ASSERT_FATAL(fixture_write(&fx, "good.csv", text, sizeof text - 1) == 0);
   bp_dataset *d = NULL;
-  int status = bp_dataset_read_csv(fx.path, 3, 1, BP_OUTPUT_LOGISTIC, &d);
+  int status = bp_dataset_read_csv(fx.path, 3, 1, BP_OUTPUT_LOGISTIC, 0, &d);
   fixture_remove(&fx);
   CU_ASSERT_EQUAL_FATAL(status, GSL_SUCCESS);
   CU_ASSERT_PTR_NOT_NULL_FATAL(d);
@@ -203,7 +204,7 @@ static void csv_reader_should_keep_a_first_line_of_numbers_as_data(void) {
   fixture fx;
   CU_ASSERT_FATAL(fixture_write(&fx, "noheader.csv", text, sizeof text - 1) == 0);
   bp_dataset *d = NULL;
-  int status = bp_dataset_read_csv(fx.path, 2, 1, BP_OUTPUT_LOGISTIC, &d);
+  int status = bp_dataset_read_csv(fx.path, 2, 1, BP_OUTPUT_LOGISTIC, 0, &d);
   fixture_remove(&fx);
   CU_ASSERT_EQUAL_FATAL(status, GSL_SUCCESS);
   CU_ASSERT_EQUAL_FATAL(d->X->size1, 2);
@@ -225,7 +226,7 @@ static void csv_reader_should_accept_softmax_rows_summing_to_one_within_the_tole
   fixture fx;
   CU_ASSERT_FATAL(fixture_write(&fx, "softmax.csv", text, sizeof text - 1) == 0);
   bp_dataset *d = NULL;
-  int status = bp_dataset_read_csv(fx.path, 1, 3, BP_OUTPUT_SOFTMAX, &d);
+  int status = bp_dataset_read_csv(fx.path, 1, 3, BP_OUTPUT_SOFTMAX, 0, &d);
   fixture_remove(&fx);
   CU_ASSERT_EQUAL_FATAL(status, GSL_SUCCESS);
   CU_ASSERT_EQUAL_FATAL(d->T->size1, 3);
@@ -241,7 +242,7 @@ static void csv_reader_should_accept_values_that_underflow_to_tiny_numbers(void)
   fixture fx;
   CU_ASSERT_FATAL(fixture_write(&fx, "tiny.csv", text, sizeof text - 1) == 0);
   bp_dataset *d = NULL;
-  int status = bp_dataset_read_csv(fx.path, 2, 1, BP_OUTPUT_LOGISTIC, &d);
+  int status = bp_dataset_read_csv(fx.path, 2, 1, BP_OUTPUT_LOGISTIC, 0, &d);
   fixture_remove(&fx);
   CU_ASSERT_EQUAL_FATAL(status, GSL_SUCCESS);
   ASSERT_REL_CLOSE(gsl_matrix_get(d->X, 0, 0), 1e-320, 0.0);
@@ -273,7 +274,7 @@ static void check_random_csv(size_t rows, size_t n_in) {
   CU_ASSERT_FATAL(fixture_write(&fx, "random.csv", text, strlen(text)) == 0);
   free(text);
   bp_dataset *d = NULL;
-  int status = bp_dataset_read_csv(fx.path, n_in, 1, BP_OUTPUT_LOGISTIC, &d);
+  int status = bp_dataset_read_csv(fx.path, n_in, 1, BP_OUTPUT_LOGISTIC, 0, &d);
   fixture_remove(&fx);
   CU_ASSERT_EQUAL(status, GSL_SUCCESS);
   if (status == GSL_SUCCESS) {
@@ -310,7 +311,7 @@ static void check_csv_error(const char *name, const char *text, size_t len, size
   static bp_dataset sentinel;
   bp_dataset *d = &sentinel;
   bp_error_set("%s", "");
-  int status = bp_dataset_read_csv(fx.path, n_in, n_out, output, &d);
+  int status = bp_dataset_read_csv(fx.path, n_in, n_out, output, 0, &d);
   fixture_remove(&fx);
   char location[128];
   snprintf(location, sizeof location, "/%s%s", name, where);
@@ -326,12 +327,12 @@ static void csv_reader_should_report_a_file_that_cannot_be_opened(void) {
   CU_ASSERT_FATAL(fixture_absent(&fx, "absent.csv") == 0);
   bp_dataset *d = NULL;
   bp_error_set("%s", "");
-  int status = bp_dataset_read_csv(fx.path, 2, 1, BP_OUTPUT_LOGISTIC, &d);
+  int status = bp_dataset_read_csv(fx.path, 2, 1, BP_OUTPUT_LOGISTIC, 0, &d);
   expect_failure(status, GSL_EFAILED, "/absent.csv", "cannot open", NULL, __LINE__);
   CU_ASSERT_PTR_NULL(d);
   /* a directory opens but cannot be read as lines */
   bp_error_set("%s", "");
-  status = bp_dataset_read_csv(fx.dir, 2, 1, BP_OUTPUT_LOGISTIC, &d);
+  status = bp_dataset_read_csv(fx.dir, 2, 1, BP_OUTPUT_LOGISTIC, 0, &d);
   expect_failure(status, GSL_EFAILED, fx.dir, "cannot", NULL, __LINE__);
   CU_ASSERT_PTR_NULL(d);
   fixture_remove(&fx);
@@ -419,13 +420,13 @@ static void csv_reader_should_reject_impossible_shapes(void) {
   static bp_dataset sentinel;
   bp_dataset *d = &sentinel;
   bp_error_set("%s", "");
-  expect_failure(bp_dataset_read_csv("shape.csv", 0, 1, BP_OUTPUT_LOGISTIC, &d), GSL_EINVAL, "shape.csv",
+  expect_failure(bp_dataset_read_csv("shape.csv", 0, 1, BP_OUTPUT_LOGISTIC, 0, &d), GSL_EINVAL, "shape.csv",
                  "0 inputs", NULL, __LINE__);
   bp_error_set("%s", "");
-  expect_failure(bp_dataset_read_csv("shape.csv", 2, 0, BP_OUTPUT_SOFTMAX, &d), GSL_EINVAL, "shape.csv",
+  expect_failure(bp_dataset_read_csv("shape.csv", 2, 0, BP_OUTPUT_SOFTMAX, 0, &d), GSL_EINVAL, "shape.csv",
                  "0 targets", NULL, __LINE__);
   bp_error_set("%s", "");
-  expect_failure(bp_dataset_read_csv(NULL, 2, 1, BP_OUTPUT_SOFTMAX, &d), GSL_EINVAL, "NULL", NULL, NULL, __LINE__);
+  expect_failure(bp_dataset_read_csv(NULL, 2, 1, BP_OUTPUT_SOFTMAX, 0, &d), GSL_EINVAL, "NULL", NULL, NULL, __LINE__);
   CU_ASSERT_PTR_EQUAL(d, &sentinel);
 }
 
@@ -441,6 +442,19 @@ static bp_mlp *small_net(void) {
   return net;
 }
 
+/* The sentinel a failed gradient read must leave in place. */
+static void fill_sentinel(gsl_vector *v) {
+  for (size_t k = 0; k < v->size; k++) gsl_vector_set(v, k, -1.0 - 0.125 * (double)k);
+}
+
+static int is_sentinel(const gsl_vector *v) {
+  int same = 1;
+  for (size_t k = 0; k < v->size; k++) same = same && gsl_vector_get(v, k) == -1.0 - 0.125 * (double)k;
+  return same;
+}
+
+/* Every bad file is read twice, as parameters and as a gradient (one reader behind both): each read must fail
+ * with the same status and message and leave its output untouched. */
 static void check_tsv_error(const char *name, const char *text, size_t len, int want, const char *where,
                             const char *word, const char *word2, int line) {
   fixture fx;
@@ -449,13 +463,23 @@ static void check_tsv_error(const char *name, const char *text, size_t len, int 
   bp_mlp *net = small_net();
   bp_error_set("%s", "");
   int status = bp_params_read_tsv(fx.path, net);
-  fixture_remove(&fx);
   char location[128];
   snprintf(location, sizeof location, "/%s%s", name, where);
   expect_failure(status, want, location, word, word2, line);
   int untouched = gsl_vector_get(net->params, 0) == 0.3817 && gsl_vector_get(net->params, 1) == -2.385 &&
                   gsl_vector_get(net->params, 2) == 7.0625;
   CU_assertImplementation(untouched, (unsigned)line, "net->params untouched", __FILE__, "", CU_FALSE);
+  char as_params[512];
+  snprintf(as_params, sizeof as_params, "%s", bp_error_message());
+  gsl_vector *grad = gsl_vector_alloc(net->n_params);
+  fill_sentinel(grad);
+  bp_error_set("%s", "");
+  int gstatus = bp_gradient_read_tsv(fx.path, net, grad);
+  fixture_remove(&fx);
+  CU_assertImplementation(gstatus == status && strcmp(bp_error_message(), as_params) == 0, (unsigned)line,
+                          "the gradient reader fails as the parameter reader does", __FILE__, "", CU_FALSE);
+  CU_assertImplementation(is_sentinel(grad), (unsigned)line, "grad untouched", __FILE__, "", CU_FALSE);
+  gsl_vector_free(grad);
   bp_mlp_free(net);
 }
 #define TSV_ERROR(name, text, where, word, word2)                                                                \
@@ -566,6 +590,101 @@ static void params_reader_should_report_a_file_that_cannot_be_opened(void) {
   fixture_remove(&fx);
   expect_failure(status, GSL_EFAILED, "/absent.tsv", "cannot open", NULL, __LINE__);
   CU_ASSERT_EQUAL(gsl_vector_get(net->params, 0), 0.3817);
+  bp_mlp_free(net);
+}
+
+/* ---- a gradient from elsewhere ----------------------------------------------------------------------------- */
+
+/* A gradient written by name in shuffled order lands in the layout of net->grad: the entry named W2[3,1] is read
+ * into the index bp_mlp_param_index gives, and net->params is not touched. */
+static void gradient_reader_should_put_each_entry_where_net_grad_keeps_it(void) {
+  size_t sizes[4] = {3, 6, 4, 2}; /* non-square layers: a transposed layout would land entries elsewhere */
+  bp_mlp *net = bp_mlp_alloc(3, sizes, BP_OUTPUT_SOFTMAX);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+  gsl_rng *rng = bp_test_rng(11);
+  bp_mlp_init_random(net, rng);
+  gsl_vector *want = gsl_vector_alloc(net->n_params), *got = gsl_vector_alloc(net->n_params);
+  gsl_vector *params = gsl_vector_alloc(net->n_params);
+  gsl_vector_memcpy(params, net->params);
+  for (size_t k = 0; k < net->n_params; k++) gsl_vector_set(want, k, gsl_rng_uniform(rng) - 0.4817);
+  /* rows in a shuffled order, written with %.17g so they read back exactly */
+  size_t *order = malloc(net->n_params * sizeof *order);
+  for (size_t k = 0; k < net->n_params; k++) order[k] = k;
+  gsl_ran_shuffle(rng, order, net->n_params, sizeof *order);
+  gsl_rng_free(rng);
+  size_t cap = net->n_params * 64 + 64, n = 0;
+  char *text = malloc(cap);
+  n += (size_t)snprintf(text, cap, "param\tvalue\n");
+  for (size_t r = 0; r < net->n_params; r++) {
+    char name[64];
+    bp_mlp_param_name(net, order[r], name, sizeof name);
+    n += (size_t)snprintf(text + n, cap - n, "%s\t%.17g\n", name, gsl_vector_get(want, order[r]));
+  }
+  fixture fx;
+  CU_ASSERT_FATAL(fixture_write(&fx, "gradient.tsv", text, n) == 0);
+  CU_ASSERT_EQUAL(bp_gradient_read_tsv(fx.path, net, got), GSL_SUCCESS);
+  fixture_remove(&fx);
+  CU_ASSERT_TRUE(gsl_vector_equal(got, want));
+  CU_ASSERT_TRUE(gsl_vector_equal(net->params, params));
+  /* W2[3,1] is w_31 of layer 2: row j = 3 of the 6 x 4 matrix dW[2], column i = 1 */
+  size_t k;
+  CU_ASSERT_EQUAL(bp_mlp_param_index(net, "W2[3,1]", &k), GSL_SUCCESS);
+  gsl_vector_memcpy(net->grad, got);
+  CU_ASSERT_EQUAL(gsl_matrix_get(&net->dW[2].matrix, 3, 1), gsl_vector_get(want, k));
+  free(order);
+  free(text);
+  gsl_vector_free(want);
+  gsl_vector_free(got);
+  gsl_vector_free(params);
+  bp_mlp_free(net);
+}
+
+static void gradient_reader_should_name_the_parameter_of_a_value_that_is_not_finite(void) {
+  TSV_ERROR("gnan.tsv", "param\tvalue\nW1[0,0]\t0.1\nb1[0]\tnan\nW1[1,0]\t0.2\n", ":3:2:", "b1[0]",
+            "'nan', not a finite number");
+  TSV_ERROR("ginf.tsv", "value\tparam\n-inf\tW1[1,0]\n", ":2:1:", "W1[1,0]", "not a finite number");
+}
+
+static void gradient_reader_should_reject_a_vector_of_the_wrong_length_and_null_arguments(void) {
+  bp_mlp *net = small_net();
+  gsl_vector *v = gsl_vector_alloc(net->n_params + 1);
+  fill_sentinel(v);
+  static const char good[] = "param\tvalue\nW1[0,0]\t0.5\nW1[1,0]\t-1.5\nb1[0]\t0.125\n";
+  FILE *f = fmemopen((void *)(uintptr_t)good, sizeof good - 1, "r");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  bp_error_set("%s", "");
+  expect_failure(bp_gradient_read_stream(f, "mem.tsv", net, v), GSL_EBADLEN, "4 entries", "3 parameters", NULL,
+                 __LINE__);
+  fclose(f);
+  CU_ASSERT_TRUE(is_sentinel(v));
+  bp_error_set("%s", "");
+  expect_failure(bp_gradient_read_tsv("g.tsv", net, NULL), GSL_EINVAL, "NULL", NULL, NULL, __LINE__);
+  expect_failure(bp_gradient_read_stream(NULL, "g.tsv", net, v), GSL_EINVAL, "NULL", NULL, NULL, __LINE__);
+  gsl_vector_free(v);
+  bp_mlp_free(net);
+}
+
+static void gradient_reader_should_survive_every_allocation_failure(void) {
+  static const char good[] = "param\tvalue\nW1[0,0]\t0.5\nW1[1,0]\t-1.5\nb1[0]\t0.125\n";
+  bp_mlp *net = small_net();
+  gsl_vector *v = gsl_vector_alloc(net->n_params);
+  size_t n = 0;
+  for (;; n++) {
+    fill_sentinel(v);
+    FILE *f = fmemopen((void *)(uintptr_t)good, sizeof good - 1, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    bp_fault_inject_alloc((long)n);
+    int status = bp_gradient_read_stream(f, "mem.tsv", net, v);
+    bp_fault_inject_alloc(-1);
+    fclose(f);
+    if (status == GSL_SUCCESS) break;
+    CU_ASSERT_EQUAL(status, GSL_ENOMEM);
+    CU_ASSERT_TRUE(is_sentinel(v));
+    if (n > 50) break;
+  }
+  CU_ASSERT(n >= 3 && n <= 50); /* values, line numbers, the line buffer (and its block) were each failed */
+  CU_ASSERT_EQUAL(gsl_vector_get(v, 1), -1.5);
+  gsl_vector_free(v);
   bp_mlp_free(net);
 }
 
@@ -710,7 +829,7 @@ static void stream_reader_should_reject_null_arguments_and_unknown_flags(void) {
   expect_failure(bp_dataset_read_stream(f, "x.csv", 1, 1, BP_OUTPUT_LOGISTIC, 0x80u, &d), GSL_EINVAL, "x.csv",
                  "unknown flags 0x80", NULL, __LINE__);
   bp_error_set("%s", "");
-  expect_failure(bp_dataset_read_csv_flags("x.csv", 1, 1, BP_OUTPUT_LOGISTIC, 0x2u, &d), GSL_EINVAL, "x.csv",
+  expect_failure(bp_dataset_read_csv("x.csv", 1, 1, BP_OUTPUT_LOGISTIC, 0x2u, &d), GSL_EINVAL, "x.csv",
                  "unknown flags 0x2", NULL, __LINE__);
   fclose(f);
   CU_ASSERT_PTR_EQUAL(d, &sentinel);
@@ -727,7 +846,7 @@ static void csv_reader_should_accept_unnormalized_softmax_targets_only_when_aske
   fixture fx;
   CU_ASSERT_FATAL(fixture_write(&fx, "unnormalized.csv", text, sizeof text - 1) == 0);
   bp_dataset *d = NULL;
-  int status = bp_dataset_read_csv_flags(fx.path, 1, 3, BP_OUTPUT_SOFTMAX, BP_DATA_ALLOW_UNNORMALIZED, &d);
+  int status = bp_dataset_read_csv(fx.path, 1, 3, BP_OUTPUT_SOFTMAX, BP_DATA_ALLOW_UNNORMALIZED, &d);
   CU_ASSERT_EQUAL_FATAL(status, GSL_SUCCESS);
   CU_ASSERT_EQUAL(d->T->size1, 4);
   CU_ASSERT_EQUAL(d->n_unnormalized, 2);
@@ -738,7 +857,7 @@ static void csv_reader_should_accept_unnormalized_softmax_targets_only_when_aske
   /* without the flag it is still the error naming eq. (26) */
   bp_error_set("%s", "");
   d = NULL;
-  expect_failure(bp_dataset_read_csv(fx.path, 1, 3, BP_OUTPUT_SOFTMAX, &d), GSL_EINVAL, "unnormalized.csv:3:",
+  expect_failure(bp_dataset_read_csv(fx.path, 1, 3, BP_OUTPUT_SOFTMAX, 0, &d), GSL_EINVAL, "unnormalized.csv:3:",
                  "sum to 0.9", "eq. (26)", __LINE__);
   CU_ASSERT_PTR_NULL(d);
   fixture_remove(&fx);
@@ -889,6 +1008,14 @@ int register_data(void) {
        stream_reader_should_survive_every_allocation_failure_in_either_pass},
       {"params_stream_reader_should_read_from_memory_and_name_the_stream",
        params_stream_reader_should_read_from_memory_and_name_the_stream},
+      {"gradient_reader_should_put_each_entry_where_net_grad_keeps_it",
+       gradient_reader_should_put_each_entry_where_net_grad_keeps_it},
+      {"gradient_reader_should_name_the_parameter_of_a_value_that_is_not_finite",
+       gradient_reader_should_name_the_parameter_of_a_value_that_is_not_finite},
+      {"gradient_reader_should_reject_a_vector_of_the_wrong_length_and_null_arguments",
+       gradient_reader_should_reject_a_vector_of_the_wrong_length_and_null_arguments},
+      {"gradient_reader_should_survive_every_allocation_failure",
+       gradient_reader_should_survive_every_allocation_failure},
   };
   return bp_test_add_suite("data", cases, sizeof cases / sizeof cases[0]);
 }

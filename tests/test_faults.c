@@ -54,7 +54,7 @@ static int pipeline(void) {
   bp_mlp *net = NULL;
   bp_mlp_workspace *ws = NULL;
   bp_gradcheck *gc = NULL;
-  if (!status) status = bp_dataset_read_csv(csv_path, 2, 2, BP_OUTPUT_SOFTMAX, &data);
+  if (!status) status = bp_dataset_read_csv(csv_path, 2, 2, BP_OUTPUT_SOFTMAX, 0, &data);
   if (!status && (net = bp_mlp_alloc(n_layers, sizes, BP_OUTPUT_SOFTMAX)) == NULL) status = GSL_ENOMEM;
   if (!status) status = bp_params_read_tsv(tsv_path, net);
   if (!status && (ws = bp_mlp_workspace_alloc(net, data->X->size1)) == NULL) status = GSL_ENOMEM;
@@ -149,7 +149,7 @@ static void zero_sizes_and_bad_arguments_should_be_refused_with_a_message(void) 
   ASSERT_FAILS_WITH_MESSAGE(bp_mlp_error_function(wrong, y, &c), GSL_EBADLEN, "5 parameters");
   ASSERT_FAILS_WITH_MESSAGE(bp_params_read_tsv(NULL, net), GSL_EINVAL, "must not be NULL");
   bp_dataset *d = NULL;
-  ASSERT_FAILS_WITH_MESSAGE(bp_dataset_read_csv(csv_path, 2, 2, (bp_output)7, &d), GSL_EINVAL, "output layer type");
+  ASSERT_FAILS_WITH_MESSAGE(bp_dataset_read_csv(csv_path, 2, 2, (bp_output)7, 0, &d), GSL_EINVAL, "output layer type");
   CU_ASSERT_PTR_NULL(d);
   gsl_matrix_free(X);
   gsl_matrix_free(T);

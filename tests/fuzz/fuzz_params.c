@@ -1,9 +1,11 @@
-/* fuzz_params.c - libFuzzer target for the parameter TSV reader, bp_params_read_stream (`make fuzz`).
+/* fuzz_params.c - libFuzzer target for the parameter TSV reader, bp_params_read_stream, and the gradient reader
+ * that shares it, bp_gradient_read_stream (`make fuzz`).
  *
- * Byte 0 of an input picks the network (bits 0-1, from the table below) and, with bit 6, fault injection:
- * allocations fail after byte 1 of them. The rest is the TSV, read from fmemopen into a network whose parameters
- * hold known values. A finding aborts: a failure without a message or one that does not name the file (out of
- * memory aside), parameters changed by a failed read, or a success that leaves a parameter not finite. */
+ * Byte 0 of an input picks the network (bits 0-1, from the table below), with bit 2 the gradient reader (into a
+ * vector of its own) instead of the parameter reader, and with bit 6 fault injection: allocations fail after
+ * byte 1 of them. The rest is the TSV, read from fmemopen into a vector holding known values. A finding aborts:
+ * a failure without a message or one that does not name the file (out of memory aside), a vector changed by a
+ * failed read, or a success that leaves an entry not finite. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <math.h>
@@ -49,12 +51,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const size_t which = cfg & 3u;
   bp_mlp *net = bp_mlp_alloc(nets[which].n_layers, nets[which].sizes, nets[which].output);
   if (net == NULL) abort();
-  for (size_t k = 0; k < net->n_params; k++) gsl_vector_set(net->params, k, 0.25 + 0.5 * (double)k);
+  gsl_vector *grad = gsl_vector_alloc(net->n_params);
+  if (grad == NULL) abort();
+  gsl_vector *out = (cfg & 0x4u) ? grad : net->params;
+  for (size_t k = 0; k < net->n_params; k++) gsl_vector_set(out, k, 0.25 + 0.5 * (double)k);
   FILE *f = fmemopen(text, len, "r");
   if (f == NULL) abort();
   bp_error_set("%s", "");
   if (inject) bp_fault_inject_alloc((long)data[1]);
-  int status = bp_params_read_stream(f, NAME, net);
+  int status = (out == grad) ? bp_gradient_read_stream(f, NAME, net, grad) : bp_params_read_stream(f, NAME, net);
   bp_fault_inject_alloc(-1);
   fclose(f);
   const char *msg = bp_error_message();
@@ -66,11 +71,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       finding("a message that does not name the file", msg);
     }
     for (size_t k = 0; k < net->n_params; k++)
-      if (gsl_vector_get(net->params, k) != 0.25 + 0.5 * (double)k) finding("parameters changed by a failed read", msg);
+      if (gsl_vector_get(out, k) != 0.25 + 0.5 * (double)k) finding("a vector changed by a failed read", msg);
   } else {
     for (size_t k = 0; k < net->n_params; k++)
-      if (!isfinite(gsl_vector_get(net->params, k))) finding("a parameter that is not finite", msg);
+      if (!isfinite(gsl_vector_get(out, k))) finding("an entry that is not finite", msg);
   }
+  gsl_vector_free(grad);
   bp_mlp_free(net);
   free(text);
   return 0;
