@@ -85,8 +85,7 @@ static const struct {
 };
 
 static int setup(void) {
-  snprintf(dir, sizeof dir, "/tmp/bpcheck-bad-XXXXXX");
-  if (mkdtemp(dir) == NULL) return 1;
+  if (bp_test_mkdtemp(dir, sizeof dir, "bad")) return 1;
   for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
     if (bp_test_write_file(dir, files[k].name, files[k].text)) return 1;
   return 0;

@@ -22,8 +22,7 @@ static int write_file(const char *name, const char *text) { return bp_test_write
 static char out[1 << 20], err[4096], again[1 << 20];
 
 static int setup(void) {
-  snprintf(dir, sizeof dir, "/tmp/bpcheck-cli-XXXXXX");
-  if (mkdtemp(dir) == NULL) return 1;
+  if (bp_test_mkdtemp(dir, sizeof dir, "cli")) return 1;
   /* 4 inputs then 3 targets that sum to one (softmax) */
   return write_file("softmax.csv",
              "# x1..x4, then targets t1..t3\n"
@@ -232,12 +231,12 @@ static void run_should_give_the_entries_as_tsv_and_json(void) {
                        "estimate\tjudged_by\tverdict\n";
   CU_ASSERT_PTR_NOT_NULL(strstr(out, header));
   size_t rows = 0, comments = 0;
-  for (const char *p = out; *p; p = strchr(p, '\n') + 1) {
+  for (const char *p = out; p && *p; p = bp_test_next_line(p)) {
     if (*p == '#') {
       comments++;
     } else if (strncmp(p, "check\t", 6) != 0) {
       size_t tabs = 0;
-      for (const char *q = p; *q != '\n'; q++) tabs += (*q == '\t');
+      for (const char *q = p; *q && *q != '\n'; q++) tabs += (*q == '\t');
       CU_ASSERT_EQUAL(tabs, 13);
       rows++;
     }

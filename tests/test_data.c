@@ -29,8 +29,7 @@ typedef struct {
 
 /* Writes len bytes (NULs allowed) to a file called name in a new temporary directory; 0 on success. */
 static int fixture_write(fixture *fx, const char *name, const char *bytes, size_t len) {
-  snprintf(fx->dir, sizeof fx->dir, "/tmp/bpcheck_data_XXXXXX");
-  if (mkdtemp(fx->dir) == NULL) return 1;
+  if (bp_test_mkdtemp(fx->dir, sizeof fx->dir, "data")) return 1;
   snprintf(fx->path, sizeof fx->path, "%s/%s", fx->dir, name);
   FILE *f = fopen(fx->path, "wb");
   if (f == NULL) return 1;
@@ -40,8 +39,7 @@ static int fixture_write(fixture *fx, const char *name, const char *bytes, size_
 
 /* A directory without the file, for the "cannot open" cases. */
 static int fixture_absent(fixture *fx, const char *name) {
-  snprintf(fx->dir, sizeof fx->dir, "/tmp/bpcheck_data_XXXXXX");
-  if (mkdtemp(fx->dir) == NULL) return 1;
+  if (bp_test_mkdtemp(fx->dir, sizeof fx->dir, "data")) return 1;
   snprintf(fx->path, sizeof fx->path, "%s/%s", fx->dir, name);
   return 0;
 }

@@ -18,8 +18,7 @@
 static char dir[64];
 
 static int setup(void) {
-  snprintf(dir, sizeof dir, "/tmp/bpcheck-estimates-XXXXXX");
-  return mkdtemp(dir) == NULL;
+  return bp_test_mkdtemp(dir, sizeof dir, "estimates");
 }
 
 static int teardown(void) {

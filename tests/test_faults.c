@@ -17,8 +17,7 @@
 static char dir[64], csv_path[96], tsv_path[96];
 
 static int setup(void) {
-  snprintf(dir, sizeof dir, "/tmp/bpcheck-faults-XXXXXX");
-  if (mkdtemp(dir) == NULL) return 1;
+  if (bp_test_mkdtemp(dir, sizeof dir, "faults")) return 1;
   snprintf(csv_path, sizeof csv_path, "%s/data.csv", dir);
   snprintf(tsv_path, sizeof tsv_path, "%s/params.tsv", dir);
   FILE *f = fopen(csv_path, "w");

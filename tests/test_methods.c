@@ -260,7 +260,7 @@ static void sweep_should_show_the_v_of_central_differences_and_the_flat_complex_
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "h\tnorm_rel_err\tmax_rel_err\tmedian_estimate\tauto\n"));
   double first = -1, last = -1, automatic = -1, h, norm, mx, med;
   int is_auto, rows = 0;
-  for (const char *p = strchr(out, '\n') + 1; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+  for (const char *p = bp_test_next_line(out); p && *p; p = bp_test_next_line(p)) {
     if (sscanf(p, "%lf %lf %lf %lf %d", &h, &norm, &mx, &med, &is_auto) != 5) break;
     rows++;
     if (is_auto) automatic = norm;
@@ -272,7 +272,7 @@ static void sweep_should_show_the_v_of_central_differences_and_the_flat_complex_
   CU_ASSERT_EQUAL(bp_test_run_bpcheck("sweep logistic-hidden-weights --method complex --format tsv", "/tmp", out,
                                       sizeof out, err, sizeof err), 0);
   double flat = 0.0;
-  for (const char *p = strchr(out, '\n') + 1; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+  for (const char *p = bp_test_next_line(out); p && *p; p = bp_test_next_line(p)) {
     if (sscanf(p, "%lf %lf %lf %lf %d", &h, &norm, &mx, &med, &is_auto) != 5) break;
     if (h <= 1e-8) flat = fmax(flat, norm);
   }

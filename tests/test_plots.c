@@ -361,8 +361,7 @@ static void scatter_bug_should_spare_the_output_layer_and_break_the_hidden_one(v
 }
 
 static int setup(void) {
-  snprintf(tmp_dir, sizeof tmp_dir, "/tmp/bpcheck-plots-XXXXXX");
-  return mkdtemp(tmp_dir) == NULL;
+  return bp_test_mkdtemp(tmp_dir, sizeof tmp_dir, "plots");
 }
 
 static int teardown(void) {

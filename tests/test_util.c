@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "core.h"
 
@@ -190,22 +191,45 @@ void bp_test_assert_matrix_equal(const gsl_matrix *A, const gsl_matrix *B, const
                               CU_FALSE);
 }
 
+static const char *tmp_root(void) {
+  const char *t = getenv("TMPDIR");
+  return t && *t ? t : "/tmp";
+}
+
+int bp_test_mkdtemp(char *dir, size_t len, const char *name) {
+  if ((size_t)snprintf(dir, len, "%s/bpcheck-%s-XXXXXX", tmp_root(), name) >= len) return 1;
+  return mkdtemp(dir) == NULL;
+}
+
+const char *bp_test_next_line(const char *p) {
+  const char *nl = p ? strchr(p, '\n') : NULL;
+  return nl ? nl + 1 : NULL;
+}
+
 int bp_test_run_bpcheck(const char *args, const char *dir, char *out, size_t out_len, char *err, size_t err_len) {
+  (void)dir;
+  out[0] = err[0] = '\0';
   const char *binary = getenv("BPCHECK");
-  char cmd[2048], err_path[256];
-  snprintf(err_path, sizeof err_path, "%s/stderr", dir);
-  snprintf(cmd, sizeof cmd, "%s %s 2>%s", binary ? binary : "build/bpcheck", args, err_path);
+  char cmd[2048], err_path[512];
+  if ((size_t)snprintf(err_path, sizeof err_path, "%s/bpcheck-stderr-XXXXXX", tmp_root()) >= sizeof err_path) return -1;
+  int fd = mkstemp(err_path);
+  if (fd < 0) return -1;
+  close(fd);
+  snprintf(cmd, sizeof cmd, "%s %s 2>'%s'", binary ? binary : "build/bpcheck", args, err_path);
+  int status = -1;
   FILE *p = popen(cmd, "r");
-  if (p == NULL) return -1;
-  size_t n = fread(out, 1, out_len - 1, p);
-  out[n] = '\0';
-  while (fgetc(p) != EOF) continue;
-  int status = pclose(p);
-  FILE *e = fopen(err_path, "r");
-  n = e ? fread(err, 1, err_len - 1, e) : 0;
-  err[n] = '\0';
-  if (e) fclose(e);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (p != NULL) {
+    size_t n = fread(out, 1, out_len - 1, p);
+    out[n] = '\0';
+    while (fgetc(p) != EOF) continue;
+    status = pclose(p);
+    FILE *e = fopen(err_path, "r");
+    n = e ? fread(err, 1, err_len - 1, e) : 0;
+    err[n] = '\0';
+    if (e) fclose(e);
+  }
+  unlink(err_path);
+  return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 int bp_test_write_file(const char *dir, const char *name, const char *text) {

@@ -135,8 +135,17 @@ void bp_test_assert_matrix_equal(const gsl_matrix *A, const gsl_matrix *B, const
 #define ASSERT_MATRIX_EQUAL(A, B) bp_test_assert_matrix_equal((A), (B), #A " == " #B, __FILE__, __LINE__)
 
 /* Runs the bpcheck binary ($BPCHECK, default build/bpcheck) with args (shell syntax) and captures stdout and
- * stderr, each up to its length; stderr goes through a file in dir. Returns the exit status, -1 if it died. */
+ * stderr, each up to its length; stderr goes through a private temporary file (bp_test_mkstemp), removed afterwards,
+ * so two users never share a path. dir is the caller's fixture directory; the command does not use it. Returns the
+ * exit status, -1 if it died or could not be started (out and err are then empty strings). */
 int bp_test_run_bpcheck(const char *args, const char *dir, char *out, size_t out_len, char *err, size_t err_len);
+/* A new private directory ${TMPDIR:-/tmp}/bpcheck-NAME-XXXXXX (mkdtemp) in dir (len bytes); 0 on success, 1 when
+ * it fails or the path does not fit (the suites keep 64 bytes: a TMPDIR of up to about 40 characters). The
+ * caller removes it. */
+int bp_test_mkdtemp(char *dir, size_t len, const char *name);
+/* The start of the line after the one p points into, or NULL when p is NULL or its line is the last (no newline
+ * follows): walks a command's output without ever reading past its end, however the output ends. */
+const char *bp_test_next_line(const char *p);
 /* Writes text to dir/name; 0 on success. Usable in a suite's setup (it asserts nothing). */
 int bp_test_write_file(const char *dir, const char *name, const char *text);
 /* 1 when text is one well-formed JSON value (RFC 8259: objects, arrays, strings with their escapes, numbers,
