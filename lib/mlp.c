@@ -82,11 +82,12 @@ bp_mlp_workspace *bp_mlp_workspace_alloc(const bp_mlp *net, size_t batch) {
   ws->n_layers = net->n_layers;
   int ok = (ws->ones = bp_vector_alloc(batch)) != NULL;
   if (ok) gsl_vector_set_all(ws->ones, 1.0);
-  ok = ok && (ws->S_out = bp_matrix_alloc(batch, net->sizes[net->n_layers])) != NULL;
   for (size_t l = 1; ok && l <= net->n_layers; l++) {
     ok = (ws->X[l] = bp_matrix_alloc(batch, net->sizes[l])) != NULL;
+    ok = ok && (ws->S[l] = bp_matrix_alloc(batch, net->sizes[l])) != NULL;
     ok = ok && (ws->dS[l] = bp_matrix_alloc(batch, net->sizes[l])) != NULL;
   }
+  if (ok) ws->S_out = ws->S[net->n_layers];
   if (!ok) {
     bp_mlp_workspace_free(ws);
     return NULL;
@@ -98,9 +99,9 @@ void bp_mlp_workspace_free(bp_mlp_workspace *ws) {
   if (ws == NULL) return;
   for (size_t l = 1; l <= ws->n_layers; l++) {
     if (ws->X[l]) gsl_matrix_free(ws->X[l]);
+    if (ws->S[l]) gsl_matrix_free(ws->S[l]); /* S_out is S[L] */
     if (ws->dS[l]) gsl_matrix_free(ws->dS[l]);
   }
-  if (ws->S_out) gsl_matrix_free(ws->S_out);
   if (ws->ones) gsl_vector_free(ws->ones);
   free(ws);
 }
@@ -118,9 +119,10 @@ void bp_mlp_init_random(bp_mlp *net, gsl_rng *rng) {
 /* The workspace must match the network layer by layer: a mismatch would otherwise reach gsl_blas, whose error
  * handler aborts by default. */
 static int check_batch(const char *who, const bp_mlp *net, const bp_mlp_workspace *ws, const gsl_matrix *X0) {
-  int same = ws->n_layers == net->n_layers && ws->S_out->size2 == net->sizes[net->n_layers];
+  int same = ws->n_layers == net->n_layers;
   for (size_t l = 1; same && l <= net->n_layers; l++)
-    same = ws->X[l]->size2 == net->sizes[l] && ws->dS[l]->size2 == net->sizes[l];
+    same = ws->X[l]->size2 == net->sizes[l] && ws->S[l]->size2 == net->sizes[l] &&
+           ws->dS[l]->size2 == net->sizes[l];
   if (!same) BP_ERROR(GSL_EINVAL, "%s: the workspace was allocated for a different network", who);
   if (X0->size1 != ws->batch || X0->size2 != net->sizes[0])
     BP_ERROR(GSL_EBADLEN, "%s: the input batch is %zu x %zu, expected %zu x %zu (batch x inputs)", who, X0->size1,
@@ -146,7 +148,7 @@ int bp_mlp_forward(const bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0
   size_t L = net->n_layers;
   for (size_t l = 1; !status && l <= L; l++) {
     const gsl_matrix *X_below = (l == 1) ? X0 : ws->X[l - 1];
-    gsl_matrix *S = (l == L) ? ws->S_out : ws->X[l]; /* hidden layers compute s in place of x */
+    gsl_matrix *S = ws->S[l];
     /* eq. (3): S_l = X_{l-1} W_l + 1 b_l^T;  (B x n_{l-1}) (n_{l-1} x n_l) -> B x n_l */
     status = gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, X_below, &net->W[l].matrix, 0.0, S);
     if (!status) status = gsl_blas_dger(1.0, ws->ones, &net->b[l].vector, S);
@@ -192,8 +194,9 @@ int bp_mlp_backward(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, con
       status = gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, ws->dS[l], &net->W[l].matrix, 0.0, ws->dS[l - 1]);
     status = blas_status("bp_mlp_backward", status);
     if (status || l == 1) break;
-    /* eq. (11), eq. (12), eq. (30), eq. (31): times x(1 - x) of the logistic units below */
-    status = bp_logistic_backward(ws->X[l - 1], ws->dS[l - 1], ws->dS[l - 1]);
+    /* eq. (11), eq. (12), eq. (30), eq. (31): times x(1 - x) of the logistic units below, eq. (7), computed from
+     * their s as sigma(s) sigma(-s): from the rounded x it would lose the digits 1 - x cancels */
+    status = bp_logistic_backward_from_s(ws->S[l - 1], ws->dS[l - 1], ws->dS[l - 1]);
   }
   return status;
 }

@@ -39,11 +39,14 @@ typedef struct {
   size_t offset[BP_MLP_MAX_LAYERS + 1];                                /* where W[l] starts in params */
 } bp_mlp;
 
-/* What forward keeps for backward: the activations of every layer and the output's weighted sums. */
+/* What forward keeps for backward: the weighted sums and the activations of every layer. */
 typedef struct {
   size_t batch, n_layers;
   gsl_matrix *X[BP_MLP_MAX_LAYERS + 1];  /* [1..L]: batch x sizes[l]; layer 0 is the caller's input */
-  gsl_matrix *S_out;                     /* S_L, for the stable errors of eq. (36), eq. (38) */
+  gsl_matrix *S[BP_MLP_MAX_LAYERS + 1];  /* [1..L]: batch x sizes[l], the weighted sums of eq. (3): backward takes
+                                          * eq. (7)'s x(1 - x) of the hidden units from them */
+  gsl_matrix *S_out;                     /* S_L (the same matrix as S[L]), for the stable errors of eq. (36),
+                                          * eq. (38) and the output deltas */
   gsl_matrix *dS[BP_MLP_MAX_LAYERS + 1]; /* [1..L]: dE/ds per layer, batch x sizes[l] */
   gsl_vector *ones;                      /* batch ones: bias rows and bias-gradient column sums */
 } bp_mlp_workspace;
@@ -66,7 +69,10 @@ int bp_mlp_loss(const bp_mlp *net, const bp_mlp_workspace *ws, const gsl_matrix 
  *   dS_L = X_L - T, computed from S_L              eq. (9), eq. (26) (softmax targets must sum to 1 per row)
  *   dW_l += X_{l-1}^T dS_l,  db_l += 1^T dS_l       eq. (10), eq. (15), eq. (16), eq. (29)
  *   dX_{l-1} = dS_l W_l^T                           eq. (13), eq. (14)
- *   dS_{l-1} = dX_{l-1} * X_{l-1}(1 - X_{l-1})      eq. (11), eq. (12), eq. (30), eq. (31) */
+ *   dS_{l-1} = dX_{l-1} * X_{l-1}(1 - X_{l-1})      eq. (11), eq. (12), eq. (30), eq. (31)
+ * Both deltas come from the weighted sums, not from the rounded x: x - t from S_L, and x(1 - x) of eq. (7) as
+ * sigma(s) sigma(-s) from S_{l-1} (bp_logistic_slope), so they keep their relative accuracy where a unit
+ * saturates (x within 1e-8 of 0 or 1), where 1 - x from the rounded x keeps only a few digits. */
 int bp_mlp_backward(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, const gsl_matrix *T);
 void bp_mlp_zero_grad(bp_mlp *net);
 /* zero_grad, forward, loss and backward in one call; E may be NULL. */

@@ -20,6 +20,7 @@
 #include "activation.h"
 #include "core.h"
 #include "gradcheck.h"
+#include "mlp.h"
 #include "test_util.h"
 #include "xent.h"
 
@@ -127,6 +128,16 @@ static int parse_case(char *line, int line_no, reference_case *c) {
   return 1;
 }
 
+/* The next line of a table that is neither blank nor a # comment, without its line end, into line; 0 at the end. */
+static int next_row(FILE *in, char *line, int len, int *line_no) {
+  while (fgets(line, len, in)) {
+    ++*line_no;
+    line[strcspn(line, "\r\n")] = '\0';
+    if (line[0] != '#' && line[0] != '\0') return 1;
+  }
+  return 0;
+}
+
 /* Every case of the table, or NULL (with the reason printed) if it cannot be read. */
 static reference_case *load_reference(size_t *count) {
   FILE *in = fopen(REFERENCE_TABLE, "r");
@@ -137,16 +148,9 @@ static reference_case *load_reference(size_t *count) {
   static char line[1 << 16];
   size_t n = 0, cap = 0;
   reference_case *cases = NULL;
-  int line_no = 0, header = 0, ok = 1;
-  while (ok && fgets(line, sizeof line, in)) {
-    line_no++;
-    line[strcspn(line, "\r\n")] = '\0';
-    if (line[0] == '#' || line[0] == '\0') continue;
-    if (!header) {
-      header = 1;
-      ok = strncmp(line, TABLE_HEADER, strlen(TABLE_HEADER)) == 0;
-      continue;
-    }
+  int line_no = 0;
+  int ok = next_row(in, line, sizeof line, &line_no) && strncmp(line, TABLE_HEADER, strlen(TABLE_HEADER)) == 0;
+  while (ok && next_row(in, line, sizeof line, &line_no)) {
     if (n == cap) {
       cap = cap ? 2 * cap : 256;
       reference_case *grown = realloc(cases, cap * sizeof *cases);
@@ -324,6 +328,136 @@ static void reference_table_should_hold_every_extreme_the_issue_names(void) {
   CU_ASSERT(overflow >= 6);
   CU_ASSERT(dbl_max && minus_dbl_max && minus_zero && subnormal && t0 && t1 && apart_1e308);
   free(cases);
+}
+
+/* ---- the hidden units' delta: eq. (7) at s, eq. (11), eq. (12) ------------------------------------------------ */
+
+#define HIDDEN_TABLE "tests/reference/hidden_reference.tsv"
+#define HIDDEN_HEADER "s\tdx\tslope\tdelta"
+#define HIDDEN_MAX 512
+
+typedef struct {
+  int line;
+  double s, dx, slope, delta;
+} hidden_case;
+
+/* Every row of hidden_reference.tsv into cases (at most HIDDEN_MAX); the count, 0 (with the reason printed) if
+ * the table cannot be read. */
+static size_t load_hidden(hidden_case *cases) {
+  FILE *in = fopen(HIDDEN_TABLE, "r");
+  if (!in) {
+    printf("\n  cannot open %s (tests run from the repository root)\n", HIDDEN_TABLE);
+    return 0;
+  }
+  char line[512];
+  size_t n = 0;
+  int line_no = 0;
+  int ok = next_row(in, line, sizeof line, &line_no) && strcmp(line, HIDDEN_HEADER) == 0;
+  while (ok && next_row(in, line, sizeof line, &line_no)) {
+    double v[4];
+    char *p = line, *end = NULL;
+    for (int k = 0; ok && k < 4; k++, p = end + (*end == '\t')) {
+      v[k] = strtod(p, &end);
+      ok = end != p && (*end == '\t' || (k == 3 && *end == '\0'));
+    }
+    ok = ok && n < HIDDEN_MAX;
+    if (ok) cases[n++] = (hidden_case){line_no, v[0], v[1], v[2], v[3]};
+  }
+  fclose(in);
+  if (!ok) {
+    printf("\n  %s:%d: malformed line\n", HIDDEN_TABLE, line_no);
+    return 0;
+  }
+  return n;
+}
+
+static int hidden_within_ulp(double got, double want, const char *what, const hidden_case *c) {
+  uint64_t d = ulp_distance(got, want);
+  if (d <= MAX_ULP) return 1;
+  printf("\n  %s:%d: %s = %.17g at s = %.17g, dx = %.17g; reference %.17g (", HIDDEN_TABLE, c->line, what, got, c->s,
+         c->dx, want);
+  if (d == UINT64_MAX)
+    printf("not comparable)\n");
+  else
+    printf("%" PRIu64 " ulp > %d)\n", d, MAX_ULP);
+  return 0;
+}
+
+/* eq. (7) from s and the hidden delta of eq. (11), eq. (12): x(1 - x) and dx x(1 - x) for s from -DBL_MAX to
+ * DBL_MAX (saturated units, subnormal slopes beside dx = 1e300) within 4 ulp of the 4000-bit values. */
+static void hidden_delta_of_eq_12_from_s_should_be_within_4_ulp_of_the_reference_for_every_case(void) {
+  static hidden_case cases[HIDDEN_MAX];
+  size_t n = load_hidden(cases);
+  CU_ASSERT_FATAL(n >= 200);
+  int saturated = 0, subnormal_slope = 0, big_dx = 0;
+  for (size_t k = 0; k < n; k++) {
+    const hidden_case *c = &cases[k];
+    double s = c->s, dx = c->dx, delta = GSL_NAN;
+    gsl_matrix_view S = gsl_matrix_view_array(&s, 1, 1), dX = gsl_matrix_view_array(&dx, 1, 1),
+                    dS = gsl_matrix_view_array(&delta, 1, 1);
+    CU_ASSERT(hidden_within_ulp(bp_logistic_slope(s), c->slope, "slope", c));
+    CU_ASSERT_EQUAL(bp_logistic_backward_from_s(&S.matrix, &dX.matrix, &dS.matrix), GSL_SUCCESS);
+    CU_ASSERT(hidden_within_ulp(delta, c->delta, "delta", c));
+    saturated |= fabs(s) > 30 && fabs(s) < 100;
+    subnormal_slope |= c->slope > 0 && c->slope < DBL_MIN;
+    big_dx |= fabs(dx) >= 1e300 && c->slope > 0 && c->slope < DBL_MIN && c->delta >= DBL_MIN;
+  }
+  CU_ASSERT(saturated && subnormal_slope && big_dx); /* the table holds the cases that matter */
+}
+
+/* The same delta inside a network, as bp_mlp_backward computes it: a 1-1-1 network with x0 = 1, w1 = s, b1 = 0
+ * has S_1 = s exactly; its hidden delta is dS_1 = (dS_2 w2) x(1 - x), and dW_1 = x0 dS_1. With dx = dS_2 w2 as
+ * the network rounds it, dS_1 and dW_1 lie within 4 ulp of dx times the reference x(1 - x) (rounded once). */
+static void network_hidden_delta_should_be_within_4_ulp_of_the_reference_at_every_s(void) {
+  static hidden_case cases[HIDDEN_MAX];
+  size_t n = load_hidden(cases);
+  CU_ASSERT_FATAL(n >= 200);
+  size_t sizes[3] = {1, 1, 1};
+  bp_mlp *net = bp_mlp_alloc(2, sizes, BP_OUTPUT_LOGISTIC);
+  bp_mlp_workspace *ws = net ? bp_mlp_workspace_alloc(net, 1) : NULL;
+  CU_ASSERT_FATAL(ws != NULL);
+  double x0 = 1.0, t = 0.25;
+  gsl_matrix_view X0 = gsl_matrix_view_array(&x0, 1, 1), T = gsl_matrix_view_array(&t, 1, 1);
+  gsl_matrix_set(&net->W[2].matrix, 0, 0, 0.8125);
+  gsl_vector_set(&net->b[2].vector, 0, -0.375);
+  size_t compared = 0;
+  for (size_t k = 0; k < n; k++) {
+    const hidden_case *c = &cases[k];
+    if (c->dx != 1.0) continue; /* one row per s: the upstream dx is the network's own */
+    gsl_matrix_set(&net->W[1].matrix, 0, 0, c->s);
+    CU_ASSERT_EQUAL_FATAL(bp_mlp_gradient(net, ws, &X0.matrix, &T.matrix, NULL), GSL_SUCCESS);
+    CU_ASSERT_EQUAL(gsl_matrix_get(ws->S[1], 0, 0), c->s);
+    double dx = gsl_matrix_get(ws->dS[2], 0, 0) * 0.8125, want = dx * c->slope;
+    CU_ASSERT(hidden_within_ulp(gsl_matrix_get(ws->dS[1], 0, 0), want, "network dS_1", c));
+    CU_ASSERT(hidden_within_ulp(gsl_matrix_get(&net->dW[1].matrix, 0, 0), want, "network dW_1", c));
+    compared++;
+  }
+  CU_ASSERT(compared >= 40);
+  bp_mlp_workspace_free(ws);
+  bp_mlp_free(net);
+}
+
+/* The textbook form x(1 - x) from the rounded x (bp_logistic_backward) is the mistake the table must see: where a
+ * unit saturates towards 1 (s from 25 to 95, as in an ordinary network) 1 - x keeps a few digits or none, and the
+ * delta is off by more than 1e-6 relative (4e-6 at s = 25, 1e-3 at s = 30, 100% where x rounds to 1). Towards 0
+ * (s < 0) 1 - x does not cancel. */
+static void hidden_delta_from_the_rounded_x_should_miss_the_reference_where_the_unit_saturates(void) {
+  static hidden_case cases[HIDDEN_MAX];
+  size_t n = load_hidden(cases);
+  CU_ASSERT_FATAL(n >= 200);
+  size_t saturated = 0, missed = 0;
+  for (size_t k = 0; k < n; k++) {
+    const hidden_case *c = &cases[k];
+    if (c->dx != 1.0 || !(c->s >= 25 && c->s <= 95)) continue;
+    double x = bp_logistic(c->s), dx = 1.0, delta = GSL_NAN;
+    gsl_matrix_view X = gsl_matrix_view_array(&x, 1, 1), dX = gsl_matrix_view_array(&dx, 1, 1),
+                    dS = gsl_matrix_view_array(&delta, 1, 1);
+    CU_ASSERT_EQUAL(bp_logistic_backward(&X.matrix, &dX.matrix, &dS.matrix), GSL_SUCCESS);
+    saturated++;
+    missed += fabs(delta - c->delta) > 1e-6 * c->delta;
+  }
+  CU_ASSERT(saturated >= 4);
+  CU_ASSERT_EQUAL(missed, saturated);
 }
 
 /* ---- the naive forms report what they cannot compute --------------------------------------------------------- */
@@ -657,6 +791,12 @@ int register_extremes(void) {
        softmax_delta_of_eq_26_from_s_should_be_within_4_ulp_of_the_reference_for_every_case},
       {"softmax_delta_of_eq_26_from_the_rounded_x_should_be_finite_and_off_by_no_more_than_the_rounding_of_x",
        softmax_delta_of_eq_26_from_the_rounded_x_should_be_finite_and_off_by_no_more_than_the_rounding_of_x},
+      {"hidden_delta_of_eq_12_from_s_should_be_within_4_ulp_of_the_reference_for_every_case",
+       hidden_delta_of_eq_12_from_s_should_be_within_4_ulp_of_the_reference_for_every_case},
+      {"network_hidden_delta_should_be_within_4_ulp_of_the_reference_at_every_s",
+       network_hidden_delta_should_be_within_4_ulp_of_the_reference_at_every_s},
+      {"hidden_delta_from_the_rounded_x_should_miss_the_reference_where_the_unit_saturates",
+       hidden_delta_from_the_rounded_x_should_miss_the_reference_where_the_unit_saturates},
       {"naive_errors_should_report_erange_at_s_800_with_targets_0_and_1_and_at_logits_1e308_apart",
        naive_errors_should_report_erange_at_s_800_with_targets_0_and_1_and_at_logits_1e308_apart},
       {"checker_should_pass_true_derivatives_within_2h_of_dbl_max_and_fail_a_wrong_one",
@@ -674,6 +814,7 @@ int register_extremes(void) {
       {"checker_should_pass_true_derivatives_at_a_subnormal_x_and_fail_a_wrong_one",
        checker_should_pass_true_derivatives_at_a_subnormal_x_and_fail_a_wrong_one},
   };
-  return bp_test_add_suite("numerical extremes: eq. (2), eq. (9), eq. (17), eq. (26), eq. (36), eq. (38), the checker",
+  return bp_test_add_suite("numerical extremes: eq. (2), eq. (7), eq. (9), eq. (12), eq. (17), eq. (26), eq. (36), "
+                           "eq. (38), the checker",
                            cases, sizeof cases / sizeof cases[0]);
 }
