@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "core.h"
 #include "fd.h"
+#include "mistakes.h"
 #include "mlp.h"
 #include "xent.h"
 
@@ -227,25 +228,6 @@ static int data_softmax_jacobian(FILE *out, unsigned long seed) {
 
 /* ---- analytic against numeric, every parameter, with a planted bug ---------------------------------------------- */
 
-/* Backprop with ONE planted bug: the hidden delta drops the factor x_j (1 - x_j) of eq. (12) / eq. (31), so
- * dE/ds_j is taken to be dE/dx_j (eq. 13). The output layer (eq. 10, eq. 29) is still right; every layer below it is
- * wrong. Runs after bp_mlp_forward on X0; WRITES net->grad (its dW, db views). ws->dS is scratch. */
-static int backward_without_hidden_deriv(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0,
-                                         const gsl_matrix *T) {
-  size_t L = net->n_layers;
-  bp_mlp_zero_grad(net);
-  int status = net->output == BP_OUTPUT_SOFTMAX ? bp_xent_softmax_delta_stable(ws->S_out, T, ws->dS[L])
-                                                : bp_xent_logistic_delta_stable(ws->S_out, T, ws->dS[L]); /* eq. (9), (26) */
-  for (size_t l = L; l >= 1 && !status; l--) {
-    const gsl_matrix *below = l > 1 ? ws->X[l - 1] : X0;
-    status = gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, below, ws->dS[l], 0.0, &net->dW[l].matrix); /* eq. (10) */
-    if (!status) status = gsl_blas_dgemv(CblasTrans, 1.0, ws->dS[l], ws->ones, 0.0, &net->db[l].vector);
-    if (!status && l > 1) /* the bug: dS_{l-1} = dS_l W_l^T, without * X_{l-1} (1 - X_{l-1}) */
-      status = gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, ws->dS[l], &net->W[l].matrix, 0.0, ws->dS[l - 1]);
-  }
-  return status;
-}
-
 #define SCATTER_BATCH 8
 
 /* A network 4 -> 6 -> 3 with logistic hidden units and the given output, on a random batch; per parameter the
@@ -276,7 +258,10 @@ static int data_scatter(FILE *out, unsigned long seed, bp_output output) {
                           numeric, estimate);
   if (!status) status = bp_mlp_gradient(net, ws, X0, T, NULL); /* forward, then the correct backward */
   if (!status) status = gsl_vector_memcpy(analytic, net->grad);
-  if (!status) status = backward_without_hidden_deriv(net, ws, X0, T); /* same forward, buggy backward */
+  /* the planted bug: the hidden delta drops x_j (1 - x_j) of eq. (12) / eq. (31) (mistakes.h); the output layer
+   * (eq. 10, eq. 29) is still right, every layer below it wrong */
+  bp_plant plant = bp_plant_default(BP_MISTAKE_MISSING_DERIVATIVE);
+  if (!status) status = bp_mistake_gradient(net, X0, T, &plant, net->grad);
   if (status) goto out;
   fprintf(out, "param\tlayer\tanalytic\tnumeric\testimate\tbuggy\trel_err\tbuggy_rel_err\n");
   for (size_t k = 0; k < net->n_params; k++) {

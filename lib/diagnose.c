@@ -23,7 +23,7 @@
 #include <gsl/gsl_math.h>
 
 #include "core.h"
-#include "xent.h"
+#include "mistakes.h"
 
 /* A measured factor within this relative distance of a simple value (-1, 2, 1/2, the batch size...) is named
  * after it. The factor is measured to about the checker's rtol (1e-7), so 1e-6 names only what is that value. */
@@ -317,39 +317,22 @@ static int try_value_patterns(const diag_input *in, size_t lo, size_t hi, int wh
 
 /* ---- mistakes reproduced by a modified backward pass ------------------------------------------------------------ */
 
-typedef enum {
-  M_TRUE,               /* the true gradient (eq. 25 at the output, so also for targets that do not sum to 1) */
-  M_TARGETS_UNNORM,     /* eq. (26) x - t where sum_k t_k != 1 */
-  M_SOFTMAX_DIAG,       /* dE/ds_i = dE/dx_i x_i (1 - x_i) only, eq. (21) diagonal */
-  M_MISSING,            /* x(1-x) of eq. (7) left out at `layer` */
-  M_AT_S,               /* s(1-s) at `layer` */
-  M_TRANSPOSED_PROP     /* dX_{layer-1} = dS_layer W_layer instead of W_layer^T, eq. (13), eq. (14) */
-} mistake;
-
-typedef struct {
-  mistake m;
-  size_t layer;
-  size_t example; /* SIZE_MAX: the batch sum; else this example's contribution only */
-} hypothesis;
-
+/* The mistakes of mistakes.h reproduced at the checked point: one forward pass, then one planted backward per
+ * hypothesis into p. */
 typedef struct {
   const bp_mlp *net;
   const gsl_matrix *X0, *T;
   size_t L, B;
-  bp_mlp_workspace *ws;              /* forward at the point; ws->dS[l] holds the predicted deltas */
-  gsl_matrix *S[BP_MLP_MAX_LAYERS + 1]; /* hidden weighted sums S_l, l < L (the output's are ws->S_out) */
-  gsl_vector *p;                     /* the prediction, in the parameter layout */
+  bp_mistake_workspace *ws;
+  gsl_vector *p; /* the prediction, in the parameter layout */
 } model;
 
 static void model_free(model *mo) {
-  for (size_t l = 1; l < mo->L; l++)
-    if (mo->S[l]) gsl_matrix_free(mo->S[l]);
-  bp_mlp_workspace_free(mo->ws);
+  bp_mistake_workspace_free(mo->ws);
   if (mo->p) gsl_vector_free(mo->p);
 }
 
-/* Forward at net->params, eq. (2), eq. (3), eq. (17), and the hidden S_l = X_{l-1} W_l + 1 b_l^T again (forward
- * keeps only their activations). */
+/* Forward at net->params, eq. (2), eq. (3), eq. (17), keeping every layer's s and x. */
 static int model_init(model *mo, const bp_diagnosis_context *ctx) {
   memset(mo, 0, sizeof *mo);
   mo->net = ctx->net;
@@ -357,91 +340,24 @@ static int model_init(model *mo, const bp_diagnosis_context *ctx) {
   mo->T = ctx->T;
   mo->L = ctx->net->n_layers;
   mo->B = ctx->X0->size1;
-  mo->ws = bp_mlp_workspace_alloc(ctx->net, mo->B);
+  mo->ws = bp_mistake_workspace_alloc(ctx->net, mo->B);
   mo->p = bp_vector_alloc(ctx->net->n_params);
   if (mo->ws == NULL || mo->p == NULL) return GSL_ENOMEM;
-  int status = bp_mlp_forward(ctx->net, mo->ws, ctx->X0);
-  for (size_t l = 1; !status && l < mo->L; l++) {
-    const gsl_matrix *X_below = (l == 1) ? mo->X0 : mo->ws->X[l - 1];
-    if ((mo->S[l] = bp_matrix_alloc(mo->B, ctx->net->sizes[l])) == NULL) return GSL_ENOMEM;
-    status = gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, X_below, &ctx->net->W[l].matrix, 0.0, mo->S[l]);
-    if (!status) status = gsl_blas_dger(1.0, mo->ws->ones, &ctx->net->b[l].vector, mo->S[l]);
-  }
-  return status;
+  return bp_mistake_forward(mo->ws, ctx->net, ctx->X0, ctx->T);
+}
+
+/* A plant of `mistake` at `layer` (0: where the mistake's default puts it), example SIZE_MAX (the last). */
+static bp_plant plant_at(bp_mistake mistake, size_t layer) {
+  bp_plant h = bp_plant_default(mistake);
+  h.layer = layer;
+  return h;
 }
 
 /* Whether the mistake can be made at all in this network. */
-static int hypothesis_applies(const model *mo, hypothesis h) {
-  int softmax = mo->net->output == BP_OUTPUT_SOFTMAX;
-  switch (h.m) {
-  case M_TARGETS_UNNORM:
-  case M_SOFTMAX_DIAG:
-    return softmax;
-  case M_MISSING:
-    return h.layer >= 1 && h.layer <= mo->L;
-  case M_AT_S:
-    return h.layer >= 1 && (h.layer < mo->L || (h.layer == mo->L && !softmax));
-  case M_TRANSPOSED_PROP:
-    return h.layer >= 2 && h.layer <= mo->L && mo->net->sizes[h.layer - 1] == mo->net->sizes[h.layer];
-  default:
-    return 1;
-  }
-}
+static int hypothesis_applies(const model *mo, bp_plant h) { return bp_plant_valid(mo->net, &h); }
 
-/* The gradient the hypothesis predicts, into mo->p: backprop of eq. (9)-(16), eq. (25)-(31), with the mistake put
- * in. WRITES mo->p. */
-static int model_predict(model *mo, hypothesis h) {
-  const bp_mlp *net = mo->net;
-  size_t L = mo->L;
-  gsl_matrix *dS = mo->ws->dS[L];
-  const gsl_matrix *XL = mo->ws->X[L], *SL = mo->ws->S_out, *T = mo->T;
-  int softmax = net->output == BP_OUTPUT_SOFTMAX;
-  /* eq. (9), eq. (26): x - t from S, then what the hypothesis changes */
-  int status = softmax ? bp_xent_softmax_delta_stable(SL, T, dS) : bp_xent_logistic_delta_stable(SL, T, dS);
-  if (status) return status;
-  for (size_t r = 0; r < mo->B; r++) {
-    double sum_t = 0.0;
-    for (size_t i = 0; i < T->size2; i++) sum_t += gsl_matrix_get(T, r, i);
-    for (size_t i = 0; i < T->size2; i++) {
-      double x = gsl_matrix_get(XL, r, i), t = gsl_matrix_get(T, r, i), s = gsl_matrix_get(SL, r, i);
-      double v = gsl_matrix_get(dS, r, i);
-      if (softmax && h.m != M_TARGETS_UNNORM) v += (sum_t - 1.0) * x; /* eq. (25): x sum_k t_k - t */
-      if (h.m == M_SOFTMAX_DIAG) v = -t * (1.0 - x);                   /* (-t/x) x(1 - x), eq. (19), eq. (21) */
-      if (h.m == M_MISSING && h.layer == L) v = softmax ? -t / x : (x - t) / (x * (1.0 - x)); /* eq. (19), (6) */
-      if (h.m == M_AT_S && h.layer == L) v = (x - t) / (x * (1.0 - x)) * s * (1.0 - s);
-      if (h.example != SIZE_MAX && r != h.example) v = 0.0;
-      gsl_matrix_set(dS, r, i, v);
-    }
-  }
-  for (size_t l = L; !status && l >= 1; l--) {
-    size_t nj = net->sizes[l - 1], ni = net->sizes[l];
-    const gsl_matrix *X_below = (l == 1) ? mo->X0 : mo->ws->X[l - 1];
-    gsl_matrix_view dW = gsl_matrix_view_array(mo->p->data + net->offset[l], nj, ni);
-    gsl_vector_view db = gsl_vector_view_array(mo->p->data + net->offset[l] + nj * ni, ni);
-    /* eq. (10), eq. (15): dW_l = X_{l-1}^T dS_l; the bias as the weight of a constant 1 */
-    status = gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, X_below, mo->ws->dS[l], 0.0, &dW.matrix);
-    if (!status) status = gsl_blas_dgemv(CblasTrans, 1.0, mo->ws->dS[l], mo->ws->ones, 0.0, &db.vector);
-    if (status || l == 1) break;
-    /* eq. (13), eq. (14): dX_{l-1} = dS_l W_l^T (W_l by mistake) */
-    CBLAS_TRANSPOSE_t tw = (h.m == M_TRANSPOSED_PROP && h.layer == l) ? CblasNoTrans : CblasTrans;
-    status = gsl_blas_dgemm(CblasNoTrans, tw, 1.0, mo->ws->dS[l], &net->W[l].matrix, 0.0, mo->ws->dS[l - 1]);
-    /* eq. (11), eq. (12): times x(1 - x) of eq. (7), or the mistake's factor */
-    gsl_matrix *d = mo->ws->dS[l - 1];
-    for (size_t r = 0; !status && r < mo->B; r++)
-      for (size_t j = 0; j < nj; j++) {
-        double x = gsl_matrix_get(mo->ws->X[l - 1], r, j), g = 1.0;
-        if (h.m == M_MISSING && h.layer == l - 1)
-          g = 1.0;
-        else if (h.m == M_AT_S && h.layer == l - 1) {
-          double s = gsl_matrix_get(mo->S[l - 1], r, j);
-          g = s * (1.0 - s);
-        } else
-          g = x * (1.0 - x);
-        gsl_matrix_set(d, r, j, gsl_matrix_get(d, r, j) * g);
-      }
-  }
-  return status;
-}
+/* The gradient the hypothesis predicts, into mo->p (mistakes.h). */
+static int model_predict(model *mo, bp_plant h) { return bp_mistake_backward(mo->ws, &h, mo->p); }
 
 /* a agrees with the prediction entry by entry over [lo, hi), and the prediction differs from n somewhere there. */
 static int prediction_matches(const diag_input *in, const gsl_vector *p, size_t lo, size_t hi) {
@@ -479,13 +395,13 @@ static void layer_phrase(size_t l, size_t L, char *buf, size_t len) {
 }
 
 /* The sentence of a mistake reproduced by the model (eq. 7, 13, 14, 21, 22, 25, 26). */
-static void report_mistake(const model *mo, hypothesis h, bp_diagnosis *d) {
+static void report_mistake(const model *mo, bp_plant h, bp_diagnosis *d) {
   char where[80];
   size_t L = mo->L;
   int softmax = mo->net->output == BP_OUTPUT_SOFTMAX;
   d->layer = h.layer;
-  switch (h.m) {
-  case M_TARGETS_UNNORM: {
+  switch (h.mistake) {
+  case BP_MISTAKE_TARGETS_UNNORMALIZED: {
     double sum = 1.0;
     size_t r = worst_target_row(mo->T, &sum);
     d->kind = BP_DIAG_TARGETS_NOT_NORMALIZED;
@@ -497,13 +413,13 @@ static void report_mistake(const model *mo, hypothesis h, bp_diagnosis *d) {
            "use eq. (25).", r + 1, sum);
     break;
   }
-  case M_SOFTMAX_DIAG:
+  case BP_MISTAKE_SOFTMAX_DIAGONAL:
     d->kind = BP_DIAG_SOFTMAX_DIAGONAL;
     d->layer = L;
     say(d, "The output delta uses only the diagonal of the softmax Jacobian, dE/ds_i = dE/dx_i x_i(1-x_i): eq. (22) "
            "also sums the terms dE/dx_k (-x_k x_i) for k != i (eq. (21)), which together give x - t (eq. (26)).");
     break;
-  case M_MISSING:
+  case BP_MISTAKE_MISSING_DERIVATIVE:
     d->kind = BP_DIAG_MISSING_ACTIVATION_DERIVATIVE;
     layer_phrase(h.layer, L, where, sizeof where);
     if (h.layer == L && softmax)
@@ -516,14 +432,14 @@ static void report_mistake(const model *mo, hypothesis h, bp_diagnosis *d) {
       say(d, "%sits deltas miss the logistic derivative x(1-x) of eq. (7): dE/ds_j = dE/dx_j x_j(1-x_j) (eq. (11), "
              "eq. (12)), so your gradient is 1/(x(1-x)) times the true one per unit of layer %zu.", where, h.layer);
     break;
-  case M_AT_S:
+  case BP_MISTAKE_DERIVATIVE_AT_S:
     d->kind = BP_DIAG_DERIVATIVE_AT_S;
     layer_phrase(h.layer, L, where, sizeof where);
     say(d, "%s%s uses s(1-s), the logistic derivative taken at the weighted sum s, where eq. (7) needs x(1-x) "
            "at the activation x = 1/(1+e^-s) of layer %zu.", where, h.layer == L ? "The output delta" : "its delta",
         h.layer);
     break;
-  case M_TRANSPOSED_PROP:
+  case BP_MISTAKE_TRANSPOSED_PROPAGATION:
     d->kind = BP_DIAG_TRANSPOSED;
     d->shift = 1;
     layer_phrase(h.layer - 1, L, where, sizeof where);
@@ -536,7 +452,11 @@ static void report_mistake(const model *mo, hypothesis h, bp_diagnosis *d) {
 }
 
 /* The per-example gradient G_k into mo->p: one example's contribution to the batch sum of eq. (10), eq. (15). */
-static int example_gradient(model *mo, size_t k) { return model_predict(mo, (hypothesis){M_TRUE, 0, k}); }
+static int example_gradient(model *mo, size_t k) {
+  bp_plant h = bp_plant_default(BP_MISTAKE_OVERWRITTEN_BATCH);
+  h.example = k;
+  return model_predict(mo, h);
+}
 
 /* Every block (W_l, b_l) with a failing entry equals that block of example k's gradient (eq. (10), eq. (15)). */
 static int blocks_match_example(const diag_input *in, const model *mo) {
@@ -569,13 +489,13 @@ static void report_overwritten(bp_diagnosis *d, size_t k, size_t B, size_t layer
  * through W, then one example for the batch sum (eq. (10) accumulated). */
 static int try_models_whole(const diag_input *in, model *mo, bp_diagnosis *d, int *status) {
   size_t L = mo->L, n = mo->net->n_params;
-  hypothesis hs[4 * BP_MLP_MAX_LAYERS + 4];
+  bp_plant hs[4 * BP_MLP_MAX_LAYERS + 4];
   size_t nh = 0;
-  hs[nh++] = (hypothesis){M_TARGETS_UNNORM, L, SIZE_MAX};
-  hs[nh++] = (hypothesis){M_SOFTMAX_DIAG, L, SIZE_MAX};
-  for (size_t l = L; l >= 1; l--) hs[nh++] = (hypothesis){M_MISSING, l, SIZE_MAX};
-  for (size_t l = L; l >= 1; l--) hs[nh++] = (hypothesis){M_AT_S, l, SIZE_MAX};
-  for (size_t l = L; l >= 2; l--) hs[nh++] = (hypothesis){M_TRANSPOSED_PROP, l, SIZE_MAX};
+  hs[nh++] = plant_at(BP_MISTAKE_TARGETS_UNNORMALIZED, 0);
+  hs[nh++] = plant_at(BP_MISTAKE_SOFTMAX_DIAGONAL, 0);
+  for (size_t l = L; l >= 1; l--) hs[nh++] = plant_at(BP_MISTAKE_MISSING_DERIVATIVE, l);
+  for (size_t l = L; l >= 1; l--) hs[nh++] = plant_at(BP_MISTAKE_DERIVATIVE_AT_S, l);
+  for (size_t l = L; l >= 2; l--) hs[nh++] = plant_at(BP_MISTAKE_TRANSPOSED_PROPAGATION, l);
   for (size_t k = 0; k < nh; k++) {
     if (!hypothesis_applies(mo, hs[k])) continue;
     if ((*status = model_predict(mo, hs[k])) != GSL_SUCCESS) return 0;
@@ -633,7 +553,8 @@ static int try_top_down(const diag_input *in, model *mo, bp_diagnosis *d, int *s
       return 1;
   }
   /* the mistakes of B made at layer l, judged on layer l alone (the layers below may hold more mistakes) */
-  hypothesis hs[3] = {{M_MISSING, l, SIZE_MAX}, {M_AT_S, l, SIZE_MAX}, {M_TRANSPOSED_PROP, l + 1, SIZE_MAX}};
+  bp_plant hs[3] = {plant_at(BP_MISTAKE_MISSING_DERIVATIVE, l), plant_at(BP_MISTAKE_DERIVATIVE_AT_S, l),
+                    plant_at(BP_MISTAKE_TRANSPOSED_PROPAGATION, l + 1)};
   for (int k = 0; k < 3; k++) {
     if (!hypothesis_applies(mo, hs[k])) continue;
     if ((*status = model_predict(mo, hs[k])) != GSL_SUCCESS) return 1;

@@ -1,121 +1,57 @@
 /* test_diagnose.c - why a gradient is wrong: each diagnosis is provoked by planting its bug in a real backward pass
  * of a small network, checked against central differences by the real checker, then diagnosed.
  *
- * The backward pass here is a plain loop over examples and units, written independently of mlp.c and of the
- * modified backward inside diagnose.c, so a diagnosis that "reproduces your gradient" must reproduce a bug it has
- * never seen the code of. Without a bug it must pass the checker (the first tests), or the rest would mean nothing. */
+ * The classic mistakes are planted by the module diagnose.c reproduces them with (mistakes.h); tests/test_mistakes.c
+ * holds that module to a plain loop over examples and units written independently, so a diagnosis names the code a
+ * student writes. Mistakes the module does not model are made on the gradient afterwards (edit_gradient). Without a
+ * bug the gradient must pass the checker (the first tests), or the rest would mean nothing. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core.h"
 #include "diagnose.h"
+#include "mistakes.h"
 #include "test_util.h"
 
-#define MAX_L 4
-#define MAX_U 8
 #define BATCH 3
 
-typedef enum {
-  BUG_NONE,
-  BUG_SIGN_OUTPUT_DELTA,          /* t - x for the delta x - t of eq. (9), eq. (26) */
-  BUG_SQUARED_LOSS_FACTOR,        /* 2 (x - t): the derivative of a squared error kept for the cross-entropy */
-  BUG_MEAN_OVER_BATCH,            /* (x - t) / B while the loss sums over the batch */
-  BUG_NO_LOGISTIC_DERIVATIVE,     /* eq. (7) left out at bug_layer (at the output: dE/dx of eq. (6) as delta) */
-  BUG_DERIVATIVE_AT_S,            /* s(1 - s) at bug_layer instead of x(1 - x), eq. (7) */
-  BUG_TANH_DERIVATIVE,            /* 1 - x^2 at bug_layer: not a mistake bpcheck knows by name */
-  BUG_PROPAGATE_THROUGH_W,        /* dE/dx_j = sum_i dE/ds_i w_ij through W<bug_layer>, eq. (13), eq. (14) */
-  BUG_TRANSPOSED_WEIGHT_GRADIENT, /* dE/dw_ji stored at [i][j] in W<bug_layer> */
-  BUG_OFF_BY_ONE_STORE,           /* dE/dw stored one index too far in W<bug_layer> */
-  BUG_SOFTMAX_DIAGONAL,           /* dE/ds_i = dE/dx_i x_i (1 - x_i): only the diagonal of eq. (21) */
-  BUG_OVERWRITE_BATCH,            /* grad = (not +=) each example's contribution */
-  BUG_DOUBLED_HIDDEN_DELTA,       /* 2 dE/dx_j x_j(1 - x_j) at bug_layer */
-  BUG_BIAS_NEVER_WRITTEN,         /* b<bug_layer>'s gradient left at zero */
-  BUG_NO_DERIVATIVE_TANH_BELOW    /* eq. (7) left out at bug_layer, and 1 - x^2 at bug_layer - 1 */
-} planted_bug;
-
-static double logistic(double s) { return 1.0 / (1.0 + exp(-s)); }
-
-/* eq. (2), eq. (3), eq. (17) for one example, by loops: x[l][i] from x[l-1]; s[l][i] kept. */
-static void loop_forward(const bp_mlp *net, const gsl_matrix *X0, size_t r, double x[MAX_L + 1][MAX_U],
-                         double s[MAX_L + 1][MAX_U]) {
-  size_t L = net->n_layers;
-  for (size_t j = 0; j < net->sizes[0]; j++) x[0][j] = gsl_matrix_get(X0, r, j);
-  for (size_t l = 1; l <= L; l++) {
-    double smax = -HUGE_VAL;
-    for (size_t i = 0; i < net->sizes[l]; i++) {
-      double v = gsl_vector_get(&net->b[l].vector, i);
-      for (size_t j = 0; j < net->sizes[l - 1]; j++) v += x[l - 1][j] * gsl_matrix_get(&net->W[l].matrix, j, i);
-      s[l][i] = v;
-      smax = fmax(smax, v);
-    }
-    if (l == L && net->output == BP_OUTPUT_SOFTMAX) {
-      double z = 0.0;
-      for (size_t i = 0; i < net->sizes[l]; i++) z += exp(s[l][i] - smax);
-      for (size_t i = 0; i < net->sizes[l]; i++) x[l][i] = exp(s[l][i] - smax) / z;
-    } else {
-      for (size_t i = 0; i < net->sizes[l]; i++) x[l][i] = logistic(s[l][i]);
-    }
-  }
+/* The gradient of the network with `mistake` planted at `layer` (0: where the mistake's default puts it) by the
+ * module of classic mistakes (mistakes.h; tests/test_mistakes.c holds it to a loop written independently). */
+static void planted_gradient(const bp_test_problem *p, bp_mistake mistake, size_t layer, gsl_vector *grad) {
+  bp_plant plant = bp_plant_default(mistake);
+  plant.layer = layer;
+  CU_ASSERT_EQUAL(bp_mistake_gradient(p->net, p->X0, p->T, &plant, grad), GSL_SUCCESS);
 }
 
-/* Backprop of eq. (9)-(16), eq. (26)-(31) by loops over the batch, with `bug` planted at `bug_layer`. Writes grad
- * (the parameter layout of mlp.h). */
-static void planted_backward(const bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T, planted_bug bug,
-                             size_t bug_layer, gsl_vector *grad) {
-  size_t L = net->n_layers, B = X0->size1;
-  double x[MAX_L + 1][MAX_U], s[MAX_L + 1][MAX_U], ds[MAX_L + 1][MAX_U];
-  gsl_vector_set_zero(grad);
-  for (size_t r = 0; r < B; r++) {
-    loop_forward(net, X0, r, x, s);
-    for (size_t i = 0; i < net->sizes[L]; i++) {
-      double xi = x[L][i], t = gsl_matrix_get(T, r, i), d = xi - t;
-      if (bug == BUG_SIGN_OUTPUT_DELTA) d = t - xi;
-      if (bug == BUG_SQUARED_LOSS_FACTOR) d = 2.0 * (xi - t);
-      if (bug == BUG_MEAN_OVER_BATCH) d = (xi - t) / (double)B;
-      if (bug == BUG_NO_LOGISTIC_DERIVATIVE && bug_layer == L) d = (xi - t) / (xi * (1.0 - xi)); /* eq. (6) */
-      if (bug == BUG_SOFTMAX_DIAGONAL) d = (-t / xi) * xi * (1.0 - xi);                           /* eq. (19) */
-      ds[L][i] = d;
-    }
-    for (size_t l = L; l >= 1; l--) {
-      size_t nj = net->sizes[l - 1], ni = net->sizes[l], off = net->offset[l];
-      double *g = grad->data;
-      for (size_t j = 0; j < nj; j++)
-        for (size_t i = 0; i < ni; i++) {
-          double v = x[l - 1][j] * ds[l][i]; /* eq. (10), eq. (15) */
-          if (bug == BUG_OVERWRITE_BATCH)
-            g[off + j * ni + i] = v;
-          else if (bug == BUG_TRANSPOSED_WEIGHT_GRADIENT && l == bug_layer)
-            g[off + i * nj + j] += v;
-          else if (bug == BUG_OFF_BY_ONE_STORE && l == bug_layer)
-            g[off + j * ni + i + 1] += v;
-          else
-            g[off + j * ni + i] += v;
-        }
-      for (size_t i = 0; i < ni; i++) {
-        if (bug == BUG_BIAS_NEVER_WRITTEN && l == bug_layer) break;
-        if (bug == BUG_OVERWRITE_BATCH)
-          g[off + nj * ni + i] = ds[l][i];
-        else
-          g[off + nj * ni + i] += ds[l][i];
-      }
-      if (l == 1) break;
-      for (size_t j = 0; j < nj; j++) {
-        double dx = 0.0; /* eq. (13), eq. (14) */
-        for (size_t i = 0; i < ni; i++)
-          dx += ds[l][i] * ((bug == BUG_PROPAGATE_THROUGH_W && l == bug_layer)
-                                ? gsl_matrix_get(&net->W[l].matrix, i, j)
-                                : gsl_matrix_get(&net->W[l].matrix, j, i));
-        double xj = x[l - 1][j], sj = s[l - 1][j], dxds = xj * (1.0 - xj); /* eq. (7) */
-        if (l - 1 == bug_layer && bug == BUG_NO_LOGISTIC_DERIVATIVE) dxds = 1.0;
-        if (l - 1 == bug_layer && bug == BUG_DERIVATIVE_AT_S) dxds = sj * (1.0 - sj);
-        if (l - 1 == bug_layer && bug == BUG_TANH_DERIVATIVE) dxds = 1.0 - xj * xj;
-        if (l - 1 == bug_layer && bug == BUG_DOUBLED_HIDDEN_DELTA) dxds = 2.0 * xj * (1.0 - xj);
-        if (l - 1 == bug_layer && bug == BUG_NO_DERIVATIVE_TANH_BELOW) dxds = 1.0;
-        if (l == bug_layer && bug == BUG_NO_DERIVATIVE_TANH_BELOW) dxds = 1.0 - xj * xj;
-        ds[l - 1][j] = dx * dxds; /* eq. (11), eq. (12) */
-      }
-    }
+/* Mistakes the module does not model, made on a gradient afterwards (each is exact as a change of the result). */
+typedef enum {
+  EDIT_NONE,
+  EDIT_OFF_BY_ONE_STORE, /* dE/dw stored one index too far in W<layer>: W's last value lands on b<layer>[0] */
+  EDIT_DOUBLED_BELOW,    /* 2 dE/dx_j x_j(1 - x_j) at `layer`: every entry of layers <= layer doubled */
+  EDIT_BIAS_NEVER_WRITTEN, /* b<layer>'s gradient left at zero */
+  EDIT_GARBLED           /* layer `layer`'s entries times 1 + 0.3 sin(1.7 k + 0.4): no pattern bpcheck knows */
+} edit;
+
+static void edit_gradient(const bp_mlp *net, edit e, size_t layer, gsl_vector *grad) {
+  size_t off = net->offset[layer], nw = net->sizes[layer - 1] * net->sizes[layer], ni = net->sizes[layer];
+  double *g = grad->data;
+  switch (e) {
+  case EDIT_OFF_BY_ONE_STORE:
+    for (size_t k = nw; k-- > 0;) g[off + k + 1] = (k + 1 == nw ? g[off + nw] : 0.0) + g[off + k];
+    g[off] = 0.0;
+    break;
+  case EDIT_DOUBLED_BELOW:
+    for (size_t k = 0; k < off + nw + ni; k++) g[k] *= 2.0;
+    break;
+  case EDIT_BIAS_NEVER_WRITTEN:
+    for (size_t i = 0; i < ni; i++) g[off + nw + i] = 0.0;
+    break;
+  case EDIT_GARBLED:
+    for (size_t k = off; k < off + nw + ni; k++) g[k] *= 1.0 + 0.3 * sin(1.7 * (double)k + 0.4);
+    break;
+  default:
+    break;
   }
 }
 
@@ -136,22 +72,24 @@ static int check_and_diagnose(bp_test_problem *p, gsl_vector *grad, bp_verdict *
   return status;
 }
 
-/* Plants `bug` in a network of `sizes`, checks and diagnoses it. Prints the sentence when the kind is not the
- * expected one. Returns 1 when the check FAILs and the kind is `expected`. */
+/* Plants `mistake` at `layer` in a network of `sizes`, makes the edit at edit_layer, checks and diagnoses it. Prints
+ * the sentence when the kind is not the expected one. Returns 1 when the check FAILs and the kind is `expected`. */
 static int planted_bug_is_diagnosed(size_t n_layers, const size_t *sizes, bp_output output, unsigned long seed,
-                                    planted_bug bug, size_t bug_layer, bp_diagnosis_kind expected, bp_diagnosis *d) {
+                                    bp_mistake mistake, size_t layer, edit e, size_t edit_layer,
+                                    bp_diagnosis_kind expected, bp_diagnosis *d) {
   bp_test_problem *p = bp_test_problem_alloc(n_layers, sizes, output, BATCH, seed);
   gsl_vector *grad = p ? bp_vector_alloc(p->net->n_params) : NULL;
   int ok = 0;
   if (grad != NULL) {
-    planted_backward(p->net, p->X0, p->T, bug, bug_layer, grad);
+    planted_gradient(p, mistake, layer, grad);
+    if (e != EDIT_NONE) edit_gradient(p->net, e, edit_layer, grad);
     bp_verdict verdict = BP_VERDICT_PASS;
     int status = check_and_diagnose(p, grad, &verdict, d);
     ok = status == GSL_SUCCESS && verdict == BP_VERDICT_FAIL && d->kind == expected;
     if (!ok)
-      printf("\n  planted bug %d at layer %zu: status %d, verdict %s, diagnosis %s (expected %s): %s\n", (int)bug,
-             bug_layer, status, bp_verdict_name(verdict), bp_diagnosis_kind_name(d->kind),
-             bp_diagnosis_kind_name(expected), d->sentence);
+      printf("\n  planted %s at layer %zu, edit %d at layer %zu: status %d, verdict %s, diagnosis %s (expected %s): "
+             "%s\n", bp_mistake_describe(mistake)->name, layer, (int)e, edit_layer, status, bp_verdict_name(verdict),
+             bp_diagnosis_kind_name(d->kind), bp_diagnosis_kind_name(expected), d->sentence);
   }
   if (grad) gsl_vector_free(grad);
   bp_test_problem_free(p);
@@ -170,15 +108,15 @@ static int contains(const char *sentence, const char *needle) {
 }
 #define ASSERT_SAYS(d, needle) CU_ASSERT(contains((d).sentence, (needle)))
 
-/* ---- the loop backward itself is right ------------------------------------------------------------------------ */
+/* ---- the planted backward itself is right ----------------------------------------------------------------------- */
 
-static void the_loop_backward_without_a_bug_should_pass_and_get_no_diagnosis(void) {
+static void the_planted_backward_without_a_bug_should_pass_and_get_no_diagnosis(void) {
   bp_diagnosis d;
   for (int o = 0; o < 2; o++) {
     bp_output out = o ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC;
     bp_test_problem *p = bp_test_problem_alloc(3, net_4_5_4_3, out, BATCH, 11);
     gsl_vector *grad = bp_vector_alloc(p->net->n_params);
-    planted_backward(p->net, p->X0, p->T, BUG_NONE, 0, grad);
+    planted_gradient(p, BP_MISTAKE_NONE, 0, grad);
     bp_verdict verdict = BP_VERDICT_FAIL;
     CU_ASSERT_EQUAL(check_and_diagnose(p, grad, &verdict, &d), GSL_SUCCESS);
     CU_ASSERT_EQUAL(verdict, BP_VERDICT_PASS);
@@ -216,7 +154,7 @@ static void a_correct_gradient_should_never_get_a_diagnosis(void) {
 /* eq. (9), eq. (26) */
 static void a_sign_flipped_output_delta_should_be_diagnosed_as_a_sign_flip(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(2, net_3_4_2, BP_OUTPUT_LOGISTIC, 3, BUG_SIGN_OUTPUT_DELTA, 0, BP_DIAG_SIGN, &d));
+  CU_ASSERT(planted_bug_is_diagnosed(2, net_3_4_2, BP_OUTPUT_LOGISTIC, 3, BP_MISTAKE_SIGN, 0, EDIT_NONE, 0, BP_DIAG_SIGN, &d));
   ASSERT_REL_CLOSE(d.factor, -1.0, 1e-6);
   ASSERT_SAYS(d, "sign is flipped");
 }
@@ -224,7 +162,7 @@ static void a_sign_flipped_output_delta_should_be_diagnosed_as_a_sign_flip(void)
 /* eq. (9), eq. (26) */
 static void a_squared_loss_factor_two_should_be_diagnosed_as_factor_two(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_SOFTMAX, 5, BUG_SQUARED_LOSS_FACTOR, 0,
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_SOFTMAX, 5, BP_MISTAKE_FACTOR_TWO, 0, EDIT_NONE, 0,
                                      BP_DIAG_FACTOR, &d));
   ASSERT_REL_CLOSE(d.factor, 2.0, 1e-6);
   ASSERT_SAYS(d, "squared loss");
@@ -233,7 +171,7 @@ static void a_squared_loss_factor_two_should_be_diagnosed_as_factor_two(void) {
 /* eq. (9) summed over the batch, eq. (10) */
 static void a_mean_over_the_batch_should_be_diagnosed_as_factor_one_over_the_batch_size(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(2, net_3_4_2, BP_OUTPUT_LOGISTIC, 7, BUG_MEAN_OVER_BATCH, 0, BP_DIAG_FACTOR,
+  CU_ASSERT(planted_bug_is_diagnosed(2, net_3_4_2, BP_OUTPUT_LOGISTIC, 7, BP_MISTAKE_MEAN_OVER_BATCH, 0, EDIT_NONE, 0, BP_DIAG_FACTOR,
                                      &d));
   ASSERT_REL_CLOSE(d.factor, 1.0 / BATCH, 1e-6);
   ASSERT_SAYS(d, "batch size");
@@ -242,7 +180,7 @@ static void a_mean_over_the_batch_should_be_diagnosed_as_factor_one_over_the_bat
 /* eq. (7), eq. (11), eq. (12) */
 static void a_hidden_delta_without_x_one_minus_x_should_be_diagnosed_as_missing_derivative_in_layer_1(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 13, BUG_NO_LOGISTIC_DERIVATIVE, 1,
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 13, BP_MISTAKE_MISSING_DERIVATIVE, 1, EDIT_NONE, 0,
                                      BP_DIAG_MISSING_ACTIVATION_DERIVATIVE, &d));
   CU_ASSERT_EQUAL(d.layer, 1);
   ASSERT_SAYS(d, "layers above are right");
@@ -252,7 +190,7 @@ static void a_hidden_delta_without_x_one_minus_x_should_be_diagnosed_as_missing_
 /* eq. (6), eq. (7), eq. (9) */
 static void an_output_delta_de_dx_should_be_diagnosed_as_missing_derivative_at_the_output(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(2, net_3_4_2, BP_OUTPUT_LOGISTIC, 17, BUG_NO_LOGISTIC_DERIVATIVE, 2,
+  CU_ASSERT(planted_bug_is_diagnosed(2, net_3_4_2, BP_OUTPUT_LOGISTIC, 17, BP_MISTAKE_MISSING_DERIVATIVE, 2, EDIT_NONE, 0,
                                      BP_DIAG_MISSING_ACTIVATION_DERIVATIVE, &d));
   CU_ASSERT_EQUAL(d.layer, 2);
   ASSERT_SAYS(d, "eq. (6)");
@@ -261,7 +199,7 @@ static void an_output_delta_de_dx_should_be_diagnosed_as_missing_derivative_at_t
 /* eq. (7) */
 static void a_derivative_taken_at_s_should_be_diagnosed_in_layer_2(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_SOFTMAX, 19, BUG_DERIVATIVE_AT_S, 2,
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_SOFTMAX, 19, BP_MISTAKE_DERIVATIVE_AT_S, 2, EDIT_NONE, 0,
                                      BP_DIAG_DERIVATIVE_AT_S, &d));
   CU_ASSERT_EQUAL(d.layer, 2);
   ASSERT_SAYS(d, "s(1-s)");
@@ -270,7 +208,7 @@ static void a_derivative_taken_at_s_should_be_diagnosed_in_layer_2(void) {
 /* eq. (13), eq. (14) */
 static void deltas_sent_down_through_w_instead_of_its_transpose_should_be_diagnosed_as_transposed(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_3_4_4_2, BP_OUTPUT_LOGISTIC, 23, BUG_PROPAGATE_THROUGH_W, 2,
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_3_4_4_2, BP_OUTPUT_LOGISTIC, 23, BP_MISTAKE_TRANSPOSED_PROPAGATION, 2, EDIT_NONE, 0,
                                      BP_DIAG_TRANSPOSED, &d));
   CU_ASSERT_EQUAL(d.layer, 2);
   CU_ASSERT_EQUAL(d.shift, 1);
@@ -280,7 +218,7 @@ static void deltas_sent_down_through_w_instead_of_its_transpose_should_be_diagno
 /* eq. (10), eq. (15) */
 static void a_transposed_square_weight_gradient_should_be_diagnosed_as_transposed(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_3_4_4_2, BP_OUTPUT_SOFTMAX, 29, BUG_TRANSPOSED_WEIGHT_GRADIENT, 2,
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_3_4_4_2, BP_OUTPUT_SOFTMAX, 29, BP_MISTAKE_TRANSPOSED_BLOCK, 2, EDIT_NONE, 0,
                                      BP_DIAG_TRANSPOSED, &d));
   CU_ASSERT_EQUAL(d.layer, 2);
   CU_ASSERT_EQUAL(d.shift, 0);
@@ -289,7 +227,7 @@ static void a_transposed_square_weight_gradient_should_be_diagnosed_as_transpose
 /* eq. (10), eq. (15) */
 static void a_transposed_non_square_weight_gradient_should_be_diagnosed_as_transposed(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 31, BUG_TRANSPOSED_WEIGHT_GRADIENT, 3,
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 31, BP_MISTAKE_TRANSPOSED_BLOCK, 3, EDIT_NONE, 0,
                                      BP_DIAG_TRANSPOSED, &d));
   CU_ASSERT_EQUAL(d.layer, 3);
 }
@@ -297,7 +235,7 @@ static void a_transposed_non_square_weight_gradient_should_be_diagnosed_as_trans
 /* eq. (15) stored in the wrong place */
 static void a_weight_gradient_stored_one_index_too_far_should_be_diagnosed_as_shifted_by_one(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 37, BUG_OFF_BY_ONE_STORE, 2,
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 37, BP_MISTAKE_NONE, 0, EDIT_OFF_BY_ONE_STORE, 2,
                                      BP_DIAG_PERMUTED, &d));
   CU_ASSERT_EQUAL(d.layer, 2);
   CU_ASSERT_EQUAL(d.shift, 1);
@@ -307,7 +245,7 @@ static void a_weight_gradient_stored_one_index_too_far_should_be_diagnosed_as_sh
 /* eq. (21), eq. (22) */
 static void a_softmax_delta_with_only_the_jacobian_diagonal_should_be_diagnosed(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(2, net_4_5_3, BP_OUTPUT_SOFTMAX, 41, BUG_SOFTMAX_DIAGONAL, 0,
+  CU_ASSERT(planted_bug_is_diagnosed(2, net_4_5_3, BP_OUTPUT_SOFTMAX, 41, BP_MISTAKE_SOFTMAX_DIAGONAL, 0, EDIT_NONE, 0,
                                      BP_DIAG_SOFTMAX_DIAGONAL, &d));
   ASSERT_SAYS(d, "eq. (21)");
 }
@@ -315,18 +253,18 @@ static void a_softmax_delta_with_only_the_jacobian_diagonal_should_be_diagnosed(
 /* eq. (10), eq. (15) summed over the batch */
 static void a_gradient_overwritten_per_example_should_be_diagnosed_as_the_last_example_alone(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(2, net_4_5_3, BP_OUTPUT_SOFTMAX, 43, BUG_OVERWRITE_BATCH, 0,
+  CU_ASSERT(planted_bug_is_diagnosed(2, net_4_5_3, BP_OUTPUT_SOFTMAX, 43, BP_MISTAKE_OVERWRITTEN_BATCH, 0, EDIT_NONE, 0,
                                      BP_DIAG_OVERWRITTEN_BATCH, &d));
   CU_ASSERT_EQUAL(d.example, BATCH - 1);
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 47, BUG_OVERWRITE_BATCH, 0,
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 47, BP_MISTAKE_OVERWRITTEN_BATCH, 0, EDIT_NONE, 0,
                                      BP_DIAG_OVERWRITTEN_BATCH, &d));
   CU_ASSERT_EQUAL(d.example, BATCH - 1);
 }
 
 /* eq. (7), eq. (11), eq. (12) */
-static void a_tanh_derivative_in_layer_1_should_be_located_as_wrong_layer_1(void) {
+static void an_unknown_error_in_layer_1_should_be_located_as_wrong_layer_1(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 53, BUG_TANH_DERIVATIVE, 1,
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 53, BP_MISTAKE_NONE, 0, EDIT_GARBLED, 1,
                                      BP_DIAG_WRONG_LAYER, &d));
   CU_ASSERT_EQUAL(d.layer, 1);
   ASSERT_SAYS(d, "layers above are right");
@@ -336,7 +274,7 @@ static void a_tanh_derivative_in_layer_1_should_be_located_as_wrong_layer_1(void
 /* eq. (11), eq. (12) */
 static void a_doubled_hidden_delta_should_be_a_factor_two_from_that_layer_down(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 71, BUG_DOUBLED_HIDDEN_DELTA, 2,
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 71, BP_MISTAKE_NONE, 0, EDIT_DOUBLED_BELOW, 2,
                                      BP_DIAG_FACTOR, &d));
   CU_ASSERT_EQUAL(d.layer, 2);
   ASSERT_REL_CLOSE(d.factor, 2.0, 1e-6);
@@ -346,7 +284,7 @@ static void a_doubled_hidden_delta_should_be_a_factor_two_from_that_layer_down(v
 /* eq. (3): the bias as the weight of a constant input 1 */
 static void a_bias_gradient_never_written_should_be_a_factor_zero_in_that_block(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_SOFTMAX, 73, BUG_BIAS_NEVER_WRITTEN, 3,
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_SOFTMAX, 73, BP_MISTAKE_NONE, 0, EDIT_BIAS_NEVER_WRITTEN, 3,
                                      BP_DIAG_FACTOR, &d));
   CU_ASSERT_EQUAL(d.layer, 3);
   CU_ASSERT_EQUAL(d.factor, 0.0);
@@ -356,7 +294,7 @@ static void a_bias_gradient_never_written_should_be_a_factor_zero_in_that_block(
 /* Top-down: the first wrong layer gets its kind even when a layer below holds another mistake. */
 static void a_missing_derivative_above_another_mistake_should_be_diagnosed_in_the_upper_layer(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 79, BUG_NO_DERIVATIVE_TANH_BELOW, 2,
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 79, BP_MISTAKE_MISSING_DERIVATIVE, 2, EDIT_GARBLED, 1,
                                      BP_DIAG_MISSING_ACTIVATION_DERIVATIVE, &d));
   CU_ASSERT_EQUAL(d.layer, 2);
   ASSERT_SAYS(d, "Layer 2 is wrong (the layers above are right)");
@@ -526,7 +464,8 @@ static void bad_arguments_should_fail_with_a_message(void) {
 static void running_out_of_memory_should_fail_cleanly_with_enomem(void) {
   bp_test_problem *p = bp_test_problem_alloc(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, BATCH, 67);
   gsl_vector *grad = bp_vector_alloc(p->net->n_params);
-  planted_backward(p->net, p->X0, p->T, BUG_TANH_DERIVATIVE, 1, grad);
+  planted_gradient(p, BP_MISTAKE_NONE, 0, grad);
+  edit_gradient(p->net, EDIT_GARBLED, 1, grad);
   bp_gradcheck *gc = bp_gradcheck_alloc(p->net->n_params);
   bp_tolerance tol = bp_tolerance_default();
   bp_mlp_closure c = {.net = p->net, .ws = p->ws, .X0 = p->X0, .T = p->T};
@@ -555,8 +494,8 @@ static void running_out_of_memory_should_fail_cleanly_with_enomem(void) {
 
 int register_diagnose(void) {
   static const bp_test_case cases[] = {
-      {"the loop backward without a bug should pass and get no diagnosis",
-       the_loop_backward_without_a_bug_should_pass_and_get_no_diagnosis},
+      {"the planted backward without a bug should pass and get no diagnosis",
+       the_planted_backward_without_a_bug_should_pass_and_get_no_diagnosis},
       {"a correct gradient should never get a diagnosis", a_correct_gradient_should_never_get_a_diagnosis},
       {"a sign-flipped output delta should be diagnosed as a sign flip",
        a_sign_flipped_output_delta_should_be_diagnosed_as_a_sign_flip},
@@ -590,8 +529,8 @@ int register_diagnose(void) {
        a_missing_derivative_above_another_mistake_should_be_diagnosed_in_the_upper_layer},
       {"softmax targets not summing to one should be diagnosed with the row sum",
        softmax_targets_not_summing_to_one_should_be_diagnosed_with_the_row_sum},
-      {"a tanh derivative in layer 1 should be located as wrong layer 1",
-       a_tanh_derivative_in_layer_1_should_be_located_as_wrong_layer_1},
+      {"an unknown error in layer 1 should be located as wrong layer 1",
+       an_unknown_error_in_layer_1_should_be_located_as_wrong_layer_1},
       {"a negated vector should be a sign flip even where the numeric value is noise",
        a_negated_vector_should_be_a_sign_flip_even_where_the_numeric_value_is_noise},
       {"a scaled vector should be a factor with the measured value",

@@ -14,6 +14,7 @@
 #include "activation.h"
 #include "core.h"
 #include "gradcheck.h"
+#include "mistakes.h"
 #include "mlp.h"
 #include "test_util.h"
 #include "xent.h"
@@ -544,32 +545,17 @@ static size_t layer_start(const bench *b, size_t l) {
   return (l > b->p->net->n_layers) ? b->p->net->n_params : b->p->net->offset[l];
 }
 
-/* The library's backward re-written here from its pieces (bp_xent_*_delta, gsl_blas_dgemm/dgemv,
- * bp_logistic_backward), with two switchable mistakes:
- *   skip_hidden_derivative: dS_{l-1} = dX_{l-1}, the x(1 - x) of eq. (11), eq. (12) forgotten;
- *   transposed_layer = l:    dX_{l-1} = dS_l W_l instead of dS_l W_l^T (eq. 13/14 read with w_ij for w_ji), which
- *                            only type-checks for a square W_l.
- * Runs forward first; the gradient replaces net->grad. */
+/* The network's gradient with a classic mistake planted (mistakes.h) into net->grad:
+ *   skip_hidden_derivative: dS_{l-1} = dX_{l-1}, the x(1 - x) of eq. (11), eq. (12) forgotten in every hidden layer;
+ *   transposed_layer = l:    dX_{l-1} = dS_l W_l instead of dS_l W_l^T (eq. 13/14 read with w_ij for w_ji). */
 static int planted_backward(bench *b, int skip_hidden_derivative, size_t transposed_layer) {
-  bp_mlp *net = b->p->net;
-  bp_mlp_workspace *ws = b->p->ws;
-  const gsl_matrix *X0 = b->p->X0, *T = b->p->T;
-  size_t L = net->n_layers;
-  bp_mlp_zero_grad(net);
-  int status = bp_mlp_forward(net, ws, X0);
-  if (!status)
-    status = (net->output == BP_OUTPUT_LOGISTIC) ? bp_xent_logistic_delta(ws->X[L], T, ws->dS[L])
-                                                 : bp_xent_softmax_delta(ws->X[L], T, ws->dS[L]);
-  for (size_t l = L; !status && l >= 1; l--) {
-    const gsl_matrix *below = (l == 1) ? X0 : ws->X[l - 1];
-    status = gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, below, ws->dS[l], 1.0, &net->dW[l].matrix);
-    if (!status) status = gsl_blas_dgemv(CblasTrans, 1.0, ws->dS[l], ws->ones, 1.0, &net->db[l].vector);
-    if (status || l == 1) break;
-    CBLAS_TRANSPOSE_t w_op = (l == transposed_layer) ? CblasNoTrans : CblasTrans;
-    status = gsl_blas_dgemm(CblasNoTrans, w_op, 1.0, ws->dS[l], &net->W[l].matrix, 0.0, ws->dS[l - 1]);
-    if (!status && !skip_hidden_derivative) status = bp_logistic_backward(ws->X[l - 1], ws->dS[l - 1], ws->dS[l - 1]);
+  bp_plant plant = bp_plant_default(BP_MISTAKE_NONE);
+  if (skip_hidden_derivative) plant = bp_plant_default(BP_MISTAKE_MISSING_DERIVATIVE);
+  if (transposed_layer) {
+    plant = bp_plant_default(BP_MISTAKE_TRANSPOSED_PROPAGATION);
+    plant.layer = transposed_layer;
   }
-  return status;
+  return bp_mistake_gradient(b->p->net, b->p->X0, b->p->T, &plant, b->p->net->grad);
 }
 
 /* eq. (9) eq. (16) eq. (26) eq. (31): the control. The library's gradient and the test-local backward without a
@@ -581,7 +567,7 @@ static void the_correct_gradient_should_pass_on_the_planted_bug_networks(void) {
     CU_ASSERT_FATAL(b->p != NULL);
     expect_pass(b, b->correct, "library");
     CU_ASSERT_EQUAL(planted_backward(b, 0, 0), GSL_SUCCESS);
-    expect_pass(b, b->p->net->grad, "test-local backward without a bug");
+    expect_pass(b, b->p->net->grad, "planted backward without a bug");
     CU_ASSERT_EQUAL(bp_test_problem_numeric_gradient(b->p, BP_FD_GSL, b->gc->numeric, b->gc->estimate), GSL_SUCCESS);
     expect_pass(b, b->correct, "library, against gsl_deriv_central,");
     bench_free(b);

@@ -21,6 +21,7 @@
 #include "core.h"
 #include "gradcheck.h"
 #include "mlp.h"
+#include "mistakes.h"
 #include "modes.h"
 #include "test_util.h"
 
@@ -302,51 +303,16 @@ static const char *const bug_names[N_BUGS] = {
     "last example only",         "smallest entry +10%",    "two entries swapped",     "zero-sum +-1e-3 ||g||",
     "zero-sum +-1e-6 ||g||"};
 
-/* Backprop per example through gsl_blas, with the mistake `m` built in (BUG_ONE_ENTRY and later: none):
- *   dS_L = X_L - T                                    eq. (9), eq. (26)
- *   dW_l += X_{l-1}^T dS_l, db_l += dS_l               eq. (10), eq. (15), eq. (16), eq. (29)
- *   dS_{l-1} = (W_l dS_l) * X_{l-1} (1 - X_{l-1})      eq. (11)-(14), eq. (30), eq. (31) */
+/* The gross bugs are classic mistakes planted by the module (mistakes.h): eq. (9), eq. (26) sign and factor 2,
+ * eq. (11), eq. (12) x(1 - x) left out in every hidden layer, eq. (10) W2's block transposed, eq. (15), eq. (16)
+ * the batch overwritten. Any other m: no mistake. */
 static int backward_with(bench *b, bug m, gsl_vector *g) {
-  bp_mlp *net = b->p->net;
-  bp_mlp_workspace *ws = b->p->ws;
-  size_t L = net->n_layers;
-  int status = bp_mlp_forward(net, ws, b->p->X0);
-  if (status) return status;
-  gsl_vector *ds[N_LAYERS + 1] = {NULL};
-  for (size_t l = 1; l <= L; l++)
-    if ((ds[l] = bp_vector_alloc(net->sizes[l])) == NULL) status = GSL_ENOMEM;
-  gsl_vector_set_zero(g);
-  for (size_t e = 0; e < b->p->X0->size1 && !status; e++) {
-    if (m == BUG_LAST_EXAMPLE) gsl_vector_set_zero(g);
-    gsl_vector_const_view x = gsl_matrix_const_row(ws->X[L], e), t = gsl_matrix_const_row(b->p->T, e);
-    gsl_vector_memcpy(ds[L], &x.vector);
-    gsl_vector_sub(ds[L], &t.vector);
-    if (m == BUG_SIGN) gsl_vector_scale(ds[L], -1.0);
-    if (m == BUG_TWICE) gsl_vector_scale(ds[L], 2.0);
-    for (size_t l = L; l >= 1; l--) {
-      size_t nj = net->sizes[l - 1], ni = net->sizes[l];
-      gsl_vector_const_view below = gsl_matrix_const_row(l == 1 ? b->p->X0 : ws->X[l - 1], e);
-      if (m == BUG_TRANSPOSED && l == 2) {
-        gsl_matrix_view dWt = gsl_matrix_view_array(g->data + net->offset[l], ni, nj);
-        gsl_blas_dger(1.0, ds[l], &below.vector, &dWt.matrix);
-      } else {
-        gsl_matrix_view dW = gsl_matrix_view_array(g->data + net->offset[l], nj, ni);
-        gsl_blas_dger(1.0, &below.vector, ds[l], &dW.matrix);
-      }
-      gsl_vector_view db = gsl_vector_subvector(g, net->offset[l] + nj * ni, ni);
-      gsl_blas_daxpy(1.0, ds[l], &db.vector);
-      if (l == 1) break;
-      gsl_blas_dgemv(CblasNoTrans, 1.0, &net->W[l].matrix, ds[l], 0.0, ds[l - 1]);
-      if (m != BUG_NO_DERIVATIVE)
-        for (size_t j = 0; j < nj; j++) {
-          double xj = gsl_vector_get(&below.vector, j);
-          *gsl_vector_ptr(ds[l - 1], j) *= xj * (1.0 - xj);
-        }
-    }
-  }
-  for (size_t l = 1; l <= L; l++)
-    if (ds[l]) gsl_vector_free(ds[l]);
-  return status;
+  static const bp_mistake mistake_of[BUG_ONE_ENTRY] = {BP_MISTAKE_SIGN, BP_MISTAKE_FACTOR_TWO,
+                                                       BP_MISTAKE_MISSING_DERIVATIVE, BP_MISTAKE_TRANSPOSED_BLOCK,
+                                                       BP_MISTAKE_OVERWRITTEN_BATCH};
+  bp_plant plant = bp_plant_default(m < BUG_ONE_ENTRY ? mistake_of[m] : BP_MISTAKE_NONE);
+  if (m == BUG_TRANSPOSED) plant.layer = 2;
+  return bp_mistake_gradient(b->p->net, b->p->X0, b->p->T, &plant, g);
 }
 
 /* The index of the smallest |g_k|. */
@@ -470,7 +436,7 @@ static const miss_table *table_for(bp_output output) {
 
 /* ---- the correct gradient --------------------------------------------------------------------------------------- */
 
-/* The planted bugs are honest: the written-out backward (eq. (9)-(16), eq. (26)-(31)) without a mistake is the
+/* The planted bugs are honest: the planted backward (eq. (9)-(16), eq. (26)-(31)) without a mistake is the
  * library's gradient to round-off. */
 static void the_written_out_backward_should_agree_with_the_library(void) {
   for (int out = 0; out <= 1; out++) {
