@@ -86,6 +86,11 @@ struct bp_check_def {
 extern const bp_check_def bp_checks[];
 extern const size_t bp_checks_count;
 const bp_check_def *bp_check_find(const char *id);
+/* 1 when the check covers equation n: its `equations` field lists numbers and ranges ("5,6", "9-16"). */
+int bp_check_covers(const bp_check_def *def, unsigned long n);
+/* An equation named as on the command line, "26", "(26)", "eq. (26)" or "eq (26)": 0 and its number in *n, or -1
+ * when arg names no equation. */
+int bp_check_parse_equation(const char *arg, unsigned long *n);
 
 /* Runs one check with its own generator seeded from (seed, id), so `run ID` reproduces `all`. */
 int bp_check_run(const bp_check_def *def, unsigned long seed, bp_fd_method method, bp_check_result *result);

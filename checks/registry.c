@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
@@ -53,6 +54,42 @@ const bp_check_def *bp_check_find(const char *id) {
   for (size_t k = 0; k < bp_checks_count; k++)
     if (strcmp(bp_checks[k].id, id) == 0) return &bp_checks[k];
   return NULL;
+}
+
+int bp_check_covers(const bp_check_def *def, unsigned long n) {
+  for (const char *p = def->equations; *p;) {
+    char *end;
+    unsigned long lo = strtoul(p, &end, 10), hi = lo;
+    if (end == p) return 0; /* not a list of numbers */
+    if (*end == '-') {
+      p = end + 1;
+      hi = strtoul(p, &end, 10);
+      if (end == p) return 0;
+    }
+    if (lo <= n && n <= hi) return 1;
+    p = (*end == ',') ? end + 1 : end;
+    if (*end != ',' && *end != '\0') return 0;
+  }
+  return 0;
+}
+
+int bp_check_parse_equation(const char *arg, unsigned long *n) {
+  const char *p = arg;
+  if (strncmp(p, "eq", 2) == 0) {
+    p += 2;
+    if (*p == '.') p++;
+    while (*p == ' ') p++;
+    if (*p != '(') return -1; /* "eq. (26)" keeps its parentheses */
+  }
+  int paren = (*p == '(');
+  p += paren;
+  if (*p < '0' || *p > '9') return -1;
+  char *end;
+  unsigned long v = strtoul(p, &end, 10);
+  if (paren && *end++ != ')') return -1;
+  if (*end != '\0' || v == 0) return -1;
+  *n = v;
+  return 0;
 }
 
 const char *bp_claim_kind_name(bp_claim_kind kind) {

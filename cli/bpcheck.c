@@ -28,8 +28,9 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  list                  one line per check: id, equation(s), title\n"
-    "  run ID...             run the named checks, with every entry of every claim, a diagnosis of what fails\n"
-    "                        and the command that reproduces it\n"
+    "  run ID|EQ...          run the named checks, with every entry of every claim, a diagnosis of what fails\n"
+    "                        and the command that reproduces it; an equation (26 or 'eq. (26)') names every\n"
+    "                        check that covers it\n"
     "  all                   run every check\n"
     "  grad --layers N0,N1,...,NL --output logistic|softmax --data FILE.csv [--params FILE.tsv]\n"
     "       [--allow-unnormalized-targets] [--sample K | --direction] [--taylor]\n"
@@ -277,6 +278,28 @@ static int finish(int rc) {
   return rc;
 }
 
+/* The checks `run` names: each argument is a check id, or an equation ("26", "eq. (26)") that selects every check
+ * covering it (checks.h, bp_check_covers), in the registry's order. A check named twice runs once. */
+static int select_checks(const bp_cli_options *o, const bp_check_def **defs, size_t *n) {
+  for (size_t k = 0; k < o->n_ids; k++) {
+    const bp_check_def *one = bp_check_find(o->ids[k]);
+    unsigned long eq = 0;
+    if (one == NULL && bp_check_parse_equation(o->ids[k], &eq) != 0)
+      return bp_cli_usage_error("no check named '%s' (see 'bpcheck list')", o->ids[k]);
+    size_t found = 0;
+    for (size_t c = 0; c < bp_checks_count; c++) {
+      const bp_check_def *def = &bp_checks[c];
+      if (one ? def != one : !bp_check_covers(def, eq)) continue;
+      found++;
+      size_t j = 0;
+      while (j < *n && defs[j] != def) j++;
+      if (j == *n) defs[(*n)++] = def;
+    }
+    if (found == 0) return bp_cli_usage_error("no check covers equation '%s' (see 'bpcheck list')", o->ids[k]);
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   gsl_set_error_handler_off(); /* errors come back as statuses and are reported here */
   if (argc < 2) {
@@ -338,20 +361,18 @@ int main(int argc, char **argv) {
       rc = bp_cli_usage_error("%s", "run needs at least one check id (see 'bpcheck list')");
       goto out;
     }
-    size_t n = is_run ? o.n_ids : bp_checks_count;
-    const bp_check_def **defs = calloc(n, sizeof *defs);
+    const bp_check_def **defs = calloc(bp_checks_count, sizeof *defs);
     if (defs == NULL) {
       fprintf(stderr, "bpcheck: out of memory\n");
       rc = EXIT_INTERNAL;
       goto out;
     }
-    for (size_t k = 0; k < n; k++) {
-      defs[k] = is_run ? bp_check_find(o.ids[k]) : &bp_checks[k];
-      if (defs[k] == NULL) {
-        free(defs);
-        rc = bp_cli_usage_error("no check named '%s' (see 'bpcheck list')", o.ids[k]);
-        goto out;
-      }
+    size_t n = 0;
+    if (!is_run) {
+      for (size_t k = 0; k < bp_checks_count; k++) defs[n++] = &bp_checks[k];
+    } else if ((rc = select_checks(&o, defs, &n)) != 0) {
+      free(defs);
+      goto out;
     }
     rc = bp_cli_run(&o, defs, n, is_run);
     free(defs);

@@ -481,9 +481,64 @@ static void parameters_with_a_non_finite_loss_should_be_refused(void) {
   CU_ASSERT_EQUAL(out[0], '\0');
 }
 
+/* The distinct check ids (first TSV column, comments and header skipped) of `out`, in order, space separated. */
+static void tsv_check_ids(const char *text, char *buf, size_t len) {
+  buf[0] = '\0';
+  char last[64] = "";
+  for (const char *p = text; p && *p; p = bp_test_next_line(p)) {
+    size_t n = strcspn(p, "\t\n");
+    if (*p == '#' || strncmp(p, "check\t", 6) == 0 || n == 0 || n >= sizeof last) continue;
+    if (strncmp(p, last, n) == 0 && last[n] == '\0') continue;
+    memcpy(last, p, n);
+    last[n] = '\0';
+    if (strlen(buf) + n + 2 > len) return;
+    if (buf[0]) strcat(buf, " ");
+    strcat(buf, last);
+  }
+}
+
+/* eq. (26), eq. (12): `run 26` and `run 'eq. (12)'` run the checks whose registered equations cover it, a range
+ * ("9-16") included; an equation no check covers is bad usage. The expected ids are read off the notes' numbering
+ * in checks/registry.c's table by hand. */
+static void run_should_select_the_checks_that_cover_an_equation(void) {
+  char ids[512];
+  CU_ASSERT_EQUAL(run("run 26 --format tsv", out, sizeof out, err, sizeof err), 0);
+  tsv_check_ids(out, ids, sizeof ids);
+  CU_ASSERT_STRING_EQUAL(ids, "softmax-output-delta softmax-deep-recursion");
+  CU_ASSERT_EQUAL(run("run 'eq. (12)' --format tsv", out, sizeof out, err, sizeof err), 0);
+  tsv_check_ids(out, ids, sizeof ids);
+  CU_ASSERT_STRING_EQUAL(ids, "logistic-hidden-delta logistic-deep-recursion");
+  CU_ASSERT_EQUAL(run("run '(23)' softmax-ds-split --format tsv", out, sizeof out, err, sizeof err), 0);
+  tsv_check_ids(out, ids, sizeof ids);
+  CU_ASSERT_STRING_EQUAL(ids, "softmax-ds-split");
+  CU_ASSERT_EQUAL(run("run 27", out, sizeof out, err, sizeof err), 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "no check covers equation '27'"));
+  CU_ASSERT_STRING_EQUAL(out, "");
+  CU_ASSERT_EQUAL(run("run 'eq. 26'", out, sizeof out, err, sizeof err), 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "no check named 'eq. 26'"));
+}
+
+/* eq. (9)-(16), eq. (26): the covering rule reads numbers and ranges, and nothing between them. */
+static void check_covers_should_read_numbers_and_ranges(void) {
+  const bp_check_def range = {"r", "9-16", "", NULL, NULL}, list = {"l", "26,29,30,31", "", NULL, NULL};
+  CU_ASSERT(bp_check_covers(&range, 9) && bp_check_covers(&range, 12) && bp_check_covers(&range, 16));
+  CU_ASSERT(!bp_check_covers(&range, 8) && !bp_check_covers(&range, 17) && !bp_check_covers(&range, 1));
+  CU_ASSERT(bp_check_covers(&list, 26) && bp_check_covers(&list, 30) && bp_check_covers(&list, 31));
+  CU_ASSERT(!bp_check_covers(&list, 27) && !bp_check_covers(&list, 3) && !bp_check_covers(&list, 2));
+  unsigned long n = 0;
+  CU_ASSERT(bp_check_parse_equation("eq. (40)", &n) == 0 && n == 40);
+  CU_ASSERT(bp_check_parse_equation("eq (7)", &n) == 0 && n == 7);
+  CU_ASSERT(bp_check_parse_equation("(3)", &n) == 0 && n == 3);
+  CU_ASSERT(bp_check_parse_equation("3)", &n) != 0 && bp_check_parse_equation("(3", &n) != 0);
+  CU_ASSERT(bp_check_parse_equation("0", &n) != 0 && bp_check_parse_equation("", &n) != 0);
+  CU_ASSERT(bp_check_parse_equation("softmax-ds-split", &n) != 0);
+}
+
 int register_cli(void) {
   static const bp_test_case cases[] = {
       {"list_should_print_one_line_per_check", list_should_print_one_line_per_check},
+      {"run_should_select_the_checks_that_cover_an_equation", run_should_select_the_checks_that_cover_an_equation},
+      {"check_covers_should_read_numbers_and_ranges", check_covers_should_read_numbers_and_ranges},
       {"all_should_exit_zero_with_a_verdict_per_check", all_should_exit_zero_with_a_verdict_per_check},
       {"run_should_show_the_erratum_of_eq_23_in_every_format", run_should_show_the_erratum_of_eq_23_in_every_format},
       {"bad_usage_should_exit_two_with_a_message", bad_usage_should_exit_two_with_a_message},
