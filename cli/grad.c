@@ -157,8 +157,9 @@ static void print_table(const grad_report *g) {
     bp_cli_entries e = report_entries(g);
     bp_cli_entries_table(&e, "");
     printf("\n%zu of %zu entries pass. An entry passes when rel_err <= %.0e, or, below what the difference can\n"
-           "resolve (%zu entries here, judged_by estimate), when |a - n| <= %g x its error estimate.\n",
-           gc->size - gc->n_failed, gc->size, gc->tol.rtol, gc->n_unresolved, gc->tol.est_factor);
+           "resolve (%zu %s here, judged_by estimate), when |a - n| <= %g x its error estimate.\n",
+           gc->size - gc->n_failed, gc->size, gc->tol.rtol, gc->n_unresolved, gc->n_unresolved == 1 ? "entry" : "entries",
+           gc->tol.est_factor);
   }
   printf("Relative errors as students are taught them: > 1e-2 wrong, 1e-2..1e-4 suspicious, 1e-4..1e-7 fine only at\n"
          "kinks, < 1e-7 good. backprop is the analytic side; numeric (%s) is the finite difference.\n",
@@ -292,7 +293,7 @@ static void warn_unnormalized(const bp_cli_options *o, const bp_dataset *data) {
   fprintf(stderr,
           "bpcheck: warning: %s:%zu: softmax targets sum to %.15g, not 1%s; eq. (26) assumes they do: backprop's "
           "x - t is off by (sum t - 1) x, and the check fails once that exceeds its tolerance\n",
-          o->data, data->unnormalized_line, data->unnormalized_sum, more);
+          strcmp(o->data, "-") ? o->data : "stdin", data->unnormalized_line, data->unnormalized_sum, more);
 }
 
 /* The check itself, in the mode asked for: fills g->gc (and g->columns for a sample). */
@@ -346,7 +347,7 @@ int bp_cli_grad(const bp_cli_options *o) {
   else
     return bp_cli_usage_error("--output must be logistic or softmax, not '%s'", o->output);
   size_t n_layers, sizes[BP_MLP_MAX_LAYERS + 1];
-  if (bp_layers_parse(o->layers, &n_layers, sizes)) return bp_cli_usage_error("--layers: %s", bp_error_message());
+  if (bp_layers_parse(o->layers, &n_layers, sizes)) return bp_cli_usage_error("%s", bp_error_message()); /* "layers: ..." */
   if (output == BP_OUTPUT_SOFTMAX && sizes[n_layers] < 2)
     return bp_cli_usage_error("%s", "--output softmax needs at least 2 outputs (with one, x = 1 and E = 0)");
 
@@ -357,7 +358,11 @@ int bp_cli_grad(const bp_cli_options *o) {
   bp_mlp_workspace_complex *wsz = NULL;
   gsl_rng *rng = NULL;
   unsigned flags = o->allow_unnormalized ? BP_DATA_ALLOW_UNNORMALIZED : 0;
-  if ((status = bp_dataset_read_csv(o->data, sizes[0], sizes[n_layers], output, flags, &data))) {
+  /* --data - reads standard input (in one pass: a pipe cannot be read twice). */
+  status = strcmp(o->data, "-") == 0
+               ? bp_dataset_read_stream(stdin, "stdin", sizes[0], sizes[n_layers], output, flags, &data)
+               : bp_dataset_read_csv(o->data, sizes[0], sizes[n_layers], output, flags, &data);
+  if (status) {
     rc = input_error(status);
     goto done;
   }

@@ -259,10 +259,21 @@ int bp_cli_run(const bp_cli_options *o, const bp_check_def **defs, size_t n, int
 #define REPORTS(k) (entries && !results[k].status ? &reports[(k) * BP_CHECK_MAX_CLAIMS] : NULL)
   if (o->fmt == FORMAT_TABLE) {
     if (has_worst) printf("%s: %s\n", overall, worst);
-    printf("bpcheck %s: %zu derivation check%s, method %s, seed %lu\n\n", BP_VERSION, n, n == 1 ? "" : "s",
+    printf("bpcheck %s: %zu derivation check%s, method %s, seed %lu\n", BP_VERSION, n, n == 1 ? "" : "s",
            bp_fd_method_name(o->method), o->seed);
+    if (entries) { /* run: every check it was asked for, wrapped at 100 columns */
+      size_t col = printf("checks:");
+      for (size_t k = 0; k < n; k++) {
+        size_t w = strlen(results[k].def->id) + (k + 1 < n);
+        if (col + 1 + w > 100) col = printf("\n       ") - 1;
+        col += printf(" %s%s", results[k].def->id, k + 1 < n ? "," : "");
+      }
+      printf("\n");
+    }
+    printf("\n");
     for (size_t k = 0; k < n; k++) print_check_table(&results[k], REPORTS(k), o);
-    printf("\n%zu checks: %zu PASS, %zu ERRATUM, %zu FAIL\n", n, count[BP_CHECK_PASS], count[BP_CHECK_ERRATUM],
+    printf("\n%zu check%s: %zu PASS, %zu ERRATUM, %zu FAIL\n", n, n == 1 ? "" : "s", count[BP_CHECK_PASS],
+           count[BP_CHECK_ERRATUM],
            count[BP_CHECK_FAIL]);
     printf("PASS: every claim holds: rel err <= %.0e against finite differences (entries below the difference's\n"
            "      resolution: |a - n| <= %g x its error estimate), or %.1e between the two sides of an identity.\n",

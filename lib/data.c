@@ -34,7 +34,11 @@ int bp_layers_parse(const char *spec, size_t *n_layers, size_t sizes[BP_MLP_MAX_
   size_t count = 0;
   const char *item = spec;
   for (;;) {
-    const char *end = item + strcspn(item, ",");
+    const char *next = item + strcspn(item, ",");
+    /* Spaces and tabs around a size are accepted, as they are around CSV cells ("3, 4, 1"). */
+    const char *end = next;
+    while (*item == ' ' || *item == '\t') item++;
+    while (end > item && (end[-1] == ' ' || end[-1] == '\t')) end--;
     int len = (end - item > QUOTE_MAX) ? QUOTE_MAX : (int)(end - item);
     count++;
     if (count > BP_MLP_MAX_LAYERS + 1)
@@ -56,8 +60,8 @@ int bp_layers_parse(const char *spec, size_t *n_layers, size_t sizes[BP_MLP_MAX_
       BP_ERROR(GSL_EINVAL, "layers: item %zu is '%.*s', more than the %d units a layer may have", count, len, item,
                BP_MLP_MAX_UNITS);
     parsed[count - 1] = value;
-    if (*end == '\0') break;
-    item = end + 1;
+    if (*next == '\0') break;
+    item = next + 1;
   }
   if (count < 2)
     BP_ERROR(GSL_EINVAL, "layers '%.*s': need at least two sizes (inputs and outputs), found %zu", QUOTE_MAX, spec,
@@ -337,8 +341,8 @@ static int parse_example(const line_reader *r, char *line, size_t n_in, size_t n
   size_t n_cols = n_in + n_out;
   size_t found = count_cells(line, ',');
   if (found != n_cols)
-    BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cells, expected %zu (%zu inputs + %zu targets)", r->path, r->lineno,
-             found, n_cols, n_in, n_out);
+    BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cell%s, expected %zu (%zu input%s + %zu target%s)", r->path, r->lineno,
+             found, found == 1 ? "" : "s", n_cols, n_in, n_in == 1 ? "" : "s", n_out, n_out == 1 ? "" : "s");
   char *cell = line;
   for (size_t c = 0; c < n_cols; c++) {
     char *end = cell + strcspn(cell, ",");
@@ -482,8 +486,8 @@ static int read_csv_one_pass(line_reader *r, size_t n_in, size_t n_out, bp_outpu
 /* The shape, output and flags asked for, checked before any file is opened. */
 static int check_csv_request(const char *name, size_t n_in, size_t n_out, bp_output output, unsigned flags) {
   if (n_in < 1 || n_in > BP_MLP_MAX_UNITS || n_out < 1 || n_out > BP_MLP_MAX_UNITS)
-    BP_ERROR(GSL_EINVAL, "%s: %zu inputs and %zu targets requested; each must be between 1 and %d", name, n_in,
-             n_out, BP_MLP_MAX_UNITS);
+    BP_ERROR(GSL_EINVAL, "%s: %zu input%s and %zu target%s requested; each must be between 1 and %d", name, n_in,
+             n_in == 1 ? "" : "s", n_out, n_out == 1 ? "" : "s", BP_MLP_MAX_UNITS);
   if (output != BP_OUTPUT_LOGISTIC && output != BP_OUTPUT_SOFTMAX)
     BP_ERROR(GSL_EINVAL, "%s: unknown output layer type %d", name, (int)output);
   if (flags & ~(unsigned)BP_DATA_ALLOW_UNNORMALIZED)

@@ -142,9 +142,14 @@ static void layers_parser_should_reject_anything_but_digits(void) {
   LAYERS_ERROR("4;5", "item 1 is '4;5'", "digits only");
 }
 
-static void layers_parser_should_reject_spaces(void) {
-  LAYERS_ERROR("4, 5,3", "item 2 is ' 5'", "digits only");
-  LAYERS_ERROR("4,5,3 ", "item 3 is '3 '", "digits only");
+/* Spaces and tabs around a size are accepted, as around CSV cells; inside a size they are not. */
+static void layers_parser_should_accept_spaces_around_sizes_only(void) {
+  size_t n_layers = 0, sizes[BP_MLP_MAX_LAYERS + 1] = {0};
+  CU_ASSERT_EQUAL_FATAL(bp_layers_parse(" 3, 4,\t1 ", &n_layers, sizes), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(n_layers, 2);
+  CU_ASSERT(sizes[0] == 3 && sizes[1] == 4 && sizes[2] == 1);
+  LAYERS_ERROR("4,5 6,3", "item 2 is '5 6'", "digits only");
+  LAYERS_ERROR("4, ,3", "item 2", "empty");
 }
 
 static void layers_parser_should_reject_empty_items(void) {
@@ -940,7 +945,7 @@ int register_data(void) {
       {"layers_parser_should_reject_zero_sizes", layers_parser_should_reject_zero_sizes},
       {"layers_parser_should_reject_negative_sizes", layers_parser_should_reject_negative_sizes},
       {"layers_parser_should_reject_anything_but_digits", layers_parser_should_reject_anything_but_digits},
-      {"layers_parser_should_reject_spaces", layers_parser_should_reject_spaces},
+      {"layers_parser_should_accept_spaces_around_sizes_only", layers_parser_should_accept_spaces_around_sizes_only},
       {"layers_parser_should_reject_empty_items", layers_parser_should_reject_empty_items},
       {"layers_parser_should_reject_a_trailing_comma", layers_parser_should_reject_a_trailing_comma},
       {"layers_parser_should_reject_sizes_above_the_unit_limit",
