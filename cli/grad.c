@@ -347,7 +347,10 @@ int bp_cli_grad(const bp_cli_options *o) {
   else
     return bp_cli_usage_error("--output must be logistic or softmax, not '%s'", o->output);
   size_t n_layers, sizes[BP_MLP_MAX_LAYERS + 1];
-  if (bp_layers_parse(o->layers, &n_layers, sizes)) return bp_cli_usage_error("%s", bp_error_message()); /* "layers: ..." */
+  if (bp_layers_parse(o->layers, &n_layers, sizes)) {
+    const char *msg = bp_error_message(); /* "layers: ..." or "layers '...': ...": named as the option */
+    return bp_cli_usage_error("--%s", msg);
+  }
   if (output == BP_OUTPUT_SOFTMAX && sizes[n_layers] < 2)
     return bp_cli_usage_error("%s", "--output softmax needs at least 2 outputs (with one, x = 1 and E = 0)");
 

@@ -497,6 +497,21 @@ static void tsv_check_ids(const char *text, char *buf, size_t len) {
   }
 }
 
+/* eq. (9)-(16): `--data -` reads the CSV from standard input and gives the same report as the file; `--layers` takes
+ * spaces around its sizes. */
+static void grad_should_read_standard_input_for_data_dash(void) {
+  static char from_file[1 << 16];
+  CU_ASSERT_EQUAL(run("grad --layers 2,3,1 --output logistic --data examples/data/two-inputs.csv", from_file,
+                      sizeof from_file, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(run("grad --layers '2, 3, 1' --output logistic --data - < examples/data/two-inputs.csv", out,
+                      sizeof out, err, sizeof err), 0);
+  CU_ASSERT_STRING_EQUAL(out, from_file);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "13 parameters"));
+  CU_ASSERT_EQUAL(run("grad --layers 2,3,1 --output logistic --data - < /dev/null", out, sizeof out, err, sizeof err), 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "stdin"));
+  CU_ASSERT_STRING_EQUAL(out, "");
+}
+
 /* eq. (26), eq. (12): `run 26` and `run 'eq. (12)'` run the checks whose registered equations cover it, a range
  * ("9-16") included; an equation no check covers is bad usage. The expected ids are read off the notes' numbering
  * in checks/registry.c's table by hand. */
@@ -539,6 +554,7 @@ int register_cli(void) {
       {"list_should_print_one_line_per_check", list_should_print_one_line_per_check},
       {"run_should_select_the_checks_that_cover_an_equation", run_should_select_the_checks_that_cover_an_equation},
       {"check_covers_should_read_numbers_and_ranges", check_covers_should_read_numbers_and_ranges},
+      {"grad_should_read_standard_input_for_data_dash", grad_should_read_standard_input_for_data_dash},
       {"all_should_exit_zero_with_a_verdict_per_check", all_should_exit_zero_with_a_verdict_per_check},
       {"run_should_show_the_erratum_of_eq_23_in_every_format", run_should_show_the_erratum_of_eq_23_in_every_format},
       {"bad_usage_should_exit_two_with_a_message", bad_usage_should_exit_two_with_a_message},
