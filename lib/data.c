@@ -307,11 +307,14 @@ static size_t count_cells(const char *line, char sep) {
   return n;
 }
 
-/* A first line is a header when none of its cells reads as a number ("nan" and "1e999" do read). A first row
- * with a typo in one cell, "0.38,abc,1", is therefore data and is rejected below with a precise message. */
+/* A first line is a header when none of its cells reads as a number ("nan" and "1e999" do read), the cells cut
+ * at commas, semicolons and tabs alike, and at spaces too in a line without a comma (a header of two or more
+ * columns has commas): a first row with a typo in one cell, "0.38,abc,1", or written with the wrong separator,
+ * "0.38;1.5;1" or "0.38 1.5 1", is data, and is rejected below with a precise message, never skipped. */
 static int looks_like_header(char *line) {
+  const char *seps = strchr(line, ',') ? ",;\t" : ",;\t ";
   for (char *cell = line;;) {
-    char *end = cell + strcspn(cell, ",");
+    char *end = cell + strcspn(cell, seps);
     double v;
     cell_status st = parse_cell(cell, end, &v);
     if (st != CELL_EMPTY && st != CELL_NOT_NUMBER) return 0;
@@ -335,24 +338,83 @@ static int next_example(line_reader *r, char **line, int *seen_content, int stri
   return got;
 }
 
-/* One example line into x[0..n_in) and t[0..n_out), checked cell by cell and then as targets. */
+/* The separator [begin, end) uses instead of commas: ';' anywhere or, where there is no comma, a tab or space
+ * between two non-blank characters (blanks around a cell are allowed). NULL if there is none. */
+static const char *other_separator(const char *begin, const char *end) {
+  if (memchr(begin, ';', (size_t)(end - begin))) return "semicolons";
+  if (memchr(begin, ',', (size_t)(end - begin))) return NULL;
+  while (begin < end && is_blank(*begin)) begin++;
+  while (end > begin && is_blank(end[-1])) end--;
+  for (const char *p = begin; p < end; p++)
+    if (*p == '\t') return "tabs";
+  for (const char *p = begin; p < end; p++)
+    if (*p == ' ') return "spaces";
+  return NULL;
+}
+
+static int separator_error(const line_reader *r, const char *sep) {
+  BP_ERROR(GSL_EINVAL, "%s:%zu: cells are separated by commas, and this line uses %s (write 0.5,1.25,1)", r->path,
+           r->lineno, sep);
+}
+
+#define PLURAL(n) ((n) == 1 ? "" : "s")
+
+/* A row with the wrong number of cells, with the likely reason: another separator, one-hot softmax targets
+ * where class indices were expected, or the reverse. */
+static int cell_count_error(const line_reader *r, const char *line, size_t found, size_t n_in, size_t n_out,
+                            bp_output output, unsigned flags) {
+  const char *sep = other_separator(line, line + strlen(line));
+  if (sep) return separator_error(r, sep);
+  if (flags & BP_DATA_LABELS) {
+    if (found == n_in + n_out && n_out > 1)
+      BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cells, expected %zu (%zu input%s + 1 class index); with class labels "
+               "the target is one cell holding the class 0..%zu, not %zu one-hot cells", r->path, r->lineno, found,
+               n_in + 1, n_in, PLURAL(n_in), n_out - 1, n_out);
+    BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cell%s, expected %zu (%zu input%s + 1 class index)", r->path, r->lineno,
+             found, PLURAL(found), n_in + 1, n_in, PLURAL(n_in));
+  }
+  if (output == BP_OUTPUT_SOFTMAX && found == n_in + 1 && n_out > 1)
+    BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cells, expected %zu (%zu input%s + %zu targets); give softmax targets "
+             "one-hot (%zu cells, a 1 in the column of the class) or, with --labels, as one class index 0..%zu",
+             r->path, r->lineno, found, n_in + n_out, n_in, PLURAL(n_in), n_out, n_out, n_out - 1);
+  BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cell%s, expected %zu (%zu input%s + %zu target%s)", r->path, r->lineno,
+           found, PLURAL(found), n_in + n_out, n_in, PLURAL(n_in), n_out, PLURAL(n_out));
+}
+
+/* A class index 0..n_out-1 as the one-hot row t (BP_DATA_LABELS): t[c] = 1, the others 0. */
+static int class_to_one_hot(const line_reader *r, size_t col, double c, size_t n_out, double *t) {
+  if (!(c >= 0.0 && c < (double)n_out && c == floor(c))) {
+    char buf[32];
+    BP_ERROR(GSL_EINVAL, "%s:%zu:%zu: the class index is %s, not one of 0..%zu (the %zu softmax outputs)", r->path,
+             r->lineno, col, shortest(c, buf), n_out - 1, n_out);
+  }
+  for (size_t i = 0; i < n_out; i++) t[i] = 0.0;
+  t[(size_t)c] = 1.0;
+  return GSL_SUCCESS;
+}
+
+/* One example line into x[0..n_in) and t[0..n_out), checked cell by cell and then as targets. With
+ * BP_DATA_LABELS the line holds n_in inputs and one class index, which becomes a one-hot row of t. */
 static int parse_example(const line_reader *r, char *line, size_t n_in, size_t n_out, bp_output output,
                          unsigned flags, double *x, double *t, csv_stats *stats) {
-  size_t n_cols = n_in + n_out;
+  int labels = (flags & BP_DATA_LABELS) != 0;
+  size_t n_cols = n_in + (labels ? 1 : n_out);
   size_t found = count_cells(line, ',');
-  if (found != n_cols)
-    BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cell%s, expected %zu (%zu input%s + %zu target%s)", r->path, r->lineno,
-             found, found == 1 ? "" : "s", n_cols, n_in, n_in == 1 ? "" : "s", n_out, n_out == 1 ? "" : "s");
+  if (found != n_cols) return cell_count_error(r, line, found, n_in, n_out, output, flags);
   char *cell = line;
-  for (size_t c = 0; c < n_cols; c++) {
+  double c = 0.0;
+  for (size_t k = 0; k < n_cols; k++) {
     char *end = cell + strcspn(cell, ",");
-    cell_status st = parse_cell(cell, end, c < n_in ? &x[c] : &t[c - n_in]);
+    cell_status st = parse_cell(cell, end, k < n_in ? &x[k] : labels ? &c : &t[k - n_in]);
     if (st != CELL_OK) {
-      cell_error(r->path, r->lineno, c + 1, "cell", cell, end, st);
+      /* the row's count was right, so it has commas: only a ';' in a cell points at another separator */
+      if (st == CELL_NOT_NUMBER && memchr(cell, ';', (size_t)(end - cell))) return separator_error(r, "semicolons");
+      cell_error(r->path, r->lineno, k + 1, "cell", cell, end, st);
       return GSL_EINVAL;
     }
     cell = end + 1;
   }
+  if (labels) return class_to_one_hot(r, n_cols, c, n_out, t);
   return check_targets(r->path, r->lineno, n_in, n_out, output, flags, t, stats);
 }
 
@@ -490,8 +552,11 @@ static int check_csv_request(const char *name, size_t n_in, size_t n_out, bp_out
              n_in == 1 ? "" : "s", n_out, n_out == 1 ? "" : "s", BP_MLP_MAX_UNITS);
   if (output != BP_OUTPUT_LOGISTIC && output != BP_OUTPUT_SOFTMAX)
     BP_ERROR(GSL_EINVAL, "%s: unknown output layer type %d", name, (int)output);
-  if (flags & ~(unsigned)BP_DATA_ALLOW_UNNORMALIZED)
-    BP_ERROR(GSL_EINVAL, "%s: unknown flags 0x%x", name, flags & ~(unsigned)BP_DATA_ALLOW_UNNORMALIZED);
+  const unsigned known = BP_DATA_ALLOW_UNNORMALIZED | BP_DATA_LABELS;
+  if (flags & ~known) BP_ERROR(GSL_EINVAL, "%s: unknown flags 0x%x", name, flags & ~known);
+  if ((flags & BP_DATA_LABELS) && output != BP_OUTPUT_SOFTMAX)
+    BP_ERROR(GSL_EINVAL, "%s: class labels (--labels) are read for a softmax output; logistic targets are given "
+             "as they are, one cell per output", name);
   return GSL_SUCCESS;
 }
 

@@ -4,8 +4,10 @@
  * line, read back with bp_error_message(). Nothing is half-returned: on failure the outputs are untouched.
  * Each reader takes a path, or an open stream and the name its messages give it (fmemopen, stdin, a pipe).
  *
- * CSV: one example per line, n_in input features then n_out targets, separated by commas. A first line none of
- * whose cells is a number is a header. '#' starts a comment that runs to the end of the line; blank lines,
+ * CSV: one example per line, n_in input features then n_out targets, separated by commas (a line separated by
+ * semicolons, tabs or spaces is an error that says so). With BP_DATA_LABELS (softmax only) the targets are one
+ * cell, a class index 0..n_out-1, read as the one-hot row. A first line none of whose cells is a number is a
+ * header; one holding a number, whatever its separator, is data. '#' starts a comment that runs to the end of the line; blank lines,
  * a UTF-8 byte order mark, CRLF line endings and spaces or tabs around cells are accepted. Every cell must be
  * a finite number. Targets: in [0, 1] for logistic outputs; for softmax outputs non-negative and summing to 1
  * per row within BP_DATA_SUM_TOL (the assumption behind eq. (26)); with BP_DATA_ALLOW_UNNORMALIZED, rows that
@@ -36,6 +38,7 @@ extern "C" {
 
 /* Flags of the CSV readers. */
 #define BP_DATA_ALLOW_UNNORMALIZED 0x1u /* softmax targets that do not sum to 1: counted, not an error */
+#define BP_DATA_LABELS 0x2u /* softmax targets as one cell, the class index 0..n_out-1, read as one-hot rows */
 
 typedef struct {
   gsl_matrix *X;            /* examples x n_in */

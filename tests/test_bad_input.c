@@ -27,6 +27,9 @@ static const struct {
     {"negative.csv", "0.3817,-2.385,0.25,0.75\n-0.91,0.443,1.25,-0.25\n"},
     {"unnormal.csv", "0.3817,-2.385,0.25,0.75\n-0.91,0.443,0.5,0.4\n"},
     {"odd.csv", "\xEF\xBB\xBFx1,x2,t1,t2\r\n\r\n0.3817,-2.385,0.25,0.75  \r\n   \n-0.91,0.443,1,0\t\r\n"},
+    {"semicolons.csv", "x1;x2;t1;t2\n0.3817;-2.385;0.25;0.75\n"},
+    {"tabs.csv", "0.3817\t-2.385\t0.25\t0.75\n"},
+    {"classes.csv", "x1,x2,class\n0.3817,-2.385,1\n-0.91,0.443,0\n"},
     {"unknown.tsv", "param\tvalue\nW1[0,0]\t0.5\nW7[0,0]\t0.5\n"},
     {"dup.tsv", "param\tvalue\nb1[0]\t0.5\nb1[0]\t0.25\n"},
     {"partial.tsv", "param\tvalue\nW1[0,0]\t0.5\n"},
@@ -51,6 +54,12 @@ static const struct {
     {"grad --layers 2,3,2 --output softmax --data $D/negative.csv", 2, "negative.csv:2:4:"},
     {"grad --layers 2,3,2 --output softmax --data $D/unnormal.csv", 2, "eq. (26)"},
     {"grad --layers 3,3,2 --output softmax --data $D/good.csv", 2, "good.csv:2: found 4 cells, expected 5"},
+    {"grad --layers 2,3,2 --output softmax --data $D/semicolons.csv", 2, "semicolons.csv:2: cells are separated by commas"},
+    /* a first line holding numbers is data, never a header, whatever separates them */
+    {"grad --layers 2,3,2 --output softmax --data $D/tabs.csv", 2, "tabs.csv:1: cells are separated by commas"},
+    {"grad --layers 2,3,2 --output softmax --data $D/classes.csv", 2, "classes.csv:2: found 3 cells, expected 4"},
+    {"grad --layers 2,3,2 --output softmax --data $D/classes.csv", 2, "one-hot"},
+    {"grad --layers 2,3,2 --output softmax --data $D/classes.csv", 2, "--labels"},
     /* --layers */
     {"grad --layers 2,0,2 --output softmax --data $D/good.csv", 2, "--layers"},
     {"grad --layers 2,-3,2 --output softmax --data $D/good.csv", 2, "--layers"},

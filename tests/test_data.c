@@ -307,14 +307,15 @@ static void dataset_free_should_accept_null(void) {
 
 /* Reads a bad file into a sentinel output; the message must hold "/<name>:<where>" and the key words. */
 static void check_csv_error(const char *name, const char *text, size_t len, size_t n_in, size_t n_out,
-                            bp_output output, const char *where, const char *word, const char *word2, int line) {
+                            bp_output output, unsigned flags, const char *where, const char *word, const char *word2,
+                            int line) {
   fixture fx;
   CU_assertImplementation(fixture_write(&fx, name, text, len) == 0, (unsigned)line, "fixture written", __FILE__, "",
                           CU_TRUE);
   static bp_dataset sentinel;
   bp_dataset *d = &sentinel;
   bp_error_set("%s", "");
-  int status = bp_dataset_read_csv(fx.path, n_in, n_out, output, 0, &d);
+  int status = bp_dataset_read_csv(fx.path, n_in, n_out, output, flags, &d);
   fixture_remove(&fx);
   char location[128];
   snprintf(location, sizeof location, "/%s%s", name, where);
@@ -323,7 +324,10 @@ static void check_csv_error(const char *name, const char *text, size_t len, size
   if (d != &sentinel) bp_dataset_free(d);
 }
 #define CSV_ERROR(name, text, n_in, n_out, output, where, word, word2)                                             \
-  check_csv_error((name), (text), sizeof(text) - 1, (n_in), (n_out), (output), (where), (word), (word2), __LINE__)
+  check_csv_error((name), (text), sizeof(text) - 1, (n_in), (n_out), (output), 0, (where), (word), (word2), __LINE__)
+#define LABELS_ERROR(name, text, n_in, n_out, where, word, word2)                                                  \
+  check_csv_error((name), (text), sizeof(text) - 1, (n_in), (n_out), BP_OUTPUT_SOFTMAX, BP_DATA_LABELS, (where),   \
+                  (word), (word2), __LINE__)
 
 static void csv_reader_should_report_a_file_that_cannot_be_opened(void) {
   fixture fx;
@@ -832,8 +836,8 @@ static void stream_reader_should_reject_null_arguments_and_unknown_flags(void) {
   expect_failure(bp_dataset_read_stream(f, "x.csv", 1, 1, BP_OUTPUT_LOGISTIC, 0x80u, &d), GSL_EINVAL, "x.csv",
                  "unknown flags 0x80", NULL, __LINE__);
   bp_error_set("%s", "");
-  expect_failure(bp_dataset_read_csv("x.csv", 1, 1, BP_OUTPUT_LOGISTIC, 0x2u, &d), GSL_EINVAL, "x.csv",
-                 "unknown flags 0x2", NULL, __LINE__);
+  expect_failure(bp_dataset_read_csv("x.csv", 1, 1, BP_OUTPUT_LOGISTIC, 0x4u, &d), GSL_EINVAL, "x.csv",
+                 "unknown flags 0x4", NULL, __LINE__);
   fclose(f);
   CU_ASSERT_PTR_EQUAL(d, &sentinel);
 }
@@ -934,6 +938,74 @@ static void params_stream_reader_should_read_from_memory_and_name_the_stream(voi
   bp_mlp_free(net);
 }
 
+/* ---- class labels, separators, the header rule ------------------------------------------------------------ */
+
+/* A column of class indices reads as the one-hot rows written out by hand, through either reader. */
+static void csv_reader_should_read_class_labels_as_the_one_hot_rows(void) {
+  static const char labels[] = "x1,x2,class\n0.3817,-2.385,2\n-0.91,0.443,0\n1.5,2.25,1.0\n7.125,-0.5,2\n";
+  static const char one_hot[] = "x1,x2,t1,t2,t3\n0.3817,-2.385,0,0,1\n-0.91,0.443,1,0,0\n1.5,2.25,0,1,0\n"
+                                "7.125,-0.5,0,0,1\n";
+  bp_dataset *want = NULL;
+  CU_ASSERT_EQUAL_FATAL(read_text(one_hot, 1, 2, 3, BP_OUTPUT_SOFTMAX, 0, &want), GSL_SUCCESS);
+  for (int seekable = 0; seekable <= 1; seekable++) {
+    bp_dataset *d = NULL;
+    CU_ASSERT_EQUAL_FATAL(read_text(labels, seekable, 2, 3, BP_OUTPUT_SOFTMAX, BP_DATA_LABELS, &d), GSL_SUCCESS);
+    CU_ASSERT_TRUE(gsl_matrix_equal(d->X, want->X));
+    CU_ASSERT_TRUE(gsl_matrix_equal(d->T, want->T));
+    CU_ASSERT_EQUAL(d->T->size2, 3);
+    bp_dataset_free(d);
+  }
+  bp_dataset_free(want);
+}
+
+static void csv_reader_should_reject_class_labels_that_are_not_a_class(void) {
+  LABELS_ERROR("three.csv", "0.5,0.25,1\n0.5,0.25,3\n", 2, 3, ":2:3:", "class index is 3", "0..2");
+  LABELS_ERROR("minus.csv", "0.5,0.25,-1\n", 2, 3, ":1:3:", "class index is -1", "0..2");
+  LABELS_ERROR("half.csv", "0.5,0.25,1.5\n", 2, 3, ":1:3:", "class index is 1.5", "0..2");
+  LABELS_ERROR("nan.csv", "0.5,0.25,nan\n", 2, 3, ":1:3:", "'nan'", "not a finite number");
+  LABELS_ERROR("word.csv", "0.5,0.25,cat\n", 2, 3, ":1:3:", "'cat'", "not a number");
+}
+
+static void csv_reader_should_say_when_labels_meet_one_hot_rows_or_the_reverse(void) {
+  LABELS_ERROR("onehot.csv", "0.5,0.25,0,1,0\n", 2, 3, ":1:", "found 5 cells, expected 3", "not 3 one-hot cells");
+  CSV_ERROR("classes.csv", "x1,x2,class\n0.5,0.25,2\n", 2, 3, BP_OUTPUT_SOFTMAX, ":2:", "found 3 cells, expected 5",
+            "one-hot (3 cells, a 1 in the column of the class) or, with --labels, as one class index 0..2");
+  /* a logistic output takes its targets as they are */
+  bp_dataset *d = NULL;
+  bp_error_set("%s", "");
+  expect_failure(bp_dataset_read_csv("x.csv", 2, 1, BP_OUTPUT_LOGISTIC, BP_DATA_LABELS, &d), GSL_EINVAL, "x.csv",
+                 "softmax output", NULL, __LINE__);
+  CU_ASSERT_PTR_NULL(d);
+}
+
+static void csv_reader_should_say_that_cells_are_separated_by_commas(void) {
+  CSV_ERROR("semi.csv", "0.5;0.25;1\n", 2, 1, BP_OUTPUT_LOGISTIC, ":1:", "separated by commas", "uses semicolons");
+  CSV_ERROR("euro.csv", "x1;x2;t\n0,5;0,25;1\n", 2, 1, BP_OUTPUT_LOGISTIC, ":2:", "separated by commas",
+            "uses semicolons");
+  CSV_ERROR("tabs.csv", "x1\tx2\tt\n0.5\t0.25\t1\n", 2, 1, BP_OUTPUT_LOGISTIC, ":2:", "separated by commas",
+            "uses tabs");
+  CSV_ERROR("spaces.csv", "0.5,0.25,1\n0.5 0.25 1\n", 2, 1, BP_OUTPUT_LOGISTIC, ":2:", "separated by commas",
+            "uses spaces");
+  CSV_ERROR("mixed.csv", "0.5,0.25;1\n", 1, 2, BP_OUTPUT_LOGISTIC, ":1:", "separated by commas", "uses semicolons");
+  /* blanks around cells are fine, and a plain wrong count is not blamed on the separator */
+  CSV_ERROR("count.csv", "0.5, 0.25\n", 2, 1, BP_OUTPUT_LOGISTIC, ":1:", "found 2 cells, expected 3", NULL);
+}
+
+/* "0.5;0.25;1" as line 1 once read as a header and vanished; a line holding a number is data, whatever separates
+ * it, so the error points at line 1. */
+static void csv_reader_should_never_take_a_first_line_holding_a_number_as_a_header(void) {
+  CSV_ERROR("semi1.csv", "0.5;0.25;1\n0.5,0.25,1\n", 2, 1, BP_OUTPUT_LOGISTIC, ":1:", "uses semicolons", NULL);
+  CSV_ERROR("tab1.csv", "0.5\t0.25\t1\n0.5,0.25,1\n", 2, 1, BP_OUTPUT_LOGISTIC, ":1:", "uses tabs", NULL);
+  CSV_ERROR("space1.csv", "0.5 0.25 1\n0.5,0.25,1\n", 2, 1, BP_OUTPUT_LOGISTIC, ":1:", "uses spaces", NULL);
+  CSV_ERROR("one1.csv", "x1;2\n0.5,0.25,1\n", 2, 1, BP_OUTPUT_LOGISTIC, ":1:", "uses semicolons", NULL);
+  /* names with digits and spaces are still a header */
+  bp_dataset *d = NULL;
+  CU_ASSERT_EQUAL_FATAL(read_text("feature 1,x2,target\n0.5,0.25,1\n", 1, 2, 1, BP_OUTPUT_LOGISTIC, 0, &d),
+                        GSL_SUCCESS);
+  CU_ASSERT_EQUAL(d->X->size1, 1);
+  bp_dataset_free(d);
+}
+
 int register_data(void) {
   static const bp_test_case cases[] = {
       {"layers_parser_should_read_a_comma_separated_list", layers_parser_should_read_a_comma_separated_list},
@@ -1011,6 +1083,15 @@ int register_data(void) {
        stream_reader_should_survive_every_allocation_failure_in_either_pass},
       {"params_stream_reader_should_read_from_memory_and_name_the_stream",
        params_stream_reader_should_read_from_memory_and_name_the_stream},
+      {"csv_reader_should_read_class_labels_as_the_one_hot_rows", csv_reader_should_read_class_labels_as_the_one_hot_rows},
+      {"csv_reader_should_reject_class_labels_that_are_not_a_class",
+       csv_reader_should_reject_class_labels_that_are_not_a_class},
+      {"csv_reader_should_say_when_labels_meet_one_hot_rows_or_the_reverse",
+       csv_reader_should_say_when_labels_meet_one_hot_rows_or_the_reverse},
+      {"csv_reader_should_say_that_cells_are_separated_by_commas",
+       csv_reader_should_say_that_cells_are_separated_by_commas},
+      {"csv_reader_should_never_take_a_first_line_holding_a_number_as_a_header",
+       csv_reader_should_never_take_a_first_line_holding_a_number_as_a_header},
       {"gradient_reader_should_put_each_entry_where_net_grad_keeps_it",
        gradient_reader_should_put_each_entry_where_net_grad_keeps_it},
       {"gradient_reader_should_name_the_parameter_of_a_value_that_is_not_finite",

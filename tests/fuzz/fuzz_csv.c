@@ -2,15 +2,16 @@
  *
  * Byte 0 of an input picks the request, the rest is the CSV:
  *   bits 0-1  n_in - 1        bits 2-3  n_out - 1        bit 4  softmax output (else logistic)
- *   bit 5     BP_DATA_ALLOW_UNNORMALIZED
- *   bit 6     fault injection: allocations fail after byte 1 of them; then bit 7 picks the stream
+ *   bit 5     BP_DATA_ALLOW_UNNORMALIZED     bit 7  BP_DATA_LABELS (class indices; a request error unless softmax)
+ *   bit 6     fault injection: allocations fail after byte 1 & 0x7f of them; byte 1's bit 7 picks the stream
  * Without fault injection every input is read twice: from fmemopen, a stream that can seek (the two-pass
  * reader), and from fopencookie without a seek function, which cannot (the one-pass reader, as for a pipe). Both
  * must give the same status, message and data. Bad input is expected; a finding is a crash, a sanitizer report,
  * a leak, or one of these broken promises, which abort():
  *   - a failure without a message, or one that does not name the file (out of memory aside);
  *   - *out written on failure, or a success without a dataset;
- *   - a dataset of the wrong shape, with a value that is not finite, or with targets the rules exclude. */
+ *   - a dataset of the wrong shape, with a value that is not finite, or with targets the rules exclude (with
+ *     BP_DATA_LABELS: a target row that is not one-hot). */
 #define _GNU_SOURCE
 
 #include <math.h>
@@ -92,6 +93,16 @@ static void check_dataset(const bp_dataset *d, const request *q) {
     }
   }
   if (!(q->flags & BP_DATA_ALLOW_UNNORMALIZED) && unnormalized) finding("an unnormalized row without the flag", m);
+  if (q->flags & BP_DATA_LABELS)
+    for (size_t e = 0; e < rows; e++) {
+      size_t ones = 0, zeros = 0;
+      for (size_t i = 0; i < q->n_out; i++) {
+        double t = gsl_matrix_get(d->T, e, i);
+        ones += (t == 1.0);
+        zeros += (t == 0.0);
+      }
+      if (ones != 1 || zeros != q->n_out - 1) finding("a class label that is not a one-hot row", m);
+    }
   if (d->n_unnormalized != unnormalized) finding("the count of unnormalized rows is wrong", m);
   if ((unnormalized > 0) != (d->unnormalized_line > 0)) finding("the line of the first unnormalized row is wrong", m);
 }
@@ -134,7 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
   uint8_t cfg = data[0];
   request q = {1 + (cfg & 3u), 1 + ((cfg >> 2) & 3u), (cfg & 0x10u) ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC,
-               (cfg & 0x20u) ? BP_DATA_ALLOW_UNNORMALIZED : 0u};
+               ((cfg & 0x20u) ? BP_DATA_ALLOW_UNNORMALIZED : 0u) | ((cfg & 0x80u) ? BP_DATA_LABELS : 0u)};
   int inject = (cfg & 0x40u) != 0;
   size_t skip = inject ? 2 : 1;
   if (size < skip) return 0;
@@ -145,7 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memcpy(text, data + skip, len);
   if (inject) {
     result r;
-    read_one(text, len, &q, (cfg & 0x80u) != 0, (long)data[1], &r);
+    read_one(text, len, &q, (data[1] & 0x80u) != 0, (long)(data[1] & 0x7fu), &r);
     bp_dataset_free(r.d);
   } else {
     result a, b;
