@@ -1006,6 +1006,25 @@ static void csv_reader_should_never_take_a_first_line_holding_a_number_as_a_head
   bp_dataset_free(d);
 }
 
+/* The example data the project ships (examples/data/, written by examples/data/generate.py) reads, and the
+ * labelled 3-class file is the one-hot one written as class indices. */
+static void example_data_should_read_and_its_labels_should_be_the_one_hot_targets(void) {
+  bp_dataset *xor = NULL, *one_hot = NULL, *labels = NULL;
+  CU_ASSERT_EQUAL_FATAL(bp_dataset_read_csv("examples/data/xor.csv", 2, 1, BP_OUTPUT_LOGISTIC, 0, &xor), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(xor->X->size1, 8);
+  CU_ASSERT_EQUAL_FATAL(bp_dataset_read_csv("examples/data/three-class.csv", 2, 3, BP_OUTPUT_SOFTMAX, 0, &one_hot),
+                        GSL_SUCCESS);
+  CU_ASSERT_EQUAL_FATAL(bp_dataset_read_csv("examples/data/three-class-labels.csv", 2, 3, BP_OUTPUT_SOFTMAX,
+                                            BP_DATA_LABELS, &labels),
+                        GSL_SUCCESS);
+  CU_ASSERT_EQUAL(one_hot->X->size1, 9);
+  CU_ASSERT_TRUE(gsl_matrix_equal(one_hot->X, labels->X));
+  CU_ASSERT_TRUE(gsl_matrix_equal(one_hot->T, labels->T));
+  bp_dataset_free(xor);
+  bp_dataset_free(one_hot);
+  bp_dataset_free(labels);
+}
+
 int register_data(void) {
   static const bp_test_case cases[] = {
       {"layers_parser_should_read_a_comma_separated_list", layers_parser_should_read_a_comma_separated_list},
@@ -1092,6 +1111,8 @@ int register_data(void) {
        csv_reader_should_say_that_cells_are_separated_by_commas},
       {"csv_reader_should_never_take_a_first_line_holding_a_number_as_a_header",
        csv_reader_should_never_take_a_first_line_holding_a_number_as_a_header},
+      {"example_data_should_read_and_its_labels_should_be_the_one_hot_targets",
+       example_data_should_read_and_its_labels_should_be_the_one_hot_targets},
       {"gradient_reader_should_put_each_entry_where_net_grad_keeps_it",
        gradient_reader_should_put_each_entry_where_net_grad_keeps_it},
       {"gradient_reader_should_name_the_parameter_of_a_value_that_is_not_finite",
