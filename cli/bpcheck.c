@@ -48,6 +48,17 @@ static const char usage_text[] =
     "  estimates             how often each method's error estimate bounds its actual error, over every entry\n"
     "                        of every check, against the complex step\n"
     "  plotdata NAME         the TSV a figure of plots/ is drawn from\n"
+    "  train --layers N0,...,NL --output logistic|softmax --data FILE.csv [--epochs N] [--batch B] [--lr ETA]\n"
+    "       [--momentum MU] [--validation FILE.csv | --split S] [--standardize] [--labels] [--check-every K]\n"
+    "       [--sample K | --direction] [--save PARAMS.tsv]\n"
+    "                        minibatch gradient descent on the mean of eq. (36) or eq. (38), with a gradient\n"
+    "                        check of the step's gradient every K epochs, at the start and at the end; a log\n"
+    "                        line per epoch (docs/training.md). Exit 1 when a check fails\n"
+    "  predict --layers ... --output ... --params PARAMS.tsv --data FILE.csv [--labels]\n"
+    "                        the network's outputs for each example, and the accuracy against the targets\n"
+    "  data NAME [--points N] [--classes K] [--noise S] [--labels]\n"
+    "                        a data set as CSV, seeded: spiral, xor, circles, or iris, breast-cancer, digits\n"
+    "                        read from Debian's python3-sklearn\n"
     "\n"
     "options:\n"
     "  --format table|tsv|json   output format (default table)\n"
@@ -223,6 +234,8 @@ static int parse_options(int argc, char **argv, bp_cli_options *o) {
     int *flag = !strcmp(name, "--allow-unnormalized-targets") ? &o->allow_unnormalized
                 : !strcmp(name, "--direction")                  ? &o->direction
                 : !strcmp(name, "--taylor")                     ? &o->taylor
+                : !strcmp(name, "--standardize")                ? &o->standardize
+                : !strcmp(name, "--labels")                     ? &o->labels
                                                                 : NULL;
     if (flag) {
       if (eq) return bp_cli_usage_error("option %s takes no value", name);
@@ -231,8 +244,10 @@ static int parse_options(int argc, char **argv, bp_cli_options *o) {
     }
     static const char *const with_value[] = {"--format", "--seed", "--method", "--layers",
                                              "--output", "--data", "--params", "--sample"};
-    int needs_value = 0;
+    int needs_value = 0, train_option = -1;
     for (size_t m = 0; m < sizeof with_value / sizeof with_value[0]; m++) needs_value |= !strcmp(name, with_value[m]);
+    for (int m = 0; m < BP_CLI_TRAIN_N; m++)
+      if (!strcmp(name, bp_cli_train_option_names[m])) needs_value = 1, train_option = m;
     if (!needs_value) return bp_cli_usage_error("unknown option '%s'", arg);
     if (eq)
       value = eq + 1;
@@ -240,7 +255,9 @@ static int parse_options(int argc, char **argv, bp_cli_options *o) {
       value = argv[++k];
     else
       return bp_cli_usage_error("option %s needs a value", name);
-    if (!strcmp(name, "--format")) {
+    if (train_option >= 0) {
+      o->train[train_option] = value;
+    } else if (!strcmp(name, "--format")) {
       if (!strcmp(value, "table"))
         o->fmt = FORMAT_TABLE;
       else if (!strcmp(value, "tsv"))
@@ -344,6 +361,15 @@ int main(int argc, char **argv) {
   } else if (is_plotdata) {
     rc = (o.n_ids == 1) ? bp_cli_plotdata(o.ids[0], o.seed)
                         : bp_cli_usage_error("%s", "plotdata needs one name (see plots/README.md)");
+  } else if (!strcmp(cmd, "data")) {
+    rc = (o.n_ids == 1) ? bp_cli_data(&o, o.ids[0])
+                        : bp_cli_usage_error("%s", "data needs one name: spiral, xor, circles, iris, breast-cancer, digits");
+  } else if ((!strcmp(cmd, "train") || !strcmp(cmd, "predict")) && o.n_ids == 0) {
+    rc = !strcmp(cmd, "train") ? bp_cli_train(&o) : bp_cli_predict(&o);
+  } else if (bp_cli_train_options_given(&o)) {
+    rc = bp_cli_usage_error("%s", "--epochs, --batch, --lr, --momentum, --validation, --split, --standardize, --labels, "
+                                  "--check-every, --save, --points, --classes and --noise are options of train, "
+                                  "predict and data");
   } else if (o.n_ids > 0 && !is_run) {
     rc = bp_cli_usage_error("unexpected argument '%s'", o.ids[0]);
   } else if (!is_grad && (o.layers || o.output || o.data || o.params || o.allow_unnormalized || o.sample ||

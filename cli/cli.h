@@ -14,6 +14,11 @@ int bp_cli_usage_error(const char *fmt, const char *arg);
 #include "checks.h"
 #include "gradcheck.h"
 
+/* The options of train, predict and data that take a value, kept as text for cli/train.c to parse. */
+enum { BP_CLI_EPOCHS, BP_CLI_BATCH, BP_CLI_LR, BP_CLI_MOMENTUM, BP_CLI_VALIDATION, BP_CLI_SPLIT, BP_CLI_CHECK_EVERY,
+       BP_CLI_SAVE, BP_CLI_POINTS, BP_CLI_CLASSES, BP_CLI_NOISE, BP_CLI_TRAIN_N };
+extern const char *const bp_cli_train_option_names[BP_CLI_TRAIN_N]; /* "--epochs", ... */
+
 /* The command line, parsed (cli/bpcheck.c). */
 typedef struct {
   format fmt;
@@ -26,6 +31,8 @@ typedef struct {
   int taylor;                                  /* grad --taylor: the Taylor-remainder test beside the check */
   char **ids;                                  /* the command's arguments (check ids) */
   size_t n_ids;
+  const char *train[BP_CLI_TRAIN_N];           /* train, predict, data: --epochs ... as given (cli/train.c) */
+  int standardize, labels;                     /* train --standardize; --labels: a class index column */
 } bp_cli_options;
 
 /* `bpcheck run ID...` and `bpcheck all` (cli/run.c): entries = 1 adds the per-entry report of every claim. */
@@ -68,6 +75,13 @@ void bp_cli_entries_table(const bp_cli_entries *e, const char *indent);
 void bp_cli_entries_json(const bp_cli_entries *e, const char *indent);
 /* "worst entry NAME (index k): backprop A, numeric (central) N, rel err R (BAND)" into buf, for the first line. */
 void bp_cli_worst_summary(const bp_cli_entries *e, char *buf, size_t len);
+
+/* `bpcheck train`, `bpcheck predict`, `bpcheck data NAME` (cli/train.c). */
+int bp_cli_train(const bp_cli_options *o);
+int bp_cli_predict(const bp_cli_options *o);
+int bp_cli_data(const bp_cli_options *o, const char *name);
+/* 1 when an option only train, predict or data take was given (the other commands reject it). */
+int bp_cli_train_options_given(const bp_cli_options *o);
 
 /* `bpcheck plotdata NAME [--seed N]`: the TSV a figure of plots/ is drawn from (cli/plotdata.c). */
 int bp_cli_plotdata(const char *name, unsigned long seed);

@@ -194,6 +194,13 @@ static int sk_number(sk_reader *r, char **p, size_t col, double *v) {
   return GSL_SUCCESS;
 }
 
+/* A cell that starts like a number (a header line of names does not). */
+static int number_starts(const char *p) {
+  char *end;
+  (void)strtod(p, &end);
+  return end != p;
+}
+
 /* scikit-learn's first line: "n_samples,n_features,name,...". */
 static int sk_header(sk_reader *r, size_t *n_samples, size_t *n_features) {
   int got = sk_next(r);
@@ -235,7 +242,8 @@ static int sk_grow(labelled *s, size_t *cap, size_t need, size_t n_features) {
 
 /* One data line: n_features numbers, then the label, into row `row` of the scratch. The line's width fixes
  * n_features when it is 0 (no header). */
-static int sk_row(sk_reader *r, labelled *s, size_t *cap, size_t row, size_t *n_features, size_t *max_label) {
+static int sk_row(sk_reader *r, labelled *s, size_t *cap, size_t row, size_t *n_features, size_t *max_label,
+                  size_t n_classes) {
   size_t cells = 1;
   for (const char *c = r->line; *c; c++) cells += (*c == ',');
   if (*n_features == 0) *n_features = cells - 1;
@@ -252,6 +260,9 @@ static int sk_row(sk_reader *r, labelled *s, size_t *cap, size_t row, size_t *n_
     BP_ERROR(GSL_EINVAL, "%s:%zu:%zu: the class label must be an integer from 0 to %d, not %g", r->name, r->lineno,
              cells, BP_DATASETS_MAX_CLASSES - 1, v);
   if (status) return status;
+  if (n_classes && v >= (double)n_classes)
+    BP_ERROR(GSL_EINVAL, "%s:%zu:%zu: class %g, but there are %zu classes (0 to %zu)", r->name, r->lineno, cells, v,
+             n_classes, n_classes - 1);
   s->labels[row] = (size_t)v;
   if (s->labels[row] > *max_label) *max_label = s->labels[row];
   return GSL_SUCCESS;
@@ -261,6 +272,8 @@ int bp_datasets_read_labelled(FILE *f, const char *name, int header, bp_targets 
                               size_t *n_classes) {
   if (f == NULL || name == NULL || out == NULL || n_classes == NULL)
     BP_ERROR(GSL_EINVAL, "bp_datasets_read_labelled: f, name, out and n_classes must be given");
+  if (*n_classes == 1 || *n_classes > BP_DATASETS_MAX_CLASSES)
+    BP_ERROR(GSL_EINVAL, "%s: %zu classes asked for; between 2 and %d", name, *n_classes, BP_DATASETS_MAX_CLASSES);
   sk_reader *r = bp_malloc(sizeof *r);
   if (r == NULL) return GSL_ENOMEM;
   *r = (sk_reader){.f = f, .name = name};
@@ -268,8 +281,10 @@ int bp_datasets_read_labelled(FILE *f, const char *name, int header, bp_targets 
   labelled s = {NULL, NULL};
   int status = header ? sk_header(r, &n_samples, &n_features) : GSL_SUCCESS, got = 0;
   while (!status && (got = sk_next(r)) > 0) {
-    if (r->line[strspn(r->line, " \t")] == '\0') continue; /* a blank line */
-    status = sk_row(r, &s, &cap, rows, &n_features, &max_label);
+    const char *first = r->line + strspn(r->line, " \t");
+    if (*first == '\0' || *first == '#') continue; /* a blank line, a comment */
+    if (!header && rows == 0 && !number_starts(first)) continue; /* a header of names ("x1,x2,class") */
+    status = sk_row(r, &s, &cap, rows, &n_features, &max_label, *n_classes);
     rows += !status;
   }
   if (!status && got < 0) status = -got;
@@ -279,7 +294,7 @@ int bp_datasets_read_labelled(FILE *f, const char *name, int header, bp_targets 
               GSL_EINVAL);
   if (!status) {
     gsl_matrix_view used = gsl_matrix_submatrix(s.X, 0, 0, rows, n_features);
-    size_t k = max_label + 1 < 2 ? 2 : max_label + 1;
+    size_t k = *n_classes ? *n_classes : max_label + 1 < 2 ? 2 : max_label + 1;
     status = bp_datasets_from_labels(&used.matrix, s.labels, k, targets, out);
     if (!status) *n_classes = k;
   }

@@ -41,10 +41,12 @@ int bp_datasets_xor(gsl_rng *rng, size_t n, double noise, bp_targets targets, bp
  * coordinate moved by N(0, noise^2). 0 < factor < 1. */
 int bp_datasets_circles(gsl_rng *rng, size_t n, double noise, double factor, bp_targets targets, bp_dataset **out);
 
-/* A labelled CSV as scikit-learn ships it: one example a line, n_features numbers, then an integer class label
- * 0..K-1. header = 1: the first line is scikit-learn's "n_samples,n_features,class names..." (iris.csv,
- * breast_cancer.csv), checked against what follows; header = 0: none (digits.csv.gz, decompressed). n_classes is
- * the largest label + 1 (at least 2). Messages name `name` and the line: "NAME:LINE: ...". */
+/* A labelled CSV as scikit-learn ships it (and `bpcheck data --labels` writes it): one example a line, n_features
+ * numbers, then an integer class label 0..K-1. header = 1: the first line is scikit-learn's "n_samples,n_features,
+ * class names..." (iris.csv, breast_cancer.csv), checked against what follows; header = 0: none (digits.csv.gz,
+ * decompressed), or a first line of names ("x1,x2,class") that is skipped. Blank lines and lines starting with '#'
+ * are skipped. On entry *n_classes is the number of classes K (every label must be below it), or 0 to take the
+ * largest label + 1 (at least 2); on success it is K. Messages name `name` and the line: "NAME:LINE: ...". */
 int bp_datasets_read_labelled(FILE *f, const char *name, int header, bp_targets targets, bp_dataset **out,
                               size_t *n_classes);
 

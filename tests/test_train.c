@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_math.h>
@@ -308,6 +309,7 @@ static void xor_and_circles_should_label_by_their_geometry(void) {
 /* ---- scikit-learn's files ------------------------------------------------------------------------------------------ */
 
 static int read_text(const char *text, int header, bp_targets targets, bp_dataset **d, size_t *k) {
+  *k = 0;
   FILE *f = fmemopen((void *)text, strlen(text), "r");
   if (f == NULL) return -1;
   int status = bp_datasets_read_labelled(f, "mem.csv", header, targets, d, k);
@@ -329,6 +331,15 @@ static void labelled_reader_should_read_sklearns_layout(void) {
   bp_dataset_free(d);
   CU_ASSERT_EQUAL_FATAL(read_text("0,16,3,1\n2,4,8,0\n", 0, BP_TARGETS_BINARY, &d, &k), GSL_SUCCESS);
   CU_ASSERT(k == 2 && d->X->size2 == 3 && gsl_matrix_get(d->T, 0, 0) == 1.0);
+  bp_dataset_free(d);
+  /* what `bpcheck data --labels` writes: a header of names, comments; four classes asked for, three seen */
+  FILE *f = fmemopen((void *)"# spiral\nx1,x2,class\n0.5,-0.25,2\n\n0.125,1,0\n", 44, "r");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  k = 4;
+  CU_ASSERT_EQUAL(bp_datasets_read_labelled(f, "mem.csv", 0, BP_TARGETS_ONEHOT, &d, &k), GSL_SUCCESS);
+  fclose(f);
+  CU_ASSERT_FATAL(k == 4 && d && d->X->size1 == 2 && d->T->size2 == 4);
+  CU_ASSERT(gsl_matrix_get(d->T, 0, 2) == 1.0 && gsl_matrix_get(d->X, 1, 0) == 0.125);
   bp_dataset_free(d);
 }
 
@@ -404,6 +415,121 @@ static void sklearn_data_should_reach_95_percent_validation_accuracy(void) {
   }
 }
 
+
+/* ---- the commands: bpcheck data, train, predict -------------------------------------------------------------------- */
+
+static char dir[64];
+static char out[1 << 20], out2[1 << 20], err[8192];
+
+static int cli_setup(void) {
+  if (bp_test_mkdtemp(dir, sizeof dir, "train")) return 1;
+  return bp_test_write_file(dir, "bad.csv", "x1,x2,t1,t2,t3\n0.5,0.25,1,0,0\n0.5,oops,0,1,0\n") ||
+         bp_test_write_file(dir, "labels.csv", "x1,x2,class\n0.5,0.25,0\n0.5,-0.75,1\n0.125,0.5,2\n-0.5,0.25,7\n") ||
+         bp_test_write_file(dir, "short.csv", "x1,x2,t1,t2,t3\n0.5,0.25,1,0,0\n");
+}
+
+static int cli_teardown(void) {
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  return system(cmd) == 0 ? 0 : 1;
+}
+
+static int run(const char *fmt, const char *a, const char *b, char *o) {
+  char args[1024];
+  snprintf(args, sizeof args, fmt, a, b, a, b);
+  return bp_test_run_bpcheck(args, dir, o, sizeof out, err, sizeof err);
+}
+
+/* The last line of text that starts with a digit (the TSV log's last epoch). */
+static const char *last_row(const char *text) {
+  const char *row = NULL;
+  for (const char *p = text; p && *p; p = bp_test_next_line(p))
+    if (*p >= '0' && *p <= '9') row = p;
+  return row;
+}
+
+static void data_should_write_the_same_csv_for_the_same_seed(void) {
+  CU_ASSERT_EQUAL(run("data spiral --seed 4 > '%s/a.csv'", dir, NULL, out), 0);
+  CU_ASSERT_EQUAL(run("data spiral --seed 4", dir, NULL, out), 0);
+  CU_ASSERT_EQUAL(run("data spiral --seed 5", dir, NULL, out2), 0);
+  CU_ASSERT(strcmp(out, out2) != 0);
+  size_t rows = 0;
+  for (const char *p = out; p && *p; p = bp_test_next_line(p)) rows += (*p != '#');
+  CU_ASSERT_EQUAL(rows, 301); /* the header and 3 x 100 points */
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "x1,x2,t1,t2,t3\n"));
+  CU_ASSERT_EQUAL(run("data xor --labels --points 10", dir, NULL, out), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "x1,x2,class\n"));
+  CU_ASSERT_EQUAL(run("data circles --points 10", dir, NULL, out), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "x1,x2,t\n"));
+  CU_ASSERT_EQUAL(run("data moons", dir, NULL, out), 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "moons"));
+  CU_ASSERT_EQUAL(out[0], '\0');
+}
+
+/* train --standardize --save, then predict with the saved file on the RAW data: the folded W1, b1 (eq. (3)) give the
+ * log's last loss and accuracy; grad --params checks the gradient at the trained point. */
+static void saved_parameters_should_predict_what_training_logged_and_be_checkable(void) {
+  CU_ASSERT_EQUAL_FATAL(run("data spiral --points 40 > '%s/s.csv'", dir, NULL, out), 0);
+  CU_ASSERT_EQUAL_FATAL(run("train --layers 2,20,3 --output softmax --data '%s/s.csv' --epochs 30 --batch 16 --lr 1 "
+                            "--standardize --split 0.25 --format tsv --save '%s/p.tsv'",
+                            dir, dir, out),
+                        0);
+  const char *row = last_row(out);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(row);
+  unsigned epoch;
+  double loss, acc, vloss, vacc;
+  CU_ASSERT_EQUAL_FATAL(sscanf(row, "%u\t%lf\t%lf\t%lf\t%lf", &epoch, &loss, &acc, &vloss, &vacc), 5);
+  CU_ASSERT_EQUAL(epoch, 30);
+  CU_ASSERT_PTR_NOT_NULL(strstr(row, "\tfull\tPASS\t"));
+  /* predict on all 120 examples: its mean loss is the 90 training and 30 validation examples' weighted together */
+  CU_ASSERT_EQUAL_FATAL(run("predict --layers 2,20,3 --output softmax --data '%s/s.csv' --params '%s/p.tsv'", dir, dir,
+                            out),
+                        0);
+  const char *tail = strstr(out, "# accuracy ");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(tail);
+  double pacc, ploss;
+  CU_ASSERT_EQUAL_FATAL(sscanf(tail, "# accuracy %lf (%*s of %*s mean loss %lf", &pacc, &ploss), 2);
+  ASSERT_REL_CLOSE(ploss, (90.0 * loss + 30.0 * vloss) / 120.0, 1e-9);
+  ASSERT_ABS_CLOSE(pacc, (90.0 * acc + 30.0 * vacc) / 120.0, 1e-6);
+  CU_ASSERT_EQUAL(run("grad --layers 2,20,3 --output softmax --data '%s/s.csv' --params '%s/p.tsv' --sample 4", dir, dir,
+                      out),
+                  0);
+  CU_ASSERT_EQUAL(strncmp(out, "PASS", 4), 0);
+}
+
+static void train_json_should_be_valid_and_name_every_check(void) {
+  CU_ASSERT_EQUAL_FATAL(run("data xor --points 64 > '%s/x.csv'", dir, NULL, out), 0);
+  CU_ASSERT_EQUAL(run("train --layers 2,8,1 --output logistic --data '%s/x.csv' --epochs 6 --check-every 3 --direction "
+                      "--format json",
+                      dir, NULL, out),
+                  0);
+  CU_ASSERT(bp_test_json_valid(out));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"checks\": 3, \"checks_passed\": 3"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"mode\": \"direction\""));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"mode\": \"every entry\""));
+}
+
+/* Bad input: exit 2, the file and line in the message, nothing on stdout, no parameter file. */
+static void bad_input_should_exit_2_naming_the_file_and_line(void) {
+  CU_ASSERT_EQUAL(run("train --layers 2,5,3 --output softmax --data '%s/bad.csv' --save '%s/never.tsv'", dir, dir, out),
+                  2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "bad.csv:3:"));
+  CU_ASSERT_EQUAL(out[0], '\0');
+  CU_ASSERT_EQUAL(run("train --layers 2,5,3 --output softmax --labels --data '%s/labels.csv'", dir, NULL, out), 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "labels.csv:5:3: class 7, but there are 3 classes"));
+  CU_ASSERT_EQUAL(run("train --layers 2,5,3 --output softmax --data '%s/short.csv' --split 0.5", dir, NULL, out), 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "no training examples"));
+  CU_ASSERT_EQUAL(run("train --layers 2,5,3 --output softmax --data '%s/short.csv' --lr -1", dir, NULL, out), 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "--lr"));
+  CU_ASSERT_EQUAL(run("grad --layers 2,5,3 --output softmax --data '%s/short.csv' --epochs 3", dir, NULL, out), 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "options of train"));
+  char path[128];
+  snprintf(path, sizeof path, "%s/never.tsv", dir);
+  CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
+  snprintf(path, sizeof path, "%s/never.tsv.tmp", dir);
+  CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
+}
+
 int register_train(void) {
   static const bp_test_case cases[] = {
       {"spiral should reach 97% with every logged check passing (eq. (38), eq. (26)-(31))",
@@ -424,5 +550,16 @@ int register_train(void) {
       {"scikit-learn's data should reach 95% validation accuracy (when installed)",
        sklearn_data_should_reach_95_percent_validation_accuracy},
   };
-  return bp_test_add_suite("train", cases, sizeof cases / sizeof cases[0]);
+  static const bp_test_case commands[] = {
+      {"data should write the same CSV for the same seed", data_should_write_the_same_csv_for_the_same_seed},
+      {"saved parameters should predict what training logged and be checkable (eq. (3), eq. (38))",
+       saved_parameters_should_predict_what_training_logged_and_be_checkable},
+      {"train JSON should be valid and name every check", train_json_should_be_valid_and_name_every_check},
+      {"bad input should exit 2 naming the file and line", bad_input_should_exit_2_naming_the_file_and_line},
+  };
+  if (bp_test_add_suite("train", cases, sizeof cases / sizeof cases[0])) return 1;
+  CU_pSuite s = CU_add_suite("train commands", cli_setup, cli_teardown);
+  for (size_t k = 0; s && k < sizeof commands / sizeof commands[0]; k++)
+    if (CU_add_test(s, commands[k].name, commands[k].fn) == NULL) return 1;
+  return s == NULL;
 }
