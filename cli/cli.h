@@ -62,13 +62,6 @@ typedef struct {
   const size_t *index;        /* entry k's index in the whole vector (a sample), or NULL for k */
   const gsl_vector *value;    /* the point: a "value" column of value[index], or NULL for none */
 } bp_cli_entries;
-/* "rel_err" where the entry is resolved, else "estimate" (fd.h: judged by |a - n| <= est_factor e). */
-const char *bp_cli_judged_by(const bp_gradcheck *gc, size_t k);
-/* "PASS", "FAIL", or "NOT SMOOTH" for a failing entry at a kink of f. */
-const char *bp_cli_entry_verdict(const bp_gradcheck *gc, size_t k);
-/* The band of entry k's relative error as students are taught them ("good", "wrong", ...), or, for an entry below
- * the difference's resolution, that it was judged by its estimate (a band would mislabel a pass). */
-void bp_cli_entry_band(const bp_gradcheck *gc, size_t k, char *buf, size_t len);
 void bp_cli_entries_table(const bp_cli_entries *e, const char *indent);
 /* One JSON object per entry (index, entry, value when there is one, analytic, numeric, abs_err, rel_err, estimate,
  * judged_by, verdict), comma separated, no brackets. */

@@ -14,36 +14,25 @@
 #include "cli.h"
 #include "core.h"
 #include "data.h"
-#include "diagnose.h"
-#include "gradcheck.h"
 #include "mlp.h"
-#include "modes.h"
-#include "taylor.h"
+#include "netcheck.h"
 
-/* Everything grad computes, before the first line is printed. */
+/* Everything grad computes, before the first line is printed: the library's report, and how to print it. */
 typedef struct {
   const bp_cli_options *o;
   bp_mlp *net;
-  double loss;
-  bp_gradcheck *gc;                 /* every entry, the sample, or the one direction */
-  size_t *columns;                  /* --sample: the parameters checked (gc entry k is parameter columns[k]) */
-  bp_block blocks[2 * BP_MLP_MAX_LAYERS];
-  size_t n_blocks;
-  bp_diagnosis diagnosis;           /* kind NONE unless the check failed */
-  bp_taylor_result taylor;          /* --taylor */
+  bp_netcheck_report *r;
   char numeric_label[48];
-  char *reproduce;                  /* the command that reproduces the run */
+  char *reproduce; /* the command that reproduces the run */
 } grad_report;
 
 static void param_name(const void *ctx, size_t k, char *buf, size_t len) { bp_mlp_param_name(ctx, k, buf, len); }
 
 static bp_cli_entries report_entries(const grad_report *g) {
-  return (bp_cli_entries){g->gc, "backprop", g->numeric_label, param_name, g->net, g->columns, g->net->params};
+  return (bp_cli_entries){g->r->gc, "backprop", g->numeric_label, param_name, g->net, g->r->columns, g->r->params};
 }
 
-static int grad_passes(const grad_report *g) {
-  return g->gc->verdict == BP_VERDICT_PASS && (!g->o->taylor || g->taylor.verdict == BP_VERDICT_PASS);
-}
+static int grad_passes(const grad_report *g) { return g->r->verdict == BP_VERDICT_PASS; }
 
 /* The command line that reproduces this result: every input and every option that changes it, each as
  * --name=value (so a file named -h stays a file), quoted for the shell. Allocated to fit; NULL when out of memory. */
@@ -75,10 +64,10 @@ static char *reproduce_command(const bp_cli_options *o) {
 
 /* The first line: the verdict and what decided it. */
 static void first_line(const grad_report *g, char *buf, size_t len) {
-  const bp_gradcheck *gc = g->gc;
+  const bp_gradcheck *gc = g->r->gc;
   if (g->o->direction) {
     char band[96];
-    bp_cli_entry_band(gc, 0, band, sizeof band);
+    bp_gradcheck_entry_band(gc, 0, band, sizeof band);
     snprintf(buf, len,
              "along a random signed unit direction v: backprop g.v %.10g, %s d/dt E(params + t v) %.10g, rel err "
              "%.2e (%s)",
@@ -90,23 +79,7 @@ static void first_line(const grad_report *g, char *buf, size_t len) {
   }
 }
 
-static const char *overall_verdict(const grad_report *g) {
-  if (g->gc->verdict != BP_VERDICT_PASS) return bp_verdict_name(g->gc->verdict);
-  return grad_passes(g) ? "PASS" : "FAIL";
-}
-
-/* --sample: one line per W and b block: how much of it was checked, and how it fared. */
-static void block_coverage(const grad_report *g, const bp_block *b, size_t *checked, size_t *passed, double *worst) {
-  *checked = *passed = 0;
-  *worst = 0.0;
-  for (size_t k = 0; k < g->gc->size; k++) {
-    size_t j = g->columns[k];
-    if (j < b->start || j >= b->start + b->size) continue;
-    (*checked)++;
-    *passed += gsl_vector_uchar_get(g->gc->passed, k);
-    *worst = fmax(*worst, gsl_vector_get(g->gc->rel_err, k));
-  }
-}
+static const char *overall_verdict(const grad_report *g) { return bp_verdict_name(g->r->verdict); }
 
 static void print_taylor_table(const bp_taylor_result *t) {
   printf("\nTaylor test along its own random signed unit direction u: r(eps) = |E(params + eps u) - E - eps g.u| must\n"
@@ -124,18 +97,18 @@ static void print_taylor_table(const bp_taylor_result *t) {
 
 static void print_table(const grad_report *g) {
   const bp_cli_options *o = g->o;
-  const bp_gradcheck *gc = g->gc;
+  const bp_gradcheck *gc = g->r->gc;
   char line[512];
   first_line(g, line, sizeof line);
   if (o->direction)
     printf("%s: %s\n", overall_verdict(g), line);
   else
     printf("%s: %s; ||a - n|| / ||n|| = %.2e\n", overall_verdict(g), line, gc->norm_rel_err);
-  if (g->diagnosis.kind != BP_DIAG_NONE) printf("diagnosis: %s\n", g->diagnosis.sentence);
+  if (g->r->diagnosis.kind != BP_DIAG_NONE) printf("diagnosis: %s\n", g->r->diagnosis.sentence);
   if (gc->verdict == BP_VERDICT_FAIL && (o->sample || o->direction))
     printf("diagnosis: none, it reads the pattern of every entry: run without %s to get one\n",
            o->sample ? "--sample" : "--direction");
-  printf("loss E = %.17g (sum over the examples), %zu parameters\n", g->loss, g->net->n_params);
+  printf("loss E = %.17g (sum over the examples), %zu parameters\n", g->r->loss, g->net->n_params);
   if (o->direction) {
     printf("\nOne random signed direction checks one combination of all %zu entries for the price of one column of\n"
            "differences (central: 2 forward passes, 2 more for the error estimate) and 1 backward: a wrong gradient\n"
@@ -145,12 +118,11 @@ static void print_table(const grad_report *g) {
   } else {
     if (o->sample) {
       printf("\n--sample %zu: %zu of %zu entries checked\n", o->sample, gc->size, g->net->n_params);
-      for (size_t b = 0; b < g->n_blocks; b++) {
-        size_t checked, passed;
-        double worst;
-        block_coverage(g, &g->blocks[b], &checked, &passed, &worst);
-        printf("  %-4s %4zu of %4zu entries checked (%5.1f%%), %4zu pass, worst rel err %.2e\n", g->blocks[b].name,
-               checked, g->blocks[b].size, 100.0 * (double)checked / (double)g->blocks[b].size, passed, worst);
+      for (size_t b = 0; b < g->r->n_blocks; b++) {
+        const bp_netcheck_block *nb = &g->r->blocks[b];
+        printf("  %-4s %4zu of %4zu entries checked (%5.1f%%), %4zu pass, worst rel err %.2e\n", nb->block.name,
+               nb->checked, nb->block.size, 100.0 * (double)nb->checked / (double)nb->block.size, nb->passed,
+               nb->worst_rel_err);
       }
     }
     printf("\n");
@@ -164,59 +136,57 @@ static void print_table(const grad_report *g) {
   printf("Relative errors as students are taught them: > 1e-2 wrong, 1e-2..1e-4 suspicious, 1e-4..1e-7 fine only at\n"
          "kinks, < 1e-7 good. backprop is the analytic side; numeric (%s) is the finite difference.\n",
          bp_fd_method_name(o->method));
-  if (o->taylor) print_taylor_table(&g->taylor);
+  if (o->taylor) print_taylor_table(&g->r->taylor);
   if (!grad_passes(g)) printf("\nreproduce: %s\n", g->reproduce);
 }
 
 /* grad's TSV is also its --params format: param and value come first (lib/data.h). */
 static void print_tsv(const grad_report *g) {
-  const bp_gradcheck *gc = g->gc;
+  const bp_gradcheck *gc = g->r->gc;
   char line[512];
   first_line(g, line, sizeof line);
   printf("# %s: %s\n", overall_verdict(g), line);
-  if (g->diagnosis.kind != BP_DIAG_NONE) printf("# diagnosis: %s\n", g->diagnosis.sentence);
-  printf("# loss = %.17g\n", g->loss);
+  if (g->r->diagnosis.kind != BP_DIAG_NONE) printf("# diagnosis: %s\n", g->r->diagnosis.sentence);
+  printf("# loss = %.17g\n", g->r->loss);
   if (g->o->direction) {
     printf("direction\tbackprop\tnumeric\trel_err\tabs_err\testimate\tjudged_by\tverdict\n");
     printf("v\t%.17g\t%.17g\t%.3e\t%.3e\t%.3e\t%s\t%s\n", gsl_vector_get(gc->analytic, 0),
            gsl_vector_get(gc->numeric, 0), gsl_vector_get(gc->rel_err, 0), gsl_vector_get(gc->abs_err, 0),
-           gsl_vector_get(gc->estimate, 0), bp_cli_judged_by(gc, 0), bp_verdict_name(gc->verdict));
+           gsl_vector_get(gc->estimate, 0), bp_gradcheck_judged_by(gc, 0), bp_verdict_name(gc->verdict));
   } else {
     printf("param\tvalue\tbackprop\tnumeric\trel_err\tabs_err\testimate\tjudged_by\tverdict\n");
     for (size_t k = 0; k < gc->size; k++) {
       char name[64];
-      size_t j = g->columns ? g->columns[k] : k;
+      size_t j = bp_netcheck_param(g->r, k);
       bp_mlp_param_name(g->net, j, name, sizeof name);
       printf("%s\t%.17g\t%.17g\t%.17g\t%.3e\t%.3e\t%.3e\t%s\t%s\n", name, gsl_vector_get(g->net->params, j),
              gsl_vector_get(gc->analytic, k), gsl_vector_get(gc->numeric, k), gsl_vector_get(gc->rel_err, k),
-             gsl_vector_get(gc->abs_err, k), gsl_vector_get(gc->estimate, k), bp_cli_judged_by(gc, k),
-             bp_cli_entry_verdict(gc, k));
+             gsl_vector_get(gc->abs_err, k), gsl_vector_get(gc->estimate, k), bp_gradcheck_judged_by(gc, k),
+             bp_gradcheck_entry_verdict(gc, k));
     }
   }
   char worst[64] = "v";
-  if (!g->o->direction) bp_mlp_param_name(g->net, g->columns ? g->columns[gc->worst] : gc->worst, worst, sizeof worst);
+  if (!g->o->direction) bp_mlp_param_name(g->net, bp_netcheck_param(g->r, gc->worst), worst, sizeof worst);
   printf("# norm_rel_err = %.3e, max_rel_err = %.3e (over %zu resolved entries), worst = %s, verdict = %s\n",
          gc->norm_rel_err, gc->max_rel_err, gc->size - gc->n_unresolved, worst, overall_verdict(g));
-  for (size_t b = 0; g->o->sample && b < g->n_blocks; b++) {
-    size_t checked, passed;
-    double w;
-    block_coverage(g, &g->blocks[b], &checked, &passed, &w);
-    printf("# block %s: %zu of %zu entries checked, %zu pass, worst rel err %.3e\n", g->blocks[b].name, checked,
-           g->blocks[b].size, passed, w);
+  for (size_t b = 0; g->o->sample && b < g->r->n_blocks; b++) {
+    const bp_netcheck_block *nb = &g->r->blocks[b];
+    printf("# block %s: %zu of %zu entries checked, %zu pass, worst rel err %.3e\n", nb->block.name, nb->checked,
+           nb->block.size, nb->passed, nb->worst_rel_err);
   }
   if (g->o->taylor)
-    printf("# taylor: rate = %.3f, verdict = %s\n", g->taylor.observed_rate, bp_verdict_name(g->taylor.verdict));
+    printf("# taylor: rate = %.3f, verdict = %s\n", g->r->taylor.observed_rate, bp_verdict_name(g->r->taylor.verdict));
   if (!grad_passes(g)) printf("# reproduce: %s\n", g->reproduce);
 }
 
 static void print_json(const grad_report *g) {
-  const bp_gradcheck *gc = g->gc;
+  const bp_gradcheck *gc = g->r->gc;
   char line[512];
   first_line(g, line, sizeof line);
   printf("{\"verdict\": \"%s\", \"summary\": ", overall_verdict(g));
   bp_cli_json_string(line);
   printf(", \"loss\": ");
-  bp_cli_json_number(g->loss);
+  bp_cli_json_number(g->r->loss);
   printf(", \"method\": \"%s\", \"mode\": \"%s\", \"check_verdict\": \"%s\", \"norm_rel_err\": ",
          bp_fd_method_name(g->o->method), g->o->direction ? "direction" : g->o->sample ? "sample" : "every entry",
          bp_verdict_name(gc->verdict));
@@ -224,18 +194,18 @@ static void print_json(const grad_report *g) {
   printf(", \"max_rel_err\": ");
   bp_cli_json_number(gc->max_rel_err);
   printf(", \"unresolved\": %zu", gc->n_unresolved);
-  if (g->diagnosis.kind != BP_DIAG_NONE) {
+  if (g->r->diagnosis.kind != BP_DIAG_NONE) {
     printf(", \"diagnosis\": {\"kind\": ");
-    bp_cli_json_string(bp_diagnosis_kind_name(g->diagnosis.kind));
+    bp_cli_json_string(bp_diagnosis_kind_name(g->r->diagnosis.kind));
     printf(", \"sentence\": ");
-    bp_cli_json_string(g->diagnosis.sentence);
+    bp_cli_json_string(g->r->diagnosis.sentence);
     printf("}");
   }
   if (g->o->taylor) {
-    printf(", \"taylor\": {\"verdict\": \"%s\", \"rate\": ", bp_verdict_name(g->taylor.verdict));
-    bp_cli_json_number(g->taylor.observed_rate);
+    printf(", \"taylor\": {\"verdict\": \"%s\", \"rate\": ", bp_verdict_name(g->r->taylor.verdict));
+    bp_cli_json_number(g->r->taylor.observed_rate);
     printf(", \"reason\": ");
-    bp_cli_json_string(g->taylor.reason);
+    bp_cli_json_string(g->r->taylor.reason);
     printf("}");
   }
   if (!grad_passes(g)) {
@@ -254,13 +224,11 @@ static void print_json(const grad_report *g) {
   }
   if (g->o->sample) {
     printf(", \"blocks\": [");
-    for (size_t b = 0; b < g->n_blocks; b++) {
-      size_t checked, passed;
-      double w;
-      block_coverage(g, &g->blocks[b], &checked, &passed, &w);
+    for (size_t b = 0; b < g->r->n_blocks; b++) {
+      const bp_netcheck_block *nb = &g->r->blocks[b];
       printf("%s{\"block\": \"%s\", \"size\": %zu, \"checked\": %zu, \"passed\": %zu, \"worst_rel_err\": ",
-             b ? ", " : "", g->blocks[b].name, g->blocks[b].size, checked, passed);
-      bp_cli_json_number(w);
+             b ? ", " : "", nb->block.name, nb->block.size, nb->checked, nb->passed);
+      bp_cli_json_number(nb->worst_rel_err);
       printf("}");
     }
     printf("]");
@@ -296,44 +264,6 @@ static void warn_unnormalized(const bp_cli_options *o, const bp_dataset *data) {
           strcmp(o->data, "-") ? o->data : "stdin", data->unnormalized_line, data->unnormalized_sum, more);
 }
 
-/* The check itself, in the mode asked for: fills g->gc (and g->columns for a sample). */
-static int check_gradient(grad_report *g, const bp_fd_problem *problem, gsl_rng *rng) {
-  const bp_cli_options *o = g->o;
-  bp_mlp *net = g->net;
-  bp_tolerance tol = bp_tolerance_default();
-  if (o->direction) {
-    gsl_vector *v = gsl_vector_alloc(net->n_params);
-    if (v == NULL) BP_ERROR(GSL_ENOMEM, "out of memory for a direction of %zu entries", net->n_params);
-    int status = bp_direction_draw(rng, BP_DIRECTION_SIGNED, v);
-    if (!status) status = bp_gradcheck_direction(g->gc, o->method, problem, net->params, net->grad, v, &tol);
-    gsl_vector_free(v);
-    return status;
-  }
-  if (o->sample == 0) {
-    gsl_matrix_view grad = gsl_matrix_view_vector(net->grad, 1, net->n_params);
-    return bp_gradcheck_jacobian(g->gc, o->method, problem, net->params, &grad.matrix, &tol);
-  }
-  size_t n = g->gc->size;
-  gsl_matrix *J = gsl_matrix_alloc(1, n);
-  if (J == NULL) BP_ERROR(GSL_ENOMEM, "out of memory for a sample of %zu entries", n);
-  for (size_t k = 0; k < n; k++) gsl_matrix_set(J, 0, k, gsl_vector_get(net->grad, g->columns[k]));
-  bp_fd_options fo = bp_fd_options_default();
-  fo.columns = g->columns, fo.n_columns = n;
-  int status = bp_gradcheck_jacobian_with(g->gc, o->method, problem, net->params, &fo, J, &tol);
-  gsl_matrix_free(J);
-  return status;
-}
-
-/* --taylor: along its own random signed direction, drawn after the check's. */
-static int taylor_test(grad_report *g, const bp_fd_problem *problem, gsl_rng *rng) {
-  gsl_vector *v = gsl_vector_alloc(g->net->n_params);
-  if (v == NULL) BP_ERROR(GSL_ENOMEM, "out of memory for a direction of %zu entries", g->net->n_params);
-  int status = bp_taylor_direction(rng, v);
-  if (!status) status = bp_taylor_test(problem, g->net->params, g->net->grad, v, &g->taylor);
-  gsl_vector_free(v);
-  return status;
-}
-
 int bp_cli_grad(const bp_cli_options *o) {
   if (o->layers == NULL) return bp_cli_usage_error("%s", "grad needs --layers, e.g. --layers 4,5,3");
   if (o->output == NULL) return bp_cli_usage_error("%s", "grad needs --output logistic or --output softmax");
@@ -357,8 +287,6 @@ int bp_cli_grad(const bp_cli_options *o) {
   int rc = EXIT_OK, status;
   grad_report g = {.o = o};
   bp_dataset *data = NULL;
-  bp_mlp_workspace *ws = NULL;
-  bp_mlp_workspace_complex *wsz = NULL;
   gsl_rng *rng = NULL;
   unsigned flags = o->allow_unnormalized ? BP_DATA_ALLOW_UNNORMALIZED : 0;
   /* --data - reads standard input (in one pass: a pipe cannot be read twice). */
@@ -369,8 +297,7 @@ int bp_cli_grad(const bp_cli_options *o) {
     rc = input_error(status);
     goto done;
   }
-  if ((g.net = bp_mlp_alloc(n_layers, sizes, output)) == NULL ||
-      (ws = bp_mlp_workspace_alloc(g.net, data->X->size1)) == NULL || (rng = bp_rng_alloc(o->seed)) == NULL) {
+  if ((g.net = bp_mlp_alloc(n_layers, sizes, output)) == NULL || (rng = bp_rng_alloc(o->seed)) == NULL) {
     rc = internal_error();
     goto done;
   }
@@ -379,41 +306,22 @@ int bp_cli_grad(const bp_cli_options *o) {
     rc = input_error(status);
     goto done;
   }
-  g.n_blocks = bp_mlp_blocks(g.net, g.blocks);
-  size_t n_entries = o->direction ? 1 : o->sample ? bp_sample_count(g.blocks, g.n_blocks, o->sample) : g.net->n_params;
-  if ((g.gc = bp_gradcheck_alloc(n_entries)) == NULL ||
-      (o->sample && (g.columns = bp_malloc(n_entries * sizeof *g.columns)) == NULL) ||
-      (o->method == BP_FD_COMPLEX && (wsz = bp_mlp_workspace_complex_alloc(g.net, data->X->size1)) == NULL)) {
-    rc = internal_error();
-    goto done;
-  }
   if (data->n_unnormalized > 0) warn_unnormalized(o, data); /* asked for: the lesson is to watch the check fail */
-  size_t n_columns = 0;
-  bp_mlp_closure closure = {g.net, ws, data->X, data->T, wsz};
-  const bp_fd_problem problem = {bp_mlp_error_function, bp_mlp_error_function_complex, &closure};
   snprintf(g.numeric_label, sizeof g.numeric_label, "numeric (%s)", bp_fd_method_name(o->method));
-  if (bp_mlp_gradient(g.net, ws, data->X, data->T, &g.loss)) {
-    rc = internal_error();
-    goto done;
-  }
-  if (!isfinite(g.loss)) { /* nothing to check: every difference of it is NaN or inf */
-    fprintf(stderr, "bpcheck: the loss at these parameters is not finite (E = %g)%s; nothing to check\n", g.loss,
-            o->params ? ": look for huge values in --params" : "");
-    rc = EXIT_USAGE;
-    goto done;
-  }
-  if ((o->sample && bp_sample_blocks(rng, g.blocks, g.n_blocks, o->sample, g.columns, &n_columns)) ||
-      check_gradient(&g, &problem, rng) || (o->taylor && taylor_test(&g, &problem, rng))) {
-    rc = internal_error();
-    goto done;
-  }
-  g.diagnosis = (bp_diagnosis){.kind = BP_DIAG_NONE};
-  if (g.gc->verdict == BP_VERDICT_FAIL && !o->sample && !o->direction) {
-    bp_diagnosis_context ctx = {g.net, data->X, data->T};
-    if (bp_diagnose(g.gc, &ctx, &g.diagnosis)) {
+  bp_netcheck_options no = bp_netcheck_options_default();
+  no.method = o->method;
+  no.mode = o->direction ? BP_NETCHECK_DIRECTION : o->sample ? BP_NETCHECK_SAMPLE : BP_NETCHECK_EVERY;
+  no.sample = o->sample;
+  no.taylor = o->taylor;
+  no.rng = rng; /* the draws follow the initialisation's, as --seed promises */
+  if ((status = bp_netcheck_run(g.net, data->X, data->T, NULL, &no, &g.r))) {
+    if (status == GSL_EINVAL) { /* a loss that is not finite: nothing to check */
+      fprintf(stderr, "bpcheck: %s%s\n", bp_error_message(), o->params ? " (look for huge values in --params)" : "");
+      rc = EXIT_USAGE;
+    } else {
       rc = internal_error();
-      goto done;
     }
+    goto done;
   }
   if ((g.reproduce = reproduce_command(o)) == NULL) {
     fprintf(stderr, "bpcheck: out of memory\n");
@@ -430,10 +338,7 @@ int bp_cli_grad(const bp_cli_options *o) {
 done:
   if (rng) gsl_rng_free(rng);
   free(g.reproduce);
-  free(g.columns);
-  bp_gradcheck_free(g.gc);
-  bp_mlp_workspace_complex_free(wsz);
-  bp_mlp_workspace_free(ws);
+  bp_netcheck_report_free(g.r);
   bp_mlp_free(g.net);
   bp_dataset_free(data);
   return rc;

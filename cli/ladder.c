@@ -42,7 +42,7 @@ static void print_json(const bp_ladder_result *r) {
     bp_cli_json_number(lv->norm_rel_err);
     printf(", \"max_rel_err\": ");
     bp_cli_json_number(lv->max_rel_err);
-    printf(", \"band\": \"%s\",\n   \"sweep\": [", bp_ladder_band(lv->max_rel_err));
+    printf(", \"band\": \"%s\",\n   \"sweep\": [", bp_rel_err_band(lv->max_rel_err));
     for (size_t s = 0; s < BP_LADDER_N_SWEEP; s++) {
       printf("%s{\"h\": ", s ? ", " : "");
       bp_cli_json_number(lv->sweep_h[s]);
@@ -66,7 +66,7 @@ static void print_table(const bp_ladder_result *r) {
   for (int k = 0; k < BP_LADDER_N_PRECISIONS; k++) {
     const bp_ladder_level *lv = &r->level[k];
     printf("%-12s  %-12.3e  %-12.3e  %-12.3e  %-12.3e  %s\n", lv->name, lv->epsilon, lv->auto_step,
-           lv->norm_rel_err, lv->max_rel_err, bp_ladder_band(lv->max_rel_err));
+           lv->norm_rel_err, lv->max_rel_err, bp_rel_err_band(lv->max_rel_err));
   }
   const bp_ladder_level *f = &r->level[BP_LADDER_FLOAT], *d = &r->level[BP_LADDER_DOUBLE];
   printf("\nAll three run the same correct backprop. Central differences cannot beat about eps^(2/3) (truncation h^2\n"

@@ -88,16 +88,7 @@ int bp_cli_command_append(char *buf, size_t len, const char *arg) {
   return 0;
 }
 
-const char *bp_cli_judged_by(const bp_gradcheck *gc, size_t k) {
-  return gsl_vector_uchar_get(gc->resolved, k) ? "rel_err" : "estimate";
-}
-
 static size_t entry_index(const bp_cli_entries *e, size_t k) { return e->index ? e->index[k] : k; }
-
-const char *bp_cli_entry_verdict(const bp_gradcheck *gc, size_t k) {
-  if (gsl_vector_uchar_get(gc->passed, k)) return "PASS";
-  return gsl_vector_uchar_get(gc->nonsmooth, k) ? "NOT SMOOTH" : "FAIL";
-}
 
 void bp_cli_entries_table(const bp_cli_entries *e, const char *indent) {
   const bp_gradcheck *gc = e->gc;
@@ -112,7 +103,7 @@ void bp_cli_entries_table(const bp_cli_entries *e, const char *indent) {
     if (e->value) printf("%13.6g ", gsl_vector_get(e->value, entry_index(e, k)));
     printf("%22.15g %22.15g %10.2e %10.2e %10.2e %-9s %s\n", gsl_vector_get(gc->analytic, k),
            gsl_vector_get(gc->numeric, k), gsl_vector_get(gc->abs_err, k), gsl_vector_get(gc->rel_err, k),
-           gsl_vector_get(gc->estimate, k), bp_cli_judged_by(gc, k), bp_cli_entry_verdict(gc, k));
+           gsl_vector_get(gc->estimate, k), bp_gradcheck_judged_by(gc, k), bp_gradcheck_entry_verdict(gc, k));
   }
 }
 
@@ -137,15 +128,8 @@ void bp_cli_entries_json(const bp_cli_entries *e, const char *indent) {
     bp_cli_json_number(gsl_vector_get(gc->rel_err, k));
     printf(", \"estimate\": ");
     bp_cli_json_number(gsl_vector_get(gc->estimate, k));
-    printf(", \"judged_by\": \"%s\", \"verdict\": \"%s\"}", bp_cli_judged_by(gc, k), bp_cli_entry_verdict(gc, k));
+    printf(", \"judged_by\": \"%s\", \"verdict\": \"%s\"}", bp_gradcheck_judged_by(gc, k), bp_gradcheck_entry_verdict(gc, k));
   }
-}
-
-void bp_cli_entry_band(const bp_gradcheck *gc, size_t k, char *buf, size_t len) {
-  if (gsl_vector_uchar_get(gc->resolved, k) || !isfinite(gsl_vector_get(gc->rel_err, k)))
-    snprintf(buf, len, "%s", bp_rel_err_band(gsl_vector_get(gc->rel_err, k)));
-  else
-    snprintf(buf, len, "below the difference's resolution: judged by |a - n| <= %g x its estimate", gc->tol.est_factor);
 }
 
 void bp_cli_worst_summary(const bp_cli_entries *e, char *buf, size_t len) {
@@ -154,7 +138,7 @@ void bp_cli_worst_summary(const bp_cli_entries *e, char *buf, size_t len) {
   char name[64];
   e->name(e->name_ctx, entry_index(e, w), name, sizeof name);
   char index[40] = "", band[96];
-  bp_cli_entry_band(gc, w, band, sizeof band); /* "[k]" says its index already */
+  bp_gradcheck_entry_band(gc, w, band, sizeof band); /* "[k]" says its index already */
   char plain[40];
   snprintf(plain, sizeof plain, "[%zu]", entry_index(e, w));
   if (strcmp(name, plain) != 0) snprintf(index, sizeof index, " (index %zu)", entry_index(e, w));

@@ -37,15 +37,6 @@ static void claim_entry_name(const void *ctx, size_t k, char *buf, size_t len) {
     snprintf(buf, len, "(%zu,%zu)", k / c->cols, k % c->cols);
 }
 
-/* Replaces every `from` in the string s by `to`, which is no longer than `from`. */
-static void replace_all(char *s, const char *from, const char *to) {
-  size_t lf = strlen(from), lt = strlen(to);
-  for (char *p = strstr(s, from); p; p = strstr(p + lt, from)) {
-    memmove(p + lt, p + lf, strlen(p + lf) + 1);
-    memcpy(p, to, lt);
-  }
-}
-
 typedef struct {
   char numeric_label[48];
   bp_cli_entries entries;
@@ -62,13 +53,8 @@ static int claim_report_fill(claim_report *cr, const bp_claim *c) {
     snprintf(cr->numeric_label, sizeof cr->numeric_label, "numeric (%s)", c->method);
   cr->entries = (bp_cli_entries){c->gc, "formula", cr->numeric_label, claim_entry_name, c, NULL, NULL};
   cr->diagnosis = (bp_diagnosis){.kind = BP_DIAG_NONE};
-  int status = failure_is_news(c) ? bp_diagnose(c->gc, NULL, &cr->diagnosis) : GSL_SUCCESS;
-  /* the sentences speak to a student's backprop; here the analytic side is a formula of the notes */
-  static const char *const words[][2] = {
-      {"your backprop", "the formula"}, {"Your gradient", "The formula"}, {"your gradient", "the formula"}};
-  for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
-    replace_all(cr->diagnosis.sentence, words[k][0], words[k][1]);
-  return status;
+  /* the analytic side of a claim is a formula of the notes */
+  return failure_is_news(c) ? bp_diagnose_as(c->gc, NULL, "the formula", &cr->diagnosis) : GSL_SUCCESS;
 }
 
 static void reproduce_command(const bp_cli_options *o, const bp_check_result *r, char *buf, size_t len) {
@@ -194,7 +180,7 @@ static void print_entries_tsv(const bp_check_result *r, const claim_report *repo
       printf("%s\t%zu\t%s\t%s\t%s\t%zu\t%s\t%.17g\t%.17g\t%.3e\t%.3e\t%.3e\t%s\t%s\n", r->def->id, k,
              bp_claim_kind_name(c->kind), c->equation, c->method, i, name, gsl_vector_get(gc->analytic, i),
              gsl_vector_get(gc->numeric, i), gsl_vector_get(gc->abs_err, i), gsl_vector_get(gc->rel_err, i),
-             gsl_vector_get(gc->estimate, i), bp_cli_judged_by(gc, i), bp_cli_entry_verdict(gc, i));
+             gsl_vector_get(gc->estimate, i), bp_gradcheck_judged_by(gc, i), bp_gradcheck_entry_verdict(gc, i));
     }
     if (reports[k].diagnosis.kind != BP_DIAG_NONE)
       printf("# diagnosis %s claim %zu: %s\n", r->def->id, k, reports[k].diagnosis.sentence);

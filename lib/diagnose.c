@@ -51,7 +51,12 @@ static void say(bp_diagnosis *d, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(d->sentence, sizeof d->sentence, fmt, ap);
   va_end(ap);
+  d->sentence[0] = (char)toupper((unsigned char)d->sentence[0]); /* a sentence may start with the subject */
 }
+
+/* Who the sentence speaks of (bp_diagnose_as): the gradient, and the code that made it. */
+static const char *grad_of(const bp_diagnosis *d) { return d->subject[0] ? d->subject : "your gradient"; }
+static const char *source_of(const bp_diagnosis *d) { return d->subject[0] ? d->subject : "your backprop"; }
 
 /* After a prefix such as "In W2 (...): ", the sentence goes on in lower case. */
 static void continue_after(bp_diagnosis *d, const char *where) {
@@ -252,17 +257,18 @@ static void report_factor(bp_diagnosis *d, double c, size_t batch, size_t layer,
   d->layer = layer;
   if (near(c, -1.0)) {
     d->kind = BP_DIAG_SIGN;
-    say(d, "%sThe sign is flipped: your gradient is minus the true one (factor %.9g), e.g. t - x where the delta "
-           "is x - t (eq. (9), eq. (26)), or the update's minus sign put into the gradient.", where, c);
+    say(d, "%sThe sign is flipped: %s is minus the true one (factor %.9g), e.g. t - x where the delta "
+           "is x - t (eq. (9), eq. (26)), or the update's minus sign put into the gradient.", where, grad_of(d), c);
   } else if (c == 0.0) {
     d->kind = BP_DIAG_FACTOR;
-    say(d, "%sYour gradient is zero (to rounding) where the true one is not: nothing was written into it, it was "
-           "cleared after backprop, or it is a sum that cancels, as eq. (28) summed over its clashing index i.", where);
+    say(d, "%s%s is zero (to rounding) where the true one is not: nothing was written into it, it was "
+           "cleared after backprop, or it is a sum that cancels, as eq. (28) summed over its clashing index i.", where,
+        grad_of(d));
   } else {
     char cause[160];
     factor_cause(c, batch, cause, sizeof cause);
     d->kind = BP_DIAG_FACTOR;
-    say(d, "%sYour gradient is %.9g times the true one: %s.", where, c, cause);
+    say(d, "%s%s is %.9g times the true one: %s.", where, grad_of(d), c, cause);
   }
   continue_after(d, where);
 }
@@ -430,7 +436,7 @@ static void report_mistake(const model *mo, bp_plant h, bp_diagnosis *d) {
              "(eq. (6)) as dE/ds, which is 1/(x(1-x)) times the x - t of eq. (9).");
     else
       say(d, "%sits deltas miss the logistic derivative x(1-x) of eq. (7): dE/ds_j = dE/dx_j x_j(1-x_j) (eq. (11), "
-             "eq. (12)), so your gradient is 1/(x(1-x)) times the true one per unit of layer %zu.", where, h.layer);
+             "eq. (12)), so %s is 1/(x(1-x)) times the true one per unit of layer %zu.", where, grad_of(d), h.layer);
     break;
   case BP_MISTAKE_DERIVATIVE_AT_S:
     d->kind = BP_DIAG_DERIVATIVE_AT_S;
@@ -478,8 +484,9 @@ static void report_overwritten(bp_diagnosis *d, size_t k, size_t B, size_t layer
   d->example = k;
   d->layer = layer;
   if (whole)
-    say(d, "Your gradient is that of example %zu alone (of %zu, counting from 1): the loop over the batch overwrites "
-           "(=) the gradient instead of accumulating (+=) it, while the loss sums over the examples.", k + 1, B);
+    say(d, "%s is that of example %zu alone (of %zu, counting from 1): the loop over the batch overwrites "
+           "(=) the gradient instead of accumulating (+=) it, while the loss sums over the examples.", grad_of(d), k + 1,
+        B);
   else
     say(d, "From layer %zu down, the wrong blocks hold the gradient of example %zu alone (of %zu, counting from 1): "
            "they are overwritten (=) in the loop over the batch instead of accumulated (+=).", layer, k + 1, B);
@@ -583,9 +590,9 @@ static int try_top_down(const diag_input *in, model *mo, bp_diagnosis *d, int *s
   entry_name(in, w, name, sizeof name);
   d->kind = BP_DIAG_WRONG_LAYER;
   d->entry = w;
-  say(d, "Layer %zu is the first wrong layer from the top (the layers above are right): at %s your backprop gives "
+  say(d, "Layer %zu is the first wrong layer from the top (the layers above are right): at %s %s gives "
          "%.6g, finite differences %.6g; check its delta (eq. (11), eq. (12)) and dE/dw = delta x (eq. (15)).", l,
-      name, A(in, w), N(in, w));
+      name, source_of(d), A(in, w), N(in, w));
   return 1;
 }
 
@@ -605,8 +612,13 @@ static int check_context(const bp_gradcheck *gc, const bp_diagnosis_context *ctx
 }
 
 int bp_diagnose(const bp_gradcheck *gc, const bp_diagnosis_context *ctx, bp_diagnosis *d) {
+  return bp_diagnose_as(gc, ctx, NULL, d);
+}
+
+int bp_diagnose_as(const bp_gradcheck *gc, const bp_diagnosis_context *ctx, const char *subject, bp_diagnosis *d) {
   if (d == NULL) BP_ERROR(GSL_EFAULT, "bp_diagnose: no diagnosis to write");
   memset(d, 0, sizeof *d);
+  if (subject) snprintf(d->subject, sizeof d->subject, "%s", subject);
   d->kind = BP_DIAG_UNKNOWN;
   if (gc == NULL) {
     say(d, "No gradient check to diagnose.");
@@ -630,8 +642,8 @@ int bp_diagnose(const bp_gradcheck *gc, const bp_diagnosis_context *ctx, bp_diag
   entry_name(&in, gc->worst, name, sizeof name);
   double aw = A(&in, gc->worst), nw = N(&in, gc->worst);
   if (gc->n_nonfinite > 0) {
-    say(d, "%s is not finite (your backprop gives %.6g, finite differences %.6g): look for an overflow, a log or "
-           "division at 0, or an unstable form where eq. (36), eq. (38) are stable.", name, aw, nw);
+    say(d, "%s is not finite (%s gives %.6g, finite differences %.6g): look for an overflow, a log or "
+           "division at 0, or an unstable form where eq. (36), eq. (38) are stable.", name, source_of(d), aw, nw);
     return GSL_SUCCESS;
   }
   /* with a context, a permutation is looked for block by block (a transposed square block is one) */
@@ -655,8 +667,8 @@ int bp_diagnose(const bp_gradcheck *gc, const bp_diagnosis_context *ctx, bp_diag
   if (!found) {
     d->kind = BP_DIAG_UNKNOWN;
     d->entry = gc->worst;
-    say(d, "Not a pattern bpcheck knows: the worst entry is %s, where your backprop gives %.9g and finite "
-           "differences (the truth) give %.9g.", name, aw, nw);
+    say(d, "Not a pattern bpcheck knows: the worst entry is %s, where %s gives %.9g and finite "
+           "differences (the truth) give %.9g.", name, source_of(d), aw, nw);
   }
   return GSL_SUCCESS;
 }

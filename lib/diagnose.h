@@ -69,6 +69,7 @@ typedef struct {
   long shift;     /* PERMUTED: a[k] = n[k - shift] (0 for another permutation); TRANSPOSED: 0 block, 1 propagation */
   size_t example; /* OVERWRITTEN_BATCH: the example whose gradient is left; TARGETS_NOT_NORMALIZED: the row */
   size_t entry;   /* the entry the sentence cites (the worst one, unless the sentence says otherwise) */
+  char subject[48]; /* who the sentence speaks of ("" : "your gradient" / "your backprop") */
   char sentence[BP_DIAG_SENTENCE_LEN];
 } bp_diagnosis;
 
@@ -81,6 +82,9 @@ const char *bp_diagnosis_kind_name(bp_diagnosis_kind kind);
  * not fit the network, GSL_ENOMEM when scratch space cannot be allocated; d is then kind UNKNOWN with the error
  * as its sentence. */
 int bp_diagnose(const bp_gradcheck *gc, const bp_diagnosis_context *ctx, bp_diagnosis *d);
+/* The same, the sentences speaking of `subject` ("the formula", "your gradient file"; NULL: "your gradient" and
+ * "your backprop") wherever they name the gradient under test or what computed it. */
+int bp_diagnose_as(const bp_gradcheck *gc, const bp_diagnosis_context *ctx, const char *subject, bp_diagnosis *d);
 
 #ifdef __cplusplus
 }

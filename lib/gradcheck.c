@@ -3,6 +3,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,22 @@ const char *bp_rel_err_band(double rel_err) {
   if (rel_err > 1e-4) return "suspicious";
   if (rel_err > BP_RTOL_GOOD) return "fine only at kinks";
   return "good";
+}
+
+const char *bp_gradcheck_judged_by(const bp_gradcheck *gc, size_t k) {
+  return gsl_vector_uchar_get(gc->resolved, k) ? "rel_err" : "estimate";
+}
+
+const char *bp_gradcheck_entry_verdict(const bp_gradcheck *gc, size_t k) {
+  if (gsl_vector_uchar_get(gc->passed, k)) return "PASS";
+  return gsl_vector_uchar_get(gc->nonsmooth, k) ? "NOT SMOOTH" : "FAIL";
+}
+
+void bp_gradcheck_entry_band(const bp_gradcheck *gc, size_t k, char *buf, size_t len) {
+  if (gsl_vector_uchar_get(gc->resolved, k) || !isfinite(gsl_vector_get(gc->rel_err, k)))
+    snprintf(buf, len, "%s", bp_rel_err_band(gsl_vector_get(gc->rel_err, k)));
+  else
+    snprintf(buf, len, "below the difference's resolution: judged by |a - n| <= %g x its estimate", gc->tol.est_factor);
 }
 
 const char *bp_verdict_name(bp_verdict v) {

@@ -39,8 +39,9 @@ typedef struct {
   double est_factor; /* how many error estimates of slack a tiny entry gets */
 } bp_tolerance;
 
-/* The bands students are taught for relative error: > 1e-2 wrong, 1e-2..1e-4 suspicious, 1e-4..1e-7 fine only
- * at kinks, < 1e-7 good. Finite-difference checks ask for "good". */
+/* The bands students are taught for relative error: > 1e-2 wrong, (1e-4, 1e-2] suspicious, (1e-7, 1e-4] fine only
+ * at kinks, <= 1e-7 good (the one definition: a resolved entry at exactly rtol = 1e-7 passes, so it is "good").
+ * Finite-difference checks ask for "good". NaN and inf are "wrong". */
 #define BP_RTOL_GOOD 1e-7
 /* The band a relative error falls in: "wrong", "suspicious", "fine only at kinks" or "good". */
 const char *bp_rel_err_band(double rel_err);
@@ -75,6 +76,14 @@ typedef struct {
 } bp_gradcheck;
 
 bp_gradcheck *bp_gradcheck_alloc(size_t size);
+/* ---- entry k of a check, as a report shows it ---- */
+/* "rel_err" where the entry is resolved, else "estimate" (judged by |a - n| <= est_factor e, above). */
+const char *bp_gradcheck_judged_by(const bp_gradcheck *gc, size_t k);
+/* "PASS", "FAIL", or "NOT SMOOTH" for a failing entry at a kink of f. */
+const char *bp_gradcheck_entry_verdict(const bp_gradcheck *gc, size_t k);
+/* The band of entry k's relative error (bp_rel_err_band), or, for an entry below the difference's resolution,
+ * that it was judged by its estimate (a band would mislabel a pass). Writes buf. */
+void bp_gradcheck_entry_band(const bp_gradcheck *gc, size_t k, char *buf, size_t len);
 void bp_gradcheck_free(bp_gradcheck *gc);
 /* Measures every entry from analytic, numeric and estimate and sets the summary and verdict. GSL_EINVAL unless
  * rtol is positive and est_factor non-negative, both finite. */

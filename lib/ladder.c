@@ -160,13 +160,6 @@ BP_LADDER_DEFINE(float, f, expf, log1pf, fabsf, fmaxf, cbrtf, FLT_EPSILON)
 BP_LADDER_DEFINE(double, d, exp, log1p, fabs, fmax, cbrt, DBL_EPSILON)
 BP_LADDER_DEFINE(long double, l, expl, log1pl, fabsl, fmaxl, cbrtl, LDBL_EPSILON)
 
-const char *bp_ladder_band(double rel_err) {
-  if (!(rel_err <= 1e-2)) return "wrong"; /* NaN and inf too */
-  if (rel_err > 1e-4) return "suspicious";
-  if (rel_err >= 1e-7) return "fine only at kinks";
-  return "good";
-}
-
 int bp_ladder_run(unsigned long seed, bp_ladder_result *r) {
   if (r == NULL) BP_ERROR(GSL_EINVAL, "bp_ladder_run: no result to fill");
   gsl_rng *rng = bp_rng_alloc(seed);

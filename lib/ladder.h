@@ -65,9 +65,6 @@ typedef struct {
  * GSL_ENOMEM if the generator cannot be allocated, GSL_EINVAL for a NULL r. */
 int bp_ladder_run(unsigned long seed, bp_ladder_result *r);
 
-/* The band a relative error falls in, as students are taught (fd.h): "wrong" (> 1e-2), "suspicious"
- * (1e-2..1e-4), "fine only at kinks" (1e-4..1e-7), "good" (< 1e-7). */
-const char *bp_ladder_band(double rel_err);
 
 #ifdef __cplusplus
 }

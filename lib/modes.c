@@ -179,3 +179,28 @@ out:
   if (z) gsl_vector_complex_free(z);
   return status;
 }
+
+int bp_gradcheck_sample(bp_gradcheck *gc, bp_fd_method method, const bp_fd_problem *p, gsl_vector *x,
+                        const gsl_vector *g, const size_t *columns, size_t n_columns, const bp_fd_options *opt,
+                        const bp_tolerance *tol) {
+  if (gc == NULL || p == NULL || x == NULL || g == NULL || columns == NULL || tol == NULL || n_columns == 0)
+    BP_ERROR(GSL_EINVAL, "bp_gradcheck_sample: the check, the problem, x, g, the columns and the tolerance must all "
+             "be given");
+  if (gc->size != n_columns || g->size != x->size)
+    BP_ERROR(GSL_EBADLEN, "bp_gradcheck_sample: %zu columns, a check of %zu entries, g of %zu and x of %zu",
+             n_columns, gc->size, g->size, x->size);
+  gsl_matrix *J = bp_matrix_alloc(1, n_columns);
+  if (J == NULL) return GSL_ENOMEM;
+  for (size_t k = 0; k < n_columns; k++) {
+    if (columns[k] >= g->size) {
+      gsl_matrix_free(J);
+      BP_ERROR(GSL_EINVAL, "bp_gradcheck_sample: column %zu of a gradient of %zu entries", columns[k], g->size);
+    }
+    gsl_matrix_set(J, 0, k, gsl_vector_get(g, columns[k]));
+  }
+  bp_fd_options fo = opt ? *opt : bp_fd_options_default();
+  fo.columns = columns, fo.n_columns = n_columns;
+  int status = bp_gradcheck_jacobian_with(gc, method, p, x, &fo, J, tol);
+  gsl_matrix_free(J);
+  return status;
+}

@@ -38,6 +38,14 @@ size_t bp_sample_count(const bp_block *blocks, size_t n_blocks, size_t k);
 int bp_sample_blocks(gsl_rng *rng, const bp_block *blocks, size_t n_blocks, size_t k, size_t *columns,
                      size_t *n_columns);
 
+/* The sampled check: entry k of gc compares g[columns[k]] with the difference of f in coordinate columns[k] (eq. (N)
+ * of whatever f is; for the network, the blocks' entries of eq. (10)-(16), eq. (29)-(31)). gc->size must be
+ * n_columns. opt may be NULL (the method's own rule, no progress); its columns, if any, are replaced by these. x is
+ * perturbed in place and restored. GSL_EBADLEN for mismatched sizes, GSL_EINVAL for a column outside g. */
+int bp_gradcheck_sample(bp_gradcheck *gc, bp_fd_method method, const bp_fd_problem *p, gsl_vector *x,
+                        const gsl_vector *g, const size_t *columns, size_t n_columns, const bp_fd_options *opt,
+                        const bp_tolerance *tol);
+
 typedef enum {
   BP_DIRECTION_SIGNED,  /* independent Gaussian entries, normalised: uniform on the unit sphere, mean zero (bpcheck's) */
   BP_DIRECTION_POSITIVE /* uniform [0,1) entries, normalised: all positive, as PyTorch's fast gradcheck draws them
