@@ -39,7 +39,7 @@ const bp_check_def bp_checks[] = {
      bp_check_softmax_output_weights_sum},
     {"softmax-output-weights", "29", "gradient of the output layer's weights", NULL, bp_check_softmax_output_weights},
     {"softmax-hidden-delta", "30,31", "hidden delta below a softmax", NULL, bp_check_softmax_hidden_delta},
-    {"softmax-deep-recursion", "26,29,30,31", "the recursion for a deeper network, softmax outputs", NULL,
+    {"softmax-deep-recursion", "26,29-31", "the recursion for a deeper network, softmax outputs", NULL,
      bp_check_softmax_deep_recursion},
     /* Numerically stable forms, eq. (32)-(40) */
     {"logistic-stable-forms", "32-36", "cross-entropy of a logistic unit rewritten in s", NULL,

@@ -85,7 +85,11 @@ static int cmd_list(const bp_cli_options *o) {
     const bp_check_def *d = &bp_checks[k];
     char eq[64];
     bp_cli_equation_label(d->equations, eq, sizeof eq);
-    if (o->fmt == FORMAT_TABLE) printf("%-28s %-18s %s\n", d->id, eq, d->title);
+    if (o->fmt == FORMAT_TABLE) {
+      char line[128];
+      snprintf(line, sizeof line, "%-*s %-*s ", BP_CLI_ID_WIDTH, d->id, BP_CLI_EQ_WIDTH, eq);
+      bp_cli_wrap(line, d->title, BP_CLI_TITLE_INDENT + 9);
+    }
     if (o->fmt == FORMAT_TSV) printf("%s\t%s\t%s\n", d->id, d->equations, d->title);
     if (o->fmt == FORMAT_JSON) {
       printf("%s\n  {\"id\": ", k ? "," : "");
@@ -319,6 +323,7 @@ static int select_checks(const bp_cli_options *o, const bp_check_def **defs, siz
 
 int main(int argc, char **argv) {
   gsl_set_error_handler_off(); /* errors come back as statuses and are reported here */
+  bp_cli_colour_init();
   if (argc < 2) {
     fputs(usage_text, stderr);
     return EXIT_USAGE;

@@ -75,6 +75,27 @@ int bp_cli_predict(const bp_cli_options *o);
 int bp_cli_data(const bp_cli_options *o, const char *name);
 /* 1 when an option only train, predict or data take was given (the other commands reject it). */
 int bp_cli_train_options_given(const bp_cli_options *o);
+/* ---- the terminal (cli/report.c) --------------------------------------------------------------------------- */
+/* Table output fits this many columns: long text wraps, numbers are never cut. */
+#define BP_CLI_WIDTH 100
+/* The columns of `list` and `all`: the longest id (softmax-output-weights-sum) and equation label
+ * (eq. (26), (29)-(31)) of the registry; the title starts after them (9 columns of verdict in `all`) and wraps
+ * under itself. */
+#define BP_CLI_ID_WIDTH 26
+#define BP_CLI_EQ_WIDTH 19
+#define BP_CLI_TITLE_INDENT "                                                        "
+/* Prints first, then text wrapped at spaces so that no line passes BP_CLI_WIDTH columns (a word longer than a line
+ * stays whole); continuation lines start with indent. Ends the line. */
+void bp_cli_wrap(const char *first, const char *text, const char *indent);
+/* The same when col0 columns of the line are already printed. */
+void bp_cli_wrap_at(size_t col0, const char *first, const char *text, const char *indent);
+/* The same for a shell command: continuation lines end in " \", so the wrapped command still runs as pasted. */
+void bp_cli_wrap_command(const char *first, const char *cmd);
+/* Colour for verdicts: only when stdout is a terminal and NO_COLOR is unset or empty (https://no-color.org). */
+void bp_cli_colour_init(void);
+/* Prints a verdict ("PASS", "FAIL", "ERRATUM", "NOT SMOOTH", ...), coloured when bp_cli_colour_init allowed it,
+ * padded with spaces to width columns. */
+void bp_cli_verdict(const char *verdict, int width);
 
 /* `bpcheck plotdata NAME [--seed N]`: the TSV a figure of plots/ is drawn from (cli/plotdata.c). */
 int bp_cli_plotdata(const char *name, unsigned long seed);

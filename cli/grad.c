@@ -82,9 +82,10 @@ static void first_line(const grad_report *g, char *buf, size_t len) {
 static const char *overall_verdict(const grad_report *g) { return bp_verdict_name(g->r->verdict); }
 
 static void print_taylor_table(const bp_taylor_result *t) {
-  printf("\nTaylor test along its own random signed unit direction u: r(eps) = |E(params + eps u) - E - eps g.u| must\n"
-         "fall as eps^2 (rate 2) for a correct gradient, as eps (rate 1) for a wrong one.\n%s: %s\n",
-         bp_verdict_name(t->verdict), t->reason);
+  printf("\nTaylor test along its own random signed unit direction u: r(eps) = |E(params + eps u) - E - eps g.u|\n"
+         "must fall as eps^2 (rate 2) for a correct gradient, as eps (rate 1) for a wrong one.\n");
+  bp_cli_verdict(bp_verdict_name(t->verdict), 0);
+  bp_cli_wrap_at(strlen(bp_verdict_name(t->verdict)), ": ", t->reason, "  ");
   printf("%14s %14s %8s\n", "eps", "residual", "rate");
   for (size_t k = 0; k < t->n; k++) {
     printf("%14.6e %14.6e ", t->eps[k], t->residual[k]);
@@ -100,21 +101,22 @@ static void print_table(const grad_report *g) {
   const bp_gradcheck *gc = g->r->gc;
   char line[512];
   first_line(g, line, sizeof line);
-  if (o->direction)
-    printf("%s: %s\n", overall_verdict(g), line);
-  else
-    printf("%s: %s; ||a - n|| / ||n|| = %.2e\n", overall_verdict(g), line, gc->norm_rel_err);
-  if (g->r->diagnosis.kind != BP_DIAG_NONE) printf("diagnosis: %s\n", g->r->diagnosis.sentence);
+  size_t n = strlen(line);
+  if (!o->direction) snprintf(line + n, sizeof line - n, "; ||a-n||/||n|| = %.2e", gc->norm_rel_err);
+  bp_cli_verdict(overall_verdict(g), 0);
+  bp_cli_wrap_at(strlen(overall_verdict(g)), ": ", line, "  ");
+  if (g->r->diagnosis.kind != BP_DIAG_NONE) bp_cli_wrap("diagnosis: ", g->r->diagnosis.sentence, "  ");
   if (gc->verdict == BP_VERDICT_FAIL && (o->sample || o->direction))
     printf("diagnosis: none, it reads the pattern of every entry: run without %s to get one\n",
            o->sample ? "--sample" : "--direction");
   printf("loss E = %.17g (sum over the examples), %zu parameters\n", g->r->loss, g->net->n_params);
   if (o->direction) {
-    printf("\nOne random signed direction checks one combination of all %zu entries for the price of one column of\n"
-           "differences (central: 2 forward passes, 2 more for the error estimate) and 1 backward: a wrong gradient\n"
-           "escapes only if its error is nearly orthogonal to v, which a signed direction makes unlikely for any\n"
-           "fixed error. It cannot say which entry is wrong: run without --direction for that.\n",
-           g->net->n_params);
+    snprintf(line, sizeof line, "One random signed direction checks one combination of all %zu entries for the "
+             "price of one column of differences (central: 2 forward passes, 2 more for the error estimate) and 1 "
+             "backward: a wrong gradient escapes only if its error is nearly orthogonal to v, which a signed "
+             "direction makes unlikely for any fixed error. It cannot say which entry is wrong: run without "
+             "--direction for that.", g->net->n_params);
+    bp_cli_wrap("\n", line, "");
   } else {
     if (o->sample) {
       printf("\n--sample %zu: %zu of %zu entries checked\n", o->sample, gc->size, g->net->n_params);
@@ -133,11 +135,12 @@ static void print_table(const grad_report *g) {
            gc->size - gc->n_failed, gc->size, gc->tol.rtol, gc->n_unresolved, gc->n_unresolved == 1 ? "entry" : "entries",
            gc->tol.est_factor);
   }
-  printf("Relative errors as students are taught them: > 1e-2 wrong, 1e-2..1e-4 suspicious, 1e-4..1e-7 fine only at\n"
-         "kinks, < 1e-7 good. backprop is the analytic side; numeric (%s) is the finite difference.\n",
-         bp_fd_method_name(o->method));
+  snprintf(line, sizeof line, "Relative errors as students are taught them: > 1e-2 wrong, 1e-2..1e-4 suspicious, "
+           "1e-4..1e-7 fine only at kinks, < 1e-7 good. backprop is the analytic side; numeric (%s) is the finite "
+           "difference.", bp_fd_method_name(o->method));
+  bp_cli_wrap("", line, "");
   if (o->taylor) print_taylor_table(&g->r->taylor);
-  if (!grad_passes(g)) printf("\nreproduce: %s\n", g->reproduce);
+  if (!grad_passes(g)) bp_cli_wrap_command("\nreproduce: ", g->reproduce);
 }
 
 /* grad's TSV is also its --params format: param and value come first (lib/data.h). */

@@ -1,8 +1,11 @@
 /* report.c - what the commands' printers share: JSON values, equation labels, the command line that reproduces a
  * result, and the per-entry report of one comparison (a bp_gradcheck) in table and JSON form. */
+#define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -90,20 +93,31 @@ int bp_cli_command_append(char *buf, size_t len, const char *arg) {
 
 static size_t entry_index(const bp_cli_entries *e, size_t k) { return e->index ? e->index[k] : k; }
 
+/* A column header: the label, or its part before " (" when the label is wider than the column (the method is named
+ * below the table). */
+static void column_label(const char *label, int width) {
+  int n = (int)strlen(label);
+  const char *paren = strstr(label, " (");
+  if (n > width && paren) n = (int)(paren - label);
+  printf(" %*.*s", width, n, label);
+}
+
+/* Fits 100 columns with an indent of up to 2: the values to 10 significant digits (TSV and JSON keep 17), the
+ * errors to 2; the point's value (grad) is in TSV and JSON only. */
 void bp_cli_entries_table(const bp_cli_entries *e, const char *indent) {
   const bp_gradcheck *gc = e->gc;
-  printf("%s%6s %-14s ", indent, "index", "entry");
-  if (e->value) printf("%13s ", "value");
-  printf("%22s %22s %10s %10s %10s %-9s %s\n", e->analytic_label, e->numeric_label, "abs_err", "rel_err", "estimate",
-         "judged_by", "verdict");
+  printf("%s%5s %-10s", indent, "index", "entry");
+  column_label(e->analytic_label, 17);
+  column_label(e->numeric_label, 17);
+  printf(" %8s %8s %8s %-9s %s\n", "abs_err", "rel_err", "estimate", "judged_by", "verdict");
   for (size_t k = 0; k < gc->size; k++) {
     char name[64];
     e->name(e->name_ctx, entry_index(e, k), name, sizeof name);
-    printf("%s%6zu %-14s ", indent, entry_index(e, k), name);
-    if (e->value) printf("%13.6g ", gsl_vector_get(e->value, entry_index(e, k)));
-    printf("%22.15g %22.15g %10.2e %10.2e %10.2e %-9s %s\n", gsl_vector_get(gc->analytic, k),
-           gsl_vector_get(gc->numeric, k), gsl_vector_get(gc->abs_err, k), gsl_vector_get(gc->rel_err, k),
-           gsl_vector_get(gc->estimate, k), bp_gradcheck_judged_by(gc, k), bp_gradcheck_entry_verdict(gc, k));
+    printf("%s%5zu %-10s %17.10g %17.10g %8.1e %8.1e %8.1e %-9s ", indent, entry_index(e, k), name,
+           gsl_vector_get(gc->analytic, k), gsl_vector_get(gc->numeric, k), gsl_vector_get(gc->abs_err, k),
+           gsl_vector_get(gc->rel_err, k), gsl_vector_get(gc->estimate, k), bp_gradcheck_judged_by(gc, k));
+    bp_cli_verdict(bp_gradcheck_entry_verdict(gc, k), 0);
+    printf("\n");
   }
 }
 
@@ -145,4 +159,70 @@ void bp_cli_worst_summary(const bp_cli_entries *e, char *buf, size_t len) {
   snprintf(buf, len, "worst entry %s%s: %s %.10g, %s %.10g, rel err %.2e (%s)", name, index, e->analytic_label,
            gsl_vector_get(gc->analytic, w), e->numeric_label, gsl_vector_get(gc->numeric, w),
            gsl_vector_get(gc->rel_err, w), band);
+}
+
+/* ---- the terminal: width and colour ---------------------------------------------------------------------------- */
+
+void bp_cli_wrap(const char *first, const char *text, const char *indent) { bp_cli_wrap_at(0, first, text, indent); }
+
+void bp_cli_wrap_at(size_t col0, const char *first, const char *text, const char *indent) {
+  size_t col = col0 + (size_t)printf("%s", first), start = col;
+  for (const char *p = text; *p;) {
+    while (*p == ' ') p++;
+    size_t w = strcspn(p, " ");
+    while (p[w] == ' ' && p[w + 1] == '(') w += 1 + strcspn(p + w + 1, " "); /* "eq. (26)", "numeric (central)" */
+    if (w == 0) break;
+    if (col > start && col + 1 + w > BP_CLI_WIDTH) {
+      col = start = (size_t)printf("\n%s", indent) - 1;
+    } else if (col > start) {
+      putchar(' ');
+      col++;
+    }
+    col += (size_t)printf("%.*s", (int)w, p);
+    p += w;
+  }
+  putchar('\n');
+}
+
+void bp_cli_wrap_command(const char *first, const char *cmd) {
+  size_t col = (size_t)printf("%s", first), start = col;
+  for (const char *p = cmd; *p;) {
+    while (*p == ' ') p++;
+    /* One shell word: spaces inside single quotes (bp_cli_command_append's quoting, '\'' included) stay in it. */
+    size_t w = 0;
+    for (int quoted = 0; p[w] && (quoted || p[w] != ' '); w++) {
+      if (p[w] == '\'') quoted = !quoted;
+      else if (!quoted && p[w] == '\\' && p[w + 1]) w++;
+    }
+    if (w == 0) break;
+    if (col > start && col + 3 + w > BP_CLI_WIDTH) {
+      printf(" \\\n    ");
+      col = start = 4;
+    } else if (col > start) {
+      putchar(' ');
+      col++;
+    }
+    col += (size_t)printf("%.*s", (int)w, p);
+    p += w;
+  }
+  putchar('\n');
+}
+
+static int colour = -1; /* unknown until bp_cli_colour_init */
+
+void bp_cli_colour_init(void) {
+  const char *no = getenv("NO_COLOR");
+  colour = isatty(STDOUT_FILENO) && (no == NULL || *no == '\0');
+}
+
+void bp_cli_verdict(const char *verdict, int width) {
+  const char *code = NULL;
+  if (colour == 1) {
+    if (!strcmp(verdict, "PASS")) code = "32";              /* green */
+    else if (!strcmp(verdict, "FAIL")) code = "1;31";       /* bold red */
+    else if (!strcmp(verdict, "ERRATUM")) code = "33";      /* yellow: the notes are wrong, the check holds */
+    else code = "35";                                       /* NOT SMOOTH, NO SIGNAL: magenta */
+  }
+  int n = code ? printf("\033[%sm%s\033[0m", code, verdict) - (int)strlen(code) - 7 : printf("%s", verdict);
+  for (; n < width; n++) putchar(' ');
 }

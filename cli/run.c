@@ -73,35 +73,45 @@ static int wants_reproduce(const bp_check_result *r, int entries) {
 
 static void print_check_table(const bp_check_result *r, const claim_report *reports, const bp_cli_options *o) {
   const bp_check_def *d = r->def;
-  char eq[64];
+  char eq[64], line[160];
   bp_cli_equation_label(d->equations, eq, sizeof eq);
-  printf("%-8s %-28s %-18s %s\n", bp_check_verdict_name(r->verdict), d->id, eq, d->title);
-  if (r->status) printf("         could not run: %s\n", r->error);
+  bp_cli_verdict(bp_check_verdict_name(r->verdict), 9);
+  snprintf(line, sizeof line, "%-*s %-*s ", BP_CLI_ID_WIDTH, d->id, BP_CLI_EQ_WIDTH, eq);
+  bp_cli_wrap_at(9, line, d->title, BP_CLI_TITLE_INDENT);
+  if (r->status) bp_cli_wrap("         could not run: ", r->error, "           ");
   for (size_t k = 0; k < r->n_claims; k++) {
     const bp_claim *c = &r->claims[k];
     char ceq[64];
     bp_cli_equation_label(c->equation, ceq, sizeof ceq);
     if (reports && k) printf("\n");
-    printf("         %-9s %-14s %s\n", bp_claim_kind_name(c->kind), ceq, c->formula);
+    snprintf(line, sizeof line, "         %-9s %-14s ", bp_claim_kind_name(c->kind), ceq);
+    bp_cli_wrap(line, c->formula, "                                  ");
     char max_rel[16] = "        -"; /* NaN: no entry is resolved (checks.h) */
     if (!isnan(c->max_rel_err)) snprintf(max_rel, sizeof max_rel, "%9.2e", c->max_rel_err);
-    printf("         %-24s %-10s %3zu entries  max rel err %s  norm %9.2e  %s", "", c->method, c->entries, max_rel,
-           c->norm_rel_err, claim_verdict(c));
-    if (c->verdict == BP_VERDICT_FAIL)
-      printf("  (worst entry %zu: formula %.6g, %s %.6g)", c->worst, c->worst_analytic,
-             is_identity(c) ? "reference" : "numeric", c->worst_reference);
-    else if (c->n_unresolved > 0)
-      printf("  (%zu below the difference's resolution, judged by its estimate)", c->n_unresolved);
+    printf("           %-10s %4zu entries  max rel err %s  norm %9.2e  ", c->method, c->entries, max_rel,
+           c->norm_rel_err);
+    const char *v = claim_verdict(c);
+    bp_cli_verdict(v, (int)strlen(v));
     printf("\n");
+    if (c->verdict == BP_VERDICT_FAIL) {
+      snprintf(line, sizeof line, "worst entry %zu: formula %.6g, %s %.6g", c->worst, c->worst_analytic,
+               is_identity(c) ? "reference" : "numeric", c->worst_reference);
+      bp_cli_wrap("           ", line, "           ");
+    } else if (c->n_unresolved > 0) {
+      snprintf(line, sizeof line, "%zu of them below the difference's resolution, judged by its estimate",
+               c->n_unresolved);
+      bp_cli_wrap("           ", line, "           ");
+    }
     if (reports == NULL) continue;
-    if (reports[k].diagnosis.kind != BP_DIAG_NONE) printf("         diagnosis: %s\n", reports[k].diagnosis.sentence);
-    bp_cli_entries_table(&reports[k].entries, "         ");
+    if (reports[k].diagnosis.kind != BP_DIAG_NONE)
+      bp_cli_wrap("         diagnosis: ", reports[k].diagnosis.sentence, "           ");
+    bp_cli_entries_table(&reports[k].entries, "  ");
   }
-  if (r->verdict == BP_CHECK_ERRATUM && d->erratum) printf("         erratum: %s\n", d->erratum);
+  if (r->verdict == BP_CHECK_ERRATUM && d->erratum) bp_cli_wrap("         erratum: ", d->erratum, "           ");
   if (wants_reproduce(r, reports != NULL)) {
     char cmd[256];
     reproduce_command(o, r, cmd, sizeof cmd);
-    printf("         reproduce: %s\n", cmd);
+    bp_cli_wrap_command("         reproduce: ", cmd);
   }
   if (reports) printf("\n");
 }
@@ -244,14 +254,17 @@ int bp_cli_run(const bp_cli_options *o, const bp_check_def **defs, size_t n, int
   const char *overall = count[BP_CHECK_FAIL] ? "FAIL" : count[BP_CHECK_ERRATUM] ? "ERRATUM" : "PASS";
 #define REPORTS(k) (entries && !results[k].status ? &reports[(k) * BP_CHECK_MAX_CLAIMS] : NULL)
   if (o->fmt == FORMAT_TABLE) {
-    if (has_worst) printf("%s: %s\n", overall, worst);
+    if (has_worst) {
+      bp_cli_verdict(overall, 0);
+      bp_cli_wrap_at(strlen(overall), ": ", worst, "  ");
+    }
     printf("bpcheck %s: %zu derivation check%s, method %s, seed %lu\n", BP_VERSION, n, n == 1 ? "" : "s",
            bp_fd_method_name(o->method), o->seed);
     if (entries) { /* run: every check it was asked for, wrapped at 100 columns */
       size_t col = printf("checks:");
       for (size_t k = 0; k < n; k++) {
         size_t w = strlen(results[k].def->id) + (k + 1 < n);
-        if (col + 1 + w > 100) col = printf("\n       ") - 1;
+        if (col + 1 + w > BP_CLI_WIDTH) col = printf("\n       ") - 1;
         col += printf(" %s%s", results[k].def->id, k + 1 < n ? "," : "");
       }
       printf("\n");
@@ -261,12 +274,20 @@ int bp_cli_run(const bp_cli_options *o, const bp_check_def **defs, size_t n, int
     printf("\n%zu check%s: %zu PASS, %zu ERRATUM, %zu FAIL\n", n, n == 1 ? "" : "s", count[BP_CHECK_PASS],
            count[BP_CHECK_ERRATUM],
            count[BP_CHECK_FAIL]);
-    printf("PASS: every claim holds: rel err <= %.0e against finite differences (entries below the difference's\n"
-           "      resolution: |a - n| <= %g x its error estimate), or %.1e between the two sides of an identity.\n",
-           BP_RTOL_GOOD, BP_EST_FACTOR, BP_RTOL_IDENTITY);
-    printf("ERRATUM: the formula as printed in the notes fails and the corrected form beside it holds.\n");
-    printf("Relative errors as students are taught them: > 1e-2 wrong, 1e-2..1e-4 suspicious, 1e-4..1e-7 fine only\n"
-           "at kinks, < 1e-7 good. The formula is the analytic side; numeric is the finite difference.\n");
+    char text[320];
+    snprintf(text, sizeof text, "every claim holds: rel err <= %.0e against finite differences (entries below the "
+             "difference's resolution: |a - n| <= %g x its error estimate), or %.1e between the two sides of an "
+             "identity.", BP_RTOL_GOOD, BP_EST_FACTOR, BP_RTOL_IDENTITY);
+    bp_cli_verdict("PASS", 0);
+    bp_cli_wrap_at(4, ": ", text, "      ");
+    bp_cli_verdict("ERRATUM", 0);
+    bp_cli_wrap_at(7, ": ", "the formula as printed in the notes fails and the corrected form beside it holds.",
+                   "         ");
+    bp_cli_verdict("FAIL", 0);
+    bp_cli_wrap_at(4, ": ", "a formula that must hold does not, or a form that must fail holds.", "      ");
+    bp_cli_wrap("", "Relative errors as students are taught them: > 1e-2 wrong, 1e-2..1e-4 suspicious, 1e-4..1e-7 "
+                "fine only at kinks, < 1e-7 good. The formula is the analytic side; numeric is the finite difference.",
+                "");
   } else if (o->fmt == FORMAT_TSV && entries) {
     if (has_worst) printf("# %s: %s\n", overall, worst);
     printf("check\tclaim\tkind\tequation\tmethod\tindex\tentry\tformula\tnumeric\tabs_err\trel_err\testimate\t"

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "checks.h"
@@ -173,17 +174,28 @@ static void grad_should_warn_about_unnormalized_targets_and_fail_the_check_when_
   CU_ASSERT_EQUAL(run("grad --allow-unnormalized-targets=yes", out, sizeof out, err, sizeof err), 2);
 }
 
-/* The line "reproduce: bpcheck ARGS" in text: ARGS copied into args (without "bpcheck "), or 0 if there is none. */
+/* The line "reproduce: bpcheck ARGS" in text, with its continuation lines (a line ending in " \\" goes on, as in
+ * the shell): ARGS copied into args (without "bpcheck "), or 0 if there is none. */
 static int reproduce_args(const char *text, const char *prefix, char *args, size_t len) {
   char key[64];
   snprintf(key, sizeof key, "%sreproduce: bpcheck ", prefix);
   const char *p = strstr(text, key);
   if (p == NULL) return 0;
   p += strlen(key);
-  size_t n = strcspn(p, "\n");
-  if (n >= len) return 0;
-  memcpy(args, p, n);
-  args[n] = '\0';
+  size_t used = 0;
+  for (;;) {
+    size_t n = strcspn(p, "\n");
+    int more = n >= 2 && p[n - 1] == '\\' && p[n - 2] == ' ' && p[n] == '\n';
+    size_t keep = more ? n - 2 : n;
+    if (used + keep + 2 >= len) return 0;
+    memcpy(args + used, p, keep);
+    used += keep;
+    if (!more) break;
+    args[used++] = ' ';
+    p += n + 1;
+    while (*p == ' ') p++;
+  }
+  args[used] = '\0';
   return 1;
 }
 
@@ -198,9 +210,9 @@ static size_t count_lines(const char *text) {
 static void run_should_report_every_entry_and_how_to_reproduce_a_failure(void) {
   CU_ASSERT_EQUAL(run("run softmax-ds-split --method richardson --seed 5", out, sizeof out, err, sizeof err), 0);
   CU_ASSERT_EQUAL(strncmp(out, "ERRATUM: softmax-ds-split, printed claim eq. (23): worst entry ", 63), 0);
-  const char *first_newline = strchr(out, '\n');
+  const char *header = strstr(out, "\nbpcheck "); /* the first lines, wrapped at 100 columns, end at the header */
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "numeric (richardson)"));
-  CU_ASSERT(strstr(out, "numeric (richardson)") < first_newline); /* the first line says which side is numeric */
+  CU_ASSERT(header && strstr(out, "numeric (richardson)") < header); /* the first lines say which side is numeric */
   CU_ASSERT_PTR_NOT_NULL(strstr(out, " index entry "));
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "formula"));
   char args[256];
@@ -497,6 +509,61 @@ static void tsv_check_ids(const char *text, char *buf, size_t len) {
   }
 }
 
+/* Runs `sh -c cmd` with stdout captured into out; returns the exit status (-1 if it could not run). */
+static int shell(const char *cmd, char *text, size_t len) {
+  text[0] = '\0';
+  FILE *p = popen(cmd, "r");
+  if (p == NULL) return -1;
+  size_t n = fread(text, 1, len - 1, p);
+  text[n] = '\0';
+  while (fgetc(p) != EOF) continue;
+  int status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* eq. (23): verdicts are coloured on a terminal (util-linux `script` gives the command one), never when NO_COLOR is
+ * set or stdout is not a terminal. Skipped, with a message, where `script` is missing. */
+static void verdicts_should_be_coloured_on_a_terminal_only(void) {
+  const char *binary = getenv("BPCHECK") ? getenv("BPCHECK") : "build/bpcheck";
+  char cmd[512];
+  CU_ASSERT_EQUAL(run("run softmax-ds-split", out, sizeof out, err, sizeof err), 0);
+  CU_ASSERT_PTR_NULL(strchr(out, '\033'));
+  if (system("command -v script >/dev/null 2>&1") != 0) {
+    printf("\n    skipped: no `script` (util-linux) to give the command a terminal\n");
+    return;
+  }
+  snprintf(cmd, sizeof cmd, "env -u NO_COLOR script -qec '%s run softmax-ds-split' /dev/null", binary);
+  CU_ASSERT_EQUAL(shell(cmd, out, sizeof out), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\033[33mERRATUM\033[0m"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\033[1;31mFAIL\033[0m"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\033[32mPASS\033[0m"));
+  snprintf(cmd, sizeof cmd, "NO_COLOR=1 script -qec '%s run softmax-ds-split' /dev/null", binary);
+  CU_ASSERT_EQUAL(shell(cmd, out, sizeof out), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "ERRATUM"));
+  CU_ASSERT_PTR_NULL(strchr(out, '\033'));
+}
+
+/* eq. (9)-(16), eq. (23): every line of the tables of `all`, `run`, `list` and `grad` fits 100 columns. */
+static void tables_should_fit_100_columns(void) {
+  static const char *const commands[] = {
+      "all", "list", "run softmax-ds-split softmax-output-weights-sum logistic-deep-recursion --method richardson",
+      "grad --layers 4,5,3 --output softmax --data examples/data/unnormalized-softmax.csv "
+      "--allow-unnormalized-targets --taylor 2>/dev/null",
+      "grad --layers '2, 3, 1' --output logistic --data examples/data/two-inputs.csv --sample 2",
+      "grad --layers 2,3,1 --output logistic --data examples/data/two-inputs.csv --direction"};
+  for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+    CU_ASSERT(run(commands[k], out, sizeof out, err, sizeof err) >= 0);
+    size_t longest = 0, lines = 0;
+    for (const char *p = out; p && *p; p = bp_test_next_line(p), lines++) {
+      size_t n = strcspn(p, "\n");
+      if (n > longest) longest = n;
+    }
+    if (longest > 100) printf("\n    bpcheck %s: a line of %zu columns\n", commands[k], longest);
+    CU_ASSERT(lines > 5);
+    CU_ASSERT(longest <= 100);
+  }
+}
+
 /* eq. (9)-(16): `--data -` reads the CSV from standard input and gives the same report as the file; `--layers` takes
  * spaces around its sizes. */
 static void grad_should_read_standard_input_for_data_dash(void) {
@@ -535,7 +602,7 @@ static void run_should_select_the_checks_that_cover_an_equation(void) {
 
 /* eq. (9)-(16), eq. (26): the covering rule reads numbers and ranges, and nothing between them. */
 static void check_covers_should_read_numbers_and_ranges(void) {
-  const bp_check_def range = {"r", "9-16", "", NULL, NULL}, list = {"l", "26,29,30,31", "", NULL, NULL};
+  const bp_check_def range = {"r", "9-16", "", NULL, NULL}, list = {"l", "26,29-31", "", NULL, NULL};
   CU_ASSERT(bp_check_covers(&range, 9) && bp_check_covers(&range, 12) && bp_check_covers(&range, 16));
   CU_ASSERT(!bp_check_covers(&range, 8) && !bp_check_covers(&range, 17) && !bp_check_covers(&range, 1));
   CU_ASSERT(bp_check_covers(&list, 26) && bp_check_covers(&list, 30) && bp_check_covers(&list, 31));
@@ -555,6 +622,8 @@ int register_cli(void) {
       {"run_should_select_the_checks_that_cover_an_equation", run_should_select_the_checks_that_cover_an_equation},
       {"check_covers_should_read_numbers_and_ranges", check_covers_should_read_numbers_and_ranges},
       {"grad_should_read_standard_input_for_data_dash", grad_should_read_standard_input_for_data_dash},
+      {"verdicts_should_be_coloured_on_a_terminal_only", verdicts_should_be_coloured_on_a_terminal_only},
+      {"tables_should_fit_100_columns", tables_should_fit_100_columns},
       {"all_should_exit_zero_with_a_verdict_per_check", all_should_exit_zero_with_a_verdict_per_check},
       {"run_should_show_the_erratum_of_eq_23_in_every_format", run_should_show_the_erratum_of_eq_23_in_every_format},
       {"bad_usage_should_exit_two_with_a_message", bad_usage_should_exit_two_with_a_message},

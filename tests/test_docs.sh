@@ -141,7 +141,7 @@ for f in $files; do
     block_rc=$?
     failed=0
     while read -r cline got want; do
-      echo "$f:$cline: exit status $got, expected $want: $(sed -n "${cline}p" "$f" | sed 's/^ *//')"
+      printf '%s\n' "$f:$cline: exit status $got, expected $want: $(sed -n "${cline}p" "$f" | sed 's/^ *//')"
       failed=1
     done <"$work/b$k.rc"
     if [ "$block_rc" -eq 124 ] && [ -n "$limit" ]; then
@@ -149,7 +149,7 @@ for f in $files; do
       failed=1
     fi
     for pline in $(match_patterns "$work/b$k.pat" "$work/b$k.out"); do
-      echo "$f:$pline: no line of the output matches: $(sed -n "${pline}p" "$f" | sed 's/^ *//')"
+      printf '%s\n' "$f:$pline: no line of the output matches: $(sed -n "${pline}p" "$f" | sed 's/^ *//')"
       failed=1
     done
     if [ $failed -ne 0 ]; then
