@@ -26,7 +26,7 @@ TEST_OBJ   := $(TEST_SRC:%.c=$(B)/%.o)
 
 # Debian packages, each with the header or program that shows it is there (tools/deps.sh).
 DEPS       := header:gsl/gsl_blas.h:libgsl-dev header:CUnit/Basic.h:libcunit1-dev program:gnuplot:gnuplot-nox \
-              lib:openblas:libopenblas-dev
+              lib:openblas:libopenblas-dev program:g++:g++ program:pkg-config:pkg-config
 DEPS_CHECK := program:valgrind:valgrind program:gcovr:gcovr
 
 .PHONY: all verify check deps clean sanitize valgrind coverage
@@ -45,8 +45,9 @@ plots: deps $(B)/bpcheck
 
 # Then every documented command (tests/test_docs.sh, HACKING.md "Runnable docs"), after a self-test showing that
 # a wrong command and a wrong expected line are caught. The docs run build/bpcheck as written.
-check: deps $(B)/bpcheck $(B)/test_bpcheck
+check: deps $(B)/bpcheck $(B)/test_bpcheck examples
 	BPCHECK=$(B)/bpcheck $(B)/test_bpcheck
+	CC="$(CC)" CFLAGS="$(CFLAGS) $(WARN)" LDLIBS="$(LDLIBS)" MAKE="$(MAKE)" sh tests/test_examples.sh $(B)
 	sh tests/test_docs.sh --self-test
 	sh tests/test_docs.sh
 
@@ -141,6 +142,57 @@ $(B)/bench_csv: $(B)/bench/bench_csv.o $(B)/libbpcheck.a $(B)/cblas.flags
 	$(CC) $(CFLAGS) -o $@ $(LINKED) $(LDLIBS)
 
 -include $(B)/bench/bench_csv.d
+
+# ---- the library for programs outside: examples/, make install (docs/library.md) -----------------------------
+# Outside code includes <bpcheck/mlp.h>: in the tree $(B)/include/bpcheck is a link to lib/, once installed it is
+# $(PREFIX)/include/bpcheck. Each example is a complete program; tests/test_examples.sh runs them (make check).
+EXAMPLES := $(basename $(notdir $(wildcard examples/*.c)))
+CXX      ?= g++
+.PHONY: examples install uninstall
+examples: $(EXAMPLES:%=$(B)/examples/%) $(B)/examples/derivation_cxx
+
+$(B)/include/bpcheck:
+	@mkdir -p $(B)/include
+	ln -sfn $(CURDIR)/lib $@
+
+$(B)/examples/%: examples/%.c $(B)/libbpcheck.a $(B)/cblas.flags | $(B)/include/bpcheck
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -I$(B)/include -o $@ $< $(B)/libbpcheck.a $(LDLIBS)
+
+# The same source as C++: the headers' extern "C" guards at work.
+$(B)/examples/derivation_cxx: examples/derivation.c $(B)/libbpcheck.a $(B)/cblas.flags | $(B)/include/bpcheck
+	@mkdir -p $(dir $@)
+	$(CXX) -x c++ -std=c++11 -O2 -g -Wall -Wextra -Wpedantic -Werror -I$(B)/include -o $@ $< -x none \
+	  $(B)/libbpcheck.a $(LDLIBS)
+
+PREFIX  ?= /usr/local
+BINDIR  := $(PREFIX)/bin
+LIBDIR  := $(PREFIX)/lib
+INCDIR  := $(PREFIX)/include/bpcheck
+PCDIR   := $(LIBDIR)/pkgconfig
+MAN1DIR := $(PREFIX)/share/man/man1
+HEADERS := $(wildcard lib/*.h)
+VERSION := $(shell sed -n 's/^\#define BP_VERSION "\(.*\)"/\1/p' lib/core.h)
+
+# Rewritten when PREFIX or the CBLAS changes, like cblas.flags. The library is static, so Libs names what it needs.
+PC_LINES = 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' 'Name: bpcheck' \
+  'Description: gradient checks of backpropagation: finite differences, verdicts, diagnoses' \
+  'Version: $(VERSION)' 'Libs: -L$${libdir} -lbpcheck $(LDLIBS)' 'Cflags: -I$${includedir}'
+$(B)/bpcheck.pc: FORCE
+	@mkdir -p $(B); printf '%s\n' $(PC_LINES) | cmp -s - $@ || printf '%s\n' $(PC_LINES) >$@
+
+install: $(B)/bpcheck $(B)/libbpcheck.a $(B)/bpcheck.pc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(PCDIR) $(DESTDIR)$(MAN1DIR)
+	install -m 755 $(B)/bpcheck $(DESTDIR)$(BINDIR)/bpcheck
+	install -m 644 $(B)/libbpcheck.a $(DESTDIR)$(LIBDIR)/libbpcheck.a
+	install -m 644 $(HEADERS) $(DESTDIR)$(INCDIR)/
+	install -m 644 $(B)/bpcheck.pc $(DESTDIR)$(PCDIR)/bpcheck.pc
+	install -m 644 man/bpcheck.1 $(DESTDIR)$(MAN1DIR)/bpcheck.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/bpcheck $(DESTDIR)$(LIBDIR)/libbpcheck.a $(DESTDIR)$(PCDIR)/bpcheck.pc \
+	  $(DESTDIR)$(MAN1DIR)/bpcheck.1 $(HEADERS:lib/%=$(DESTDIR)$(INCDIR)/%)
+	rmdir $(DESTDIR)$(INCDIR) 2>/dev/null || true
 
 clean:
 	rm -rf $(B)

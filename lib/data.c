@@ -381,12 +381,19 @@ static int cell_count_error(const line_reader *r, const char *line, size_t found
            found, PLURAL(found), n_in + n_out, n_in, PLURAL(n_in), n_out, PLURAL(n_out));
 }
 
-/* A class index 0..n_out-1 as the one-hot row t (BP_DATA_LABELS): t[c] = 1, the others 0. */
-static int class_to_one_hot(const line_reader *r, size_t col, double c, size_t n_out, double *t) {
-  if (!(c >= 0.0 && c < (double)n_out && c == floor(c))) {
+/* A class index as targets (BP_DATA_LABELS): for softmax, 0..n_out-1 as the one-hot row, t[c] = 1 and the others
+ * 0; for one logistic output, 0 or 1 as the target itself. */
+static int class_to_targets(const line_reader *r, size_t col, double c, size_t n_out, bp_output output, double *t) {
+  size_t n_classes = (output == BP_OUTPUT_SOFTMAX) ? n_out : 2;
+  if (!(c >= 0.0 && c < (double)n_classes && c == floor(c))) {
     char buf[32];
-    BP_ERROR(GSL_EINVAL, "%s:%zu:%zu: the class index is %s, not one of 0..%zu (the %zu softmax outputs)", r->path,
-             r->lineno, col, shortest(c, buf), n_out - 1, n_out);
+    BP_ERROR(GSL_EINVAL, "%s:%zu:%zu: the class index is %s, not one of 0..%zu (%s)", r->path, r->lineno, col,
+             shortest(c, buf), n_classes - 1,
+             output == BP_OUTPUT_SOFTMAX ? "one class per softmax output" : "one logistic output: class 0 or 1");
+  }
+  if (output != BP_OUTPUT_SOFTMAX) {
+    t[0] = c;
+    return GSL_SUCCESS;
   }
   for (size_t i = 0; i < n_out; i++) t[i] = 0.0;
   t[(size_t)c] = 1.0;
@@ -394,7 +401,7 @@ static int class_to_one_hot(const line_reader *r, size_t col, double c, size_t n
 }
 
 /* One example line into x[0..n_in) and t[0..n_out), checked cell by cell and then as targets. With
- * BP_DATA_LABELS the line holds n_in inputs and one class index, which becomes a one-hot row of t. */
+ * BP_DATA_LABELS the line holds n_in inputs and one class index, which becomes the targets (class_to_targets). */
 static int parse_example(const line_reader *r, char *line, size_t n_in, size_t n_out, bp_output output,
                          unsigned flags, double *x, double *t, csv_stats *stats) {
   int labels = (flags & BP_DATA_LABELS) != 0;
@@ -414,7 +421,7 @@ static int parse_example(const line_reader *r, char *line, size_t n_in, size_t n
     }
     cell = end + 1;
   }
-  if (labels) return class_to_one_hot(r, n_cols, c, n_out, t);
+  if (labels) return class_to_targets(r, n_cols, c, n_out, output, t);
   return check_targets(r->path, r->lineno, n_in, n_out, output, flags, t, stats);
 }
 
@@ -554,9 +561,9 @@ static int check_csv_request(const char *name, size_t n_in, size_t n_out, bp_out
     BP_ERROR(GSL_EINVAL, "%s: unknown output layer type %d", name, (int)output);
   const unsigned known = BP_DATA_ALLOW_UNNORMALIZED | BP_DATA_LABELS;
   if (flags & ~known) BP_ERROR(GSL_EINVAL, "%s: unknown flags 0x%x", name, flags & ~known);
-  if ((flags & BP_DATA_LABELS) && output != BP_OUTPUT_SOFTMAX)
-    BP_ERROR(GSL_EINVAL, "%s: class labels (--labels) are read for a softmax output; logistic targets are given "
-             "as they are, one cell per output", name);
+  if ((flags & BP_DATA_LABELS) && output == BP_OUTPUT_LOGISTIC && n_out != 1)
+    BP_ERROR(GSL_EINVAL, "%s: class labels (--labels) with logistic outputs need 1 output (classes 0 and 1), not "
+             "%zu; independent logistic targets are given as they are, one cell per output", name, n_out);
   return GSL_SUCCESS;
 }
 

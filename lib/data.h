@@ -5,8 +5,8 @@
  * Each reader takes a path, or an open stream and the name its messages give it (fmemopen, stdin, a pipe).
  *
  * CSV: one example per line, n_in input features then n_out targets, separated by commas (a line separated by
- * semicolons, tabs or spaces is an error that says so). With BP_DATA_LABELS (softmax only) the targets are one
- * cell, a class index 0..n_out-1, read as the one-hot row. A first line none of whose cells is a number is a
+ * semicolons, tabs or spaces is an error that says so). With BP_DATA_LABELS the targets are one cell, a class
+ * index: 0..n_out-1 read as the one-hot row for softmax outputs, 0 or 1 as the target for one logistic output. A first line none of whose cells is a number is a
  * header; one holding a number, whatever its separator, is data. '#' starts a comment that runs to the end of the line; blank lines,
  * a UTF-8 byte order mark, CRLF line endings and spaces or tabs around cells are accepted. Every cell must be
  * a finite number. Targets: in [0, 1] for logistic outputs; for softmax outputs non-negative and summing to 1
@@ -38,7 +38,7 @@ extern "C" {
 
 /* Flags of the CSV readers. */
 #define BP_DATA_ALLOW_UNNORMALIZED 0x1u /* softmax targets that do not sum to 1: counted, not an error */
-#define BP_DATA_LABELS 0x2u /* softmax targets as one cell, the class index 0..n_out-1, read as one-hot rows */
+#define BP_DATA_LABELS 0x2u /* targets as one cell, a class index: one-hot rows (softmax) or 0/1 (1 logistic) */
 
 typedef struct {
   gsl_matrix *X;            /* examples x n_in */

@@ -970,12 +970,21 @@ static void csv_reader_should_say_when_labels_meet_one_hot_rows_or_the_reverse(v
   LABELS_ERROR("onehot.csv", "0.5,0.25,0,1,0\n", 2, 3, ":1:", "found 5 cells, expected 3", "not 3 one-hot cells");
   CSV_ERROR("classes.csv", "x1,x2,class\n0.5,0.25,2\n", 2, 3, BP_OUTPUT_SOFTMAX, ":2:", "found 3 cells, expected 5",
             "one-hot (3 cells, a 1 in the column of the class) or, with --labels, as one class index 0..2");
-  /* a logistic output takes its targets as they are */
+  /* independent logistic outputs take their targets as they are; one logistic output takes class 0 or 1 */
   bp_dataset *d = NULL;
   bp_error_set("%s", "");
-  expect_failure(bp_dataset_read_csv("x.csv", 2, 1, BP_OUTPUT_LOGISTIC, BP_DATA_LABELS, &d), GSL_EINVAL, "x.csv",
-                 "softmax output", NULL, __LINE__);
+  expect_failure(bp_dataset_read_csv("x.csv", 2, 2, BP_OUTPUT_LOGISTIC, BP_DATA_LABELS, &d), GSL_EINVAL, "x.csv",
+                 "need 1 output", NULL, __LINE__);
   CU_ASSERT_PTR_NULL(d);
+  CU_ASSERT_EQUAL_FATAL(read_text("x1,x2,class\n0.5,0.25,1\n-1.5,2,0\n", 0, 2, 1, BP_OUTPUT_LOGISTIC,
+                                  BP_DATA_LABELS, &d),
+                        GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gsl_matrix_get(d->T, 0, 0), 1.0);
+  CU_ASSERT_EQUAL(gsl_matrix_get(d->T, 1, 0), 0.0);
+  CU_ASSERT_EQUAL(d->T->size2, 1);
+  bp_dataset_free(d);
+  check_csv_error("two.csv", "0.5,0.25,2\n", 11, 2, 1, BP_OUTPUT_LOGISTIC, BP_DATA_LABELS, ":1:3:",
+                  "class index is 2", "0..1", __LINE__);
 }
 
 static void csv_reader_should_say_that_cells_are_separated_by_commas(void) {

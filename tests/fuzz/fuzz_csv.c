@@ -2,7 +2,7 @@
  *
  * Byte 0 of an input picks the request, the rest is the CSV:
  *   bits 0-1  n_in - 1        bits 2-3  n_out - 1        bit 4  softmax output (else logistic)
- *   bit 5     BP_DATA_ALLOW_UNNORMALIZED     bit 7  BP_DATA_LABELS (class indices; a request error unless softmax)
+ *   bit 5     BP_DATA_ALLOW_UNNORMALIZED     bit 7  BP_DATA_LABELS (class indices)
  *   bit 6     fault injection: allocations fail after byte 1 & 0x7f of them; byte 1's bit 7 picks the stream
  * Without fault injection every input is read twice: from fmemopen, a stream that can seek (the two-pass
  * reader), and from fopencookie without a seek function, which cannot (the one-pass reader, as for a pipe). Both
@@ -93,7 +93,7 @@ static void check_dataset(const bp_dataset *d, const request *q) {
     }
   }
   if (!(q->flags & BP_DATA_ALLOW_UNNORMALIZED) && unnormalized) finding("an unnormalized row without the flag", m);
-  if (q->flags & BP_DATA_LABELS)
+  if ((q->flags & BP_DATA_LABELS) && q->output == BP_OUTPUT_SOFTMAX)
     for (size_t e = 0; e < rows; e++) {
       size_t ones = 0, zeros = 0;
       for (size_t i = 0; i < q->n_out; i++) {
@@ -103,6 +103,9 @@ static void check_dataset(const bp_dataset *d, const request *q) {
       }
       if (ones != 1 || zeros != q->n_out - 1) finding("a class label that is not a one-hot row", m);
     }
+  if ((q->flags & BP_DATA_LABELS) && q->output == BP_OUTPUT_LOGISTIC)
+    for (size_t e = 0; e < rows; e++)
+      if (gsl_matrix_get(d->T, e, 0) != 0.0 && gsl_matrix_get(d->T, e, 0) != 1.0) finding("a class not 0 or 1", m);
   if (d->n_unnormalized != unnormalized) finding("the count of unnormalized rows is wrong", m);
   if ((unnormalized > 0) != (d->unnormalized_line > 0)) finding("the line of the first unnormalized row is wrong", m);
 }
