@@ -12,7 +12,7 @@ ifeq ($(origin CBLAS),undefined)
     $(info bpcheck: OpenBLAS not found, linking GSL's reference CBLAS (slower); `make deps` installs libopenblas-dev)
   endif
 endif
-LDLIBS  := -lgsl $(CBLAS) -lm
+LDLIBS  := -lgsl $(CBLAS) -lm -pthread
 B       := build
 
 LIB_SRC    := $(wildcard lib/*.c)

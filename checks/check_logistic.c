@@ -68,7 +68,7 @@ int bp_check_logistic_dx_ds(bp_check_ctx *ctx) {
     J[i * N + i] = x[i] * (1 - x[i]);
   }
   gsl_matrix_view Jv = gsl_matrix_view_array(J, N, N);
-  const bp_fd_problem logistic_problem = {logistic_map, bp_logistic_map_complex, NULL};
+  const bp_fd_problem logistic_problem = {logistic_map, bp_logistic_map_complex, NULL, NULL};
   int status = bp_claim_jacobian(ctx, BP_CLAIM_PRINTED, "7", "dx_i/ds_i = x_i (1 - x_i)", &logistic_problem,
                                  &sv.vector, &Jv.matrix);
   gsl_matrix_view Xv = gsl_matrix_view_array(x, 1, N), Dv = gsl_matrix_view_array(D, 1, N);
@@ -115,7 +115,7 @@ int bp_check_weighted_sum_ds_dw(bp_check_ctx *ctx) {
     for (size_t j = 0; j < NJ; j++) J[i * (NJ * NI) + j * NI + i] = V(sc->x_j, j);
   gsl_matrix_view Jv = gsl_matrix_view_array(J, NI, NJ * NI);
   bp_weighted_sum p = {sc->x_j, NJ, NI};
-  const bp_fd_problem weighted_sum_problem = {weighted_sum_map, bp_weighted_sum_map_complex, &p};
+  const bp_fd_problem weighted_sum_problem = {weighted_sum_map, bp_weighted_sum_map_complex, &p, NULL};
   gsl_vector *w = bp_scenario_point(sc, BP_WRT_W_JI);
   int status = w ? bp_claim_jacobian(ctx, BP_CLAIM_PRINTED, "8", "ds_i/dw_ji = x_j", &weighted_sum_problem, w,
                                      &Jv.matrix)

@@ -67,7 +67,7 @@ int bp_check_softmax_jacobian(bp_check_ctx *ctx) {
   gsl_vector_view xv = gsl_vector_view_array(x, N);
   gsl_matrix_view J20v = gsl_matrix_view_array(J20, N, N), J21v = gsl_matrix_view_array(J21, N, N),
                   Jlv = gsl_matrix_view_array(Jl, N, N);
-  const bp_fd_problem softmax_problem = {softmax_map, bp_softmax_map_complex, NULL};
+  const bp_fd_problem softmax_problem = {softmax_map, bp_softmax_map_complex, NULL, NULL};
   int status = bp_softmax_jacobian(&xv.vector, &Jlv.matrix);
   if (!status)
     status = bp_claim_jacobian(ctx, BP_CLAIM_PRINTED, "20",

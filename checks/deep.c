@@ -57,7 +57,7 @@ int bp_check_deep_recursion(bp_check_ctx *ctx, int softmax) {
   }
   if (!status) recursion_by_loops(net, ws, X0, T, g);
   bp_mlp_closure c = {net, ws, X0, T, wsz};
-  const bp_fd_problem error_problem = {bp_mlp_error_function, bp_mlp_error_function_complex, &c};
+  const bp_fd_problem error_problem = {bp_mlp_error_function, bp_mlp_error_function_complex, &c, NULL};
   const char *eq = softmax ? "26,29,31" : "9,10,12,16";
   if (!status)
     status = bp_claim_gradient(ctx, BP_CLAIM_PRINTED, eq,

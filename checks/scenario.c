@@ -224,7 +224,7 @@ int bp_claim_scenario(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, con
   gsl_vector *x = bp_scenario_point(sc, wrt);
   if (x == NULL) return GSL_ENOMEM;
   bp_scenario_closure closure = {sc, wrt};
-  const bp_fd_problem problem = {bp_scenario_error, bp_scenario_error_complex, &closure};
+  const bp_fd_problem problem = {bp_scenario_error, bp_scenario_error_complex, &closure, NULL};
   int status = bp_claim_gradient(ctx, kind, eq, formula, &problem, x, g);
   gsl_vector_free(x);
   return status;

@@ -196,7 +196,9 @@ static void print_json(const grad_report *g) {
   bp_cli_json_number(gc->norm_rel_err);
   printf(", \"max_rel_err\": ");
   bp_cli_json_number(gc->max_rel_err);
-  printf(", \"unresolved\": %zu", gc->n_unresolved);
+  printf(", \"unresolved\": %zu, \"evaluations\": %zu, \"evaluations_per_column\": ", gc->n_unresolved,
+         gc->evaluations);
+  bp_cli_json_number((double)gc->evaluations / (double)gc->size); /* a gradient: one entry per column */
   if (g->r->diagnosis.kind != BP_DIAG_NONE) {
     printf(", \"diagnosis\": {\"kind\": ");
     bp_cli_json_string(bp_diagnosis_kind_name(g->r->diagnosis.kind));

@@ -254,7 +254,7 @@ static int data_scatter(FILE *out, unsigned long seed, bp_output output) {
       for (size_t c = 0; c < sizes[2]; c++) gsl_matrix_set(T, r, c, 0.05 + 0.9 * uniform53(rng));
   }
   bp_mlp_closure closure = {net, ws, X0, T, NULL};
-  status = bp_fd_jacobian(BP_FD_CENTRAL, &(bp_fd_problem){bp_mlp_error_function, NULL, &closure}, net->params,
+  status = bp_fd_jacobian(BP_FD_CENTRAL, &(bp_fd_problem){bp_mlp_error_function, NULL, &closure, NULL}, net->params,
                           numeric, estimate);
   if (!status) status = bp_mlp_gradient(net, ws, X0, T, NULL); /* forward, then the correct backward */
   if (!status) status = gsl_vector_memcpy(analytic, net->grad);

@@ -3,6 +3,8 @@
 
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,11 +71,34 @@ static double representable_step(double x, double h) {
  * overflows. Any other status stops the difference and is passed on. */
 static int outside_domain(int status) { return status == GSL_EDOM || status == GSL_ERANGE; }
 
+/* Where columns are computed: the problem, x, and one thread's buffers, workspace and count of evaluations. */
+enum { N_POINTS = 11, RULE_POINTS = 10 };
 typedef struct {
-  bp_fd_function f;
-  void *params;
-  gsl_vector *x, *y;
+  const bp_fd_problem *p;
+  const bp_fd_moves *mv; /* the problem's moves when the method uses them, else NULL */
+  void *work;            /* this thread's workspace of the moves */
+  gsl_vector *x;
+  gsl_vector *buf[N_POINTS], *d, *err, *d0, *best;
+  gsl_vector_complex *z, *w;
+  size_t evaluations;
+} fd_worker;
+
+/* y = f(x + t e_j) with x_j = x0 + t = at: by the problem's moves when it has them (x untouched), else by setting
+ * x_j and restoring it. */
+static int eval_at(fd_worker *wk, size_t j, double x0, double at, gsl_vector *y) {
+  wk->evaluations++;
+  if (wk->mv) return wk->mv->moved(wk->x, j, at - x0, y, wk->work);
+  gsl_vector_set(wk->x, j, at);
+  int status = wk->p->f(wk->x, y, wk->p->params);
+  gsl_vector_set(wk->x, j, x0);
+  return status;
+}
+
+typedef struct {
+  fd_worker *wk;
+  gsl_vector *y;
   size_t j, r;
+  double x0;
   double scale;  /* a power of two applied to every value (values near DBL_MAX), undone on the result */
   int nonfinite; /* some value was inf or NaN */
   int status;
@@ -82,8 +107,7 @@ typedef struct {
 /* gsl_function for scale * y_r as a function of x_j alone. */
 static double gsl_adapter_eval(double v, void *p) {
   gsl_adapter *a = p;
-  gsl_vector_set(a->x, a->j, v);
-  int status = a->f(a->x, a->y, a->params);
+  int status = eval_at(a->wk, a->j, a->x0, v, a->y);
   if (status && !outside_domain(status) && !a->status) a->status = status;
   double y = status ? GSL_NAN : gsl_vector_get(a->y, a->r);
   if (!isfinite(y)) a->nonfinite = 1;
@@ -104,7 +128,6 @@ static double gsl_adapter_eval(double v, void *p) {
  * absolutely), so D errs by at most 2 sum_k |w_k| (eps max_k |f_r(k)| + DBL_TRUE_MIN) / h. The scale is row r's own
  * values at the rule's points, never another row's: a small output beside a large one (1 beside 1e8) would
  * otherwise get the large one's noise floor and pass a wrong derivative. */
-enum { N_POINTS = 11, RULE_POINTS = 10 };
 static const double point_offset[N_POINTS] = {1.0, -1.0, 2.0, -2.0, 0.0, 4.0, -4.0, 8.0, -8.0, 16.0, -16.0};
 
 typedef struct {
@@ -160,11 +183,9 @@ static double weighted_difference(int n, const double *w, const double *v, doubl
 
 /* The points of one column, evaluated when a rule first asks for them, each at most once. */
 typedef struct {
-  const bp_fd_problem *p;
-  gsl_vector *x;
+  fd_worker *wk;
   size_t j;
   double x0, h;
-  gsl_vector **buf;
   int have[N_POINTS], tried[N_POINTS];
   int status;
 } column_points;
@@ -174,9 +195,7 @@ static int point_ready(column_points *cp, int p) {
     cp->tried[p] = 1;
     double at = cp->x0 + point_offset[p] * cp->h;
     if (isfinite(at)) {
-      gsl_vector_set(cp->x, cp->j, at);
-      cp->status = cp->p->f(cp->x, cp->buf[p], cp->p->params);
-      gsl_vector_set(cp->x, cp->j, cp->x0);
+      cp->status = eval_at(cp->wk, cp->j, cp->x0, at, cp->wk->buf[p]);
       if (!cp->status) cp->have[p] = 1;
       if (outside_domain(cp->status)) cp->status = GSL_SUCCESS; /* a point the rules must do without */
     }
@@ -184,39 +203,46 @@ static int point_ready(column_points *cp, int p) {
   return cp->have[p];
 }
 
-/* Entry r of the column by `rule`; 0 if one of its points is missing or one of its values is not finite. */
-static int apply_rule(const fd_rule *rule, column_points *cp, size_t r, double *d, double *err) {
+/* Entry r of the column by `rule`; 0 if one of its points is missing or one of its values is not finite. *err is
+ * the estimate, truncation + round-off, and *best the estimate the trial steps h 4^k (below) are predicted to give
+ * by the model the search itself rests on: round-off scales as 1 / h and truncation as h^order, so at 4^k h the
+ * estimate is trunc 4^(order k) + round 4^-k; best is the smallest over k = 0, 1, -1, -2. */
+static int apply_rule(const fd_rule *rule, column_points *cp, size_t r, double *d, double *err, double *best) {
   double v[RULE_POINTS], wsum = 0.0, f = 0.0;
   for (int k = 0; k < rule->n; k++) {
     int p = rule->point[k];
     if (!point_ready(cp, p)) return 0;
-    v[k] = gsl_vector_get(cp->buf[p], r);
+    v[k] = gsl_vector_get(cp->wk->buf[p], r);
     if (!isfinite(v[k])) return 0;
     wsum += fabs(rule->w[k]);
     f = fmax(f, fabs(v[k]));
   }
   double d1 = weighted_difference(rule->n, rule->w, v, cp->h), d2 = weighted_difference(rule->n, rule->c, v, cp->h);
+  double trunc = fabs(d2 / rule->trunc_div - d1 / rule->trunc_div);
+  double round = 2.0 * wsum * (GSL_DBL_EPSILON * f + DBL_TRUE_MIN) / cp->h;
+  double gain = rule->trunc_div + 1.0; /* 4^order: 4 for forward (trunc_div 1), 16 for central (3) */
+  if (rule->trunc_div > 200.0) gain = 65536.0; /* richardson, order 8 */
   *d = d1;
-  *err = fabs(d2 / rule->trunc_div - d1 / rule->trunc_div) +
-         2.0 * wsum * (GSL_DBL_EPSILON * f + DBL_TRUE_MIN) / cp->h;
+  *err = trunc + round;
+  *best = fmin(fmin(*err, gain * trunc + 0.25 * round), fmin(trunc / gain + 4.0 * round, trunc / (gain * gain) + 16.0 * round));
   return isfinite(d1) && isfinite(*err);
 }
 
 /* Forward, central and Richardson columns at one step h: entry r by the first of the method's rules that can take
  * it, into d[r] and err[r]. An entry none can take (f is not finite at x itself, or on both sides) is NaN with an
  * infinite estimate, which the verdict counts and reports as non-finite. */
-static int rule_column_at(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, size_t j, double x0, double h,
-                          gsl_vector *d, gsl_vector *err, gsl_vector **buf) {
+static int rule_column_at(bp_fd_method method, fd_worker *wk, size_t j, double x0, double h) {
   const fd_rule *rules[4];
   int n_rules = method_rules(method, rules);
-  column_points cp = {p, x, j, x0, h, buf, {0}, {0}, GSL_SUCCESS};
-  for (size_t r = 0; r < d->size && !cp.status; r++) {
-    double dr = GSL_NAN, er = GSL_POSINF;
+  column_points cp = {wk, j, x0, h, {0}, {0}, GSL_SUCCESS};
+  for (size_t r = 0; r < wk->d->size && !cp.status; r++) {
+    double dr = GSL_NAN, er = GSL_POSINF, br = GSL_POSINF;
     int k = 0;
-    while (k < n_rules && !apply_rule(rules[k], &cp, r, &dr, &er) && !cp.status) k++;
-    if (k == n_rules) dr = GSL_NAN, er = GSL_POSINF;
-    gsl_vector_set(d, r, dr);
-    gsl_vector_set(err, r, er);
+    while (k < n_rules && !apply_rule(rules[k], &cp, r, &dr, &er, &br) && !cp.status) k++;
+    if (k == n_rules) dr = GSL_NAN, er = GSL_POSINF, br = GSL_POSINF;
+    gsl_vector_set(wk->d, r, dr);
+    gsl_vector_set(wk->err, r, er);
+    gsl_vector_set(wk->best, r, br);
   }
   return cp.status;
 }
@@ -225,18 +251,28 @@ static int rule_column_at(bp_fd_method method, const bp_fd_problem *p, gsl_vecto
  * max(|x|, 1). Where f varies faster (log x at x = 0.05, where the scale is x itself) truncation dominates; where
  * f is large beside its derivative (a deep network's loss) round-off does. So each entry tries the steps
  * h0 4^k, k = 0, 1, -1, -2, and keeps the value whose error estimate (truncation + round-off, above) is
- * smallest. A fixed step (bp_fd_options.step, as in a sweep) is used alone. */
+ * smallest. A fixed step (bp_fd_options.step, as in a sweep) is used alone. A caller that can judge the entries
+ * (bp_fd_options.settled) ends the search after the rule's own step when every entry of the column is settled. */
 enum { N_TRIAL_STEPS = 4 };
 static const int trial_power[N_TRIAL_STEPS] = {0, 1, -1, -2};
 
-static int rule_column(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, size_t j, double x0, double h0,
-                       int adapt, gsl_matrix *J, gsl_matrix *J_err, size_t col, gsl_vector **buf, gsl_vector *d,
-                       gsl_vector *err, gsl_vector *d0) {
-  int status = GSL_SUCCESS;
+static int column_settled(const bp_fd_options *o, fd_worker *wk, size_t col) {
+  if (!o->settled) return 0;
+  for (size_t r = 0; r < wk->d->size; r++)
+    if (!o->settled(r, col, gsl_vector_get(wk->d, r), gsl_vector_get(wk->err, r), gsl_vector_get(wk->best, r),
+                    o->settled_context))
+      return 0;
+  return 1;
+}
+
+static int rule_column(bp_fd_method method, fd_worker *wk, const bp_fd_options *o, size_t j, double x0, double h0,
+                       gsl_matrix *J, gsl_matrix *J_err, size_t col) {
+  int status = GSL_SUCCESS, adapt = o->step == 0;
+  gsl_vector *d = wk->d, *err = wk->err, *d0 = wk->d0;
   for (int k = 0; k < (adapt ? N_TRIAL_STEPS : 1) && !status; k++) {
     double h = representable_step(x0, ldexp(h0, 2 * trial_power[k]));
     if (!(h > 0)) continue; /* a step below x's resolution */
-    status = rule_column_at(method, p, x, j, x0, h, d, err, buf);
+    status = rule_column_at(method, wk, j, x0, h);
     for (size_t r = 0; r < J->size1 && !status; r++) {
       double e = gsl_vector_get(err, r);
       if (k == 0) gsl_vector_set(d0, r, gsl_vector_get(d, r));
@@ -245,6 +281,7 @@ static int rule_column(bp_fd_method method, const bp_fd_problem *p, gsl_vector *
         gsl_matrix_set(J_err, r, col, e);
       }
     }
+    if (!status && k == 0 && column_settled(o, wk, col)) break;
   }
   /* The smaller estimate of another step may owe something to luck (round-off that happened to cancel, or an f
    * less accurate than 2 ulp): a value taken from another step is trusted no further than its distance from the
@@ -263,12 +300,11 @@ static int rule_column(bp_fd_method method, const bp_fd_problem *p, gsl_vector *
  * were all finite but whose result was not is run again on the values scaled by 2^-16, exactly, and the result
  * unscaled. Each call differentiates the scalar y_r alone (gsl_adapter_eval returns y_r and nothing else), so GSL's
  * round-off term, built from |y_r| at its own points, is on row r's own scale, as in the rules above. */
-static int gsl_column(const bp_fd_problem *p, gsl_vector *x, size_t j, double x0, double h, gsl_matrix *J,
-                      gsl_matrix *J_err, size_t col, gsl_vector *y) {
+static int gsl_column(fd_worker *wk, size_t j, double x0, double h, gsl_matrix *J, gsl_matrix *J_err, size_t col) {
   int (*const deriv[3])(const gsl_function *, double, double, double *, double *) = {
       gsl_deriv_central, gsl_deriv_backward, gsl_deriv_forward};
   const int usable[3] = {isfinite(x0 + h) && isfinite(x0 - h), isfinite(x0 - h), isfinite(x0 + h)};
-  gsl_adapter a = {p->f, p->params, x, y, j, 0, 1.0, 0, GSL_SUCCESS};
+  gsl_adapter a = {wk, wk->buf[0], j, 0, x0, 1.0, 0, GSL_SUCCESS};
   gsl_function F = {gsl_adapter_eval, &a};
   for (size_t r = 0; r < J->size1 && !a.status; r++) {
     double value = GSL_NAN, abserr = GSL_POSINF;
@@ -290,7 +326,6 @@ static int gsl_column(const bp_fd_problem *p, gsl_vector *x, size_t j, double x0
     gsl_matrix_set(J, r, col, value);
     if (J_err) gsl_matrix_set(J_err, r, col, abserr);
   }
-  gsl_vector_set(x, j, x0);
   return a.status;
 }
 
@@ -314,16 +349,21 @@ static int gsl_column(const bp_fd_problem *p, gsl_vector *x, size_t j, double x0
  * the larger of two samples, because one sample of a difference of two errors can fall small. Measured the same
  * way: 99.6% to 99.75% covered, the worst miss 2 to 4 times the estimate (tests/test_estimates.c). Four evaluations
  * of f a coordinate. A value that is not finite is NaN with an infinite estimate. */
-static int complex_column(const bp_fd_problem *p, gsl_vector_complex *z, gsl_vector_complex *w, size_t j, double h,
-                          gsl_matrix *J, gsl_matrix *J_err, size_t col, gsl_vector *at2h, gsl_vector *at3h,
-                          gsl_vector *at5h) {
-  gsl_complex z0 = gsl_vector_complex_get(z, j);
+static int complex_column(fd_worker *wk, size_t j, double h, gsl_matrix *J, gsl_matrix *J_err, size_t col) {
+  gsl_vector *at2h = wk->buf[0], *at3h = wk->buf[1], *at5h = wk->buf[2];
+  gsl_vector_complex *z = wk->z, *w = wk->w;
   int status = GSL_SUCCESS;
   for (int pass = 3; pass >= 0 && !status; pass--) { /* pass 3 at 5h, 2 at 3h, 1 at 2h, then pass 0 at h */
     double step = (pass == 3) ? 5.0 * h : (pass == 2) ? 3.0 * h : (pass == 1) ? 2.0 * h : h;
-    gsl_vector_complex_set(z, j, gsl_complex_rect(GSL_REAL(z0), step));
-    status = p->fz(z, w, p->params);
-    gsl_vector_complex_set(z, j, z0);
+    wk->evaluations++;
+    if (wk->mv) {
+      status = wk->mv->moved_complex(wk->x, j, step, w, wk->work);
+    } else {
+      gsl_complex z0 = gsl_vector_complex_get(z, j);
+      gsl_vector_complex_set(z, j, gsl_complex_rect(GSL_REAL(z0), step));
+      status = wk->p->fz(z, w, wk->p->params);
+      gsl_vector_complex_set(z, j, z0);
+    }
     if (outside_domain(status)) { /* f is not finite at x itself: no derivative */
       for (size_t r = 0; r < J->size1; r++) gsl_vector_complex_set(w, r, gsl_complex_rect(GSL_NAN, GSL_NAN));
       status = GSL_SUCCESS;
@@ -347,12 +387,88 @@ static int complex_column(const bp_fd_problem *p, gsl_vector_complex *z, gsl_vec
 
 /* ---- the Jacobian ---------------------------------------------------------------------------------------------- */
 
-bp_fd_options bp_fd_options_default(void) { return (bp_fd_options){0.0, NULL, 0, NULL, NULL}; }
+bp_fd_options bp_fd_options_default(void) {
+  return (bp_fd_options){0.0, NULL, 0, NULL, NULL, NULL, NULL, 1, NULL};
+}
+
+static void worker_free(fd_worker *wk) {
+  for (int k = 0; k < N_POINTS; k++)
+    if (wk->buf[k]) gsl_vector_free(wk->buf[k]);
+  gsl_vector *v[4] = {wk->d, wk->err, wk->d0, wk->best};
+  for (int k = 0; k < 4; k++)
+    if (v[k]) gsl_vector_free(v[k]);
+  if (wk->z) gsl_vector_complex_free(wk->z);
+  if (wk->w) gsl_vector_complex_free(wk->w);
+}
+
+/* One thread's buffers for m outputs; z, the complex copy of x, only where the complex step perturbs it. */
+static int worker_alloc(fd_worker *wk, bp_fd_method method, size_t m) {
+  int ok = 1;
+  for (int k = 0; k < N_POINTS && ok; k++) ok = (wk->buf[k] = bp_vector_alloc(m)) != NULL;
+  ok = ok && (wk->d = bp_vector_alloc(m)) && (wk->err = bp_vector_alloc(m)) && (wk->d0 = bp_vector_alloc(m)) &&
+       (wk->best = bp_vector_alloc(m));
+  if (ok && method == BP_FD_COMPLEX) {
+    ok = (wk->w = bp_vector_complex_alloc(m)) != NULL;
+    if (ok && !wk->mv) ok = (wk->z = bp_vector_complex_alloc(wk->x->size)) != NULL;
+    for (size_t k = 0; ok && !wk->mv && k < wk->x->size; k++)
+      gsl_vector_complex_set(wk->z, k, gsl_complex_rect(gsl_vector_get(wk->x, k), 0.0));
+  }
+  return ok ? GSL_SUCCESS : GSL_ENOMEM;
+}
+
+/* The columns, shared by the threads: each takes the next column not yet taken. A column's numbers depend only on
+ * the column (every thread runs the same code on its own workspace, prepared from the same x), never on which
+ * thread computed it or when: 1 and N threads give the same bits. */
+typedef struct {
+  bp_fd_method method;
+  const bp_fd_options *o;
+  size_t n_cols;
+  gsl_matrix *J, *J_err;
+  atomic_size_t next, done;
+  atomic_int stop;
+} fd_job;
+
+typedef struct {
+  fd_job *job;
+  fd_worker wk;
+  int main_thread; /* reports progress */
+  int status;
+  char message[512]; /* a worker thread's error message (messages are per thread) */
+} fd_thread;
+
+static int column(fd_job *job, fd_worker *wk, size_t c) {
+  const bp_fd_options *o = job->o;
+  size_t j = o->columns ? o->columns[c] : c;
+  double x0 = gsl_vector_get(wk->x, j);
+  double h = (o->step > 0) ? o->step * fmax(fabs(x0), 1.0) : bp_fd_step(job->method, x0);
+  if (job->method == BP_FD_COMPLEX) return complex_column(wk, j, h, job->J, job->J_err, c);
+  if (job->method == BP_FD_GSL) return gsl_column(wk, j, x0, representable_step(x0, h), job->J, job->J_err, c);
+  return rule_column(job->method, wk, o, j, x0, h, job->J, job->J_err, c);
+}
+
+static void *run_columns(void *arg) {
+  fd_thread *t = arg;
+  fd_job *job = t->job;
+  if (t->wk.mv && t->wk.mv->prepare) t->status = t->wk.mv->prepare(t->wk.x, t->wk.work);
+  while (!t->status && !atomic_load(&job->stop)) {
+    size_t c = atomic_fetch_add(&job->next, 1);
+    if (c >= job->n_cols) break;
+    t->status = column(job, &t->wk, c);
+    size_t done = atomic_fetch_add(&job->done, 1) + 1;
+    if (!t->status && t->main_thread && job->o->progress) job->o->progress(done, job->n_cols, job->o->progress_context);
+  }
+  if (t->status) {
+    atomic_store(&job->stop, 1);
+    snprintf(t->message, sizeof t->message, "%s", bp_error_message());
+  }
+  return NULL;
+}
 
 int bp_fd_jacobian_with(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, const bp_fd_options *opt,
                         gsl_matrix *J, gsl_matrix *J_err) {
   bp_fd_options o = opt ? *opt : bp_fd_options_default();
   size_t n_cols = o.columns ? o.n_columns : x->size;
+  if (o.evaluations) *o.evaluations = 0;
   if ((unsigned)method >= BP_FD_N_METHODS) BP_ERROR(GSL_EINVAL, "bp_fd_jacobian: unknown method %d", (int)method);
   if (method == BP_FD_COMPLEX && p->fz == NULL)
     BP_ERROR(GSL_EINVAL, "bp_fd_jacobian: the complex step needs the function's complex continuation (fz)");
@@ -367,46 +483,53 @@ int bp_fd_jacobian_with(bp_fd_method method, const bp_fd_problem *p, gsl_vector 
   if (J_err && (J_err->size1 != J->size1 || J_err->size2 != J->size2))
     BP_ERROR(GSL_EBADLEN, "bp_fd_jacobian: J_err is %zu x %zu but J is %zu x %zu", J_err->size1, J_err->size2,
              J->size1, J->size2);
-  gsl_vector *buf[N_POINTS] = {NULL};
-  gsl_vector_complex *z = NULL, *w = NULL;
-  int status = GSL_SUCCESS;
-  gsl_vector *d = NULL, *err = NULL, *d0 = NULL;
+  /* The moves serve the method when they have its function; threads only with moves (f itself may share state). */
+  const bp_fd_moves *mv = p->moves;
+  if (mv && ((method == BP_FD_COMPLEX) ? mv->moved_complex == NULL : mv->moved == NULL)) mv = NULL;
+  if (mv && (mv->work == NULL || mv->n_work == 0))
+    BP_ERROR(GSL_EINVAL, "bp_fd_jacobian: the problem's moves have no workspace");
+  size_t n_threads = mv ? o.n_threads : 1;
+  if (mv && n_threads > mv->n_work) n_threads = mv->n_work;
+  if (n_threads > BP_FD_MAX_THREADS) n_threads = BP_FD_MAX_THREADS;
+  if (n_threads > n_cols) n_threads = n_cols;
+  if (n_threads < 1) n_threads = 1;
+  fd_thread *th = bp_calloc(n_threads, sizeof *th);
+  if (th == NULL) return GSL_ENOMEM;
+  fd_job job = {method, &o, n_cols, J, J_err, 0, 0, 0};
+  atomic_init(&job.next, 0);
+  atomic_init(&job.done, 0);
+  atomic_init(&job.stop, 0);
   gsl_matrix *own_err = NULL; /* the adaptive step needs every estimate, also when the caller wants none */
-  for (int k = 0; k < N_POINTS && !status; k++)
-    if ((buf[k] = bp_vector_alloc(J->size1)) == NULL) status = GSL_ENOMEM;
-  if (!status && (method == BP_FD_FORWARD || method == BP_FD_CENTRAL || method == BP_FD_RICHARDSON)) {
-    if ((d = bp_vector_alloc(J->size1)) == NULL || (err = bp_vector_alloc(J->size1)) == NULL ||
-        (d0 = bp_vector_alloc(J->size1)) == NULL ||
-        (J_err == NULL && (own_err = bp_matrix_alloc(J->size1, J->size2)) == NULL))
-      status = GSL_ENOMEM;
-    if (J_err == NULL) J_err = own_err;
+  int status = GSL_SUCCESS;
+  if (J_err == NULL && method != BP_FD_COMPLEX && method != BP_FD_GSL) {
+    if ((own_err = bp_matrix_alloc(J->size1, J->size2)) == NULL) status = GSL_ENOMEM;
+    job.J_err = own_err;
   }
-  if (!status && method == BP_FD_COMPLEX) {
-    if ((z = bp_vector_complex_alloc(x->size)) == NULL || (w = bp_vector_complex_alloc(J->size1)) == NULL)
-      status = GSL_ENOMEM;
-    for (size_t k = 0; !status && k < x->size; k++)
-      gsl_vector_complex_set(z, k, gsl_complex_rect(gsl_vector_get(x, k), 0.0));
+  for (size_t k = 0; k < n_threads && !status; k++) {
+    th[k] = (fd_thread){.job = &job, .main_thread = (k == 0)};
+    th[k].wk = (fd_worker){.p = p, .mv = mv, .work = mv ? mv->work[k] : NULL, .x = x};
+    status = worker_alloc(&th[k].wk, method, J->size1);
   }
-  for (size_t c = 0; c < n_cols && !status; c++) {
-    size_t j = o.columns ? o.columns[c] : c;
-    double x0 = gsl_vector_get(x, j);
-    double h = (o.step > 0) ? o.step * fmax(fabs(x0), 1.0) : bp_fd_step(method, x0);
-    if (method == BP_FD_COMPLEX)
-      status = complex_column(p, z, w, j, h, J, J_err, c, buf[0], buf[1], buf[2]);
-    else if (method == BP_FD_GSL)
-      status = gsl_column(p, x, j, x0, representable_step(x0, h), J, J_err, c, buf[0]);
-    else
-      status = rule_column(method, p, x, j, x0, h, o.step == 0, J, J_err, c, buf, d, err, d0);
-    if (!status && o.progress) o.progress(c + 1, n_cols, o.progress_context);
+  pthread_t tid[BP_FD_MAX_THREADS];
+  size_t started = 1;
+  if (!status) {
+    for (; started < n_threads; started++)
+      if (pthread_create(&tid[started], NULL, run_columns, &th[started])) break; /* fewer threads will do */
+    run_columns(&th[0]);
+    for (size_t k = 1; k < started; k++) pthread_join(tid[k], NULL);
+    for (size_t k = 0; k < started && !status; k++)
+      if (th[k].status) {
+        status = th[k].status;
+        if (k > 0) bp_error_set("%s", th[k].message);
+      }
+    if (!status && started > 1 && o.progress) o.progress(n_cols, n_cols, o.progress_context);
   }
-  if (d) gsl_vector_free(d);
-  if (err) gsl_vector_free(err);
-  if (d0) gsl_vector_free(d0);
+  for (size_t k = 0; k < n_threads; k++) {
+    if (o.evaluations) *o.evaluations += th[k].wk.evaluations;
+    worker_free(&th[k].wk);
+  }
+  free(th);
   if (own_err) gsl_matrix_free(own_err);
-  for (int k = 0; k < N_POINTS; k++)
-    if (buf[k]) gsl_vector_free(buf[k]);
-  if (z) gsl_vector_complex_free(z);
-  if (w) gsl_vector_complex_free(w);
   return status;
 }
 

@@ -23,12 +23,31 @@ typedef int (*bp_fd_function)(const gsl_vector *x, gsl_vector *y, void *params);
  * that Re f(x + ih) = f(x) + O(h^2) and Im f(x + ih) / h = f'(x) + O(h^2). */
 typedef int (*bp_fd_complex_function)(const gsl_vector_complex *z, gsl_vector_complex *w, void *params);
 
+/* ---- moves: f at a point one coordinate away, computed by f's owner --------------------------------------------
+ * A gradient check evaluates f at x + t e_j for every j and a few t. A function whose owner knows its structure can
+ * do that far faster than from scratch: a network keeps its activations at x, and moving one weight changes one
+ * column of one layer's weighted sums (mlpfd.h). `moved` returns y = f(x + t e_j) and `moved_complex` w =
+ * f(x + i t e_j), both without touching x; `prepare` is called with x on every workspace before any column and
+ * stores what they need. They must compute the same function as f (and fz) to rounding: the engine uses them for
+ * every point of a column instead of perturbing x. work[k] is one workspace per thread: with n_work >= 2, the
+ * columns are split over min(n_work, bp_fd_options.n_threads) threads, each with its own workspace; x and params
+ * are then only read. Either function may be NULL (the engine then perturbs x and calls f or fz, on one thread). */
+#define BP_FD_MAX_THREADS 64
+typedef struct {
+  int (*prepare)(const gsl_vector *x, void *work);
+  int (*moved)(const gsl_vector *x, size_t j, double t, gsl_vector *y, void *work);
+  int (*moved_complex)(const gsl_vector *x, size_t j, double t, gsl_vector_complex *w, void *work);
+  void **work;
+  size_t n_work;
+} bp_fd_moves;
+
 /* What a checker differentiates: f, optionally its complex continuation fz (BP_FD_COMPLEX needs it and fails
- * with GSL_EINVAL without it), and the parameters both receive. */
+ * with GSL_EINVAL without it), the parameters both receive, and optionally the moves above (NULL: none). */
 typedef struct {
   bp_fd_function f;
   bp_fd_complex_function fz;
   void *params;
+  const bp_fd_moves *moves;
 } bp_fd_problem;
 
 typedef enum {
@@ -66,17 +85,27 @@ double bp_fd_relative_step(bp_fd_method method);
 int bp_fd_jacobian(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, gsl_matrix *J, gsl_matrix *J_err);
 
 /* What bp_fd_jacobian_with may change: a fixed relative step (h = step max(|x_j|, 1); 0 for the method's own rule,
- * as in a step sweep), a subset of the coordinates (J then has one column per listed coordinate, in order), and a
- * progress callback. */
+ * as in a step sweep), a subset of the coordinates (J then has one column per listed coordinate, in order), a
+ * progress callback, a rule that ends the automatic step search early, and threads. */
 /* Called after each column with how many are done out of how many, and the caller's context: a front end can
- * show progress (the library itself never prints). */
+ * show progress (the library itself never prints). With threads, it is called from the calling thread only, with
+ * a count that never decreases, and once more with done == total at the end. */
 typedef void (*bp_progress_fn)(size_t done, size_t total, void *context);
+/* Whether entry (r, c) of J is settled by the value d and estimate err at the method's own step, so that the
+ * automatic step's other trial steps cannot change its verdict. best_err is the smallest estimate any trial step
+ * could reach, judged from this one (see fd.c). A gradient check knows the analytic value and can tell; the engine
+ * alone cannot, and searches every step. Called from worker threads: it must only read shared state. */
+typedef int (*bp_fd_settled_fn)(size_t r, size_t c, double d, double err, double best_err, void *context);
 typedef struct {
   double step;
   const size_t *columns; /* NULL: every coordinate */
   size_t n_columns;
   bp_progress_fn progress; /* NULL: none */
   void *progress_context;
+  bp_fd_settled_fn settled; /* NULL: every trial step for every column (forward, central, richardson) */
+  void *settled_context;
+  size_t n_threads;         /* 0 or 1: one; more only with a problem's moves (above) */
+  size_t *evaluations;      /* if not NULL, set to the evaluations of f (or fz) made, the kink probe's excluded */
 } bp_fd_options;
 bp_fd_options bp_fd_options_default(void);
 int bp_fd_jacobian_with(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, const bp_fd_options *opt,

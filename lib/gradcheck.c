@@ -210,6 +210,31 @@ int bp_gradcheck_compare(bp_gradcheck *gc, const bp_tolerance *tol) {
   return GSL_SUCCESS;
 }
 
+/* The automatic step's search ends after the method's own step for an entry that passes there and that no other
+ * step could turn into a failure:
+ *   it is resolved (its estimate can tell a relative error of rtol);
+ *   or it agrees to rtol whatever the true derivative within the estimate: |a - n| + e <= rtol max(|a|, |n|), so
+ *   another step's value, within its own estimate of the same true derivative, can fail it only if this estimate
+ *   did not bound the error;
+ *   or no trial step is predicted to resolve it (fd.c: its best reachable estimate leaves it below resolution).
+ * A failing entry, or one a larger or smaller step might still show wrong, gets every step.
+ * Richardson always searches every step: its point is the accuracy (1e-12) beyond what the verdict needs. */
+typedef struct {
+  const gsl_matrix *J_analytic;
+  const bp_tolerance *tol;
+} settle_context;
+
+static int entry_settled(size_t r, size_t c, double d, double err, double best_err, void *context) {
+  const settle_context *sc = context;
+  double a = gsl_matrix_get(sc->J_analytic, r, c);
+  if (!(isfinite(a) && isfinite(d) && isfinite(err) && isfinite(best_err))) return 0;
+  entry_measure m = measure_entry(a, d, err, sc->tol);
+  if (!m.passed) return 0;
+  double size = fmax(fabs(a), fabs(d));
+  return m.resolved || fabs(a - d) + err <= sc->tol->rtol * size ||
+         product_le(size, sc->tol->rtol, best_err, sc->tol->est_factor);
+}
+
 int bp_gradcheck_jacobian_with(bp_gradcheck *gc, bp_fd_method method, const bp_fd_problem *p, gsl_vector *x,
                                const bp_fd_options *opt, const gsl_matrix *J_analytic, const bp_tolerance *tol) {
   size_t m = J_analytic->size1, n = J_analytic->size2;
@@ -224,7 +249,16 @@ int bp_gradcheck_jacobian_with(bp_gradcheck *gc, bp_fd_method method, const bp_f
   gsl_matrix_view num = gsl_matrix_view_vector(gc->numeric, m, n);
   gsl_matrix_view est = gsl_matrix_view_vector(gc->estimate, m, n);
   gsl_matrix_memcpy(&a.matrix, J_analytic);
-  int status = bp_fd_jacobian_with(method, p, x, opt, &num.matrix, &est.matrix);
+  if (!(tol->rtol > 0) || !isfinite(tol->rtol) || !(tol->est_factor >= 0) || !isfinite(tol->est_factor))
+    return bp_gradcheck_compare(gc, tol); /* the message for a bad tolerance, before any evaluation */
+  settle_context sc = {J_analytic, tol};
+  bp_fd_options o = opt ? *opt : bp_fd_options_default();
+  if (o.settled == NULL && method != BP_FD_RICHARDSON) o.settled = entry_settled, o.settled_context = &sc;
+  size_t evaluations = 0;
+  o.evaluations = &evaluations;
+  int status = bp_fd_jacobian_with(method, p, x, &o, &num.matrix, &est.matrix);
+  gc->evaluations = evaluations;
+  if (opt && opt->evaluations) *opt->evaluations = evaluations;
   if (!status) status = bp_gradcheck_compare(gc, tol);
   if (!status) status = probe_failures(gc, p, x, m, (opt && opt->columns) ? opt->columns : NULL, n);
   return status;

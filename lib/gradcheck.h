@@ -73,6 +73,7 @@ typedef struct {
   size_t n_nonsmooth;                      /* failing entries at a kink of f */
   bp_verdict verdict;
   bp_tolerance tol;
+  size_t evaluations;                      /* of f by bp_gradcheck_jacobian (0 when only compared) */
 } bp_gradcheck;
 
 bp_gradcheck *bp_gradcheck_alloc(size_t size);
@@ -93,7 +94,10 @@ int bp_gradcheck_compare(bp_gradcheck *gc, const bp_tolerance *tol);
 int bp_gradcheck_jacobian(bp_gradcheck *gc, bp_fd_method method, const bp_fd_problem *p, gsl_vector *x,
                           const gsl_matrix *J_analytic, const bp_tolerance *tol);
 /* The same with a fixed step or a subset of coordinates (bp_fd_options): J_analytic then has one column per listed
- * coordinate. */
+ * coordinate. With forward and central differences the automatic step searches its other trial steps only for the
+ * entries that need them: those that fail at the method's own step, or that pass below resolution where another
+ * step could resolve them (gradcheck.c);
+ * gc->evaluations counts the evaluations of f. */
 int bp_gradcheck_jacobian_with(bp_gradcheck *gc, bp_fd_method method, const bp_fd_problem *p, gsl_vector *x,
                                const bp_fd_options *opt, const gsl_matrix *J_analytic, const bp_tolerance *tol);
 

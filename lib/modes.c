@@ -151,7 +151,7 @@ int bp_gradcheck_direction(bp_gradcheck *gc, bp_fd_method method, const bp_fd_pr
   /* phi'(0) = 2^E grad f . v: checked against 2^E g.v at t = 0, then every number divided by 2^E. Powers of two
    * scale a, n and e exactly, so the verdict (and rel_err) is the one of phi's check. */
   line_problem L = {p, x, x0, w, z};
-  bp_fd_problem phi = {line_f, p->fz ? line_fz : NULL, &L};
+  bp_fd_problem phi = {line_f, p->fz ? line_fz : NULL, &L, NULL};
   double t0 = 0.0, a_phi = ldexp(gv, E);
   gsl_vector_view t = gsl_vector_view_array(&t0, 1);
   gsl_matrix_view J = gsl_matrix_view_array(&a_phi, 1, 1);

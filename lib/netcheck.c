@@ -58,7 +58,7 @@ static int net_problem_init(net_problem *np, bp_mlp *net, const gsl_matrix *X0, 
   if ((np->ws = bp_mlp_workspace_alloc(net, B)) == NULL) return GSL_ENOMEM;
   if (method == BP_FD_COMPLEX && (np->wsz = bp_mlp_workspace_complex_alloc(net, B)) == NULL) return GSL_ENOMEM;
   np->closure = (bp_mlp_closure){net, np->ws, X0, T, np->wsz};
-  np->problem = (bp_fd_problem){bp_mlp_error_function, bp_mlp_error_function_complex, &np->closure};
+  np->problem = (bp_fd_problem){bp_mlp_error_function, bp_mlp_error_function_complex, &np->closure, NULL};
   return GSL_SUCCESS;
 }
 

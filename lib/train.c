@@ -204,7 +204,7 @@ static int check_now(train_state *st, bp_train_check_mode mode, bp_train_record 
   int status = st->gradient(net, st->ws_check, &Xc.matrix, &Tc.matrix, &L, st->opt->gradient_ctx);
   if (status) return status;
   mean_closure mc = {{net, st->ws_check, &Xc.matrix, &Tc.matrix, st->wsz}, (double)nc};
-  const bp_fd_problem problem = {mean_loss_function, mean_loss_function_complex, &mc};
+  const bp_fd_problem problem = {mean_loss_function, mean_loss_function_complex, &mc, NULL};
   bp_tolerance tol = bp_tolerance_default();
   size_t n = mode == BP_TRAIN_CHECK_FULL        ? net->n_params
              : mode == BP_TRAIN_CHECK_DIRECTION ? 1

@@ -63,7 +63,7 @@ static int check_and_diagnose(bp_test_problem *p, gsl_vector *grad, bp_verdict *
   bp_tolerance tol = bp_tolerance_default();
   bp_mlp_closure c = {.net = p->net, .ws = p->ws, .X0 = p->X0, .T = p->T};
   gsl_matrix_view J = gsl_matrix_view_vector(grad, 1, grad->size);
-  int status = bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){bp_mlp_error_function, NULL, &c},
+  int status = bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){bp_mlp_error_function, NULL, &c, NULL},
                                      p->net->params, &J.matrix, &tol);
   bp_diagnosis_context ctx = {p->net, p->X0, p->T};
   if (!status) status = bp_diagnose(gc, &ctx, d);
@@ -470,7 +470,7 @@ static void running_out_of_memory_should_fail_cleanly_with_enomem(void) {
   bp_tolerance tol = bp_tolerance_default();
   bp_mlp_closure c = {.net = p->net, .ws = p->ws, .X0 = p->X0, .T = p->T};
   gsl_matrix_view J = gsl_matrix_view_vector(grad, 1, grad->size);
-  CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){bp_mlp_error_function, NULL, &c},
+  CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){bp_mlp_error_function, NULL, &c, NULL},
                                         p->net->params, &J.matrix, &tol),
                   GSL_SUCCESS);
   bp_diagnosis_context ctx = {p->net, p->X0, p->T};

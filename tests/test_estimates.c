@@ -143,7 +143,7 @@ static void count_against_long_double(size_t n_layers, const size_t *sizes, bp_o
   CU_ASSERT_FATAL(g && J && E && x && wsz);
   gsl_vector_memcpy(x, p->net->params);
   bp_mlp_closure c = {p->net, p->ws, p->X0, p->T, wsz};
-  const bp_fd_problem problem = {bp_mlp_error_function, bp_mlp_error_function_complex, &c};
+  const bp_fd_problem problem = {bp_mlp_error_function, bp_mlp_error_function_complex, &c, NULL};
   CU_ASSERT_EQUAL(bp_fd_jacobian(BP_FD_COMPLEX, &problem, x, J, E), GSL_SUCCESS);
   long_double_gradient(p, g);
   for (size_t i = 0; i < n; i++) {

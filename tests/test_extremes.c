@@ -512,7 +512,7 @@ static bp_gradcheck *check_jacobian(bp_fd_method method, bp_fd_function f, const
   }
   for (size_t j = 0; j < n; j++) gsl_vector_set(x, j, x0[j]);
   bp_tolerance tol = bp_tolerance_default();
-  int status = bp_gradcheck_jacobian(gc, method, &(bp_fd_problem){f, NULL, NULL}, x, J, &tol);
+  int status = bp_gradcheck_jacobian(gc, method, &(bp_fd_problem){f, NULL, NULL, NULL}, x, J, &tol);
   CU_ASSERT_EQUAL(status, GSL_SUCCESS);
   for (size_t j = 0; j < n; j++) { /* x is restored bit for bit */
     double back = gsl_vector_get(x, j);

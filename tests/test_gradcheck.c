@@ -49,7 +49,7 @@ static void fd_jacobian_should_match_the_closed_form_jacobian_with_both_methods(
   gsl_matrix *J = bp_matrix_alloc(2, 2);
   for (size_t m = 0; m < N_METHODS; m++) {
     gsl_matrix_set_all(J, GSL_NAN);
-    CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){known_function, NULL, NULL}, &x.vector, J, NULL), GSL_SUCCESS);
+    CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J, NULL), GSL_SUCCESS);
     for (size_t r = 0; r < 2; r++)
       for (size_t c = 0; c < 2; c++) ASSERT_REL_CLOSE(gsl_matrix_get(J, r, c), exact[r][c], RTOL_FD);
   }
@@ -71,7 +71,7 @@ static void fd_error_estimate_should_bound_the_actual_error_with_both_methods(vo
     known_jacobian(xs[0], xs[1], exact);
     gsl_vector_view x = gsl_vector_view_array(xs, 2);
     for (size_t m = 0; m < N_METHODS; m++) {
-      CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){known_function, NULL, NULL}, &x.vector, J, J_err), GSL_SUCCESS);
+      CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J, J_err), GSL_SUCCESS);
       for (size_t r = 0; r < 2; r++)
         for (size_t c = 0; c < 2; c++) {
           double err = fabs(gsl_matrix_get(J, r, c) - exact[r][c]), est = gsl_matrix_get(J_err, r, c);
@@ -108,7 +108,7 @@ static void fd_error_estimate_should_cover_a_dominant_truncation_error(void) {
     double xs[1] = {-2.1 + 4.4 * gsl_rng_uniform(rng)}, exact = FAST_K * cos(FAST_K * xs[0]);
     gsl_vector_view x = gsl_vector_view_array(xs, 1);
     for (size_t m = 0; m < N_METHODS; m++) {
-      CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){fast_sine, NULL, NULL}, &x.vector, J, J_err), GSL_SUCCESS);
+      CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){fast_sine, NULL, NULL, NULL}, &x.vector, J, J_err), GSL_SUCCESS);
       double err = fabs(gsl_matrix_get(J, 0, 0) - exact), est = gsl_matrix_get(J_err, 0, 0);
       if (!(err <= 2.0 * est))
         printf("\n  %s at %.17g: error %.3g, estimate %.3g\n", bp_fd_method_name(METHODS[m]), xs[0], err, est);
@@ -129,7 +129,7 @@ static void fd_jacobian_should_restore_x_bit_for_bit(void) {
   gsl_vector_view x = gsl_vector_view_array(xs, 2);
   gsl_matrix *J = bp_matrix_alloc(2, 2), *J_err = bp_matrix_alloc(2, 2);
   for (size_t m = 0; m < N_METHODS; m++) {
-    CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){known_function, NULL, NULL}, &x.vector, J, J_err), GSL_SUCCESS);
+    CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J, J_err), GSL_SUCCESS);
     CU_ASSERT_EQUAL(memcmp(xs, saved, sizeof xs), 0);
   }
   gsl_matrix_free(J);
@@ -156,7 +156,7 @@ static void fd_jacobian_should_pass_on_a_failure_midway_and_still_restore_x(void
   gsl_matrix *J = bp_matrix_alloc(2, 2), *J_err = bp_matrix_alloc(2, 2);
   for (size_t m = 0; m < N_METHODS; m++) {
     failing_state s = {0, 3};
-    CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){fails_on_a_given_call, NULL, &s}, &x.vector, J, J_err), GSL_EFAILED);
+    CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){fails_on_a_given_call, NULL, &s, NULL}, &x.vector, J, J_err), GSL_EFAILED);
     CU_ASSERT_EQUAL(memcmp(xs, saved, sizeof xs), 0);
     CU_ASSERT(s.calls >= 3);
     if (METHODS[m] == BP_FD_CENTRAL) CU_ASSERT_EQUAL(s.calls, 3); /* nothing evaluated after the failure */
@@ -169,11 +169,11 @@ static void fd_jacobian_should_reject_bad_methods_and_shapes(void) {
   double xs[2] = {0.8731, -1.3127};
   gsl_vector_view x = gsl_vector_view_array(xs, 2);
   gsl_matrix *J = bp_matrix_alloc(2, 2), *J3 = bp_matrix_alloc(2, 3), *E3 = bp_matrix_alloc(3, 2);
-  ASSERT_FAILS_WITH_MESSAGE(bp_fd_jacobian((bp_fd_method)9, &(bp_fd_problem){known_function, NULL, NULL}, &x.vector, J, NULL), GSL_EINVAL,
+  ASSERT_FAILS_WITH_MESSAGE(bp_fd_jacobian((bp_fd_method)9, &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J, NULL), GSL_EINVAL,
                             "bp_fd_jacobian");
-  ASSERT_FAILS_WITH_MESSAGE(bp_fd_jacobian(BP_FD_CENTRAL, &(bp_fd_problem){known_function, NULL, NULL}, &x.vector, J3, NULL), GSL_EBADLEN,
+  ASSERT_FAILS_WITH_MESSAGE(bp_fd_jacobian(BP_FD_CENTRAL, &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J3, NULL), GSL_EBADLEN,
                             "bp_fd_jacobian");
-  ASSERT_FAILS_WITH_MESSAGE(bp_fd_jacobian(BP_FD_GSL, &(bp_fd_problem){known_function, NULL, NULL}, &x.vector, J, E3), GSL_EBADLEN,
+  ASSERT_FAILS_WITH_MESSAGE(bp_fd_jacobian(BP_FD_GSL, &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J, E3), GSL_EBADLEN,
                             "bp_fd_jacobian");
   bp_fd_method m = BP_FD_CENTRAL;
   CU_ASSERT_EQUAL(bp_fd_method_parse("gsl", &m), GSL_SUCCESS);
@@ -215,7 +215,7 @@ static void a_small_output_row_should_not_inherit_the_round_off_of_a_large_one(v
       gsl_matrix_set(J, 0, 1, 0.5 * BIG_ROW);
       gsl_matrix_set(J, 1, 0, cos(xs[0]) * xs[1]);
       gsl_matrix_set(J, 1, 1, sin(xs[0]) * (planted ? 1.02 : 1.0));
-      CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, METHODS[m], &(bp_fd_problem){rows_of_different_scale, NULL, NULL}, &x.vector, J, &tol),
+      CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, METHODS[m], &(bp_fd_problem){rows_of_different_scale, NULL, NULL, NULL}, &x.vector, J, &tol),
                       GSL_SUCCESS);
       /* the small row's estimates are on its own scale: far below 2% of its entries */
       for (size_t i = 2; i < 4; i++) CU_ASSERT(gsl_vector_get(gc->estimate, i) < 1e-8);
@@ -461,9 +461,9 @@ static void bad_tolerances_and_sizes_should_be_rejected(void) {
   gsl_vector_view x = gsl_vector_view_array(xs, 2);
   gsl_matrix *J22 = bp_matrix_alloc(2, 2), *J23 = bp_matrix_alloc(2, 3);
   bp_tolerance tol = bp_tolerance_default();
-  ASSERT_FAILS_WITH_MESSAGE(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){known_function, NULL, NULL}, &x.vector, J22, &tol),
+  ASSERT_FAILS_WITH_MESSAGE(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J22, &tol),
                             GSL_EBADLEN, "bp_gradcheck_jacobian"); /* 2 entries for a 2 x 2 Jacobian */
-  ASSERT_FAILS_WITH_MESSAGE(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){known_function, NULL, NULL}, &x.vector, J23, &tol),
+  ASSERT_FAILS_WITH_MESSAGE(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J23, &tol),
                             GSL_EBADLEN, "bp_gradcheck_jacobian"); /* 3 columns for 2 coordinates */
   gsl_matrix_free(J22);
   gsl_matrix_free(J23);

@@ -44,7 +44,7 @@ static void known_jacobian(double a, double b, double J[4]) {
 static void every_method_should_meet_its_accuracy_and_its_estimate_should_cover_the_error(void) {
   static const bp_fd_method methods[] = {BP_FD_FORWARD, BP_FD_CENTRAL, BP_FD_RICHARDSON, BP_FD_COMPLEX, BP_FD_GSL};
   static const double goal[] = {1e-6, 1e-9, 1e-12, 1e-15, 1e-9};
-  const bp_fd_problem p = {known, known_z, NULL};
+  const bp_fd_problem p = {known, known_z, NULL, NULL};
   gsl_rng *rng = bp_test_rng(4711);
   gsl_matrix *J = bp_matrix_alloc(2, 2), *E = bp_matrix_alloc(2, 2);
   for (size_t m = 0; m < sizeof methods / sizeof methods[0]; m++) {
@@ -77,7 +77,7 @@ static void every_method_should_meet_its_accuracy_and_its_estimate_should_cover_
 
 /* A planted relative error of 1e-6 in one entry is caught by every method, and the exact Jacobian passes. */
 static void a_planted_one_in_a_million_error_should_fail_with_every_method(void) {
-  const bp_fd_problem p = {known, known_z, NULL};
+  const bp_fd_problem p = {known, known_z, NULL, NULL};
   double xs[2] = {0.4137, -0.8261}, exact[4];
   known_jacobian(xs[0], xs[1], exact);
   gsl_vector_view x = gsl_vector_view_array(xs, 2);
@@ -101,7 +101,7 @@ static void the_complex_step_should_need_a_complex_continuation(void) {
   double xs[2] = {0.1, 0.2};
   gsl_vector_view x = gsl_vector_view_array(xs, 2);
   gsl_matrix *J = bp_matrix_alloc(2, 2);
-  ASSERT_FAILS_WITH_MESSAGE(bp_fd_jacobian(BP_FD_COMPLEX, &(bp_fd_problem){known, NULL, NULL}, &x.vector, J, NULL),
+  ASSERT_FAILS_WITH_MESSAGE(bp_fd_jacobian(BP_FD_COMPLEX, &(bp_fd_problem){known, NULL, NULL, NULL}, &x.vector, J, NULL),
                             GSL_EINVAL, "complex continuation");
   gsl_matrix_free(J);
 }
@@ -121,7 +121,7 @@ static void points_outside_the_domain_should_be_skipped_not_fatal(void) {
   gsl_matrix *J = bp_matrix_alloc(1, 1), *E = bp_matrix_alloc(1, 1);
   for (int m = 0; m < BP_FD_N_METHODS; m++) {
     if (m == BP_FD_COMPLEX) continue;
-    CU_ASSERT_EQUAL(bp_fd_jacobian((bp_fd_method)m, &(bp_fd_problem){minus_log, NULL, NULL}, &x.vector, J, E),
+    CU_ASSERT_EQUAL(bp_fd_jacobian((bp_fd_method)m, &(bp_fd_problem){minus_log, NULL, NULL, NULL}, &x.vector, J, E),
                     GSL_SUCCESS);
     double exact = -1.0 / xs[0], err = fabs(gsl_matrix_get(J, 0, 0) - exact);
     CU_ASSERT(err <= gsl_matrix_get(E, 0, 0));
@@ -153,19 +153,19 @@ static void a_kink_within_the_step_should_be_not_smooth_and_a_wrong_smooth_deriv
   double xs[1] = {0.5 + 1e-8}, a[1] = {1.0};
   gsl_vector_view x = gsl_vector_view_array(xs, 1);
   gsl_matrix_view A = gsl_matrix_view_array(a, 1, 1);
-  CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){corner, NULL, NULL}, &x.vector,
+  CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){corner, NULL, NULL, NULL}, &x.vector,
                                         &A.matrix, &tol), GSL_SUCCESS);
   CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_NOT_SMOOTH);
   CU_ASSERT_EQUAL(gc->n_nonsmooth, 1);
   CU_ASSERT_STRING_EQUAL(bp_verdict_name(gc->verdict), "NOT SMOOTH");
   xs[0] = 0.7213, a[0] = 3.0 * 0.7213 * 0.7213 * 1.01; /* a 1% error in (x^3)' */
-  CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){cube, NULL, NULL}, &x.vector,
+  CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){cube, NULL, NULL, NULL}, &x.vector,
                                         &A.matrix, &tol), GSL_SUCCESS);
   CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_FAIL);
   CU_ASSERT_EQUAL(gc->n_nonsmooth, 0);
   xs[0] = 0.0; /* an inflection with f''' = 6: smooth, and the true derivative 0 ... */
   a[0] = 0.01; /* ... against a wrong one */
-  CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){cube, NULL, NULL}, &x.vector,
+  CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){cube, NULL, NULL, NULL}, &x.vector,
                                         &A.matrix, &tol), GSL_SUCCESS);
   CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_FAIL);
   bp_gradcheck_free(gc);
@@ -179,12 +179,12 @@ static void a_subset_of_coordinates_should_give_exactly_those_columns(void) {
   gsl_matrix *J = bp_matrix_alloc(2, 1);
   size_t cols[1] = {1}, bad[1] = {2};
   bp_fd_options o = {.columns = cols, .n_columns = 1};
-  CU_ASSERT_EQUAL(bp_fd_jacobian_with(BP_FD_RICHARDSON, &(bp_fd_problem){known, NULL, NULL}, &x.vector, &o, J, NULL),
+  CU_ASSERT_EQUAL(bp_fd_jacobian_with(BP_FD_RICHARDSON, &(bp_fd_problem){known, NULL, NULL, NULL}, &x.vector, &o, J, NULL),
                   GSL_SUCCESS);
   ASSERT_REL_CLOSE(gsl_matrix_get(J, 0, 0), exact[1], 1e-11);
   ASSERT_REL_CLOSE(gsl_matrix_get(J, 1, 0), exact[3], 1e-11);
   o.columns = bad;
-  ASSERT_FAILS_WITH_MESSAGE(bp_fd_jacobian_with(BP_FD_CENTRAL, &(bp_fd_problem){known, NULL, NULL}, &x.vector, &o, J,
+  ASSERT_FAILS_WITH_MESSAGE(bp_fd_jacobian_with(BP_FD_CENTRAL, &(bp_fd_problem){known, NULL, NULL, NULL}, &x.vector, &o, J,
                                                 NULL), GSL_EBADLEN, "beyond");
   gsl_matrix_free(J);
 }
@@ -206,7 +206,7 @@ static void progress_should_be_reported_once_per_column_in_order(void) {
   for (int m = 0; m < BP_FD_N_METHODS; m++) {
     progress_log log = {0, 0, 0, 1};
     bp_fd_options o = {.progress = log_progress, .progress_context = &log};
-    bp_fd_problem p = {known, (m == BP_FD_COMPLEX) ? known_z : NULL, NULL};
+    bp_fd_problem p = {known, (m == BP_FD_COMPLEX) ? known_z : NULL, NULL, NULL};
     CU_ASSERT_EQUAL(bp_fd_jacobian_with((bp_fd_method)m, &p, &x.vector, &o, J, NULL), GSL_SUCCESS);
     CU_ASSERT_EQUAL(log.calls, 2);
     CU_ASSERT_EQUAL(log.total, 2);
@@ -237,10 +237,12 @@ static double column_max(const char *tsv, const char *name) {
   return best;
 }
 
-/* `bpcheck all --method M` passes for every method (errata as errata), and the normwise errors meet the goals. */
+/* `bpcheck all --method M` passes for every method (errata as errata), and the normwise errors meet the goals.
+ * central's goal is 2e-9: a check keeps the rule's own step wherever it settles the verdict (gradcheck.h), which
+ * leaves entries that the full step search would have taken to ~1e-10 at up to 1.4e-9 (seeds 1-8). */
 static void all_should_pass_with_every_method_at_its_accuracy(void) {
   static const char *const names[] = {"forward", "central", "richardson", "complex", "gsl"};
-  static const double goal[] = {1e-6, 1e-9, 1e-12, 1e-15, 1e-9};
+  static const double goal[] = {1e-6, 2e-9, 1e-12, 1e-15, 1e-9};
   for (int m = 0; m < 5; m++) {
     char args[128];
     snprintf(args, sizeof args, "all --method %s --format tsv", names[m]);

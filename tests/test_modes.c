@@ -279,7 +279,7 @@ static bench *bench_alloc(bp_output output, unsigned long seed) {
     return NULL;
   }
   b->closure = (bp_mlp_closure){b->p->net, b->p->ws, b->p->X0, b->p->T, b->wsz};
-  b->problem = (bp_fd_problem){bp_mlp_error_function, bp_mlp_error_function_complex, &b->closure};
+  b->problem = (bp_fd_problem){bp_mlp_error_function, bp_mlp_error_function_complex, &b->closure, NULL};
   bp_mlp_gradient(b->p->net, b->p->ws, b->p->X0, b->p->T, NULL);
   gsl_vector_memcpy(b->g, b->p->net->grad);
   return b;
@@ -539,7 +539,7 @@ static void the_step_should_follow_the_size_of_x(void) {
     gs[i] = log(xs[i]) + 1.0;
   }
   gsl_vector_view x = gsl_vector_view_array(xs, n), g = gsl_vector_view_array(gs, n), v = gsl_vector_view_array(vs, n);
-  bp_fd_problem f = {x_log_x, NULL, NULL};
+  bp_fd_problem f = {x_log_x, NULL, NULL, NULL};
   bp_gradcheck *gc = bp_gradcheck_alloc(1);
   bp_tolerance tol = bp_tolerance_default();
   for (int d = 0; d < 20; d++) {
@@ -573,7 +573,7 @@ static void a_stationary_point_should_give_no_signal(void) {
   gsl_vector_view x = gsl_vector_view_array(xs, 3), g = gsl_vector_view_array(gs, 3), v = gsl_vector_view_array(vs, 3);
   bp_gradcheck *gc = bp_gradcheck_alloc(1);
   bp_tolerance tol = bp_tolerance_default();
-  CU_ASSERT_EQUAL(bp_gradcheck_direction(gc, BP_FD_CENTRAL, &(bp_fd_problem){sum_of_squares, NULL, NULL}, &x.vector,
+  CU_ASSERT_EQUAL(bp_gradcheck_direction(gc, BP_FD_CENTRAL, &(bp_fd_problem){sum_of_squares, NULL, NULL, NULL}, &x.vector,
                                          &g.vector, &v.vector, &tol),
                   GSL_SUCCESS);
   CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_NO_SIGNAL);
@@ -656,7 +656,7 @@ static void bad_arguments_should_be_rejected_and_x_restored(void) {
   gsl_vector_view x = gsl_vector_view_array(xs, 3), g = gsl_vector_view_array(gs, 3), v = gsl_vector_view_array(vs, 3);
   gsl_vector_view g2 = gsl_vector_view_array(gs, 2), v0 = gsl_vector_view_array(zero, 3);
   gsl_vector_view vnan = gsl_vector_view_array(bad, 3);
-  bp_fd_problem f = {fails_on_third_call, NULL, NULL};
+  bp_fd_problem f = {fails_on_third_call, NULL, NULL, NULL};
   bp_gradcheck *gc = bp_gradcheck_alloc(1), *gc2 = bp_gradcheck_alloc(2);
   bp_tolerance tol = bp_tolerance_default();
   ASSERT_FAILS_WITH_MESSAGE(bp_gradcheck_direction(gc, BP_FD_CENTRAL, &f, &x.vector, &g2.vector, &v.vector, &tol),

@@ -44,7 +44,7 @@ static bench *bench_alloc(bp_output output, unsigned long seed) {
     return NULL;
   }
   b->closure = (bp_mlp_closure){.net = b->p->net, .ws = b->p->ws, .X0 = b->p->X0, .T = b->p->T};
-  b->problem = (bp_fd_problem){bp_mlp_error_function, NULL, &b->closure};
+  b->problem = (bp_fd_problem){bp_mlp_error_function, NULL, &b->closure, NULL};
   b->g = bp_vector_alloc(b->p->net->n_params);
   b->v = bp_vector_alloc(b->p->net->n_params);
   gsl_rng *rng = bp_test_rng(seed + 7919);
@@ -201,7 +201,7 @@ static void the_point_should_be_restored_bit_for_bit(void) {
   double xs[2] = {0.8731, -1.3127}, saved[2] = {0.8731, -1.3127}, gs[2] = {0.3, 0.7}, vs[2] = {0.6, -0.8};
   gsl_vector_view x = gsl_vector_view_array(xs, 2), g = gsl_vector_view_array(gs, 2), v = gsl_vector_view_array(vs, 2);
   calls_before_failure = 0;
-  CU_ASSERT_EQUAL(bp_taylor_test(&(bp_fd_problem){fails_on_third_call, NULL, NULL}, &x.vector, &g.vector, &v.vector, &r),
+  CU_ASSERT_EQUAL(bp_taylor_test(&(bp_fd_problem){fails_on_third_call, NULL, NULL, NULL}, &x.vector, &g.vector, &v.vector, &r),
                   GSL_EFAILED);
   CU_ASSERT(memcmp(xs, saved, sizeof xs) == 0);
 }
@@ -217,7 +217,7 @@ static int linear_along_x1(const gsl_vector *x, gsl_vector *y, void *params) {
 static void a_function_linear_along_v_should_not_pass_and_say_why(void) {
   double xs[3] = {0.8731, -1.27, 2.385}, gs[3] = {2 * 0.8731, 3.7, -0.6}, vs[3] = {0.0, 1.0, 0.0};
   gsl_vector_view x = gsl_vector_view_array(xs, 3), g = gsl_vector_view_array(gs, 3), v = gsl_vector_view_array(vs, 3);
-  bp_fd_problem f = {linear_along_x1, NULL, NULL};
+  bp_fd_problem f = {linear_along_x1, NULL, NULL, NULL};
   bp_taylor_result r;
   CU_ASSERT_EQUAL(bp_taylor_test(&f, &x.vector, &g.vector, &v.vector, &r), GSL_SUCCESS);
   CU_ASSERT_EQUAL(r.verdict, BP_VERDICT_NO_SIGNAL);
@@ -236,14 +236,14 @@ static void bad_sizes_and_directions_should_be_rejected_with_a_message(void) {
   double xs[3] = {0.8731, -1.27, 2.385}, gs[3] = {1.2, 3.7, -0.6}, zero[3] = {0.0, 0.0, 0.0};
   gsl_vector_view x = gsl_vector_view_array(xs, 3), g = gsl_vector_view_array(gs, 3);
   gsl_vector_view g2 = gsl_vector_view_array(gs, 2), v0 = gsl_vector_view_array(zero, 3);
-  bp_fd_problem f = {linear_along_x1, NULL, NULL};
+  bp_fd_problem f = {linear_along_x1, NULL, NULL, NULL};
   bp_taylor_result r;
   ASSERT_FAILS_WITH_MESSAGE(bp_taylor_test(&f, &x.vector, &g2.vector, &g.vector, &r), GSL_EBADLEN,
                             "x has 3 entries but g has 2");
   ASSERT_FAILS_WITH_MESSAGE(bp_taylor_test(&f, &x.vector, &g.vector, &g2.vector, &r), GSL_EBADLEN, "and v 2");
   ASSERT_FAILS_WITH_MESSAGE(bp_taylor_test(&f, &x.vector, &g.vector, &v0.vector, &r), GSL_EINVAL,
                             "direction v must be non-zero");
-  ASSERT_FAILS_WITH_MESSAGE(bp_taylor_test(&(bp_fd_problem){NULL, NULL, NULL}, &x.vector, &g.vector, &g.vector, &r),
+  ASSERT_FAILS_WITH_MESSAGE(bp_taylor_test(&(bp_fd_problem){NULL, NULL, NULL, NULL}, &x.vector, &g.vector, &g.vector, &r),
                             GSL_EINVAL, "its function");
 }
 
@@ -265,7 +265,7 @@ static void an_allocation_failure_should_return_enomem_and_leave_x_alone(void) {
   bp_taylor_result r;
   for (long n = 0; n <= 1; n++) {
     bp_fault_inject_alloc(n);
-    int status = bp_taylor_test(&(bp_fd_problem){linear_along_x1, NULL, NULL}, &x.vector, &g.vector, &v.vector, &r);
+    int status = bp_taylor_test(&(bp_fd_problem){linear_along_x1, NULL, NULL, NULL}, &x.vector, &g.vector, &v.vector, &r);
     bp_fault_inject_alloc(-1);
     CU_ASSERT_EQUAL(status, GSL_ENOMEM);
     CU_ASSERT(memcmp(xs, saved, sizeof xs) == 0);

@@ -112,7 +112,7 @@ int bp_test_problem_numeric_gradient(bp_test_problem *p, bp_fd_method method, gs
   gsl_matrix_view J = gsl_matrix_view_vector(numeric, 1, n);
   gsl_matrix_view J_err = gsl_matrix_view_vector(estimate ? estimate : numeric, 1, n); /* used only if given */
   bp_mlp_closure c = {p->net, p->ws, p->X0, p->T, NULL};
-  int status = bp_fd_jacobian(method, &(bp_fd_problem){bp_mlp_error_function, NULL, &c}, x, &J.matrix, estimate ? &J_err.matrix : NULL);
+  int status = bp_fd_jacobian(method, &(bp_fd_problem){bp_mlp_error_function, NULL, &c, NULL}, x, &J.matrix, estimate ? &J_err.matrix : NULL);
   gsl_vector_memcpy(p->net->params, x); /* the closure left the last perturbed point in the network */
   gsl_vector_free(x);
   return status;
@@ -123,7 +123,7 @@ int bp_test_jacobian_passes(bp_fd_function f, void *params, gsl_vector *x, const
   bp_gradcheck *gc = bp_gradcheck_alloc(J->size1 * J->size2);
   if (gc == NULL) return 0;
   bp_tolerance tol = bp_tolerance_default();
-  int status = bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){f, NULL, params}, x, J, &tol);
+  int status = bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){f, NULL, params, NULL}, x, J, &tol);
   int ok = status == GSL_SUCCESS && gc->verdict == BP_VERDICT_PASS && gc->norm_rel_err < BP_TEST_NORM_RTOL;
   if (!ok) {
     size_t w = gc->worst, n = J->size2;
