@@ -36,7 +36,7 @@ static int logistic_z(const gsl_vector_complex *s, gsl_vector_complex *y, void *
 static int check(bp_fd_method method, gsl_vector *s, const gsl_matrix *J, double *err) {
   bp_gradcheck *gc = bp_gradcheck_alloc(N * N);
   if (gc == NULL) return GSL_ENOMEM;
-  bp_fd_problem problem = {logistic, logistic_z, NULL};
+  bp_fd_problem problem = {logistic, logistic_z, NULL, NULL};
   bp_tolerance tol = bp_tolerance_default();
   int status = bp_gradcheck_jacobian(gc, method, &problem, s, J, &tol);
   if (!status) {

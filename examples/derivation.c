@@ -44,7 +44,7 @@ int main(void) {
     gsl_matrix_set(T, 0, i, t0[i]);
   }
   claimed_delta(s, T, J);
-  bp_fd_problem problem = {error_of_s, NULL, T}; /* NULL: no complex continuation, so no complex step */
+  bp_fd_problem problem = {error_of_s, NULL, T, NULL}; /* NULL: no complex continuation, so no complex step */
   bp_tolerance tol = bp_tolerance_default();
   int status = bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &problem, s, J, &tol);
   if (status) {

@@ -77,7 +77,7 @@ int main(int argc, char **argv) {
                      data->T->data, grad->data);
     /* the loss as a function of the parameters, and the student's gradient as its 1 x n_params Jacobian */
     bp_mlp_closure closure = {net, ws, data->X, data->T, NULL};
-    bp_fd_problem problem = {bp_mlp_error_function, bp_mlp_error_function_complex, &closure};
+    bp_fd_problem problem = {bp_mlp_error_function, bp_mlp_error_function_complex, &closure, NULL};
     gsl_matrix_view J = gsl_matrix_view_vector(grad, 1, net->n_params);
     bp_tolerance tol = bp_tolerance_default();
     status = bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &problem, net->params, &J.matrix, &tol);
