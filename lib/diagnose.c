@@ -1,14 +1,16 @@
 /* diagnose.c - why a gradient is wrong (see diagnose.h for the rules every hypothesis follows).
  *
- * Order of the hypotheses (the first that matches is reported):
- *   A. value patterns on the whole gradient: sign, factor, shift, permutation;
- *   B. with a context, common mistakes reproduced by a modified backward pass over the whole gradient: targets
- *      that do not sum to one (eq. 25, 26), the softmax Jacobian's diagonal (eq. 21, 22), a missing activation
- *      derivative (eq. 7), the derivative taken at s, deltas sent down through W instead of W^T (eq. 13, 14),
- *      one example instead of the batch sum;
- *   C. with a context, top-down: the first layer l (from the output) with a failing entry; on layers <= l and on
- *      layer l alone the value patterns, a transposed or permuted block, the batch overwritten in some blocks,
- *      the mistakes of B located at layer l (matched on layer l alone); else "layer l is wrong". */
+ * Order of the hypotheses (the first that matches is reported; diagnose_failure):
+ *   1. the whole gradient is zero, or minus the true one (eq. (9), eq. (26));
+ *   2. with a context, the classic mistakes of mistakes.h reproduced over the whole gradient (try_models): targets
+ *      that do not sum to one (eq. 25, 26), the softmax diagonal (eq. 21, 22), eq. (7) left out or taken at s at
+ *      one layer, deltas through W instead of W^T at one layer (eq. 13, 14, any shape), every dW from the wrong
+ *      layer (eq. 10, 15), weights updated before the pass finished (eta fitted), every bias one example's
+ *      (eq. 16, 29), one example's gradient for the batch sum;
+ *   3. a factor a mistake gives (small fractions, the batch size; with a batch of 2 both readings of 1/2), a shift;
+ *   4. with a context, the first wrong layer from the top and its rules in order (try_top_down, one function
+ *      per rule); else "layer l is wrong";
+ *   5. without a context, a permutation; last, any factor, said to be one no classic mistake gives. */
 #include "diagnose.h"
 
 #include <ctype.h>
@@ -35,7 +37,7 @@
 static const char *const kind_names[BP_DIAG_N_KINDS] = {
     "none",       "sign",           "factor",           "missing-activation-derivative", "derivative-at-s",
     "transposed", "permuted",       "softmax-diagonal", "overwritten-batch",             "targets-not-normalized",
-    "wrong-layer", "unknown"};
+    "wrong-layer-activations", "updated-weights", "bias-not-summed", "wrong-layer", "unknown"};
 
 const char *bp_diagnosis_kind_name(bp_diagnosis_kind kind) {
   return ((unsigned)kind < BP_DIAG_N_KINDS) ? kind_names[kind] : "invalid";
@@ -232,10 +234,26 @@ static void permutation_example(const diag_input *in, size_t lo, size_t hi, size
 
 static int near(double c, double v) { return fabs(c - v) <= BP_DIAG_SNAP * fabs(v); }
 
-/* Why a gradient would be c times the true one. batch is 0 without a context. */
+/* A factor a classic mistake can give: 0, +-p/q with p, q <= 4 (the sign, the 2 of a squared error, ...), and the
+ * batch size B or 1/B. Any other factor explains nothing and is offered only after every other hypothesis. */
+static int simple_factor(double c, size_t batch) {
+  if (c == 0.0) return 1;
+  for (int q = 1; q <= 4; q++)
+    for (int pn = 1; pn <= 4; pn++)
+      if (near(fabs(c), (double)pn / q)) return 1;
+  return batch >= 2 && (near(c, (double)batch) || near(c, 1.0 / (double)batch));
+}
+
+/* Why a gradient would be c times the true one (eq. (9), eq. (26)). batch is 0 without a context. */
 static void factor_cause(double c, size_t batch, char *buf, size_t len) {
   double k = nearbyint(1.0 / c), K = nearbyint(c);
-  if (near(c, 2.0))
+  if (batch == 2 && near(c, 0.5))
+    snprintf(buf, len, "a factor 1/2, which names two mistakes here: a mean over the batch of 2 where the loss is "
+             "the sum, or the 1/2 of a squared loss where the loss has none");
+  else if (batch == 2 && near(c, 2.0))
+    snprintf(buf, len, "a factor 2, which names two mistakes here: a sum over the batch of 2 where the loss is the "
+             "mean, or the derivative of a squared loss (a missing 1/2)");
+  else if (near(c, 2.0))
     snprintf(buf, len, "a factor 2, as from the derivative of a squared loss or a missing 1/2");
   else if (near(c, 0.5))
     snprintf(buf, len, "a factor 1/2, as from the 1/2 of a squared loss where the loss has none");
@@ -247,14 +265,26 @@ static void factor_cause(double c, size_t batch, char *buf, size_t len) {
     snprintf(buf, len, "1/N with N = %.0f: a mean over a batch of N where the loss is the sum?", k);
   else if (batch == 0 && K >= 3 && near(c, K))
     snprintf(buf, len, "N = %.0f: a sum over a batch of N where the loss is the mean?", K);
-  else
+  else if (simple_factor(c, batch))
     snprintf(buf, len, "check the constants of the loss and of the output delta, eq. (9) and eq. (26)");
+  else
+    snprintf(buf, len, "a factor no classic mistake gives (not a small fraction, not the batch size); compare the "
+             "loss you differentiate with eq. (36) or eq. (38)");
+}
+
+/* The mistake of the module a factor names, for the report (NONE when it names none for sure). */
+static bp_mistake factor_mistake(double c, size_t batch) {
+  if (near(c, -1.0)) return BP_MISTAKE_SIGN;
+  if (batch != 2 && near(c, 2.0)) return BP_MISTAKE_FACTOR_TWO;
+  if (batch > 2 && near(c, 1.0 / (double)batch)) return BP_MISTAKE_MEAN_OVER_BATCH;
+  return BP_MISTAKE_NONE;
 }
 
 /* The sign and factor sentences, eq. (9), eq. (26). where: "" for the whole gradient, else the layer phrase. */
 static void report_factor(bp_diagnosis *d, double c, size_t batch, size_t layer, const char *where) {
   d->factor = c;
   d->layer = layer;
+  d->mistake = factor_mistake(c, batch);
   if (near(c, -1.0)) {
     d->kind = BP_DIAG_SIGN;
     say(d, "%sThe sign is flipped: %s is minus the true one (factor %.9g), e.g. t - x where the delta "
@@ -265,7 +295,7 @@ static void report_factor(bp_diagnosis *d, double c, size_t batch, size_t layer,
            "cleared after backprop, or it is a sum that cancels, as eq. (28) summed over its clashing index i.", where,
         grad_of(d));
   } else {
-    char cause[160];
+    char cause[200];
     factor_cause(c, batch, cause, sizeof cause);
     d->kind = BP_DIAG_FACTOR;
     say(d, "%s%s is %.9g times the true one: %s.", where, grad_of(d), c, cause);
@@ -273,52 +303,66 @@ static void report_factor(bp_diagnosis *d, double c, size_t batch, size_t layer,
   continue_after(d, where);
 }
 
-/* Which value patterns try_value_patterns tries. */
-enum { PAT_FACTOR = 1, PAT_SHIFT = 2, PAT_PERMUTATION = 4 };
+/* Which value patterns try_value_patterns tries: a factor a mistake gives (simple_factor, the sign and 0 among
+ * them), any factor, a shift, a permutation. */
+enum { PAT_FACTOR = 1, PAT_ANY_FACTOR = 2, PAT_SHIFT = 4, PAT_PERMUTATION = 8 };
 
-/* Value patterns over [lo, hi): a factor (or the sign), a shift, a permutation. Returns 1 when one matched (d
- * filled; *status is set only when scratch space could not be allocated). */
-static int try_value_patterns(const diag_input *in, size_t lo, size_t hi, int which, size_t layer, const char *where,
-                              bp_diagnosis *d, int *status) {
+static int try_factor(const diag_input *in, size_t lo, size_t hi, int which, size_t layer, const char *where,
+                      bp_diagnosis *d) {
   size_t batch = in->ctx ? in->ctx->X0->size1 : 0;
   double c;
+  if (!(which & (PAT_FACTOR | PAT_ANY_FACTOR))) return 0;
   if ((which & PAT_FACTOR) && zero_matches(in, lo, hi)) {
     report_factor(d, 0.0, batch, layer, where);
     return 1;
   }
-  if ((which & PAT_FACTOR) && factor_fit(in, lo, hi, &c) && factor_matches(in, lo, hi, c)) {
-    report_factor(d, c, batch, layer, where);
-    return 1;
-  }
+  if (!factor_fit(in, lo, hi, &c) || !factor_matches(in, lo, hi, c)) return 0;
+  if (!(which & (simple_factor(c, batch) ? PAT_FACTOR : PAT_ANY_FACTOR))) return 0;
+  report_factor(d, c, batch, layer, where);
+  return 1;
+}
+
+static int try_shift(const diag_input *in, size_t lo, size_t hi, size_t layer, const char *where, bp_diagnosis *d) {
   char from[64], to[64];
-  long s = (which & PAT_SHIFT) ? find_shift(in, lo, hi) : 0;
-  if (s != 0) {
-    size_t k = (s > 0) ? lo + (size_t)s : lo;
-    entry_name(in, k, to, sizeof to);
-    entry_name(in, (s > 0) ? k - (size_t)s : k + (size_t)(-s), from, sizeof from);
-    d->kind = BP_DIAG_PERMUTED;
-    d->shift = s;
-    d->layer = layer;
-    d->entry = k;
-    say(d, "%sThe right values are in the wrong places, shifted by %+ld: %s holds the value of %s, and so on "
-           "(an off-by-one index where the gradient is stored).", where, s, to, from);
-    continue_after(d, where);
-    return 1;
-  }
-  if ((which & PAT_PERMUTATION) && permutation_matches(in, lo, hi, status)) {
-    size_t at, src;
-    permutation_example(in, lo, hi, &at, &src);
-    entry_name(in, at, to, sizeof to);
-    entry_name(in, src, from, sizeof from);
-    d->kind = BP_DIAG_PERMUTED;
-    d->layer = layer;
-    d->entry = at;
-    say(d, "%sThe right values are in the wrong places: e.g. %s holds the value that belongs to %s (permuted "
-           "indices; compare your index order with W(j, i) = w_ji).", where, to, from);
-    continue_after(d, where);
-    return 1;
-  }
-  return 0;
+  long s = find_shift(in, lo, hi);
+  if (s == 0) return 0;
+  size_t k = (s > 0) ? lo + (size_t)s : lo;
+  entry_name(in, k, to, sizeof to);
+  entry_name(in, (s > 0) ? k - (size_t)s : k + (size_t)(-s), from, sizeof from);
+  d->kind = BP_DIAG_PERMUTED;
+  d->shift = s;
+  d->layer = layer;
+  d->entry = k;
+  say(d, "%sThe right values are in the wrong places, shifted by %+ld: %s holds the value of %s, and so on "
+         "(an off-by-one index where the gradient is stored).", where, s, to, from);
+  continue_after(d, where);
+  return 1;
+}
+
+static int try_permutation(const diag_input *in, size_t lo, size_t hi, size_t layer, const char *where,
+                           bp_diagnosis *d, int *status) {
+  char from[64], to[64];
+  if (!permutation_matches(in, lo, hi, status)) return 0;
+  size_t at, src;
+  permutation_example(in, lo, hi, &at, &src);
+  entry_name(in, at, to, sizeof to);
+  entry_name(in, src, from, sizeof from);
+  d->kind = BP_DIAG_PERMUTED;
+  d->layer = layer;
+  d->entry = at;
+  say(d, "%sThe right values are in the wrong places: e.g. %s holds the value that belongs to %s (permuted "
+         "indices; compare your index order with W(j, i) = w_ji).", where, to, from);
+  continue_after(d, where);
+  return 1;
+}
+
+/* Value patterns over [lo, hi) in this order: a factor, a shift, a permutation. Returns 1 when one matched (d
+ * filled; *status is set only when scratch space could not be allocated). */
+static int try_value_patterns(const diag_input *in, size_t lo, size_t hi, int which, size_t layer, const char *where,
+                              bp_diagnosis *d, int *status) {
+  return try_factor(in, lo, hi, which, layer, where, d) ||
+         ((which & PAT_SHIFT) && try_shift(in, lo, hi, layer, where, d)) ||
+         ((which & PAT_PERMUTATION) && try_permutation(in, lo, hi, layer, where, d, status));
 }
 
 /* ---- mistakes reproduced by a modified backward pass ------------------------------------------------------------ */
@@ -400,12 +444,13 @@ static void layer_phrase(size_t l, size_t L, char *buf, size_t len) {
     buf[0] = '\0';
 }
 
-/* The sentence of a mistake reproduced by the model (eq. 7, 13, 14, 21, 22, 25, 26). */
+/* The sentence of a mistake reproduced by the model (eq. 7, 10, 13-16, 21, 22, 25, 26, 29). */
 static void report_mistake(const model *mo, bp_plant h, bp_diagnosis *d) {
   char where[80];
   size_t L = mo->L;
   int softmax = mo->net->output == BP_OUTPUT_SOFTMAX;
   d->layer = h.layer;
+  d->mistake = h.mistake;
   switch (h.mistake) {
   case BP_MISTAKE_TARGETS_UNNORMALIZED: {
     double sum = 1.0;
@@ -450,7 +495,37 @@ static void report_mistake(const model *mo, bp_plant h, bp_diagnosis *d) {
     d->shift = 1;
     layer_phrase(h.layer - 1, L, where, sizeof where);
     say(d, "%sthe deltas are sent down through W%zu instead of its transpose: eq. (13), eq. (14) sum dE/ds_i w_ji "
-           "over the units i above (dX = dS W^T), not w_ij.", where, h.layer);
+           "over the units i above (dX = dS W^T, W%zu being %zu x %zu), not w_ij (W[i*%zu + j] read for W[j*%zu + i]).",
+        where, h.layer, h.layer, mo->net->sizes[h.layer - 1], mo->net->sizes[h.layer], mo->net->sizes[h.layer - 1],
+        mo->net->sizes[h.layer]);
+    break;
+  case BP_MISTAKE_WRONG_LAYER_ACTIVATIONS:
+    d->kind = BP_DIAG_WRONG_LAYER_ACTIVATIONS;
+    if (h.layer == 0)
+      say(d, "Each dW is built from the activations of the wrong layer (off by one layer): dE/dw_ji = dE/ds_i x_j "
+             "(eq. (10), eq. (15)) takes x_j from the layer below the weights, not from their own layer.");
+    else
+      say(d, "In W%zu: dW%zu is built from the activations of layer %zu, its own output, instead of layer %zu below it "
+             "(off by one layer): dE/dw_ji = dE/ds_i x_j (eq. (10), eq. (15)) with x_j of layer %zu.", h.layer, h.layer,
+          h.layer, h.layer - 1, h.layer - 1);
+    break;
+  case BP_MISTAKE_UPDATED_WEIGHTS:
+    d->kind = BP_DIAG_UPDATED_WEIGHTS;
+    d->factor = h.eta;
+    say(d, "The deltas were sent down through weights already updated by a step of eta = %.6g (W - eta dW) before the "
+           "backward pass finished: eq. (13), eq. (14) need the weights of the forward pass; update every W after the "
+           "whole gradient is known.", h.eta);
+    break;
+  case BP_MISTAKE_BIAS_NOT_SUMMED:
+    d->kind = BP_DIAG_BIAS_NOT_SUMMED;
+    d->example = h.example;
+    if (h.layer == 0)
+      say(d, "The bias gradients hold the delta of example %zu alone (of %zu, counting from 1), not the sum over the "
+             "batch: db = sum over the examples of dE/ds (eq. (16), eq. (29)), as dW sums X^T dS.", h.example + 1,
+          mo->B);
+    else
+      say(d, "In b%zu: the bias gradient holds the delta of example %zu alone (of %zu, counting from 1), not the sum "
+             "over the batch (eq. (16), eq. (29)).", h.layer, h.example + 1, mo->B);
     break;
   default:
     break;
@@ -481,6 +556,7 @@ static int blocks_match_example(const diag_input *in, const model *mo) {
 
 static void report_overwritten(bp_diagnosis *d, size_t k, size_t B, size_t layer, int whole) {
   d->kind = BP_DIAG_OVERWRITTEN_BATCH;
+  d->mistake = BP_MISTAKE_OVERWRITTEN_BATCH;
   d->example = k;
   d->layer = layer;
   if (whole)
@@ -492,9 +568,30 @@ static void report_overwritten(bp_diagnosis *d, size_t k, size_t B, size_t layer
            "they are overwritten (=) in the loop over the batch instead of accumulated (+=).", layer, k + 1, B);
 }
 
-/* B: the mistakes over the whole gradient: eq. (25)/(26), eq. (21)/(22), eq. (7) left out or at s, eq. (13)/(14)
- * through W, then one example for the batch sum (eq. (10) accumulated). */
-static int try_models_whole(const diag_input *in, model *mo, bp_diagnosis *d, int *status) {
+/* The plant's prediction matches a over [lo, hi): 1 (d filled), 0, or 0 with *status on failure. */
+static int plant_matches(const diag_input *in, model *mo, bp_plant h, size_t lo, size_t hi, bp_diagnosis *d,
+                         int *status) {
+  if (!hypothesis_applies(mo, h)) return 0;
+  if ((*status = model_predict(mo, h)) != GSL_SUCCESS) return 0;
+  if (!prediction_matches(in, mo->p, lo, hi)) return 0;
+  report_mistake(mo, h, d);
+  return 1;
+}
+
+/* The plant with each example in turn as the one left (the last first, as a loop leaves it). */
+static int plant_matches_some_example(const diag_input *in, model *mo, bp_plant h, size_t lo, size_t hi,
+                                      bp_diagnosis *d, int *status) {
+  for (size_t k = mo->B; mo->B >= 2 && k-- > 0 && !*status;) {
+    h.example = k;
+    if (plant_matches(in, mo, h, lo, hi, d, status)) return 1;
+  }
+  return 0;
+}
+
+/* ---- the rules over the whole gradient, in order ------------------------------------------------------------- */
+
+/* eq. (25), eq. (26); eq. (21), eq. (22); eq. (7) left out or at s at layer l; eq. (13), eq. (14) through W_l. */
+static int rule_mistake_at_one_layer(const diag_input *in, model *mo, bp_diagnosis *d, int *status) {
   size_t L = mo->L, n = mo->net->n_params;
   bp_plant hs[4 * BP_MLP_MAX_LAYERS + 4];
   size_t nh = 0;
@@ -503,17 +600,55 @@ static int try_models_whole(const diag_input *in, model *mo, bp_diagnosis *d, in
   for (size_t l = L; l >= 1; l--) hs[nh++] = plant_at(BP_MISTAKE_MISSING_DERIVATIVE, l);
   for (size_t l = L; l >= 1; l--) hs[nh++] = plant_at(BP_MISTAKE_DERIVATIVE_AT_S, l);
   for (size_t l = L; l >= 2; l--) hs[nh++] = plant_at(BP_MISTAKE_TRANSPOSED_PROPAGATION, l);
-  for (size_t k = 0; k < nh; k++) {
-    if (!hypothesis_applies(mo, hs[k])) continue;
-    if ((*status = model_predict(mo, hs[k])) != GSL_SUCCESS) return 0;
-    if (prediction_matches(in, mo->p, 0, n)) {
-      report_mistake(mo, hs[k], d);
-      return 1;
-    }
+  for (size_t k = 0; k < nh && !*status; k++)
+    if (plant_matches(in, mo, hs[k], 0, n, d, status)) return 1;
+  return 0;
+}
+
+/* eq. (10), eq. (15): every dW from the activations of the wrong layer. */
+static int rule_wrong_layer_activations(const diag_input *in, model *mo, bp_diagnosis *d, int *status) {
+  return plant_matches(in, mo, plant_at(BP_MISTAKE_WRONG_LAYER_ACTIVATIONS, 0), 0, mo->net->n_params, d, status);
+}
+
+/* eq. (16), eq. (29): every bias gradient one example's delta. */
+static int rule_bias_not_summed(const diag_input *in, model *mo, bp_diagnosis *d, int *status) {
+  return plant_matches_some_example(in, mo, plant_at(BP_MISTAKE_BIAS_NOT_SUMMED, 0), 0, mo->net->n_params, d,
+                                    status);
+}
+
+/* eq. (13), eq. (14) through W - eta dW. Layer L-1's gradient is affine in eta, a = n + eta D with D the change a
+ * step of 1 makes: eta is fitted there by least squares, and the whole gradient must then match the prediction. */
+static int rule_updated_weights(const diag_input *in, model *mo, bp_diagnosis *d, int *status) {
+  const bp_mlp *net = mo->net;
+  if (mo->L < 2) return 0;
+  size_t lo = net->offset[mo->L - 1], hi = layer_end(net, mo->L - 1);
+  gsl_vector *p0 = bp_vector_alloc(net->n_params);
+  if (p0 == NULL) {
+    *status = GSL_ENOMEM;
+    return 0;
   }
+  bp_plant h = plant_at(BP_MISTAKE_UPDATED_WEIGHTS, 0);
+  h.eta = 1.0;
+  *status = model_predict(mo, plant_at(BP_MISTAKE_NONE, 0));
+  if (!*status) *status = gsl_vector_memcpy(p0, mo->p);
+  if (!*status) *status = model_predict(mo, h);
+  double num = 0.0, den = 0.0;
+  for (size_t k = lo; !*status && k < hi; k++) {
+    double D = gsl_vector_get(mo->p, k) - gsl_vector_get(p0, k);
+    num += (A(in, k) - gsl_vector_get(p0, k)) * D;
+    den += D * D;
+  }
+  gsl_vector_free(p0);
+  if (*status || !(den > 0.0) || !(num / den > 0.0) || !isfinite(num / den)) return 0;
+  h.eta = num / den;
+  return plant_matches(in, mo, h, 0, net->n_params, d, status);
+}
+
+/* eq. (10), eq. (15): one example's gradient for the batch sum. */
+static int rule_overwritten_batch(const diag_input *in, model *mo, bp_diagnosis *d, int *status) {
   for (size_t k = mo->B; mo->B >= 2 && k-- > 0;) {
     if ((*status = example_gradient(mo, k)) != GSL_SUCCESS) return 0;
-    if (prediction_matches(in, mo->p, 0, n)) {
+    if (prediction_matches(in, mo->p, 0, mo->net->n_params)) {
       report_overwritten(d, k, mo->B, 0, 1);
       return 1;
     }
@@ -521,67 +656,107 @@ static int try_models_whole(const diag_input *in, model *mo, bp_diagnosis *d, in
   return 0;
 }
 
-/* C: the first wrong layer from the top, and what is wrong with it: a factor from it down (its delta, eq. (11),
- * eq. (12)) or in it alone, a transposed W (eq. (10), eq. (15)), a shift or permutation, the mistakes of B made
- * there, the batch overwritten block by block. */
-static int try_top_down(const diag_input *in, model *mo, bp_diagnosis *d, int *status) {
-  const bp_mlp *net = mo->net;
-  size_t L = mo->L, l = L;
-  while (l >= 1 && !range_fails(in, net->offset[l], layer_end(net, l))) l--;
-  if (l == 0) return 0; /* cannot happen for a FAIL verdict: every entry is some layer's */
-  size_t lo = net->offset[l], nj = net->sizes[l - 1], ni = net->sizes[l], end = layer_end(net, l);
+/* ---- the rules at the first wrong layer from the top, in order ---------------------------------------------------
+ * Layer l is the first layer (from the output) with a failing entry; the layers above it are right. Each rule
+ * reads layer l (and, for a delta, the layers below it), never a layer above. */
+
+typedef struct {
+  size_t l, lo, end, nj, ni; /* layer l occupies [lo, end): W<l> (nj x ni) from lo, then b<l> */
+  const char *above;         /* "the layers above are right" or "the output layer" */
+} layer_view;
+
+/* eq. (11), eq. (12): a factor a mistake gives on every entry of layers <= l (its delta is scaled). */
+static int rule_factor_from_here_down(const diag_input *in, model *mo, const layer_view *v, bp_diagnosis *d,
+                                      int *status) {
   char where[160];
-  d->layer = l;
-  /* layers <= l occupy [0, end): W1, b1, ..., Wl, bl */
-  if (l < L) {
-    snprintf(where, sizeof where, "From layer %zu down (the layers above are right): ", l);
-    if (try_value_patterns(in, 0, end, PAT_FACTOR, l, where, d, status)) return 1;
+  if (v->l == mo->L) return 0;
+  snprintf(where, sizeof where, "From layer %zu down (the layers above are right): ", v->l);
+  return try_value_patterns(in, 0, v->end, PAT_FACTOR, v->l, where, d, status);
+}
+
+/* A factor a mistake gives on layer l alone (its W and b). */
+static int rule_factor_in_layer(const diag_input *in, model *mo, const layer_view *v, bp_diagnosis *d, int *status) {
+  char where[160];
+  (void)mo;
+  snprintf(where, sizeof where, "In layer %zu (W%zu, b%zu; %s): ", v->l, v->l, v->l, v->above);
+  return try_value_patterns(in, v->lo, v->end, PAT_FACTOR, v->l, where, d, status);
+}
+
+/* eq. (10), eq. (15): W<l>'s gradient stored transposed. */
+static int rule_transposed_block(const diag_input *in, model *mo, const layer_view *v, bp_diagnosis *d, int *status) {
+  (void)mo, (void)status;
+  if (!range_fails(in, v->lo, v->lo + v->nj * v->ni) || !transposed_block_matches(in, v->lo, v->nj, v->ni)) return 0;
+  d->kind = BP_DIAG_TRANSPOSED;
+  d->mistake = BP_MISTAKE_TRANSPOSED_BLOCK;
+  d->shift = 0;
+  d->layer = v->l;
+  say(d, "In layer %zu (W%zu, b%zu; %s): the gradient of W%zu is the transpose of the right one: dE/dw_ji = dE/ds_i "
+         "x_j (eq. (10), eq. (15)) belongs at row j, column i, that is dW = X^T dS.", v->l, v->l, v->l, v->above, v->l);
+  return 1;
+}
+
+/* The mistakes of the module made at layer l, judged on layer l alone (the layers below may hold more mistakes):
+ * eq. (7) left out or at s, eq. (13), eq. (14) through W<l+1>, eq. (10) from the wrong layer, eq. (16) one example. */
+static int rule_mistake_in_layer(const diag_input *in, model *mo, const layer_view *v, bp_diagnosis *d, int *status) {
+  bp_plant hs[4] = {plant_at(BP_MISTAKE_MISSING_DERIVATIVE, v->l), plant_at(BP_MISTAKE_DERIVATIVE_AT_S, v->l),
+                    plant_at(BP_MISTAKE_TRANSPOSED_PROPAGATION, v->l + 1),
+                    plant_at(BP_MISTAKE_WRONG_LAYER_ACTIVATIONS, v->l)};
+  for (int k = 0; k < 4 && !*status; k++)
+    if (plant_matches(in, mo, hs[k], v->lo, v->end, d, status)) return 1;
+  return !*status && plant_matches_some_example(in, mo, plant_at(BP_MISTAKE_BIAS_NOT_SUMMED, v->l), v->lo, v->end, d,
+                                                status);
+}
+
+/* A shift, a permutation or a factor a mistake gives, in W<l>, b<l> or the layer. */
+static int rule_block_patterns(const diag_input *in, model *mo, const layer_view *v, bp_diagnosis *d, int *status) {
+  (void)mo;
+  size_t blocks[3][2] = {{v->lo, v->lo + v->nj * v->ni}, {v->lo + v->nj * v->ni, v->end}, {v->lo, v->end}};
+  const char *names[3] = {"W", "b", "layer "};
+  for (int b = 0; b < 3 && !*status; b++) {
+    if (!range_fails(in, blocks[b][0], blocks[b][1])) continue;
+    char where[160];
+    snprintf(where, sizeof where, "In %s%zu (%s): ", names[b], v->l, v->above);
+    if (try_value_patterns(in, blocks[b][0], blocks[b][1], PAT_FACTOR | PAT_SHIFT | PAT_PERMUTATION, v->l, where, d,
+                           status))
+      return 1;
   }
-  snprintf(where, sizeof where, "In layer %zu (W%zu, b%zu; %s): ", l, l, l,
-           l < L ? "the layers above are right" : "the output layer");
-  if (try_value_patterns(in, lo, end, PAT_FACTOR, l, where, d, status)) return 1;
-  if (range_fails(in, lo, lo + nj * ni) && transposed_block_matches(in, lo, nj, ni)) {
-    d->kind = BP_DIAG_TRANSPOSED;
-    d->shift = 0;
-    say(d, "%sthe gradient of W%zu is the transpose of the right one: dE/dw_ji = dE/ds_i x_j (eq. (10), eq. (15)) "
-           "belongs at row j, column i, that is dW = X^T dS.", where, l);
-    return 1;
+  return 0;
+}
+
+/* eq. (10), eq. (15): from layer l down, each wrong block holds one example's gradient. */
+static int rule_overwritten_blocks(const diag_input *in, model *mo, const layer_view *v, bp_diagnosis *d,
+                                   int *status) {
+  for (size_t k = mo->B; mo->B >= 2 && k-- > 0;) {
+    if ((*status = example_gradient(mo, k)) != GSL_SUCCESS) return 0;
+    if (blocks_match_example(in, mo)) {
+      report_overwritten(d, k, mo->B, v->l, 0);
+      return 1;
+    }
   }
-  size_t blocks[3][2] = {{lo, lo + nj * ni}, {lo + nj * ni, end}, {lo, end}};
+  return 0;
+}
+
+/* Last of the layer's rules: any factor at all, in W<l>, b<l> or the layer; a factor no mistake gives. */
+static int rule_any_factor(const diag_input *in, model *mo, const layer_view *v, bp_diagnosis *d, int *status) {
+  (void)mo;
+  size_t blocks[3][2] = {{v->lo, v->lo + v->nj * v->ni}, {v->lo + v->nj * v->ni, v->end}, {v->lo, v->end}};
   const char *names[3] = {"W", "b", "layer "};
   for (int b = 0; b < 3; b++) {
     if (!range_fails(in, blocks[b][0], blocks[b][1])) continue;
-    char block[48];
-    snprintf(block, sizeof block, "%s%zu", names[b], l);
-    snprintf(where, sizeof where, "In %s (%s): ", block, l < L ? "the layers above are right" : "the output layer");
-    if (try_value_patterns(in, blocks[b][0], blocks[b][1], PAT_FACTOR | PAT_SHIFT | PAT_PERMUTATION, l, where, d,
-                           status) ||
-        *status)
-      return 1;
+    char where[160];
+    snprintf(where, sizeof where, "In %s%zu (%s): ", names[b], v->l, v->above);
+    if (try_value_patterns(in, blocks[b][0], blocks[b][1], PAT_ANY_FACTOR, v->l, where, d, status)) return 1;
   }
-  /* the mistakes of B made at layer l, judged on layer l alone (the layers below may hold more mistakes) */
-  bp_plant hs[3] = {plant_at(BP_MISTAKE_MISSING_DERIVATIVE, l), plant_at(BP_MISTAKE_DERIVATIVE_AT_S, l),
-                    plant_at(BP_MISTAKE_TRANSPOSED_PROPAGATION, l + 1)};
-  for (int k = 0; k < 3; k++) {
-    if (!hypothesis_applies(mo, hs[k])) continue;
-    if ((*status = model_predict(mo, hs[k])) != GSL_SUCCESS) return 1;
-    if (prediction_matches(in, mo->p, lo, end)) {
-      report_mistake(mo, hs[k], d);
-      return 1;
-    }
-  }
-  for (size_t k = mo->B; mo->B >= 2 && k-- > 0;) {
-    if ((*status = example_gradient(mo, k)) != GSL_SUCCESS) return 1;
-    if (blocks_match_example(in, mo)) {
-      report_overwritten(d, k, mo->B, l, 0);
-      return 1;
-    }
-  }
-  if (l == L) return 0;
-  /* the worst entry of layer l */
-  size_t w = lo;
+  return 0;
+}
+
+/* Nothing recognised below the output layer: say where the first wrong layer is, and its worst entry. */
+static int rule_wrong_layer(const diag_input *in, model *mo, const layer_view *v, bp_diagnosis *d, int *status) {
+  (void)status;
+  if (v->l == mo->L) return 0;
+  size_t w = v->lo;
   double worst = -1.0;
-  for (size_t k = lo; k < end; k++)
+  for (size_t k = v->lo; k < v->end; k++)
     if (!gsl_vector_uchar_get(in->gc->passed, k) && fabs(A(in, k) - N(in, k)) > worst) {
       worst = fabs(A(in, k) - N(in, k));
       w = k;
@@ -589,11 +764,41 @@ static int try_top_down(const diag_input *in, model *mo, bp_diagnosis *d, int *s
   char name[64];
   entry_name(in, w, name, sizeof name);
   d->kind = BP_DIAG_WRONG_LAYER;
+  d->layer = v->l;
   d->entry = w;
   say(d, "Layer %zu is the first wrong layer from the top (the layers above are right): at %s %s gives "
-         "%.6g, finite differences %.6g; check its delta (eq. (11), eq. (12)) and dE/dw = delta x (eq. (15)).", l,
+         "%.6g, finite differences %.6g; check its delta (eq. (11), eq. (12)) and dE/dw = delta x (eq. (15)).", v->l,
       name, source_of(d), A(in, w), N(in, w));
   return 1;
+}
+
+typedef int (*layer_rule)(const diag_input *in, model *mo, const layer_view *v, bp_diagnosis *d, int *status);
+
+/* The first wrong layer from the top, and the first of its rules that matches. */
+static int try_top_down(const diag_input *in, model *mo, bp_diagnosis *d, int *status) {
+  static const layer_rule rules[] = {rule_factor_from_here_down, rule_factor_in_layer,  rule_transposed_block,
+                                     rule_mistake_in_layer,      rule_block_patterns,   rule_overwritten_blocks,
+                                     rule_any_factor,            rule_wrong_layer};
+  const bp_mlp *net = mo->net;
+  size_t l = mo->L;
+  while (l >= 1 && !range_fails(in, net->offset[l], layer_end(net, l))) l--;
+  if (l == 0) return 0; /* cannot happen for a FAIL verdict: every entry is some layer's */
+  layer_view v = {l, net->offset[l], layer_end(net, l), net->sizes[l - 1], net->sizes[l],
+                  l < mo->L ? "the layers above are right" : "the output layer"};
+  for (size_t k = 0; k < sizeof rules / sizeof rules[0] && !*status; k++)
+    if (rules[k](in, mo, &v, d, status)) return 1;
+  return 0;
+}
+
+typedef int (*whole_rule)(const diag_input *in, model *mo, bp_diagnosis *d, int *status);
+
+/* The mistakes over the whole gradient, then layer by layer. */
+static int try_models(const diag_input *in, model *mo, bp_diagnosis *d, int *status) {
+  static const whole_rule rules[] = {rule_mistake_at_one_layer, rule_wrong_layer_activations, rule_updated_weights,
+                                     rule_bias_not_summed, rule_overwritten_batch};
+  for (size_t k = 0; k < sizeof rules / sizeof rules[0] && !*status; k++)
+    if (rules[k](in, mo, d, status)) return 1;
+  return 0;
 }
 
 static int check_context(const bp_gradcheck *gc, const bp_diagnosis_context *ctx) {
@@ -613,6 +818,33 @@ static int check_context(const bp_gradcheck *gc, const bp_diagnosis_context *ctx
 
 int bp_diagnose(const bp_gradcheck *gc, const bp_diagnosis_context *ctx, bp_diagnosis *d) {
   return bp_diagnose_as(gc, ctx, NULL, d);
+}
+
+/* The order: the sign and nothing-written; with a context, the mistakes of the module over the whole gradient; a
+ * factor a mistake gives and a shift over the whole gradient; with a context, the first wrong layer's rules;
+ * without one, a permutation; last, any factor. */
+static int diagnose_failure(const diag_input *in, bp_diagnosis *d, int *status) {
+  const bp_gradcheck *gc = in->gc;
+  double c;
+  size_t batch = in->ctx ? in->ctx->X0->size1 : 0;
+  if (zero_matches(in, 0, gc->size) ||
+      (factor_fit(in, 0, gc->size, &c) && near(c, -1.0) && factor_matches(in, 0, gc->size, c))) {
+    report_factor(d, zero_matches(in, 0, gc->size) ? 0.0 : c, batch, 0, "");
+    return 1;
+  }
+  model mo;
+  int found = 0;
+  if (in->ctx != NULL) {
+    *status = model_init(&mo, in->ctx);
+    if (!*status) found = try_models(in, &mo, d, status);
+  }
+  if (!found && !*status) found = try_value_patterns(in, 0, gc->size, PAT_FACTOR | PAT_SHIFT, 0, "", d, status);
+  if (!found && !*status && in->ctx != NULL) found = try_top_down(in, &mo, d, status);
+  if (!found && !*status && in->ctx == NULL)
+    found = try_value_patterns(in, 0, gc->size, PAT_PERMUTATION, 0, "", d, status);
+  if (!found && !*status) found = try_value_patterns(in, 0, gc->size, PAT_ANY_FACTOR, 0, "", d, status);
+  if (in->ctx != NULL) model_free(&mo);
+  return found;
 }
 
 int bp_diagnose_as(const bp_gradcheck *gc, const bp_diagnosis_context *ctx, const char *subject, bp_diagnosis *d) {
@@ -646,18 +878,7 @@ int bp_diagnose_as(const bp_gradcheck *gc, const bp_diagnosis_context *ctx, cons
            "division at 0, or an unstable form where eq. (36), eq. (38) are stable.", name, source_of(d), aw, nw);
     return GSL_SUCCESS;
   }
-  /* with a context, a permutation is looked for block by block (a transposed square block is one) */
-  int which = ctx ? PAT_FACTOR | PAT_SHIFT : PAT_FACTOR | PAT_SHIFT | PAT_PERMUTATION;
-  int found = try_value_patterns(&in, 0, gc->size, which, 0, "", d, &status);
-  model mo;
-  int have_model = 0;
-  if (!found && !status && ctx != NULL) {
-    have_model = 1;
-    status = model_init(&mo, ctx);
-    if (!status) found = try_models_whole(&in, &mo, d, &status);
-    if (!found && !status) found = try_top_down(&in, &mo, d, &status);
-  }
-  if (have_model) model_free(&mo);
+  int found = diagnose_failure(&in, d, &status);
   if (status) {
     memset(d, 0, sizeof *d);
     d->kind = BP_DIAG_UNKNOWN;

@@ -14,7 +14,7 @@
  *    and the value patterns and mistakes are tried on it.
  *
  * A gradient whose verdict is not FAIL never gets a diagnosis (kind NONE). The diagnosis is deterministic: the
- * hypotheses are tried in a fixed order (value patterns, then mistakes over the whole gradient, then layer by layer
+ * hypotheses are tried in a fixed order (the sign, the mistakes of mistakes.h over the whole gradient, factors and shifts, then layer by layer
  * from the top; the list heads diagnose.c), and the first that matches is reported. `kind` is the most specific
  * mistake recognised, with `layer` where it sits; WRONG_LAYER only when the layer is all that is known. */
 #ifndef BP_DIAGNOSE_H
@@ -25,6 +25,7 @@
 #include <gsl/gsl_matrix.h>
 
 #include "gradcheck.h"
+#include "mistakes.h"
 #include "mlp.h"
 
 #ifdef __cplusplus
@@ -46,10 +47,16 @@ typedef enum {
   BP_DIAG_OVERWRITTEN_BATCH,                 /* the gradient of one example (`example`) instead of the batch sum */
   BP_DIAG_TARGETS_NOT_NORMALIZED,            /* eq. (26) x - t used where sum_k t_k != 1 (eq. 25); `factor` is
                                               * the row sum farthest from 1, `example` that row */
+  BP_DIAG_WRONG_LAYER_ACTIVATIONS,           /* eq. (10), eq. (15): dW<layer> (0: every dW) from the activations of
+                                              * the wrong layer, its own output (off by one layer) */
+  BP_DIAG_UPDATED_WEIGHTS,                   /* eq. (13), eq. (14): deltas sent down through W - eta dW, updated
+                                              * before the backward pass finished; `factor` is the fitted eta */
+  BP_DIAG_BIAS_NOT_SUMMED,                   /* eq. (16), eq. (29): b<layer> (0: every b) holds the delta of
+                                              * `example` alone, not the sum over the batch */
   BP_DIAG_WRONG_LAYER,                       /* `layer` is the first wrong layer from the top; no known mistake */
   BP_DIAG_UNKNOWN                            /* a failure bpcheck does not recognise */
 } bp_diagnosis_kind;
-#define BP_DIAG_N_KINDS 12
+#define BP_DIAG_N_KINDS 15
 
 /* An MLP gradient: the network at the point that was checked (net->params as the checker left them, which it
  * restores), the batch X0 (batch x sizes[0]) and the targets T (batch x sizes[L]). The gradcheck's entries must be
@@ -70,6 +77,8 @@ typedef struct {
   size_t example; /* OVERWRITTEN_BATCH: the example whose gradient is left; TARGETS_NOT_NORMALIZED: the row */
   size_t entry;   /* the entry the sentence cites (the worst one, unless the sentence says otherwise) */
   char subject[48]; /* who the sentence speaks of ("" : "your gradient" / "your backprop") */
+  bp_mistake mistake; /* the classic mistake (mistakes.h) the diagnosis names, NONE when it names none for sure (a
+                       * factor 1/2 with a batch of 2 names two; a permutation or a wrong layer none) */
   char sentence[BP_DIAG_SENTENCE_LEN];
 } bp_diagnosis;
 

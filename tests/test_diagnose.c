@@ -323,6 +323,154 @@ static void softmax_targets_not_summing_to_one_should_be_diagnosed_with_the_row_
   bp_test_problem_free(p);
 }
 
+/* ---- every classic mistake of the module, named, on non-square networks ---------------------------------------- */
+
+static const size_t net_3_6_4_2[] = {3, 6, 4, 2};
+
+/* The plant's gradient on 3,6,4,2 (batch B), checked and diagnosed: the diagnosis names the planted mistake. */
+static int plant_is_named(bp_output out, size_t batch, unsigned long seed, bp_plant plant, bp_diagnosis *d) {
+  bp_test_problem *p = bp_test_problem_alloc(3, net_3_6_4_2, out, batch, seed);
+  gsl_vector *grad = p ? bp_vector_alloc(p->net->n_params) : NULL;
+  int ok = 0;
+  if (grad != NULL && plant.mistake == BP_MISTAKE_TARGETS_UNNORMALIZED)
+    for (size_t r = 0; r < batch; r++) { /* eq. (25): rows that sum to 1.3, 0.8, ... */
+      gsl_vector_view row = gsl_matrix_row(p->T, r);
+      gsl_vector_scale(&row.vector, 1.3 - 0.5 * (double)(r % 2));
+    }
+  if (grad != NULL && bp_mistake_gradient(p->net, p->X0, p->T, &plant, grad) == GSL_SUCCESS) {
+    bp_verdict verdict = BP_VERDICT_PASS;
+    int status = check_and_diagnose(p, grad, &verdict, d);
+    ok = status == GSL_SUCCESS && verdict == BP_VERDICT_FAIL && d->mistake == plant.mistake;
+    if (!ok)
+      printf("\n  %s output, batch %zu: planted %s at layer %zu: verdict %s, diagnosis %s naming %s: %s\n",
+             out ? "softmax" : "logistic", batch, bp_mistake_describe(plant.mistake)->name, plant.layer,
+             bp_verdict_name(verdict), bp_diagnosis_kind_name(d->kind), bp_mistake_describe(d->mistake)->name,
+             d->sentence);
+  }
+  if (grad) gsl_vector_free(grad);
+  bp_test_problem_free(p);
+  return ok;
+}
+
+/* eq. (7), eq. (9)-(16), eq. (21)-(31): each mistake of the module, planted where it sits by default (every layer
+ * it can be made at), is named by the diagnosis on logistic and softmax outputs with non-square layers. */
+static void every_classic_mistake_should_be_named_on_non_square_networks(void) {
+  for (int o = 0; o < 2; o++)
+    for (int m = 1; m < BP_MISTAKE_N; m++) {
+      bp_plant plant = bp_plant_default((bp_mistake)m);
+      bp_test_problem *probe = bp_test_problem_alloc(3, net_3_6_4_2, o ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC, 1, 1);
+      int valid = bp_plant_valid(probe->net, &plant);
+      bp_test_problem_free(probe);
+      if (!valid || m == BP_MISTAKE_DERIVATIVE_FROM_X) continue; /* harmless away from saturation */
+      bp_diagnosis d;
+      CU_ASSERT(plant_is_named(o ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC, BATCH, 700 + 10 * (unsigned long)m + o, plant,
+                               &d));
+    }
+}
+
+/* eq. (13), eq. (14): through W2 (6 x 4, read as W[i*6 + j]) instead of W2^T: layer 1 is wrong, and named. */
+static void deltas_through_a_non_square_w_should_be_named_transposed_propagation(void) {
+  for (int o = 0; o < 2; o++) {
+    bp_plant plant = bp_plant_default(BP_MISTAKE_TRANSPOSED_PROPAGATION);
+    plant.layer = 2;
+    bp_diagnosis d;
+    CU_ASSERT(plant_is_named(o ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC, BATCH, 801 + (unsigned long)o, plant, &d));
+    CU_ASSERT_EQUAL(d.kind, BP_DIAG_TRANSPOSED);
+    CU_ASSERT_EQUAL(d.shift, 1);
+    ASSERT_SAYS(d, "W2 instead of its transpose");
+  }
+}
+
+/* eq. (10), eq. (15): dW2 from the activations of layer 2 instead of layer 1 (off by one layer). */
+static void a_weight_gradient_from_the_wrong_layer_should_be_named(void) {
+  for (int o = 0; o < 2; o++) {
+    bp_plant plant = bp_plant_default(BP_MISTAKE_WRONG_LAYER_ACTIVATIONS);
+    plant.layer = 2;
+    bp_diagnosis d;
+    CU_ASSERT(plant_is_named(o ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC, BATCH, 811 + (unsigned long)o, plant, &d));
+    CU_ASSERT_EQUAL(d.kind, BP_DIAG_WRONG_LAYER_ACTIVATIONS);
+    CU_ASSERT_EQUAL(d.layer, 2);
+    ASSERT_SAYS(d, "off by one layer");
+  }
+}
+
+/* eq. (13), eq. (14): deltas through W - eta dW; eta is measured back. */
+static void deltas_through_updated_weights_should_be_named_with_the_step(void) {
+  for (int o = 0; o < 2; o++) {
+    bp_plant plant = bp_plant_default(BP_MISTAKE_UPDATED_WEIGHTS);
+    plant.eta = 0.035;
+    bp_diagnosis d;
+    CU_ASSERT(plant_is_named(o ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC, BATCH, 821 + (unsigned long)o, plant, &d));
+    CU_ASSERT_EQUAL(d.kind, BP_DIAG_UPDATED_WEIGHTS);
+    ASSERT_REL_CLOSE(d.factor, 0.035, 1e-6);
+    ASSERT_SAYS(d, "eta = 0.035");
+  }
+}
+
+/* eq. (16), eq. (29): on a 2-output softmax each example's bias delta is (e, -e), so the bias block is a constant
+ * multiple of the true one: the mistake is named, never "c times the true one". */
+static void a_bias_not_summed_should_be_named_not_offered_as_a_factor(void) {
+  for (int o = 0; o < 2; o++) {
+    bp_diagnosis d;
+    CU_ASSERT(plant_is_named(o ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC, BATCH, 831 + (unsigned long)o,
+                             bp_plant_default(BP_MISTAKE_BIAS_NOT_SUMMED), &d));
+    CU_ASSERT_EQUAL(d.kind, BP_DIAG_BIAS_NOT_SUMMED);
+    CU_ASSERT_EQUAL(d.example, BATCH - 1);
+    CU_ASSERT_PTR_NULL(strstr(d.sentence, "times the true one"));
+    bp_plant one = bp_plant_default(BP_MISTAKE_BIAS_NOT_SUMMED);
+    one.layer = 3;
+    one.example = 0;
+    CU_ASSERT(plant_is_named(o ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC, BATCH, 841 + (unsigned long)o, one, &d));
+    CU_ASSERT_EQUAL(d.example, 0);
+    ASSERT_SAYS(d, "In b3");
+  }
+}
+
+/* eq. (9), eq. (10): with a batch of 2 a factor 1/2 is the mean over the batch or the 1/2 of a squared loss:
+ * both are named, and neither is claimed as the mistake. */
+static void a_factor_one_half_with_a_batch_of_two_should_name_both_candidates(void) {
+  bp_test_problem *p = bp_test_problem_alloc(3, net_3_6_4_2, BP_OUTPUT_LOGISTIC, 2, 851);
+  gsl_vector *grad = bp_vector_alloc(p->net->n_params);
+  bp_plant plant = bp_plant_default(BP_MISTAKE_MEAN_OVER_BATCH);
+  CU_ASSERT_EQUAL(bp_mistake_gradient(p->net, p->X0, p->T, &plant, grad), GSL_SUCCESS);
+  bp_verdict verdict;
+  bp_diagnosis d;
+  CU_ASSERT_EQUAL(check_and_diagnose(p, grad, &verdict, &d), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(d.kind, BP_DIAG_FACTOR);
+  ASSERT_REL_CLOSE(d.factor, 0.5, 1e-6);
+  ASSERT_SAYS(d, "mean over the batch of 2");
+  ASSERT_SAYS(d, "squared loss");
+  CU_ASSERT_EQUAL(d.mistake, BP_MISTAKE_NONE);
+  gsl_vector_free(grad);
+  bp_test_problem_free(p);
+}
+
+/* A correct gradient is never diagnosed: bpcheck's backprop on 3,6,4,2 over many seeds, both outputs, batches of
+ * 1 to 4. */
+static void a_correct_gradient_should_never_be_diagnosed_over_many_seeds(void) {
+  size_t diagnosed = 0, runs = 0;
+  for (int o = 0; o < 2; o++)
+    for (unsigned long seed = 1; seed <= 24; seed++) {
+      bp_test_problem *p = bp_test_problem_alloc(3, net_3_6_4_2, o ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC,
+                                                 1 + seed % 4, 9000 + seed);
+      CU_ASSERT_EQUAL_FATAL(bp_mlp_gradient(p->net, p->ws, p->X0, p->T, NULL), GSL_SUCCESS);
+      gsl_vector *grad = bp_vector_alloc(p->net->n_params);
+      gsl_vector_memcpy(grad, p->net->grad);
+      bp_verdict verdict = BP_VERDICT_FAIL;
+      bp_diagnosis d;
+      CU_ASSERT_EQUAL(check_and_diagnose(p, grad, &verdict, &d), GSL_SUCCESS);
+      if (verdict != BP_VERDICT_PASS || d.kind != BP_DIAG_NONE) {
+        diagnosed++;
+        printf("\n  seed %lu: verdict %s, diagnosis %s\n", seed, bp_verdict_name(verdict), d.sentence);
+      }
+      runs++;
+      gsl_vector_free(grad);
+      bp_test_problem_free(p);
+    }
+  CU_ASSERT_EQUAL(diagnosed, 0);
+  CU_ASSERT_EQUAL(runs, 48);
+}
+
 /* ---- value patterns on a plain vector, no network ---------------------------------------------------------------- */
 
 #define N_PLAIN 7
@@ -531,6 +679,19 @@ int register_diagnose(void) {
        softmax_targets_not_summing_to_one_should_be_diagnosed_with_the_row_sum},
       {"an unknown error in layer 1 should be located as wrong layer 1",
        an_unknown_error_in_layer_1_should_be_located_as_wrong_layer_1},
+      {"every classic mistake should be named on non-square networks",
+       every_classic_mistake_should_be_named_on_non_square_networks},
+      {"deltas through a non-square W should be named transposed propagation",
+       deltas_through_a_non_square_w_should_be_named_transposed_propagation},
+      {"a weight gradient from the wrong layer should be named", a_weight_gradient_from_the_wrong_layer_should_be_named},
+      {"deltas through updated weights should be named with the step",
+       deltas_through_updated_weights_should_be_named_with_the_step},
+      {"a bias not summed should be named, not offered as a factor",
+       a_bias_not_summed_should_be_named_not_offered_as_a_factor},
+      {"a factor one half with a batch of two should name both candidates",
+       a_factor_one_half_with_a_batch_of_two_should_name_both_candidates},
+      {"a correct gradient should never be diagnosed over many seeds",
+       a_correct_gradient_should_never_be_diagnosed_over_many_seeds},
       {"a negated vector should be a sign flip even where the numeric value is noise",
        a_negated_vector_should_be_a_sign_flip_even_where_the_numeric_value_is_noise},
       {"a scaled vector should be a factor with the measured value",
