@@ -132,6 +132,19 @@ $(B)/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/libbpcheck.a $(B)/cblas.flags
 .SECONDARY: $(FUZZ_TARGETS:%=$(B)/tests/fuzz/%.o)
 -include $(FUZZ_TARGETS:%=$(B)/tests/fuzz/%.d)
 
+# ---- property: bpcheck's own backprop never FAILs on random networks (tests/property.h); make check runs a few
+# hundred cases, this runs PROPERTY_CASES per method from PROPERTY_SEED and prints every false verdict.
+PROPERTY_CASES ?= 10000
+PROPERTY_SEED  ?= 1
+.PHONY: property
+property: deps $(B)/property
+	$(B)/property $(PROPERTY_CASES) $(PROPERTY_SEED)
+
+$(B)/property: $(B)/tests/property/main.o $(B)/tests/property.o $(B)/libbpcheck.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(B)/tests/property/main.d
+
 # ---- bench: bp_dataset_read_csv on a ~100 MB CSV: MB/s and peak RSS against the size of the final matrices -------
 .PHONY: bench
 bench: deps $(B)/bench_csv
