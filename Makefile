@@ -140,8 +140,8 @@ PROPERTY_SEED  ?= 1
 property: deps $(B)/property
 	$(B)/property $(PROPERTY_CASES) $(PROPERTY_SEED)
 
-$(B)/property: $(B)/tests/property/main.o $(B)/tests/property.o $(B)/libbpcheck.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(B)/property: $(B)/tests/property/main.o $(B)/tests/property.o $(B)/libbpcheck.a $(B)/cblas.flags
+	$(CC) $(CFLAGS) -o $@ $(LINKED) $(LDLIBS)
 
 -include $(B)/tests/property/main.d
 

@@ -131,9 +131,11 @@ static void print_table(const grad_report *g) {
     bp_cli_entries e = report_entries(g);
     bp_cli_entries_table(&e, "");
     printf("\n%zu of %zu entries pass. An entry passes when rel_err <= %.0e, or, below what the difference can\n"
-           "resolve (%zu %s here, judged_by estimate), when |a - n| <= %g x its error estimate.\n",
-           gc->size - gc->n_failed, gc->size, gc->tol.rtol, gc->n_unresolved, gc->n_unresolved == 1 ? "entry" : "entries",
-           gc->tol.est_factor);
+           "resolve (%zu %s here, judged_by estimate), when |a - n| <= %g x its error estimate, or, below what\n"
+           "backprop's own rounding allows (%zu here, judged_by floor), when |a - n| <= %g eps x what it sums.\n",
+           gc->size - gc->n_failed, gc->size, gc->tol.rtol, gc->n_unresolved - gc->n_floor,
+           gc->n_unresolved - gc->n_floor == 1 ? "entry" : "entries", gc->tol.est_factor, gc->n_floor,
+           gc->tol.floor_ulps);
   }
   snprintf(line, sizeof line, "Relative errors as students are taught them: > 1e-2 wrong, 1e-2..1e-4 suspicious, "
            "1e-4..1e-7 fine only at kinks, < 1e-7 good. backprop is the analytic side; numeric (%s) is the finite "
@@ -196,8 +198,8 @@ static void print_json(const grad_report *g) {
   bp_cli_json_number(gc->norm_rel_err);
   printf(", \"max_rel_err\": ");
   bp_cli_json_number(gc->max_rel_err);
-  printf(", \"unresolved\": %zu, \"evaluations\": %zu, \"evaluations_per_column\": ", gc->n_unresolved,
-         gc->evaluations);
+  printf(", \"unresolved\": %zu, \"judged_by_floor\": %zu, \"evaluations\": %zu, \"evaluations_per_column\": ",
+         gc->n_unresolved, gc->n_floor, gc->evaluations);
   bp_cli_json_number((double)gc->evaluations / (double)gc->size); /* a gradient: one entry per column */
   if (g->r->diagnosis.kind != BP_DIAG_NONE) {
     printf(", \"diagnosis\": {\"kind\": ");

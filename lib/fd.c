@@ -347,8 +347,15 @@ static int gsl_column(fd_worker *wk, size_t j, double x0, double h, gsl_matrix *
  * of the rounding. They see only the rounding that differs between the steps; the real parts, which all the steps
  * share, round about as much again (each operation on an imaginary part pairs with one on a real part), hence 2;
  * the larger of two samples, because one sample of a difference of two errors can fall small. Measured the same
- * way: 99.6% to 99.75% covered, the worst miss 2 to 4 times the estimate (tests/test_estimates.c). Four evaluations
- * of f a coordinate. A value that is not finite is NaN with an infinite estimate. */
+ * way: 99.6% to 99.75% covered, the worst miss 2 to 4 times the estimate (tests/test_estimates.c).
+ *   underflow   64 DBL_TRUE_MIN / h: every imaginary part is an ordinary double, so one that falls below the
+ *               normal range (h x_j for a subnormal feature x_j, h x(1 - x) of a saturated unit) keeps only its
+ *               absolute accuracy, DBL_TRUE_MIN, and may flush to 0 altogether (the derivative 5e-321 of a
+ *               subnormal feature comes out 0). Divided by h and carried to the loss by factors of order one
+ *               (deltas, weights, a batch's sum), that is a floor of 64 DBL_TRUE_MIN / h, 2.3e-302 at h = 2^-66,
+ *               under which the complex step resolves nothing. It is 0 for every derivative above 1e-290 to the
+ *               estimate's precision, and it keeps the oracle's own underflow from ever failing a right gradient.
+ * Four evaluations of f a coordinate. A value that is not finite is NaN with an infinite estimate. */
 static int complex_column(fd_worker *wk, size_t j, double h, gsl_matrix *J, gsl_matrix *J_err, size_t col) {
   gsl_vector *at2h = wk->buf[0], *at3h = wk->buf[1], *at5h = wk->buf[2];
   gsl_vector_complex *z = wk->z, *w = wk->w;
@@ -376,7 +383,7 @@ static int complex_column(fd_worker *wk, size_t j, double h, gsl_matrix *J, gsl_
       }
       double d2 = gsl_vector_get(at2h, r) - d, d3 = gsl_vector_get(at3h, r) - d, d5 = gsl_vector_get(at5h, r) - d;
       double rounding = fmax(fabs(d3 - 8.0 / 3.0 * d2), fabs(d5 - 8.0 * d2));
-      double err = fabs(d2) / 3.0 + 2.0 * rounding + 8.0 * GSL_DBL_EPSILON * fabs(d);
+      double err = fabs(d2) / 3.0 + 2.0 * rounding + 8.0 * GSL_DBL_EPSILON * fabs(d) + 64.0 * DBL_TRUE_MIN / h;
       if (!isfinite(d) || !isfinite(err)) d = GSL_NAN, err = GSL_POSINF;
       gsl_matrix_set(J, r, col, d);
       if (J_err) gsl_matrix_set(J_err, r, col, err);
@@ -545,7 +552,8 @@ int bp_fd_jacobian(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, g
  * puts its jump J into at most two adjacent differences and leaves the third at h f''. So: the largest |d|
  * exceeds 16 times the smallest, the three are far from a line (|d_1 - 2 d_2 + d_3| > max|d| / 4; a strongly
  * curved smooth f through an inflection has d = -c, 0, c, a line), and the largest is significant: above 1e-3
- * of the largest slope and above the slopes' round-off, 64 eps max|f_r| / h. A kink placed just so can still
+ * of the largest slope and above the slopes' round-off, 64 (eps max|f_r| + DBL_TRUE_MIN) / h (subnormal values
+ * step by DBL_TRUE_MIN: a staircase, not a kink). A kink placed just so can still
  * look like a line; its entry is then reported as an ordinary FAIL, never as a pass. */
 int bp_fd_probe_kink(const bp_fd_problem *p, gsl_vector *x, size_t j, size_t r, gsl_vector *y, int *kink) {
   double x0 = gsl_vector_get(x, j), h = representable_step(x0, bp_fd_step(BP_FD_CENTRAL, x0)), f[5];
@@ -566,7 +574,7 @@ int bp_fd_probe_kink(const bp_fd_problem *p, gsl_vector *x, size_t j, size_t r, 
   for (int k = 0; k < 3; k++) d[k] = m[k + 1] - m[k], dmax = fmax(dmax, fabs(d[k])), dmin = fmin(dmin, fabs(d[k]));
   double bend = fabs(d[0] - 2.0 * d[1] + d[2]); /* h f'' sampled at three points lies on a line; a jump does not */
   *kink = dmax > 16.0 * dmin && bend > 0.25 * dmax && dmax > 1e-3 * mmax &&
-          dmax > 64.0 * GSL_DBL_EPSILON * fmax_abs / h;
+          dmax > 64.0 * (GSL_DBL_EPSILON * fmax_abs + DBL_TRUE_MIN) / h;
   return GSL_SUCCESS;
 }
 

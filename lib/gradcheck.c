@@ -42,9 +42,6 @@ const char *bp_rel_err_band(double rel_err) {
   return "good";
 }
 
-const char *bp_gradcheck_judged_by(const bp_gradcheck *gc, size_t k) {
-  return gsl_vector_uchar_get(gc->resolved, k) ? "rel_err" : "estimate";
-}
 
 const char *bp_gradcheck_entry_verdict(const bp_gradcheck *gc, size_t k) {
   if (gsl_vector_uchar_get(gc->passed, k)) return "PASS";
@@ -54,6 +51,9 @@ const char *bp_gradcheck_entry_verdict(const bp_gradcheck *gc, size_t k) {
 void bp_gradcheck_entry_band(const bp_gradcheck *gc, size_t k, char *buf, size_t len) {
   if (gsl_vector_uchar_get(gc->resolved, k) || !isfinite(gsl_vector_get(gc->rel_err, k)))
     snprintf(buf, len, "%s", bp_rel_err_band(gsl_vector_get(gc->rel_err, k)));
+  else if (gsl_vector_uchar_get(gc->judged, k) == BP_JUDGED_FLOOR)
+    snprintf(buf, len, "below the analytic side's rounding: judged by |a - n| <= %g eps x what it sums",
+             gc->tol.floor_ulps);
   else
     snprintf(buf, len, "below the difference's resolution: judged by |a - n| <= %g x its estimate", gc->tol.est_factor);
 }
@@ -68,8 +68,8 @@ const char *bp_verdict_name(bp_verdict v) {
   return "UNKNOWN";
 }
 
-bp_tolerance bp_tolerance_default(void) { return (bp_tolerance){BP_RTOL_GOOD, BP_EST_FACTOR}; }
-bp_tolerance bp_tolerance_identity(void) { return (bp_tolerance){BP_RTOL_IDENTITY, 0.0}; }
+bp_tolerance bp_tolerance_default(void) { return (bp_tolerance){BP_RTOL_GOOD, BP_EST_FACTOR, BP_FLOOR_ULPS}; }
+bp_tolerance bp_tolerance_identity(void) { return (bp_tolerance){BP_RTOL_IDENTITY, 0.0, 0.0}; }
 
 bp_gradcheck *bp_gradcheck_alloc(size_t size) {
   if (size == 0) {
@@ -81,7 +81,9 @@ bp_gradcheck *bp_gradcheck_alloc(size_t size) {
   gc->size = size;
   /* the failing allocation leaves its own "out of memory" message */
   int ok = (gc->passed = bp_vector_uchar_alloc(size)) != NULL && (gc->resolved = bp_vector_uchar_alloc(size)) != NULL &&
-           (gc->nonsmooth = bp_vector_uchar_alloc(size)) != NULL &&
+           (gc->nonsmooth = bp_vector_uchar_alloc(size)) != NULL && (gc->judged = bp_vector_uchar_alloc(size)) != NULL &&
+           (gc->floor = bp_vector_alloc(size)) != NULL && (gc->scale = bp_vector_alloc(size)) != NULL && (gc->block = bp_calloc(size, sizeof *gc->block)) != NULL &&
+           (gc->block_scale = bp_calloc(size, sizeof *gc->block_scale)) != NULL &&
            (gc->analytic = bp_vector_alloc(size)) != NULL && (gc->numeric = bp_vector_alloc(size)) != NULL &&
            (gc->estimate = bp_vector_alloc(size)) != NULL && (gc->abs_err = bp_vector_alloc(size)) != NULL &&
            (gc->rel_err = bp_vector_alloc(size)) != NULL;
@@ -95,13 +97,45 @@ bp_gradcheck *bp_gradcheck_alloc(size_t size) {
 
 void bp_gradcheck_free(bp_gradcheck *gc) {
   if (gc == NULL) return;
-  gsl_vector *v[5] = {gc->analytic, gc->numeric, gc->estimate, gc->abs_err, gc->rel_err};
-  for (int k = 0; k < 5; k++)
+  gsl_vector *v[7] = {gc->analytic, gc->numeric, gc->estimate, gc->abs_err, gc->rel_err, gc->floor, gc->scale};
+  for (int k = 0; k < 7; k++)
     if (v[k]) gsl_vector_free(v[k]);
-  if (gc->passed) gsl_vector_uchar_free(gc->passed);
-  if (gc->resolved) gsl_vector_uchar_free(gc->resolved);
-  if (gc->nonsmooth) gsl_vector_uchar_free(gc->nonsmooth);
+  gsl_vector_uchar *u[4] = {gc->passed, gc->resolved, gc->nonsmooth, gc->judged};
+  for (int k = 0; k < 4; k++)
+    if (u[k]) gsl_vector_uchar_free(u[k]);
+  free(gc->block);
+  free(gc->block_scale);
   free(gc);
+}
+
+int bp_gradcheck_set_blocks(bp_gradcheck *gc, const size_t *block) {
+  for (size_t k = 0; block && k < gc->size; k++)
+    if (block[k] >= gc->size)
+      BP_ERROR(GSL_EINVAL, "bp_gradcheck_set_blocks: entry %zu's block %zu is not below the %zu entries", k, block[k],
+               gc->size);
+  for (size_t k = 0; k < gc->size; k++) gc->block[k] = block ? block[k] : 0;
+  gc->blocks_given = block != NULL;
+  return GSL_SUCCESS;
+}
+
+int bp_gradcheck_set_scale(bp_gradcheck *gc, const gsl_vector *scale) {
+  if (scale && scale->size != gc->size)
+    BP_ERROR(GSL_EBADLEN, "bp_gradcheck_set_scale: %zu scales for %zu entries", scale->size, gc->size);
+  for (size_t k = 0; scale && k < gc->size; k++)
+    if (!(gsl_vector_get(scale, k) >= 0) || !isfinite(gsl_vector_get(scale, k)))
+      BP_ERROR(GSL_EINVAL, "bp_gradcheck_set_scale: entry %zu's scale %g is not finite and non-negative", k,
+               gsl_vector_get(scale, k));
+  if (scale) gsl_vector_memcpy(gc->scale, scale);
+  gc->scale_given = scale != NULL;
+  return GSL_SUCCESS;
+}
+
+const char *bp_gradcheck_judged_by(const bp_gradcheck *gc, size_t k) {
+  switch (gsl_vector_uchar_get(gc->judged, k)) {
+    case BP_JUDGED_REL_ERR: return "rel_err";
+    case BP_JUDGED_FLOOR: return "floor";
+    default: return "estimate";
+  }
 }
 
 /* u s <= v t for finite u, v, s, t >= 0, decided as it would be if neither product could overflow or underflow:
@@ -117,22 +151,27 @@ static int product_le(double u, double s, double v, double t) {
   return (e1 != e2) ? e1 < e2 : m1 <= m2;
 }
 
-/* The measures of one finite entry: |a - n| = diff * dscale (dscale = 2 where a - n overflows), its true relative
- * error, whether it passes, whether the difference resolves relative error rtol there, and its failure margin
- * |a - n| / max(rtol max(|a|, |n|), est_factor e), > 1 exactly when it fails (up to rounding). */
+/* The measures of one finite entry with floor fl: |a - n| = diff * dscale (dscale = 2 where a - n overflows), its
+ * true relative error, whether it passes, how it is judged (resolved: rtol max(|a|, |n|) exceeds both est_factor e
+ * and fl), and its failure margin |a - n| / max(rtol max(|a|, |n|), est_factor e, fl), > 1 exactly when it fails
+ * (up to rounding). */
 typedef struct {
   double rel_err, margin;
-  int passed, resolved;
+  int passed;
+  bp_judged_by judged;
 } entry_measure;
 
-static entry_measure measure_entry(double a, double n, double e, const bp_tolerance *tol) {
+static entry_measure measure_entry(double a, double n, double e, double fl, const bp_tolerance *tol) {
   entry_measure m;
   double size = fmax(fabs(a), fabs(n)), diff = fabs(a - n), dscale = 1.0;
   if (!isfinite(diff)) diff = fabs(0.5 * a - 0.5 * n), dscale = 2.0; /* |a|, |n| near DBL_MAX: halving is exact */
   m.rel_err = (size > 0) ? diff / (size / dscale) : 0.0;
-  int within_estimate = product_le(diff, dscale, e, tol->est_factor);
-  m.passed = m.rel_err <= tol->rtol || within_estimate;
-  m.resolved = !product_le(size, tol->rtol, e, tol->est_factor);
+  int within_estimate = product_le(diff, dscale, e, tol->est_factor), within_floor = product_le(diff, dscale, fl, 1.0);
+  m.passed = m.rel_err <= tol->rtol || within_estimate || within_floor;
+  if (!product_le(size, tol->rtol, e, tol->est_factor) && !product_le(size, tol->rtol, fl, 1.0))
+    m.judged = BP_JUDGED_REL_ERR;
+  else
+    m.judged = product_le(fl, 1.0, e, tol->est_factor) ? BP_JUDGED_ESTIMATE : BP_JUDGED_FLOOR;
   if (diff == 0) {
     m.margin = 0.0;
   } else {
@@ -141,16 +180,39 @@ static entry_measure measure_entry(double a, double n, double e, const bp_tolera
       by_estimate = (tol->est_factor >= 1) ? (diff / tol->est_factor) / e : (diff / e) / tol->est_factor;
       by_estimate *= dscale;
     }
-    m.margin = fmin(m.rel_err / tol->rtol, by_estimate);
+    double by_floor = (fl > 0) ? (diff / fl) * dscale : GSL_POSINF;
+    m.margin = fmin(fmin(m.rel_err / tol->rtol, by_estimate), by_floor);
   }
   return m;
 }
 
-int bp_gradcheck_compare(bp_gradcheck *gc, const bp_tolerance *tol) {
-  if (!(tol->rtol > 0) || !isfinite(tol->rtol) || !(tol->est_factor >= 0) || !isfinite(tol->est_factor))
-    BP_ERROR(GSL_EINVAL, "bp_gradcheck_compare: rtol must be positive and est_factor non-negative, both finite");
+/* Entry k's block: the caller's, else its row of row_len entries (a Jacobian), else itself (row_len 0). */
+static size_t block_of(const bp_gradcheck *gc, size_t k, size_t row_len) {
+  return gc->blocks_given ? gc->block[k] : row_len ? k / row_len : k;
+}
+
+/* floor[k] = floor_ulps eps times the caller's scale of k, or the largest finite |n| of k's block. */
+static void set_floors(bp_gradcheck *gc, const bp_tolerance *tol, size_t row_len) {
+  for (size_t k = 0; k < gc->size; k++) gc->block_scale[k] = 0.0;
+  for (size_t k = 0; k < gc->size; k++) {
+    size_t b = block_of(gc, k, row_len);
+    double a = gsl_vector_get(gc->analytic, k), n = gsl_vector_get(gc->numeric, k);
+    if (isfinite(a) && isfinite(n)) gc->block_scale[b] = fmax(gc->block_scale[b], fabs(n));
+  }
+  double ulps = fmin(tol->floor_ulps * GSL_DBL_EPSILON, 1.0);
+  for (size_t k = 0; k < gc->size; k++)
+    gsl_vector_set(gc->floor, k,
+                   ulps * (gc->scale_given ? gsl_vector_get(gc->scale, k) : gc->block_scale[block_of(gc, k, row_len)]));
+}
+
+static int compare(bp_gradcheck *gc, const bp_tolerance *tol, size_t row_len) {
+  if (!(tol->rtol > 0) || !isfinite(tol->rtol) || !(tol->est_factor >= 0) || !isfinite(tol->est_factor) ||
+      !(tol->floor_ulps >= 0) || !isfinite(tol->floor_ulps))
+    BP_ERROR(GSL_EINVAL, "bp_gradcheck_compare: rtol must be positive, est_factor and floor_ulps non-negative, all "
+             "finite");
   gc->tol = *tol;
-  gc->n_failed = gc->n_nonfinite = gc->n_unresolved = gc->n_nonsmooth = gc->worst = 0;
+  gc->n_failed = gc->n_nonfinite = gc->n_unresolved = gc->n_floor = gc->n_nonsmooth = gc->worst = 0;
+  set_floors(gc, tol, row_len);
   gsl_vector_uchar_set_zero(gc->nonsmooth);
   gc->max_abs_err = gc->max_rel_err = 0.0;
   double diff2 = 0.0, num2 = 0.0;
@@ -169,17 +231,18 @@ int bp_gradcheck_compare(bp_gradcheck *gc, const bp_tolerance *tol) {
     double e = fabs(gsl_vector_get(gc->estimate, i));
     double abs_err = fabs(a - n);
     int finite = isfinite(a) && isfinite(n) && isfinite(e);
-    entry_measure m = {GSL_POSINF, GSL_POSINF, 0, 0}; /* a non-finite entry fails and is neither resolved nor not */
+    entry_measure m = {GSL_POSINF, GSL_POSINF, 0, BP_JUDGED_NONFINITE}; /* fails; neither resolved nor not */
     if (finite) {
-      m = measure_entry(a, n, e, tol);
+      m = measure_entry(a, n, e, gsl_vector_get(gc->floor, i), tol);
       double d = a * norm_scale - n * norm_scale, ns = n * norm_scale;
       diff2 += d * d;
       num2 += ns * ns;
       gc->max_abs_err = fmax(gc->max_abs_err, abs_err);
-      if (m.resolved)
+      if (m.judged == BP_JUDGED_REL_ERR)
         gc->max_rel_err = fmax(gc->max_rel_err, m.rel_err);
       else
         gc->n_unresolved++;
+      gc->n_floor += m.judged == BP_JUDGED_FLOOR;
     } else {
       gc->n_nonfinite++;
       gc->max_rel_err = GSL_POSINF;
@@ -187,7 +250,8 @@ int bp_gradcheck_compare(bp_gradcheck *gc, const bp_tolerance *tol) {
     gsl_vector_set(gc->abs_err, i, abs_err);
     gsl_vector_set(gc->rel_err, i, m.rel_err);
     gsl_vector_uchar_set(gc->passed, i, (unsigned char)m.passed);
-    gsl_vector_uchar_set(gc->resolved, i, (unsigned char)m.resolved);
+    gsl_vector_uchar_set(gc->resolved, i, (unsigned char)(m.judged == BP_JUDGED_REL_ERR));
+    gsl_vector_uchar_set(gc->judged, i, (unsigned char)m.judged);
     if (!m.passed) gc->n_failed++;
     if (a != 0.0) all_zero = 0;
     /* the worst: the first non-finite entry if there is one, else the largest margin (the first of equals) */
@@ -222,18 +286,24 @@ int bp_gradcheck_compare(bp_gradcheck *gc, const bp_tolerance *tol) {
 typedef struct {
   const gsl_matrix *J_analytic;
   const bp_tolerance *tol;
+  const bp_gradcheck *gc; /* the floor: known here only where the caller gave the scale (else none, stricter) */
 } settle_context;
 
 static int entry_settled(size_t r, size_t c, double d, double err, double best_err, void *context) {
   const settle_context *sc = context;
   double a = gsl_matrix_get(sc->J_analytic, r, c);
   if (!(isfinite(a) && isfinite(d) && isfinite(err) && isfinite(best_err))) return 0;
-  entry_measure m = measure_entry(a, d, err, sc->tol);
+  double fl = sc->gc->scale_given ? fmin(sc->tol->floor_ulps * GSL_DBL_EPSILON, 1.0) *
+                                       gsl_vector_get(sc->gc->scale, r * sc->J_analytic->size2 + c)
+                                 : 0.0;
+  entry_measure m = measure_entry(a, d, err, fl, sc->tol);
   if (!m.passed) return 0;
   double size = fmax(fabs(a), fabs(d));
-  return m.resolved || fabs(a - d) + err <= sc->tol->rtol * size ||
+  return m.judged == BP_JUDGED_REL_ERR || fabs(a - d) + err <= sc->tol->rtol * size ||
          product_le(size, sc->tol->rtol, best_err, sc->tol->est_factor);
 }
+
+int bp_gradcheck_compare(bp_gradcheck *gc, const bp_tolerance *tol) { return compare(gc, tol, 0); }
 
 int bp_gradcheck_jacobian_with(bp_gradcheck *gc, bp_fd_method method, const bp_fd_problem *p, gsl_vector *x,
                                const bp_fd_options *opt, const gsl_matrix *J_analytic, const bp_tolerance *tol) {
@@ -260,6 +330,8 @@ int bp_gradcheck_jacobian_with(bp_gradcheck *gc, bp_fd_method method, const bp_f
   gc->evaluations = evaluations;
   if (opt && opt->evaluations) *opt->evaluations = evaluations;
   if (!status) status = bp_gradcheck_compare(gc, tol);
+
+int bp_gradcheck_compare(bp_gradcheck *gc, const bp_tolerance *tol) { return compare(gc, tol, 0); }
   if (!status) status = probe_failures(gc, p, x, m, (opt && opt->columns) ? opt->columns : NULL, n);
   return status;
 }

@@ -3,6 +3,7 @@
 #include "mlp.h"
 
 #include <ctype.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +200,38 @@ int bp_mlp_backward(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, con
     status = bp_logistic_backward_from_s(ws->S[l - 1], ws->dS[l - 1], ws->dS[l - 1]);
   }
   return status;
+}
+
+int bp_mlp_backward_magnitude(const bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, gsl_vector *mag) {
+  int status = check_batch("bp_mlp_backward_magnitude", net, ws, X0);
+  if (status) return status;
+  if (mag->size != net->n_params)
+    BP_ERROR(GSL_EBADLEN, "bp_mlp_backward_magnitude: %zu entries for %zu parameters", mag->size, net->n_params);
+  size_t L = net->n_layers, B = ws->batch;
+  for (size_t l = L; l >= 1; l--) {
+    const gsl_matrix *X_below = (l == 1) ? X0 : ws->X[l - 1], *W = &net->W[l].matrix;
+    gsl_matrix *A = ws->dS[l];
+    size_t nj = net->sizes[l - 1], ni = net->sizes[l], off = net->offset[l];
+    for (size_t j = 0; j < nj; j++) /* M(W_l) = |X_{l-1}|^T A_l */
+      for (size_t i = 0; i < ni; i++) {
+        double m = 0.0;
+        for (size_t b = 0; b < B; b++) m += fabs(gsl_matrix_get(X_below, b, j) * gsl_matrix_get(A, b, i));
+        gsl_vector_set(mag, off + j * ni + i, fmin(m, DBL_MAX)); /* a sum of 1e308s: its size, finite */
+      }
+    for (size_t i = 0; i < ni; i++) { /* M(b_l) = 1^T A_l */
+      double m = 0.0;
+      for (size_t b = 0; b < B; b++) m += fabs(gsl_matrix_get(A, b, i));
+      gsl_vector_set(mag, off + nj * ni + i, fmin(m, DBL_MAX));
+    }
+    if (l == 1) break;
+    for (size_t b = 0; b < B; b++) /* A_{l-1} = (A_l |W_l|^T) * x(1 - x) of S_{l-1} */
+      for (size_t j = 0; j < nj; j++) {
+        double m = 0.0;
+        for (size_t i = 0; i < ni; i++) m += fabs(gsl_matrix_get(A, b, i) * gsl_matrix_get(W, j, i));
+        gsl_matrix_set(ws->dS[l - 1], b, j, fmin(m, DBL_MAX) * bp_logistic_slope(gsl_matrix_get(ws->S[l - 1], b, j)));
+      }
+  }
+  return GSL_SUCCESS;
 }
 
 int bp_mlp_gradient(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, const gsl_matrix *T, double *E) {

@@ -74,6 +74,13 @@ int bp_mlp_loss(const bp_mlp *net, const bp_mlp_workspace *ws, const gsl_matrix 
  * sigma(s) sigma(-s) from S_{l-1} (bp_logistic_slope), so they keep their relative accuracy where a unit
  * saturates (x within 1e-8 of 0 or 1), where 1 - x from the rounded x keeps only a few digits. */
 int bp_mlp_backward(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, const gsl_matrix *T);
+/* The size of what each gradient entry sums, for the verdict's rounding floor (gradcheck.h): the backward
+ * recursion over absolute values, after forward (and backward) on the same X0,
+ *   A_L = |dS_L|,  A_{l-1} = (A_l |W_l|^T) * x(1 - x) of S_{l-1}    eq. (7), eq. (11)-(14), eq. (30), eq. (31)
+ *   M(W_l) = |X_{l-1}|^T A_l,  M(b_l) = 1^T A_l                       eq. (10), eq. (15), eq. (16), eq. (29)
+ * M >= |dE/dparams| entry by entry, with equality where nothing cancels. Writes mag (n_params, net->params'
+ * layout); uses ws->dS[1..L-1] as scratch (dS_L, the output delta, is left as backward wrote it). */
+int bp_mlp_backward_magnitude(const bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, gsl_vector *mag);
 void bp_mlp_zero_grad(bp_mlp *net);
 /* zero_grad, forward, loss and backward in one call; E may be NULL. */
 int bp_mlp_gradient(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, const gsl_matrix *T, double *E);

@@ -90,8 +90,19 @@ static int loss_and_gradient(bp_netcheck_report *r, bp_mlp *net, net_problem *np
   return gsl_vector_memcpy(r->gradient, gradient ? gradient : net->grad);
 }
 
+/* The verdict's rounding floor scales with what each checked entry sums (gradcheck.h): mag holds it for every
+ * parameter (bp_mlp_backward_magnitude, taken before the differences overwrite the workspace). */
+static int set_floor_scale(bp_netcheck_report *r, const gsl_vector *mag) {
+  gsl_vector *scale = bp_vector_alloc(r->gc->size);
+  if (scale == NULL) return GSL_ENOMEM;
+  for (size_t k = 0; k < r->gc->size; k++) gsl_vector_set(scale, k, gsl_vector_get(mag, bp_netcheck_param(r, k)));
+  int status = bp_gradcheck_set_scale(r->gc, scale);
+  gsl_vector_free(scale);
+  return status;
+}
+
 /* The check in the report's mode: every entry, the sample (columns drawn first), or one direction. */
-static int run_check(bp_netcheck_report *r, bp_mlp *net, const bp_fd_problem *p, gsl_rng *rng) {
+static int run_check(bp_netcheck_report *r, bp_mlp *net, const bp_fd_problem *p, gsl_rng *rng, const gsl_vector *mag) {
   const bp_netcheck_options *o = &r->opt;
   bp_fd_options fo = bp_fd_options_default();
   fo.progress = o->progress, fo.progress_context = o->progress_context;
@@ -104,11 +115,13 @@ static int run_check(bp_netcheck_report *r, bp_mlp *net, const bp_fd_problem *p,
     bp_block blocks[2 * BP_MLP_MAX_LAYERS];
     for (size_t b = 0; b < r->n_blocks; b++) blocks[b] = r->blocks[b].block;
     int status = bp_sample_blocks(rng, blocks, r->n_blocks, o->sample, r->columns, &n);
+    if (!status) status = set_floor_scale(r, mag);
     return status ? status
                   : bp_gradcheck_sample(r->gc, o->method, p, net->params, r->gradient, r->columns, n, &fo, &o->tol);
   }
   gsl_matrix_view J = gsl_matrix_view_vector(r->gradient, 1, net->n_params);
-  return bp_gradcheck_jacobian_with(r->gc, o->method, p, net->params, &fo, &J.matrix, &o->tol);
+  int status = set_floor_scale(r, mag);
+  return status ? status : bp_gradcheck_jacobian_with(r->gc, o->method, p, net->params, &fo, &J.matrix, &o->tol);
 }
 
 /* Per block: how many of its entries the check saw, how many passed, the worst resolved relative error. */
@@ -172,9 +185,11 @@ int bp_netcheck_run(bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T, cons
   gsl_rng *own = opt->rng ? NULL : bp_rng_alloc(opt->seed);
   gsl_rng *rng = opt->rng ? opt->rng : own;
   net_problem np;
-  status = (r && rng) ? net_problem_init(&np, net, X0, T, opt->method) : GSL_ENOMEM;
+  gsl_vector *mag = bp_vector_alloc(net->n_params);
+  status = (r && rng && mag) ? net_problem_init(&np, net, X0, T, opt->method) : GSL_ENOMEM;
   if (!status) status = loss_and_gradient(r, net, &np, gradient);
-  if (!status) status = run_check(r, net, &np.problem, rng);
+  if (!status) status = bp_mlp_backward_magnitude(net, np.ws, X0, mag);
+  if (!status) status = run_check(r, net, &np.problem, rng, mag);
   if (!status && opt->taylor) status = run_taylor(r, net, &np.problem, rng);
   if (!status) {
     summarise_blocks(r);
@@ -185,7 +200,8 @@ int bp_netcheck_run(bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T, cons
     bp_diagnosis_context ctx = {net, X0, T};
     status = bp_diagnose_as(r->gc, &ctx, opt->subject, &r->diagnosis);
   }
-  if (r && rng) net_problem_free(&np);
+  if (r && rng && mag) net_problem_free(&np);
+  if (mag) gsl_vector_free(mag);
   if (own) gsl_rng_free(own);
   if (status) {
     bp_netcheck_report_free(r);

@@ -7,6 +7,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "core.h"
+#include "netcheck.h"
 
 /* Feature of any magnitude: 0 one time in 16, else +-10^u with u uniform in [-310, 300]. */
 static double extreme_value(gsl_rng *rng) {
@@ -93,44 +94,39 @@ static void describe(FILE *out, const bp_property_case *c, bp_fd_method method, 
           c->output == BP_OUTPUT_SOFTMAX ? "softmax" : "logistic", c->seed, bp_fd_method_name(method));
 }
 
-/* One case: bpcheck grad's check of every entry, as the command runs it. */
+/* One case: bpcheck grad's check of every entry, as the command runs it (bp_netcheck_run, with its diagnosis). */
 static int run_case(unsigned long seed, bp_fd_method method, FILE *report, size_t *reports, size_t max_reports,
                     bp_property_tally *t) {
   bp_property_case c;
   int status = bp_property_case_draw(seed, &c);
   if (status) return status;
   bp_mlp *net = bp_mlp_alloc(c.n_layers, c.sizes, c.output);
-  bp_mlp_workspace *ws = net ? bp_mlp_workspace_alloc(net, c.batch) : NULL;
-  bp_mlp_workspace_complex *wsz = net ? bp_mlp_workspace_complex_alloc(net, c.batch) : NULL;
-  bp_gradcheck *gc = net ? bp_gradcheck_alloc(net->n_params) : NULL;
   gsl_rng *rng = bp_rng_alloc(seed);
-  double E = 0.0;
-  if (!net || !ws || !wsz || !gc || !rng) status = GSL_ENOMEM;
+  bp_netcheck_report *r = NULL;
+  if (!net || !rng) status = GSL_ENOMEM;
+  t->cases++;
   if (!status) {
     bp_mlp_init_random(net, rng);
-    status = bp_mlp_gradient(net, ws, c.X0, c.T, &E);
-  }
-  t->cases++;
-  if (!status && !isfinite(E)) {
-    t->skipped++;
-  } else if (!status) {
-    bp_mlp_closure closure = {net, ws, c.X0, c.T, wsz};
-    const bp_fd_problem problem = {bp_mlp_error_function, bp_mlp_error_function_complex, &closure};
-    gsl_matrix_view grad = gsl_matrix_view_vector(net->grad, 1, net->n_params);
-    bp_tolerance tol = bp_tolerance_default();
-    status = bp_gradcheck_jacobian(gc, method, &problem, net->params, &grad.matrix, &tol);
-    if (!status) {
-      t->verdicts[gc->verdict]++;
-      if (gc->verdict == BP_VERDICT_FAIL || gc->verdict == BP_VERDICT_NOT_SMOOTH) {
-        t->failed++;
-        if (report && (*reports)++ < max_reports) describe(report, &c, method, gc, net);
-      }
+    bp_netcheck_options o = bp_netcheck_options_default();
+    o.method = method;
+    o.rng = rng;
+    status = bp_netcheck_run(net, c.X0, c.T, NULL, &o, &r);
+    if (status == GSL_EINVAL && r == NULL) { /* the loss is not finite: bpcheck refuses such input */
+      t->skipped++;
+      status = GSL_SUCCESS;
     }
   }
+  if (!status && r) {
+    t->verdicts[r->gc->verdict]++;
+    t->floor_judged += r->gc->n_floor;
+    t->diagnosed += r->diagnosis.kind != BP_DIAG_NONE;
+    if (r->gc->verdict == BP_VERDICT_FAIL || r->gc->verdict == BP_VERDICT_NOT_SMOOTH) {
+      t->failed++;
+      if (report && (*reports)++ < max_reports) describe(report, &c, method, r->gc, net);
+    }
+  }
+  bp_netcheck_report_free(r);
   if (rng) gsl_rng_free(rng);
-  bp_gradcheck_free(gc);
-  bp_mlp_workspace_complex_free(wsz);
-  bp_mlp_workspace_free(ws);
   bp_mlp_free(net);
   bp_property_case_free(&c);
   return status;

@@ -33,6 +33,7 @@ typedef struct {
   size_t verdicts[4];                  /* per bp_verdict */
   size_t failed;                       /* FAIL or NOT SMOOTH (the network is smooth: either is false) */
   size_t floor_judged;                 /* entries judged by the analytic-rounding floor, over every case */
+  size_t diagnosed;                    /* cases given a diagnosis (only a FAIL is) */
 } bp_property_tally;
 
 /* Runs cases seed, seed + 1, ..., seed + n - 1 with `method` into tally. Each false verdict is described on

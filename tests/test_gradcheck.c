@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <gsl/gsl_blas.h>
+#include <gsl/gsl_complex_math.h>
 #include <gsl/gsl_nan.h>
 
 #include "activation.h"
@@ -263,7 +264,7 @@ static void entries_where_both_sides_are_zero_should_pass(void) {
 static void non_finite_entries_should_fail_be_counted_and_be_the_worst(void) {
   const double a[5] = {3.0, 1.25, GSL_NAN, 0.5, GSL_POSINF}, n[5] = {1.0, 1.25, 0.7, 0.5, 2.0}, e[5] = {0};
   bp_gradcheck *gc = check_of(5, a, n, e);
-  bp_tolerance loose = {0.5, 1e6};
+  bp_tolerance loose = {0.5, 1e6, 0.0};
   CU_ASSERT_EQUAL(bp_gradcheck_compare(gc, &loose), GSL_SUCCESS);
   CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_FAIL);
   CU_ASSERT_EQUAL(gc->n_nonfinite, 2);
@@ -453,8 +454,10 @@ static void summary_measures_should_follow_their_definitions(void) {
 static void bad_tolerances_and_sizes_should_be_rejected(void) {
   const double a[2] = {1.25, -0.5}, e[2] = {0};
   bp_gradcheck *gc = check_of(2, a, a, e);
-  const bp_tolerance bad[] = {{0.0, 4.0}, {-1e-7, 4.0}, {GSL_NAN, 4.0}, {GSL_POSINF, 4.0},
-                              {1e-7, -1.0}, {1e-7, GSL_NAN}, {1e-7, GSL_POSINF}};
+  const bp_tolerance bad[] = {{0.0, 4.0, 0.0},       {-1e-7, 4.0, 0.0},       {GSL_NAN, 4.0, 0.0},
+                              {GSL_POSINF, 4.0, 0.0}, {1e-7, -1.0, 0.0},       {1e-7, GSL_NAN, 0.0},
+                              {1e-7, GSL_POSINF, 0.0}, {1e-7, 4.0, -1.0},      {1e-7, 4.0, GSL_NAN},
+                              {1e-7, 4.0, GSL_POSINF}};
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
     ASSERT_FAILS_WITH_MESSAGE(bp_gradcheck_compare(gc, &bad[k]), GSL_EINVAL, "bp_gradcheck_compare");
   double xs[2] = {0.8731, -1.3127};
@@ -645,8 +648,125 @@ static void softmax_targets_that_do_not_sum_to_one_should_make_the_fused_gradien
   bench_free(b);
 }
 
+/* ---- the analytic side's rounding floor ------------------------------------------------------------------------ */
+
+/* With the scale of what each entry sums given (bp_gradcheck_set_scale), |a - n| <= 64 eps scale passes and is
+ * judged by the floor, counted in n_floor (and in n_unresolved), left out of max_rel_err; 1.1 floors fails. An
+ * entry whose own size resolves rtol (3e-20 with a scale of 1e-19) is judged by rel_err. */
+static void an_entry_within_its_rounding_floor_should_pass_and_be_counted_apart(void) {
+  const double eps = GSL_DBL_EPSILON;
+  const double a[4] = {0.0, 3e-20, 3e-20, 1.25}, n[4] = {-5.4e-20, 3e-20 + 70.4 * eps, 3e-20, 1.25 * (1 + 2e-7)};
+  const double e[4] = {1e-34, 1e-34, 1e-34, 1e-30}, scale[4] = {2.0, 1.0, 1e-19, 2.0};
+  bp_gradcheck *gc = check_of(4, a, n, e);
+  gsl_vector_const_view sv = gsl_vector_const_view_array(scale, 4);
+  CU_ASSERT_EQUAL_FATAL(bp_gradcheck_set_scale(gc, &sv.vector), GSL_SUCCESS);
+  bp_tolerance tol = bp_tolerance_default();
+  CU_ASSERT_EQUAL(tol.floor_ulps, BP_FLOOR_ULPS);
+  CU_ASSERT_EQUAL(bp_gradcheck_compare(gc, &tol), GSL_SUCCESS);
+  static const unsigned char passed[4] = {1, 0, 1, 0}, judged[4] = {BP_JUDGED_FLOOR, BP_JUDGED_FLOOR,
+                                                                      BP_JUDGED_REL_ERR, BP_JUDGED_REL_ERR};
+  for (size_t i = 0; i < 4; i++) {
+    CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->passed, i), passed[i]);
+    CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->judged, i), judged[i]);
+    ASSERT_REL_CLOSE(gsl_vector_get(gc->floor, i), 64.0 * eps * scale[i], 1e-15);
+  }
+  CU_ASSERT_STRING_EQUAL(bp_gradcheck_judged_by(gc, 0), "floor");
+  CU_ASSERT_STRING_EQUAL(bp_gradcheck_judged_by(gc, 3), "rel_err");
+  CU_ASSERT_EQUAL(gc->n_floor, 2);
+  CU_ASSERT_EQUAL(gc->n_unresolved, 2);
+  CU_ASSERT_EQUAL(gc->n_failed, 2);
+  CU_ASSERT_EQUAL(gc->worst, 3); /* 2e-7 against rtol 1e-7: margin 2; entry 1's 70.4 / 64 = 1.1 */
+  /* with the floor off, entry 0 has nothing to lean on and fails */
+  tol.floor_ulps = 0.0;
+  CU_ASSERT_EQUAL(bp_gradcheck_compare(gc, &tol), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->passed, 0), 0);
+  CU_ASSERT_EQUAL(gc->n_floor, 0);
+  bp_gradcheck_free(gc);
+}
+
+/* Without a scale the floor is 64 eps of the largest |n| of the entry's block: the caller's blocks, a Jacobian's
+ * rows, and for bp_gradcheck_compare each entry alone (then it never decides). A tiny entry beside a large one of
+ * its block passes within the floor and fails beyond it. */
+static void the_floor_should_scale_with_the_largest_entry_of_the_block(void) {
+  const double eps = GSL_DBL_EPSILON;
+  const double a[4] = {1e-18, 1e-18, 2.0, 0.5}, n[4] = {1e-18 + 100 * eps, 1e-18 + 200 * eps, 2.0, 0.5};
+  const double e[4] = {0};
+  bp_gradcheck *gc = check_of(4, a, n, e);
+  bp_tolerance tol = bp_tolerance_default();
+  CU_ASSERT_EQUAL(bp_gradcheck_compare(gc, &tol), GSL_SUCCESS); /* each entry alone: both tiny ones fail */
+  CU_ASSERT_EQUAL(gc->n_failed, 2);
+  const size_t blocks[4] = {0, 3, 0, 3}; /* entry 0 beside 2.0 (floor 2.8e-14), entry 1 beside 0.5 (7.1e-15) */
+  CU_ASSERT_EQUAL_FATAL(bp_gradcheck_set_blocks(gc, blocks), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(bp_gradcheck_compare(gc, &tol), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->passed, 0), 1);
+  CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->passed, 1), 0);
+  CU_ASSERT_EQUAL(gc->n_floor, 2);
+  CU_ASSERT_EQUAL(bp_gradcheck_set_blocks(gc, NULL), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(bp_gradcheck_compare(gc, &tol), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gc->n_failed, 2);
+  bp_gradcheck_free(gc);
+}
+
+static void bad_blocks_and_scales_should_be_rejected_with_a_message(void) {
+  bp_gradcheck *gc = bp_gradcheck_alloc(3);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(gc);
+  const size_t blocks[3] = {0, 3, 1};
+  ASSERT_FAILS_WITH_MESSAGE(bp_gradcheck_set_blocks(gc, blocks), GSL_EINVAL, "block 3");
+  gsl_vector *scale = gsl_vector_calloc(3), *short_scale = gsl_vector_calloc(2);
+  gsl_vector_set(scale, 1, -1.0);
+  ASSERT_FAILS_WITH_MESSAGE(bp_gradcheck_set_scale(gc, scale), GSL_EINVAL, "entry 1");
+  gsl_vector_set(scale, 1, GSL_POSINF);
+  ASSERT_FAILS_WITH_MESSAGE(bp_gradcheck_set_scale(gc, scale), GSL_EINVAL, "entry 1");
+  ASSERT_FAILS_WITH_MESSAGE(bp_gradcheck_set_scale(gc, short_scale), GSL_EBADLEN, "2 scales for 3 entries");
+  gsl_vector_free(scale);
+  gsl_vector_free(short_scale);
+  bp_gradcheck_free(gc);
+}
+
+/* y = c x with c = 1e-320: Im f(x + ih) = c h underflows to 0 at h = 2^-66. The complex step's estimate includes
+ * the underflow floor (64 DBL_TRUE_MIN / h), so the true c passes although the oracle says 0, while a derivative
+ * of 1e-290, above that floor, fails (and the subnormal staircase of f is not taken for a kink). */
+static int tiny_slope(const gsl_vector *x, gsl_vector *y, void *params) {
+  (void)params;
+  gsl_vector_set(y, 0, 1e-320 * gsl_vector_get(x, 0));
+  return GSL_SUCCESS;
+}
+
+static int tiny_slope_complex(const gsl_vector_complex *z, gsl_vector_complex *w, void *params) {
+  (void)params;
+  gsl_complex v = gsl_vector_complex_get(z, 0);
+  gsl_vector_complex_set(w, 0, gsl_complex_rect(1e-320 * GSL_REAL(v), 1e-320 * GSL_IMAG(v)));
+  return GSL_SUCCESS;
+}
+
+static void the_complex_steps_own_underflow_should_never_fail_a_right_derivative(void) {
+  const bp_fd_problem p = {tiny_slope, tiny_slope_complex, NULL};
+  double x0 = 0.8125;
+  gsl_vector_view x = gsl_vector_view_array(&x0, 1);
+  bp_tolerance tol = bp_tolerance_default();
+  bp_gradcheck *gc = bp_gradcheck_alloc(1);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(gc);
+  double right = 1e-320, wrong = 1e-290;
+  gsl_matrix_view J = gsl_matrix_view_array(&right, 1, 1);
+  CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, BP_FD_COMPLEX, &p, &x.vector, &J.matrix, &tol), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gsl_vector_get(gc->numeric, 0), 0.0); /* the oracle underflowed */
+  CU_ASSERT(gsl_vector_get(gc->estimate, 0) >= 64.0 * DBL_TRUE_MIN / 0x1p-66);
+  CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_PASS);
+  J = gsl_matrix_view_array(&wrong, 1, 1);
+  CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, BP_FD_COMPLEX, &p, &x.vector, &J.matrix, &tol), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_FAIL);
+  bp_gradcheck_free(gc);
+}
+
 int register_gradcheck(void) {
   static const bp_test_case cases[] = {
+      {"an_entry_within_its_rounding_floor_should_pass_and_be_counted_apart",
+       an_entry_within_its_rounding_floor_should_pass_and_be_counted_apart},
+      {"the_floor_should_scale_with_the_largest_entry_of_the_block",
+       the_floor_should_scale_with_the_largest_entry_of_the_block},
+      {"bad_blocks_and_scales_should_be_rejected_with_a_message", bad_blocks_and_scales_should_be_rejected_with_a_message},
+      {"the_complex_steps_own_underflow_should_never_fail_a_right_derivative",
+       the_complex_steps_own_underflow_should_never_fail_a_right_derivative},
       {"fd_jacobian_should_match_the_closed_form_jacobian_with_both_methods",
        fd_jacobian_should_match_the_closed_form_jacobian_with_both_methods},
       {"fd_error_estimate_should_bound_the_actual_error_with_both_methods",

@@ -2,12 +2,15 @@
  * and random networks on inputs of every magnitude. The backward pass is eq. (9)-(16), eq. (26)-(31), its hidden
  * delta takes eq. (7)'s x(1 - x) from s. Runs the binary named by $BPCHECK (default build/bpcheck). */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core.h"
 #include "fd.h"
+#include "property.h"
 #include "test_util.h"
 
 static char dir[64];
@@ -18,7 +21,9 @@ static int setup(void) {
   if (mkdtemp(dir) == NULL) return 1;
   /* the first reproduction: features of ordinary size whose hidden units saturate (s ~ 25..95) */
   return bp_test_write_file(dir, "sat.csv",
-                            "0.018217363076920224,-16.709874243048052,24.57837135086997,0.6269943523439049,0,0\n");
+                            "0.018217363076920224,-16.709874243048052,24.57837135086997,0.6269943523439049,0,0\n") ||
+         /* the second: a subnormal feature, whose derivative's imaginary part underflows in the complex step */
+         bp_test_write_file(dir, "ext.csv", "1e-320,1e308,0.5\n");
 }
 
 static int teardown(void) {
@@ -45,10 +50,92 @@ static void the_saturated_reproduction_should_pass_with_every_method(void) {
   passes_with_every_method("sat.csv", "--layers 3,4,3 --output logistic --seed 501", __LINE__);
 }
 
+/* The complex step's imaginary part h x_j underflows for x_j = 1e-320 (it returned 0 with an estimate of 0 and a
+ * false diagnosis); its estimate now holds the underflow floor. */
+static void the_subnormal_feature_reproduction_should_pass_with_every_method(void) {
+  passes_with_every_method("ext.csv", "--layers 2,1 --output logistic", __LINE__);
+}
+
+/* eq. (9)-(16), eq. (26)-(31): PROPERTY_CASES random networks per method (property.h), bpcheck's own backprop
+ * never FAILs. `make property` runs 10000. */
+#define PROPERTY_CASES 300
+static void own_backprop_should_never_fail_on_random_networks_with_any_method(void) {
+  for (int m = 0; m < BP_FD_N_METHODS; m++) {
+    bp_property_tally t;
+    CU_ASSERT_EQUAL_FATAL(bp_property_run(1, PROPERTY_CASES, (bp_fd_method)m, stdout, 3, &t), GSL_SUCCESS);
+    CU_ASSERT_EQUAL(t.failed, 0);
+    CU_ASSERT_EQUAL(t.cases, PROPERTY_CASES);
+    CU_ASSERT(t.verdicts[BP_VERDICT_PASS] > PROPERTY_CASES * 9 / 10); /* mostly a real check, not NO SIGNAL */
+  }
+}
+
+/* Property case 1451 (a 5-5 softmax network, one-hot targets, a batch of 2): its b1 entries are 1.7e-65 (what
+ * they sum is that small too) and -5.4e-20 (the deltas -1 and 1 - 5.4e-20 of the two examples, which correctly
+ * rounded sum to 0: bpcheck's backprop gives 0 there). The planted bugs, checked with the complex step:
+ *  - b1[0] off by 1e-6 relative: caught, although the entry is 1e-45 of b1's largest, because its floor is
+ *    64 eps of what it sums, 1.7e-65;
+ *  - b1[2] off by 100% (the true -5.4e-20 doubled): NOT caught. It lies within its floor (64 eps of 2: what it
+ *    sums), is judged by the floor and counted so (judged_by "floor", n_floor), and the check PASSes. */
+static void a_bug_in_a_tiny_entry_should_be_caught_unless_it_is_within_the_analytic_rounding(void) {
+  bp_property_case c;
+  CU_ASSERT_EQUAL_FATAL(bp_property_case_draw(1451, &c), GSL_SUCCESS);
+  bp_mlp *net = bp_mlp_alloc(c.n_layers, c.sizes, c.output);
+  bp_mlp_workspace *ws = net ? bp_mlp_workspace_alloc(net, c.batch) : NULL;
+  bp_gradcheck *gc = net ? bp_gradcheck_alloc(net->n_params) : NULL;
+  gsl_vector *mag = net ? gsl_vector_alloc(net->n_params) : NULL;
+  gsl_rng *rng = bp_rng_alloc(1451);
+  CU_ASSERT_FATAL(ws && gc && mag && rng);
+  bp_mlp_init_random(net, rng);
+  CU_ASSERT_EQUAL_FATAL(bp_mlp_gradient(net, ws, c.X0, c.T, NULL), GSL_SUCCESS);
+  CU_ASSERT_EQUAL_FATAL(bp_mlp_backward_magnitude(net, ws, c.X0, mag), GSL_SUCCESS);
+  CU_ASSERT_EQUAL_FATAL(bp_gradcheck_set_scale(gc, mag), GSL_SUCCESS);
+  size_t b10, b12;
+  CU_ASSERT_EQUAL_FATAL(bp_mlp_param_index(net, "b1[0]", &b10) || bp_mlp_param_index(net, "b1[2]", &b12), 0);
+  bp_mlp_closure closure = {net, ws, c.X0, c.T, NULL};
+  const bp_fd_problem problem = {bp_mlp_error_function, bp_mlp_error_function_complex, &closure};
+  bp_tolerance tol = bp_tolerance_default();
+  gsl_vector *right = gsl_vector_alloc(net->n_params);
+  CU_ASSERT_FATAL(right != NULL);
+  gsl_vector_memcpy(right, net->grad);
+  CU_ASSERT(fabs(gsl_vector_get(right, b10)) < 1e-60 && gsl_vector_get(right, b12) == 0.0); /* as described */
+  gsl_matrix_view J = gsl_matrix_view_vector(net->grad, 1, net->n_params);
+  /* unplanted: passes, b1[2] judged by the floor */
+  CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, BP_FD_COMPLEX, &problem, net->params, &J.matrix, &tol), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_PASS);
+  CU_ASSERT_STRING_EQUAL(bp_gradcheck_judged_by(gc, b12), "floor");
+  CU_ASSERT_STRING_EQUAL(bp_gradcheck_judged_by(gc, b10), "rel_err");
+  /* b1[0] off by 1e-6: caught */
+  gsl_vector_set(net->grad, b10, gsl_vector_get(right, b10) * (1.0 + 1e-6));
+  CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, BP_FD_COMPLEX, &problem, net->params, &J.matrix, &tol), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_FAIL);
+  CU_ASSERT_EQUAL(gc->n_failed, 1);
+  CU_ASSERT_EQUAL(gc->worst, b10);
+  /* b1[2] = twice the true value: within the floor, judged by it, reported as such, and the check passes */
+  gsl_vector_memcpy(net->grad, right);
+  gsl_vector_set(net->grad, b12, 2.0 * gsl_vector_get(gc->numeric, b12));
+  CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, BP_FD_COMPLEX, &problem, net->params, &J.matrix, &tol), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_PASS);
+  CU_ASSERT_STRING_EQUAL(bp_gradcheck_judged_by(gc, b12), "floor");
+  CU_ASSERT(gc->n_floor >= 1);
+  gsl_vector_free(right);
+  gsl_rng_free(rng);
+  gsl_vector_free(mag);
+  bp_gradcheck_free(gc);
+  bp_mlp_workspace_free(ws);
+  bp_mlp_free(net);
+  bp_property_case_free(&c);
+}
+
 int register_property(void) {
   static const bp_test_case cases[] = {
       {"the_saturated_reproduction_should_pass_with_every_method",
        the_saturated_reproduction_should_pass_with_every_method},
+      {"the_subnormal_feature_reproduction_should_pass_with_every_method",
+       the_subnormal_feature_reproduction_should_pass_with_every_method},
+      {"own_backprop_should_never_fail_on_random_networks_with_any_method",
+       own_backprop_should_never_fail_on_random_networks_with_any_method},
+      {"a_bug_in_a_tiny_entry_should_be_caught_unless_it_is_within_the_analytic_rounding",
+       a_bug_in_a_tiny_entry_should_be_caught_unless_it_is_within_the_analytic_rounding},
   };
   CU_pSuite suite = CU_add_suite("own backprop never fails: eq. (7), eq. (12), reproductions, random networks", setup,
                                  teardown);

@@ -21,9 +21,10 @@ int main(int argc, char **argv) {
       fprintf(stderr, "property: %s\n", bp_error_message());
       return 2;
     }
-    printf("%-10s %zu cases: %zu PASS, %zu NO SIGNAL, %zu FAIL, %zu NOT SMOOTH, %zu skipped (loss not finite)\n",
+    printf("%-10s %zu cases: %zu PASS, %zu NO SIGNAL, %zu FAIL, %zu NOT SMOOTH, %zu skipped (loss not finite); "
+           "%zu diagnosed; %zu entries judged by the floor\n",
            bp_fd_method_name((bp_fd_method)m), t.cases, t.verdicts[BP_VERDICT_PASS], t.verdicts[BP_VERDICT_NO_SIGNAL],
-           t.verdicts[BP_VERDICT_FAIL], t.verdicts[BP_VERDICT_NOT_SMOOTH], t.skipped);
+           t.verdicts[BP_VERDICT_FAIL], t.verdicts[BP_VERDICT_NOT_SMOOTH], t.skipped, t.diagnosed, t.floor_judged);
     fflush(stdout);
     bad |= t.failed > 0;
   }
