@@ -319,9 +319,10 @@ int bp_gradcheck_jacobian_with(bp_gradcheck *gc, bp_fd_method method, const bp_f
   gsl_matrix_view num = gsl_matrix_view_vector(gc->numeric, m, n);
   gsl_matrix_view est = gsl_matrix_view_vector(gc->estimate, m, n);
   gsl_matrix_memcpy(&a.matrix, J_analytic);
-  if (!(tol->rtol > 0) || !isfinite(tol->rtol) || !(tol->est_factor >= 0) || !isfinite(tol->est_factor))
+  if (!(tol->rtol > 0) || !isfinite(tol->rtol) || !(tol->est_factor >= 0) || !isfinite(tol->est_factor) ||
+      !(tol->floor_ulps >= 0) || !isfinite(tol->floor_ulps))
     return bp_gradcheck_compare(gc, tol); /* the message for a bad tolerance, before any evaluation */
-  settle_context sc = {J_analytic, tol};
+  settle_context sc = {J_analytic, tol, gc};
   bp_fd_options o = opt ? *opt : bp_fd_options_default();
   if (o.settled == NULL && method != BP_FD_RICHARDSON) o.settled = entry_settled, o.settled_context = &sc;
   size_t evaluations = 0;
@@ -329,9 +330,7 @@ int bp_gradcheck_jacobian_with(bp_gradcheck *gc, bp_fd_method method, const bp_f
   int status = bp_fd_jacobian_with(method, p, x, &o, &num.matrix, &est.matrix);
   gc->evaluations = evaluations;
   if (opt && opt->evaluations) *opt->evaluations = evaluations;
-  if (!status) status = bp_gradcheck_compare(gc, tol);
-
-int bp_gradcheck_compare(bp_gradcheck *gc, const bp_tolerance *tol) { return compare(gc, tol, 0); }
+  if (!status) status = compare(gc, tol, n);
   if (!status) status = probe_failures(gc, p, x, m, (opt && opt->columns) ? opt->columns : NULL, n);
   return status;
 }

@@ -740,7 +740,7 @@ static int tiny_slope_complex(const gsl_vector_complex *z, gsl_vector_complex *w
 }
 
 static void the_complex_steps_own_underflow_should_never_fail_a_right_derivative(void) {
-  const bp_fd_problem p = {tiny_slope, tiny_slope_complex, NULL};
+  const bp_fd_problem p = {tiny_slope, tiny_slope_complex, NULL, NULL};
   double x0 = 0.8125;
   gsl_vector_view x = gsl_vector_view_array(&x0, 1);
   bp_tolerance tol = bp_tolerance_default();

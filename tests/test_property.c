@@ -92,7 +92,7 @@ static void a_bug_in_a_tiny_entry_should_be_caught_unless_it_is_within_the_analy
   size_t b10, b12;
   CU_ASSERT_EQUAL_FATAL(bp_mlp_param_index(net, "b1[0]", &b10) || bp_mlp_param_index(net, "b1[2]", &b12), 0);
   bp_mlp_closure closure = {net, ws, c.X0, c.T, NULL};
-  const bp_fd_problem problem = {bp_mlp_error_function, bp_mlp_error_function_complex, &closure};
+  const bp_fd_problem problem = {bp_mlp_error_function, bp_mlp_error_function_complex, &closure, NULL};
   bp_tolerance tol = bp_tolerance_default();
   gsl_vector *right = gsl_vector_alloc(net->n_params);
   CU_ASSERT_FATAL(right != NULL);
