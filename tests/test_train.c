@@ -279,6 +279,7 @@ static void spiral_should_put_n_points_per_arm_at_radius_i_over_n_minus_1(void) 
     count[r / 100]++;
   }
   CU_ASSERT(count[0] == 100 && count[1] == 100 && count[2] == 100);
+  bp_dataset_free(d);
 }
 
 static void xor_and_circles_should_label_by_their_geometry(void) {
