@@ -84,6 +84,34 @@ sweep_methods=${sweep_methods# } checks_methods=${checks_methods# }
 ladder=""
 fetch ladder ladder --format tsv --seed "$seed" && ladder=yes
 
+# Training (docs/training.md): the spiral, a 2-100-3 network trained on 80% of it with a check every 20 epochs
+# (train.tsv), and the trained network's class over a 121 x 121 grid of the plane (regions.tsv, from `bpcheck
+# predict` on grid points whose dummy targets are ignored) beside the points with their classes (points.tsv).
+train=""
+if fetch spiral-csv data spiral --seed "$seed" &&
+  fetch train train --layers 2,100,3 --output softmax --data "$tmp/data/spiral-csv.tsv" --epochs 400 --batch 30 \
+    --lr 1 --split 0.2 --sample 50 --check-every 20 --seed "$seed" --format tsv --save "$tmp/data/spiral-params.tsv"; then
+  awk 'BEGIN { print "x1,x2,t1,t2,t3"; for (i = 0; i <= 120; i++) for (j = 0; j <= 120; j++)
+               printf "%.4f,%.4f,1,0,0\n", -1.2 + 0.02 * j, -1.2 + 0.02 * i }' >"$tmp/data/grid.csv"
+  if fetch grid-outputs predict --layers 2,100,3 --output softmax --data "$tmp/data/grid.csv" \
+    --params "$tmp/data/spiral-params.tsv"; then
+    # the clock's column differs from run to run; the figures do not use it, and the same seed gives the same bytes
+    awk -F '\t' 'NR == 1 { for (c = 1; c <= NF; c++) if ($c == "seconds") skip = c }
+                 { out = ""; for (c = 1; c <= NF; c++) if (c != skip) out = out (out == "" ? "" : "\t") $c; print out }' \
+      "$tmp/data/train.tsv" >"$tmp/data/train.tmp" && mv "$tmp/data/train.tmp" "$tmp/data/train.tsv"
+
+    awk -F '\t' 'NR == FNR { if (FNR > 1) { split($0, cell, ","); x[FNR - 1] = cell[1]; y[FNR - 1] = cell[2] }; next }
+                 FNR == 1 { print "x1\tx2\tclass"; next }
+                 /^#/ { next }
+                 { k = 1; for (j = 2; j <= NF; j++) if ($j > $k) k = j; printf "%s\t%s\t%d\n", x[FNR - 1], y[FNR - 1], k - 1 }' \
+      FS=',' "$tmp/data/grid.csv" FS='\t' "$tmp/data/grid-outputs.tsv" >"$tmp/data/regions.tsv" &&
+      awk -F ',' '/^#/ || /^x1/ { next } { printf "%s\t%s\t%d\n", $1, $2, ($4 == 1) ? 1 : ($5 == 1) ? 2 : 0 }' \
+        "$tmp/data/spiral-csv.tsv" | { printf 'x1\tx2\tclass\n'; cat; } >"$tmp/data/points.tsv" &&
+      train=yes
+    rm -f "$tmp/data/grid.csv" "$tmp/data/grid-outputs.tsv"
+  fi
+fi
+
 # The checks of every method in one file, columns chosen by their header names (never by position, so a column
 # added to `bpcheck all` changes nothing here): n (the check's place in the table), id, method, max_rel_err,
 # norm_rel_err (nan where bpcheck does not write it), erratum_rel_err, verdict.
@@ -119,6 +147,7 @@ for name in $figures; do
     error-vs-step) methods=$sweep_methods; [ -n "$methods" ] || missing="no method has 'bpcheck sweep' data" ;;
     checks) methods=$checks_methods; [ -n "$methods" ] || missing="no method has 'bpcheck all' data" ;;
     ladder) [ -n "$ladder" ] || missing="'bpcheck ladder' is not available" ;;
+    train-curves | decision-regions | train-checks) [ -n "$train" ] || missing="'bpcheck train' is not available" ;;
   esac
   if [ -n "$missing" ]; then
     warn "figure $name not drawn: $missing"

@@ -12,11 +12,12 @@
 
 /* A stand-in for bpcheck, so the scripts are tested on known data whatever state the real commands are in:
  * synthetic `sweep` (one V per method), `ladder`, `all` (its columns in a shuffled order, one of them added, so the
- * build must select them by name) and `--version`; `plotdata` from the real binary. The sweep of richardson exits
+ * build must select them by name) and `--version`; `plotdata`, `data`, `train` and `predict` from the real binary. The sweep of richardson exits
  * 2 and `all --method complex` exits 3: the build must skip both with a warning. */
 static const char fake_bpcheck[] =
     "#!/bin/sh\n"
     "cmd=$1; shift; method=central; seed=1; id=''\n"
+    "case $cmd in data | train | predict) exec \"$REAL_BPCHECK\" \"$cmd\" \"$@\" ;; esac\n"
     "while [ $# -gt 0 ]; do\n"
     "  case $1 in --method) method=$2; shift ;; --seed) seed=$2; shift ;; --format) shift ;; *) id=$1 ;; esac\n"
     "  shift\n"
