@@ -147,14 +147,21 @@ $(B)/property: $(B)/tests/property/main.o $(B)/tests/property.o $(B)/libbpcheck.
 
 # ---- bench: bp_dataset_read_csv on a ~100 MB CSV: MB/s and peak RSS against the size of the final matrices -------
 .PHONY: bench
-bench: deps $(B)/bench_csv
+bench: deps $(B)/bench_csv $(B)/bench_train
 	$(B)/bench_csv file $(B)/bench/bench.csv
 	$(B)/bench_csv pipe $(B)/bench/bench.csv
+	sh bench/bench_train.sh $(B)/bench_train $(B)/bench
 
 $(B)/bench_csv: $(B)/bench/bench_csv.o $(B)/libbpcheck.a $(B)/cblas.flags
 	$(CC) $(CFLAGS) -o $@ $(LINKED) $(LDLIBS)
 
 -include $(B)/bench/bench_csv.d
+
+# An epoch of digits with a 64-100-10 network, batch 32, in C and in NumPy (bench/bench_train.sh prints the ratio).
+$(B)/bench_train: $(B)/bench/bench_train.o $(B)/libbpcheck.a $(B)/cblas.flags
+	$(CC) $(CFLAGS) -o $@ $(LINKED) $(LDLIBS)
+
+-include $(B)/bench/bench_train.d
 
 # ---- the library for programs outside: examples/, make install (docs/library.md) -----------------------------
 # Outside code includes <bpcheck/mlp.h>: in the tree $(B)/include/bpcheck is a link to lib/, once installed it is

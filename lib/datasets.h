@@ -18,6 +18,10 @@
 
 #include "data.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum { BP_TARGETS_ONEHOT, BP_TARGETS_BINARY, BP_TARGETS_INDEX } bp_targets;
 
 /* The most classes a label may name: a one-hot target row of this many columns is still small. */
@@ -67,5 +71,9 @@ extern const bp_dataset_info bp_datasets[];
 extern const size_t bp_datasets_count;
 /* The entry named `name`, or NULL. */
 const bp_dataset_info *bp_datasets_find(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -34,6 +34,10 @@
 #include "gradcheck.h"
 #include "mlp.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The gradient a step uses: net->grad = dL/dparams of the mean loss L = E / B over the batch (X, T), *mean_loss =
  * L. bp_train_gradient_mean is the library's; a test plants a bug by passing another. */
 typedef int (*bp_train_gradient_fn)(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X, const gsl_matrix *T,
@@ -110,5 +114,9 @@ int bp_train_predict(const bp_mlp *net, const gsl_matrix *X, gsl_matrix *Y);
 double bp_train_accuracy(const gsl_matrix *Y, const gsl_matrix *T);
 /* Mean loss (eq. (36) or (38) per example) and accuracy of the network on (X, T). */
 int bp_train_evaluate(const bp_mlp *net, const gsl_matrix *X, const gsl_matrix *T, double *mean_loss, double *accuracy);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
