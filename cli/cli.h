@@ -3,7 +3,9 @@
 #ifndef BP_CLI_H
 #define BP_CLI_H
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+/* NO SIGNAL (every analytic and numeric entry zero: neither wrong nor verified) has a status of its own, so a
+ * script can tell it from a pass and from a failure. */
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3, EXIT_NO_SIGNAL = 4 };
 typedef enum { FORMAT_TABLE, FORMAT_TSV, FORMAT_JSON } format;
 
 /* Prints "bpcheck: <message>" and a hint to stderr; returns EXIT_USAGE. */

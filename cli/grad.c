@@ -341,7 +341,7 @@ int bp_cli_grad(const bp_cli_options *o) {
     print_json(&g);
   else
     print_table(&g);
-  rc = grad_passes(&g) ? EXIT_OK : EXIT_FAILED;
+  rc = grad_passes(&g) ? EXIT_OK : g.r->verdict == BP_VERDICT_NO_SIGNAL ? EXIT_NO_SIGNAL : EXIT_FAILED;
 done:
   if (rng) gsl_rng_free(rng);
   free(g.reproduce);

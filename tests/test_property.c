@@ -23,7 +23,10 @@ static int setup(void) {
   return bp_test_write_file(dir, "sat.csv",
                             "0.018217363076920224,-16.709874243048052,24.57837135086997,0.6269943523439049,0,0\n") ||
          /* the second: a subnormal feature, whose derivative's imaginary part underflows in the complex step */
-         bp_test_write_file(dir, "ext.csv", "1e-320,1e308,0.5\n");
+         bp_test_write_file(dir, "ext.csv", "1e-320,1e308,0.5\n") ||
+         /* logits 1e300 apart, the target on the winner: every delta x - t is exactly 0, and so is every difference */
+         bp_test_write_file(dir, "nosignal.csv", "1e300,-1e300,0,1\n") ||
+         bp_test_write_file(dir, "signal.csv", "1e300,-1e300,1,0\n");
 }
 
 static int teardown(void) {
@@ -54,6 +57,25 @@ static void the_saturated_reproduction_should_pass_with_every_method(void) {
  * false diagnosis); its estimate now holds the underflow floor. */
 static void the_subnormal_feature_reproduction_should_pass_with_every_method(void) {
   passes_with_every_method("ext.csv", "--layers 2,1 --output logistic", __LINE__);
+}
+
+/* NO SIGNAL is neither a pass nor a failure, and exits 4 (0 for the same network with the other target, which
+ * has a signal; every method agrees). */
+static void no_signal_should_exit_with_a_status_of_its_own(void) {
+  char cmd[512];
+  for (int m = 0; m < BP_FD_N_METHODS; m++) {
+    const char *method = bp_fd_method_name((bp_fd_method)m);
+    snprintf(cmd, sizeof cmd, "grad --data %s/nosignal.csv --layers 2,2 --output softmax --method %s", dir, method);
+    int rc = bp_test_run_bpcheck(cmd, dir, out, sizeof out, err, sizeof err);
+    if (rc != 4 || strncmp(out, "NO SIGNAL", 9) != 0) printf("\n  bpcheck %s: exit %d, %.200s\n", cmd, rc, out);
+    CU_ASSERT_EQUAL(rc, 4);
+    CU_ASSERT_EQUAL(strncmp(out, "NO SIGNAL", 9), 0);
+  }
+  snprintf(cmd, sizeof cmd, "grad --data %s/nosignal.csv --layers 2,2 --output softmax --format json", dir);
+  CU_ASSERT_EQUAL(bp_test_run_bpcheck(cmd, dir, out, sizeof out, err, sizeof err), 4);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"verdict\": \"NO SIGNAL\""));
+  snprintf(cmd, sizeof cmd, "grad --data %s/signal.csv --layers 2,2 --output softmax", dir);
+  CU_ASSERT_EQUAL(bp_test_run_bpcheck(cmd, dir, out, sizeof out, err, sizeof err), 0);
 }
 
 /* eq. (9)-(16), eq. (26)-(31): PROPERTY_CASES random networks per method (property.h), bpcheck's own backprop
@@ -132,6 +154,7 @@ int register_property(void) {
        the_saturated_reproduction_should_pass_with_every_method},
       {"the_subnormal_feature_reproduction_should_pass_with_every_method",
        the_subnormal_feature_reproduction_should_pass_with_every_method},
+      {"no_signal_should_exit_with_a_status_of_its_own", no_signal_should_exit_with_a_status_of_its_own},
       {"own_backprop_should_never_fail_on_random_networks_with_any_method",
        own_backprop_should_never_fail_on_random_networks_with_any_method},
       {"a_bug_in_a_tiny_entry_should_be_caught_unless_it_is_within_the_analytic_rounding",
