@@ -89,24 +89,10 @@ static int library_error(int status) {
   return status == GSL_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
 }
 
-/* A CSV of inputs then targets (data.h), or with --labels inputs then a class index (datasets.h). */
+/* A CSV of inputs then targets, or with --labels inputs then a class index (data.h, BP_DATA_LABELS). */
 static int read_examples(const bp_cli_options *o, const char *path, size_t n_layers, const size_t *sizes,
                          bp_output output, bp_dataset **d) {
-  size_t n_in = sizes[0], n_out = sizes[n_layers];
-  if (!o->labels) return bp_dataset_read_csv(path, n_in, n_out, output, 0, d);
-  FILE *f = fopen(path, "r");
-  if (f == NULL) BP_ERROR(GSL_EFAILED, "%s: cannot open: %s", path, strerror(errno));
-  size_t k = (output == BP_OUTPUT_SOFTMAX) ? n_out : 2;
-  int status =
-      bp_datasets_read_labelled(f, path, 0, output == BP_OUTPUT_SOFTMAX ? BP_TARGETS_ONEHOT : BP_TARGETS_BINARY, d, &k);
-  fclose(f);
-  if (!status && (*d)->X->size2 != n_in) {
-    size_t have = (*d)->X->size2;
-    bp_dataset_free(*d);
-    *d = NULL;
-    BP_ERROR(GSL_EINVAL, "%s: %zu inputs and a class label a row, but --layers gives %zu inputs", path, have, n_in);
-  }
-  return status;
+  return bp_dataset_read_csv(path, sizes[0], sizes[n_layers], output, o->labels ? BP_DATA_LABELS : 0, d);
 }
 
 /* ---- train --------------------------------------------------------------------------------------------------- */

@@ -8,12 +8,11 @@
 #include <time.h>
 
 #include <gsl/gsl_blas.h>
-#include <gsl/gsl_complex_math.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
 
 #include "core.h"
-#include "modes.h"
+#include "netcheck.h"
 
 /* Rows evaluated at once by bp_train_predict and bp_train_evaluate: bounds their workspace whatever n is. */
 #define EVAL_CHUNK 256
@@ -155,27 +154,7 @@ int bp_train_fold_standardization(bp_mlp *net, const gsl_vector *mean, const gsl
   return GSL_SUCCESS;
 }
 
-/* ---- the check of the mean loss ------------------------------------------------------------------------------ */
-
-/* L = E / B as a bp_fd_function and its complex continuation, for the checks (fd.h). */
-typedef struct {
-  bp_mlp_closure c;
-  double B;
-} mean_closure;
-
-static int mean_loss_function(const gsl_vector *v, gsl_vector *y, void *closure) {
-  mean_closure *m = closure;
-  int status = bp_mlp_error_function(v, y, &m->c);
-  gsl_vector_set(y, 0, gsl_vector_get(y, 0) / m->B);
-  return status;
-}
-
-static int mean_loss_function_complex(const gsl_vector_complex *v, gsl_vector_complex *y, void *closure) {
-  mean_closure *m = closure;
-  int status = bp_mlp_error_function_complex(v, y, &m->c);
-  gsl_vector_complex_set(y, 0, gsl_complex_div_real(gsl_vector_complex_get(y, 0), m->B));
-  return status;
-}
+/* ---- the check along training -------------------------------------------------------------------------------- */
 
 /* Everything one training run holds. */
 typedef struct {
@@ -186,15 +165,15 @@ typedef struct {
   gsl_matrix *Xb, *Tb;              /* one minibatch */
   bp_mlp_workspace *ws, *ws_last;   /* for B rows and for the last, smaller minibatch */
   bp_mlp_workspace *ws_check;       /* the check batch */
-  bp_mlp_workspace_complex *wsz;    /* the check batch, complex step */
   gsl_vector *velocity;
+  gsl_vector *g_check;              /* the step's gradient on the check batch, times its size */
   size_t *order;                    /* the training rows in this epoch's order */
   gsl_rng *rng, *rng_check;
-  bp_block blocks[2 * BP_MLP_MAX_LAYERS];
-  size_t n_blocks;
 } train_state;
 
-/* The gradient the step uses, on the check batch, against differences of L on the same batch. */
+/* The gradient the step uses, on the check batch of B examples, checked by the network check (netcheck.h) against
+ * differences of the notes' sum E over that batch. The step claims dL/dparams for L = E / B, so B times it must be
+ * dE/dparams: a wrong gradient, or a right one scaled wrongly for the step, fails. */
 static int check_now(train_state *st, bp_train_check_mode mode, bp_train_record *rec) {
   bp_mlp *net = st->net;
   size_t nc = st->ws_check->batch;
@@ -203,48 +182,27 @@ static int check_now(train_state *st, bp_train_check_mode mode, bp_train_record 
   double L = 0.0;
   int status = st->gradient(net, st->ws_check, &Xc.matrix, &Tc.matrix, &L, st->opt->gradient_ctx);
   if (status) return status;
-  mean_closure mc = {{net, st->ws_check, &Xc.matrix, &Tc.matrix, st->wsz}, (double)nc};
-  const bp_fd_problem problem = {mean_loss_function, mean_loss_function_complex, &mc, NULL};
-  bp_tolerance tol = bp_tolerance_default();
-  size_t n = mode == BP_TRAIN_CHECK_FULL        ? net->n_params
-             : mode == BP_TRAIN_CHECK_DIRECTION ? 1
-                                                : bp_sample_count(st->blocks, st->n_blocks, st->opt->check_sample);
-  bp_gradcheck *gc = bp_gradcheck_alloc(n);
-  gsl_vector *v = NULL;
-  gsl_matrix *J = NULL;
-  size_t *columns = NULL, n_columns = 0;
-  if (gc == NULL) return GSL_ENOMEM;
-  if (mode == BP_TRAIN_CHECK_DIRECTION) {
-    status = (v = bp_vector_alloc(net->n_params)) ? bp_direction_draw(st->rng_check, BP_DIRECTION_SIGNED, v)
-                                                  : GSL_ENOMEM;
-    if (!status) status = bp_gradcheck_direction(gc, st->opt->method, &problem, net->params, net->grad, v, &tol);
-  } else if (mode == BP_TRAIN_CHECK_FULL) {
-    gsl_matrix_view g = gsl_matrix_view_vector(net->grad, 1, net->n_params);
-    status = bp_gradcheck_jacobian(gc, st->opt->method, &problem, net->params, &g.matrix, &tol);
-  } else {
-    columns = bp_malloc(n * sizeof *columns);
-    J = columns ? bp_matrix_alloc(1, n) : NULL;
-    status = J ? bp_sample_blocks(st->rng_check, st->blocks, st->n_blocks, st->opt->check_sample, columns, &n_columns)
-               : GSL_ENOMEM;
-    for (size_t k = 0; !status && k < n; k++) gsl_matrix_set(J, 0, k, gsl_vector_get(net->grad, columns[k]));
-    bp_fd_options fo = bp_fd_options_default();
-    fo.columns = columns, fo.n_columns = n;
-    if (!status) status = bp_gradcheck_jacobian_with(gc, st->opt->method, &problem, net->params, &fo, J, &tol);
-  }
-  if (!status) {
-    rec->checked = 1;
-    rec->check_mode = mode;
-    rec->verdict = gc->verdict;
-    rec->n_entries = gc->size;
-    rec->n_failed = gc->n_failed;
-    rec->n_unresolved = gc->n_unresolved;
-    rec->max_rel_err = gc->max_rel_err;
-  }
-  if (v) gsl_vector_free(v);
-  if (J) gsl_matrix_free(J);
-  free(columns);
-  bp_gradcheck_free(gc);
-  return status;
+  gsl_vector_memcpy(st->g_check, net->grad);
+  gsl_vector_scale(st->g_check, (double)nc);
+  bp_netcheck_options no = bp_netcheck_options_default();
+  no.method = st->opt->method;
+  no.mode = mode == BP_TRAIN_CHECK_FULL ? BP_NETCHECK_EVERY
+            : mode == BP_TRAIN_CHECK_DIRECTION ? BP_NETCHECK_DIRECTION
+                                               : BP_NETCHECK_SAMPLE;
+  no.sample = st->opt->check_sample;
+  no.rng = st->rng_check;
+  no.diagnose = 0;
+  bp_netcheck_report *r = NULL;
+  if ((status = bp_netcheck_run(net, &Xc.matrix, &Tc.matrix, st->g_check, &no, &r))) return status;
+  rec->checked = 1;
+  rec->check_mode = mode;
+  rec->verdict = r->verdict;
+  rec->n_entries = r->gc->size;
+  rec->n_failed = r->gc->n_failed;
+  rec->n_unresolved = r->gc->n_unresolved;
+  rec->max_rel_err = r->gc->max_rel_err;
+  bp_netcheck_report_free(r);
+  return GSL_SUCCESS;
 }
 
 /* ---- training ------------------------------------------------------------------------------------------------- */
@@ -353,14 +311,13 @@ static int alloc_state(train_state *st) {
   st->ws = bp_mlp_workspace_alloc(net, B);
   st->ws_check = bp_mlp_workspace_alloc(net, B);
   st->velocity = bp_vector_alloc(net->n_params);
+  st->g_check = bp_vector_alloc(net->n_params);
   st->order = bp_malloc(n * sizeof *st->order);
   st->rng_check = bp_rng_alloc(st->opt->seed ^ 0x5bd1e995UL);
-  if (!st->Xb || !st->Tb || !st->ws || !st->ws_check || !st->velocity || !st->order || !st->rng_check)
+  if (!st->Xb || !st->Tb || !st->ws || !st->ws_check || !st->velocity || !st->g_check || !st->order || !st->rng_check)
     return GSL_ENOMEM;
   if (n % B && (st->ws_last = bp_mlp_workspace_alloc(net, n % B)) == NULL) return GSL_ENOMEM;
-  if (st->opt->method == BP_FD_COMPLEX && (st->wsz = bp_mlp_workspace_complex_alloc(net, B)) == NULL) return GSL_ENOMEM;
   for (size_t r = 0; r < n; r++) st->order[r] = r;
-  st->n_blocks = bp_mlp_blocks(net, st->blocks);
   return GSL_SUCCESS;
 }
 
@@ -371,8 +328,8 @@ static void free_state(train_state *st) {
   bp_mlp_workspace_free(st->ws);
   bp_mlp_workspace_free(st->ws_last);
   bp_mlp_workspace_free(st->ws_check);
-  bp_mlp_workspace_complex_free(st->wsz);
   if (st->velocity) gsl_vector_free(st->velocity);
+  if (st->g_check) gsl_vector_free(st->g_check);
   free(st->order);
   if (st->rng) gsl_rng_free(st->rng);
   if (st->rng_check) gsl_rng_free(st->rng_check);

@@ -11,8 +11,9 @@
  * smaller when B does not divide the count.
  *
  * Along training the gradient the step uses is checked against finite differences of L on a fixed check batch
- * (the first min(B, n) training examples): at epoch 0, every check_every epochs, and at the end. The check
- * differentiates L itself, so a step built on a wrong gradient, or on a right gradient scaled wrongly, fails it.
+ * (the first min(B, n) training examples): at epoch 0, every check_every epochs, and at the end. The network check
+ * (netcheck.h) compares B times that gradient with differences of the notes' sum E = B L over the batch, so a step
+ * built on a wrong gradient, or on a right gradient scaled wrongly for the mean, fails it.
  * Each record keeps the verdict, the worst relative error over the resolved entries, and how many entries lie
  * below what the difference can resolve (gradcheck.h): as the hidden units saturate, x(1 - x) of eq. (12) makes
  * the first layer's entries tiny and that count grows.
