@@ -4,8 +4,8 @@
  * weights and writes the gradient in the layout of net->params and net->grad (docs/library.md):
  *   W1 (n0 x n1, W1[j*n1 + i] is w_ji from input j to hidden unit i), b1 (n1), W2 (n1 x n2), b2 (n2).
  * It has one classic bug, marked BUG: the hidden delta leaves out the logistic's derivative x(1-x) (eq. (12)).
- * main() hands that gradient to the library, which compares it with finite differences of the loss (eq. (38)
- * summed over the batch) and names the mistake. Exit status: 0 if the gradient passes, 1 if it fails, 2 on error.
+ * main() hands that gradient to the library in one call (bp_netcheck_run), which compares it with finite
+ * differences of the loss (eq. (38) summed over the batch) and names the mistake. Exit status: 0 if the gradient passes, 1 if it fails, 2 on error.
  *
  *   build/examples/student_backprop examples/data/three-class.csv */
 #include <math.h>
@@ -14,9 +14,7 @@
 
 #include <bpcheck/core.h>
 #include <bpcheck/data.h>
-#include <bpcheck/diagnose.h>
-#include <bpcheck/gradcheck.h>
-#include <bpcheck/mlp.h>
+#include <bpcheck/netcheck.h>
 
 /* dE/dparams of E = sum over the B examples of eq. (38), for s1 = x W1 + b1, h = logistic(s1) (eq. (2)),
  * s2 = h W2 + b2, y = softmax(s2) (eq. (17)). x is B x n0, t is B x n2, both row by row. */
@@ -65,41 +63,36 @@ int main(int argc, char **argv) {
     return 2;
   }
   bp_mlp *net = bp_mlp_alloc(2, sizes, BP_OUTPUT_SOFTMAX);
-  bp_mlp_workspace *ws = net ? bp_mlp_workspace_alloc(net, data->X->size1) : NULL;
   gsl_rng *rng = bp_rng_alloc(2026);
-  bp_gradcheck *gc = net ? bp_gradcheck_alloc(net->n_params) : NULL;
   gsl_vector *grad = net ? gsl_vector_alloc(net->n_params) : NULL;
-  int status = (ws && rng && gc && grad) ? GSL_SUCCESS : GSL_ENOMEM;
+  bp_netcheck_report *report = NULL;
+  int status = (rng && grad) ? GSL_SUCCESS : GSL_ENOMEM;
   if (!status) {
     bp_mlp_init_random(net, rng);
-    /* matrices from GSL are row by row and, allocated whole, without padding: X and T are plain arrays */
+    /* GSL matrices allocated whole are row by row without padding: X and T are plain arrays */
     student_gradient(sizes[0], sizes[1], sizes[2], net->params->data, data->X->size1, data->X->data,
                      data->T->data, grad->data);
-    /* the loss as a function of the parameters, and the student's gradient as its 1 x n_params Jacobian */
-    bp_mlp_closure closure = {net, ws, data->X, data->T, NULL};
-    bp_fd_problem problem = {bp_mlp_error_function, bp_mlp_error_function_complex, &closure, NULL};
-    gsl_matrix_view J = gsl_matrix_view_vector(grad, 1, net->n_params);
-    bp_tolerance tol = bp_tolerance_default();
-    status = bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &problem, net->params, &J.matrix, &tol);
+    /* every entry against central differences of the loss, and a diagnosis if it fails */
+    bp_netcheck_options opt = bp_netcheck_options_default();
+    opt.subject = "your backprop";
+    status = bp_netcheck_run(net, data->X, data->T, grad, &opt, &report);
   }
   if (status) {
     fprintf(stderr, "student_backprop: %s\n", bp_error_message());
   } else {
+    const bp_gradcheck *gc = report->gc;
     char name[32];
     bp_mlp_param_name(net, gc->worst, name, sizeof name);
     printf("%s: %zu of %zu entries fail; the worst is %s: yours %.6g, finite differences %.6g\n",
-           bp_verdict_name(gc->verdict), gc->n_failed, gc->size, name, gsl_vector_get(gc->analytic, gc->worst),
+           bp_verdict_name(report->verdict), gc->n_failed, gc->size, name, gsl_vector_get(gc->analytic, gc->worst),
            gsl_vector_get(gc->numeric, gc->worst));
-    bp_diagnosis_context ctx = {net, data->X, data->T};
-    bp_diagnosis d;
-    if (gc->verdict == BP_VERDICT_FAIL && bp_diagnose(gc, &ctx, &d) == GSL_SUCCESS)
-      printf("diagnosis (%s): %s\n", bp_diagnosis_kind_name(d.kind), d.sentence);
+    if (report->diagnosis.kind != BP_DIAG_NONE)
+      printf("diagnosis (%s): %s\n", bp_diagnosis_kind_name(report->diagnosis.kind), report->diagnosis.sentence);
   }
-  int exit_status = status ? 2 : gc->verdict == BP_VERDICT_PASS ? 0 : 1;
+  int exit_status = status ? 2 : report->verdict == BP_VERDICT_PASS ? 0 : 1;
+  bp_netcheck_report_free(report);
   gsl_vector_free(grad);
-  bp_gradcheck_free(gc);
   gsl_rng_free(rng);
-  bp_mlp_workspace_free(ws);
   bp_mlp_free(net);
   bp_dataset_free(data);
   return exit_status;

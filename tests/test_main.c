@@ -19,7 +19,7 @@ int main(void) {
                                  register_gradcheck, register_data,   register_complex, register_methods, register_taylor, register_modes, register_estimates,
                                  register_mistakes, register_netcheck, register_diagnose, register_checks, register_cli,
                                  register_faults, register_extremes, register_bad_input, register_plots,
-                                 register_property, register_train, register_speed};
+                                 register_property, register_train, register_speed, register_numpy};
   for (size_t k = 0; k < sizeof suites / sizeof suites[0]; k++)
     if (suites[k]()) {
       fprintf(stderr, "test_bpcheck: cannot register suite %zu: %s\n", k, CU_get_error_msg());
