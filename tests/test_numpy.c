@@ -125,6 +125,8 @@ static void numpy_gradient_should_read_back_as_bpcheck_backprop_to_rounding(void
   }
 }
 
+static int p_is_single_output(const problem *p) { return p->sizes[2] == 1; }
+
 /* Each mistake the script plants, with the diagnosis that names it. */
 static const struct {
   const char *mistake;
@@ -133,7 +135,7 @@ static const struct {
     {"sign", BP_DIAG_SIGN},                                    /* eq. (9), eq. (26) */
     {"missing-derivative", BP_DIAG_MISSING_ACTIVATION_DERIVATIVE}, /* eq. (12) */
     {"transposed-propagation", BP_DIAG_TRANSPOSED},            /* eq. (13) */
-    {"bias-not-summed", BP_DIAG_OVERWRITTEN_BATCH},            /* eq. (16), eq. (29) */
+    {"bias-not-summed", BP_DIAG_BIAS_NOT_SUMMED},              /* eq. (16), eq. (29) */
     {"mean-over-batch", BP_DIAG_FACTOR},                       /* eq. (10) */
 };
 
@@ -145,13 +147,15 @@ static void numpy_planted_mistakes_should_fail_the_check_and_be_named(void) {
     CU_ASSERT_PTR_NOT_NULL_FATAL(net);
     gsl_vector *grad = gsl_vector_alloc(net->n_params);
     for (size_t m = 0; m < sizeof planted / sizeof planted[0]; m++) {
+      /* with one output, W2 read as n2 x n1 is W2^T: the same numbers, no mistake to find */
+      if (p_is_single_output(&problems[q]) && strcmp(planted[m].mistake, "transposed-propagation") == 0) continue;
       CU_ASSERT_EQUAL_FATAL(numpy_gradient(&problems[q], planted[m].mistake, net, grad), GSL_SUCCESS);
       bp_netcheck_options opt = bp_netcheck_options_default();
       opt.subject = "your gradient file";
       bp_netcheck_report *r = NULL;
       CU_ASSERT_EQUAL_FATAL(bp_netcheck_run(net, data->X, data->T, grad, &opt, &r), GSL_SUCCESS);
       int named = r->verdict == BP_VERDICT_FAIL && r->diagnosis.kind == planted[m].kind;
-      if (1)
+      if (!named)
         printf("\n  test_numpy: %s, --plant %s: %s, diagnosis %s (expected %s): %s\n", problems[q].output,
                planted[m].mistake, bp_verdict_name(r->verdict), bp_diagnosis_kind_name(r->diagnosis.kind),
                bp_diagnosis_kind_name(planted[m].kind), r->diagnosis.sentence);

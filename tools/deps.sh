@@ -4,6 +4,7 @@
 #   program:valgrind:valgrind           the program must be on PATH
 #   fuzzer:clang:libclang-rt-14-dev     the compiler must link a libFuzzer program (-fsanitize=fuzzer)
 #   lib:openblas:libopenblas-dev        the C compiler must link a program with -lopenblas
+#   pymod:numpy:python3-numpy           Debian's /usr/bin/python3 must import the module
 # As root with apt-get, installs what is missing; otherwise prints the one command to run and fails.
 missing=""
 for dep in "$@"; do
@@ -13,6 +14,7 @@ for dep in "$@"; do
     lib) printf 'int main(void) { return 0; }\n' | ${CC:-cc} -x c - -o /dev/null -l"$what" >/dev/null 2>&1 ||
            missing="$missing $pkg" ;;
     program) command -v "$what" >/dev/null 2>&1 || missing="$missing $pkg" ;;
+    pymod) /usr/bin/python3 -c "import $what" >/dev/null 2>&1 || missing="$missing $pkg" ;;
     fuzzer)
       probe=$(mktemp -d)
       printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' \
