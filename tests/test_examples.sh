@@ -5,6 +5,7 @@
 #   - a planted bug is caught and named: student_backprop's own bug, a sign flipped in derivation's formula, and
 #     student_backprop with its bug fixed passes (so the diagnosis is not of a gradient that is otherwise wrong);
 #   - derivation compiled as C++ runs like the C build;
+#   - man/bpcheck.1 describes every command `bpcheck --help` lists, and groff formats it without a warning;
 #   - `make install DESTDIR=<tmp> PREFIX=/usr` installs the binary, the library, the headers under
 #     include/bpcheck/, bpcheck.pc and the man page; an example compiled outside the tree with
 #     `pkg-config --cflags --libs bpcheck` (PKG_CONFIG_SYSROOT_DIR=<tmp>) runs; `make uninstall` removes every file.
@@ -59,6 +60,16 @@ compile "$tmp/sign.c" "$tmp/sign" -I$B/include && expect 1 ': FAIL' 'diagnosis: 
 
 expect 0 '^central +PASS' '^complex +PASS' -- $B/examples/complex_step
 echo "test_examples: student_backprop (its bug named, fixed it passes), derivation (C, C++, a flipped sign named), complex_step"
+
+# The manual page describes every command `bpcheck --help` lists, and groff (when installed) formats it cleanly.
+for cmd in $($B/bpcheck --help 2>&1 | sed -n '/^commands:/,/^$/s/^  \([a-z][a-z]*\) .*/\1/p'); do
+  grep -Eq "^\.BI? $cmd( |\$)" man/bpcheck.1 ||
+    fail "man/bpcheck.1 does not describe the command '$cmd' that bpcheck --help lists (add a .TP entry)"
+done
+if command -v groff >/dev/null 2>&1; then
+  LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z man/bpcheck.1 >"$tmp/out" 2>&1 && [ ! -s "$tmp/out" ] ||
+    fail "groff warns about man/bpcheck.1"
+fi
 
 # make install into a staging tree, then an outside build through pkg-config.
 root="$tmp/root"
