@@ -6,7 +6,8 @@
  *      that do not sum to one (eq. 25, 26), the softmax diagonal (eq. 21, 22), eq. (7) left out or taken at s at
  *      one layer, deltas through W instead of W^T at one layer (eq. 13, 14, any shape), every dW from the wrong
  *      layer (eq. 10, 15), weights updated before the pass finished (eta fitted), every bias one example's
- *      (eq. 16, 29), one example's gradient for the batch sum;
+ *      (eq. 16, 29), one example's gradient for the batch sum, x(1-x) from the rounded x on saturated units
+ *      (eq. 7, 12);
  *   3. a factor a mistake gives (small fractions, the batch size; with a batch of 2 both readings of 1/2), a shift;
  *   4. with a context, the first wrong layer from the top and its rules in order (try_top_down, one function
  *      per rule); else "layer l is wrong";
@@ -24,6 +25,7 @@
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_math.h>
 
+#include "activation.h"
 #include "core.h"
 #include "mistakes.h"
 
@@ -37,7 +39,7 @@
 static const char *const kind_names[BP_DIAG_N_KINDS] = {
     "none",       "sign",           "factor",           "missing-activation-derivative", "derivative-at-s",
     "transposed", "permuted",       "softmax-diagonal", "overwritten-batch",             "targets-not-normalized",
-    "wrong-layer-activations", "updated-weights", "bias-not-summed", "wrong-layer", "unknown"};
+    "wrong-layer-activations", "updated-weights", "bias-not-summed", "saturation", "wrong-layer", "unknown"};
 
 const char *bp_diagnosis_kind_name(bp_diagnosis_kind kind) {
   return ((unsigned)kind < BP_DIAG_N_KINDS) ? kind_names[kind] : "invalid";
@@ -656,6 +658,46 @@ static int rule_overwritten_batch(const diag_input *in, model *mo, bp_diagnosis 
   return 0;
 }
 
+/* eq. (7), eq. (12): x(1-x) from the rounded x. Where a hidden unit saturates, 1 - x keeps only the digits x has
+ * below 1, and the gradient is off in the entries that unit feeds, while the formula is right. It matches when:
+ * some hidden unit has x within BP_DIAG_SATURATED of 0 or 1; a agrees with the from-x prediction everywhere; and at
+ * every failing entry that prediction differs from the true gradient (bpcheck's own backprop), so the failure is
+ * the saturation's. A right gradient agrees with the true one there, so it never matches. */
+#define BP_DIAG_SATURATED 1e-8
+static int rule_saturation(const diag_input *in, model *mo, bp_diagnosis *d, int *status) {
+  const bp_mlp *net = mo->net;
+  size_t n = net->n_params, units = 0, at_l = 0, at_i = 0;
+  double closest = 1.0;
+  for (size_t l = 1; l < mo->L; l++) /* the distance of x from 0 or 1, sigma(-|s|), from s (exact to a few ulp) */
+    for (size_t b = 0; b < mo->B; b++)
+      for (size_t i = 0; i < net->sizes[l]; i++) {
+        double gap = bp_logistic(-fabs(gsl_matrix_get(mo->ws->S[l], b, i)));
+        units += gap < BP_DIAG_SATURATED;
+        if (gap < closest) closest = gap, at_l = l, at_i = i;
+      }
+  if (units == 0) return 0;
+  gsl_vector *truth = bp_vector_alloc(n);
+  if (truth == NULL) return *status = GSL_ENOMEM, 0;
+  bp_plant h = plant_at(BP_MISTAKE_DERIVATIVE_FROM_X, 0);
+  *status = model_predict(mo, plant_at(BP_MISTAKE_NONE, 0));
+  if (!*status) *status = gsl_vector_memcpy(truth, mo->p);
+  if (!*status && hypothesis_applies(mo, h)) *status = model_predict(mo, h);
+  int found = !*status && hypothesis_applies(mo, h) && prediction_matches(in, mo->p, 0, n);
+  for (size_t k = 0; found && k < n; k++) /* each failure is one the saturation makes */
+    if (!gsl_vector_uchar_get(in->gc->passed, k))
+      found = !agree(in, gsl_vector_get(mo->p, k), gsl_vector_get(truth, k), E(in, k));
+  gsl_vector_free(truth);
+  if (!found) return 0;
+  d->kind = BP_DIAG_SATURATION;
+  d->mistake = BP_MISTAKE_DERIVATIVE_FROM_X;
+  d->layer = at_l;
+  say(d, "The formula is right, but it loses digits where a unit saturates: %zu hidden unit%s x within 1e-8 of 0 "
+         "or 1 (closest: layer %zu unit %zu, 1 - x = %.2g), and x(1-x) of eq. (7) from the rounded x keeps only the "
+         "digits of 1 - x. Compute it from s: sigma(s) sigma(-s).", units, units == 1 ? " has" : "s have", at_l, at_i,
+      closest);
+  return 1;
+}
+
 /* ---- the rules at the first wrong layer from the top, in order ---------------------------------------------------
  * Layer l is the first layer (from the output) with a failing entry; the layers above it are right. Each rule
  * reads layer l (and, for a delta, the layers below it), never a layer above. */
@@ -795,7 +837,7 @@ typedef int (*whole_rule)(const diag_input *in, model *mo, bp_diagnosis *d, int 
 /* The mistakes over the whole gradient, then layer by layer. */
 static int try_models(const diag_input *in, model *mo, bp_diagnosis *d, int *status) {
   static const whole_rule rules[] = {rule_mistake_at_one_layer, rule_wrong_layer_activations, rule_updated_weights,
-                                     rule_bias_not_summed, rule_overwritten_batch};
+                                     rule_bias_not_summed, rule_overwritten_batch, rule_saturation};
   for (size_t k = 0; k < sizeof rules / sizeof rules[0] && !*status; k++)
     if (rules[k](in, mo, d, status)) return 1;
   return 0;

@@ -53,10 +53,13 @@ typedef enum {
                                               * before the backward pass finished; `factor` is the fitted eta */
   BP_DIAG_BIAS_NOT_SUMMED,                   /* eq. (16), eq. (29): b<layer> (0: every b) holds the delta of
                                               * `example` alone, not the sum over the batch */
+  BP_DIAG_SATURATION,                        /* eq. (7), eq. (12): the formula is right, but x(1-x) from the
+                                              * rounded x loses the digits of 1 - x where a unit saturates (x
+                                              * within 1e-8 of 0 or 1); `layer` holds the most saturated unit */
   BP_DIAG_WRONG_LAYER,                       /* `layer` is the first wrong layer from the top; no known mistake */
   BP_DIAG_UNKNOWN                            /* a failure bpcheck does not recognise */
 } bp_diagnosis_kind;
-#define BP_DIAG_N_KINDS 15
+#define BP_DIAG_N_KINDS 16
 
 /* An MLP gradient: the network at the point that was checked (net->params as the checker left them, which it
  * restores), the batch X0 (batch x sizes[0]) and the targets T (batch x sizes[L]). The gradcheck's entries must be

@@ -12,6 +12,7 @@
 #include "core.h"
 #include "diagnose.h"
 #include "mistakes.h"
+#include "netcheck.h"
 #include "test_util.h"
 
 #define BATCH 3
@@ -640,11 +641,55 @@ static void running_out_of_memory_should_fail_cleanly_with_enomem(void) {
   bp_test_problem_free(p);
 }
 
+/* eq. (7), eq. (12): the issue's saturated network (layers 3-4-3, hidden s ~ 25..95, seed 501). Its x(1-x) taken
+ * from the rounded x (the planted derivative-from-x) fails the complex step by 1e-5 relative in the entries the
+ * saturated units feed, and is diagnosed as saturation: the formula is right, computed from s it is fixed. The
+ * true gradient of the same network passes and gets no diagnosis; so does the from-x one where nothing saturates
+ * (it is then right to rounding). */
+static void x_times_one_minus_x_from_x_on_saturated_units_should_be_diagnosed_as_saturation(void) {
+  size_t sizes[3] = {3, 4, 3};
+  bp_mlp *net = bp_mlp_alloc(2, sizes, BP_OUTPUT_LOGISTIC);
+  gsl_rng *rng = bp_rng_alloc(501);
+  CU_ASSERT_FATAL(net && rng);
+  bp_mlp_init_random(net, rng);
+  double row[6] = {0.018217363076920224, -16.709874243048052, 24.57837135086997, 0.6269943523439049, 0.0, 0.0};
+  gsl_matrix_view X0 = gsl_matrix_view_array(row, 1, 3), T = gsl_matrix_view_array(row + 3, 1, 3);
+  gsl_vector *from_x = gsl_vector_alloc(net->n_params);
+  CU_ASSERT_FATAL(from_x != NULL);
+  bp_plant plant = bp_plant_default(BP_MISTAKE_DERIVATIVE_FROM_X);
+  CU_ASSERT_EQUAL_FATAL(bp_mistake_gradient(net, &X0.matrix, &T.matrix, &plant, from_x), GSL_SUCCESS);
+  bp_netcheck_options o = bp_netcheck_options_default();
+  o.method = BP_FD_COMPLEX;
+  bp_netcheck_report *r = NULL;
+  CU_ASSERT_EQUAL_FATAL(bp_netcheck_run(net, &X0.matrix, &T.matrix, from_x, &o, &r), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(r->verdict, BP_VERDICT_FAIL);
+  CU_ASSERT_EQUAL(r->diagnosis.kind, BP_DIAG_SATURATION);
+  CU_ASSERT_EQUAL(r->diagnosis.mistake, BP_MISTAKE_DERIVATIVE_FROM_X);
+  CU_ASSERT_PTR_NOT_NULL(strstr(r->diagnosis.sentence, "sigma(s) sigma(-s)"));
+  if (r->diagnosis.kind != BP_DIAG_SATURATION) printf("\n  diagnosis: %s\n", r->diagnosis.sentence);
+  bp_netcheck_report_free(r);
+  CU_ASSERT_EQUAL_FATAL(bp_netcheck_run(net, &X0.matrix, &T.matrix, NULL, &o, &r), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(r->verdict, BP_VERDICT_PASS);
+  CU_ASSERT_EQUAL(r->diagnosis.kind, BP_DIAG_NONE);
+  bp_netcheck_report_free(r);
+  row[2] = 0.2457837135086997; /* no unit saturates: the from-x gradient is right to rounding and passes */
+  CU_ASSERT_EQUAL_FATAL(bp_mistake_gradient(net, &X0.matrix, &T.matrix, &plant, from_x), GSL_SUCCESS);
+  CU_ASSERT_EQUAL_FATAL(bp_netcheck_run(net, &X0.matrix, &T.matrix, from_x, &o, &r), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(r->verdict, BP_VERDICT_PASS);
+  CU_ASSERT_EQUAL(r->diagnosis.kind, BP_DIAG_NONE);
+  bp_netcheck_report_free(r);
+  gsl_vector_free(from_x);
+  gsl_rng_free(rng);
+  bp_mlp_free(net);
+}
+
 int register_diagnose(void) {
   static const bp_test_case cases[] = {
       {"the planted backward without a bug should pass and get no diagnosis",
        the_planted_backward_without_a_bug_should_pass_and_get_no_diagnosis},
       {"a correct gradient should never get a diagnosis", a_correct_gradient_should_never_get_a_diagnosis},
+      {"x(1-x) from x on saturated units should be diagnosed as saturation",
+       x_times_one_minus_x_from_x_on_saturated_units_should_be_diagnosed_as_saturation},
       {"a sign-flipped output delta should be diagnosed as a sign flip",
        a_sign_flipped_output_delta_should_be_diagnosed_as_a_sign_flip},
       {"a squared-loss factor two should be diagnosed as factor two",
