@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "mlpfd.h"
 #include "modes.h"
 
 const char *bp_netcheck_mode_name(bp_netcheck_mode mode) {
@@ -37,31 +38,6 @@ void bp_netcheck_report_free(bp_netcheck_report *r) {
 
 /* ---- E(params) as the engine sees it ---------------------------------------------------------------------------- */
 
-/* What the engine differentiates: E(params) of the network on the batch, with its complex continuation (mlp.h).
- * Built here once, for every mode and the Taylor test. */
-typedef struct {
-  bp_mlp_workspace *ws;
-  bp_mlp_workspace_complex *wsz; /* for the complex step only */
-  bp_mlp_closure closure;
-  bp_fd_problem problem;
-} net_problem;
-
-static void net_problem_free(net_problem *np) {
-  bp_mlp_workspace_free(np->ws);
-  bp_mlp_workspace_complex_free(np->wsz);
-}
-
-static int net_problem_init(net_problem *np, bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T,
-                            bp_fd_method method) {
-  memset(np, 0, sizeof *np);
-  size_t B = X0->size1;
-  if ((np->ws = bp_mlp_workspace_alloc(net, B)) == NULL) return GSL_ENOMEM;
-  if (method == BP_FD_COMPLEX && (np->wsz = bp_mlp_workspace_complex_alloc(net, B)) == NULL) return GSL_ENOMEM;
-  np->closure = (bp_mlp_closure){net, np->ws, X0, T, np->wsz};
-  np->problem = (bp_fd_problem){bp_mlp_error_function, bp_mlp_error_function_complex, &np->closure, NULL};
-  return GSL_SUCCESS;
-}
-
 /* ---- the pieces of a run ---------------------------------------------------------------------------------------- */
 
 static int check_arguments(const bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T, const gsl_vector *gradient,
@@ -82,8 +58,8 @@ static int check_arguments(const bp_mlp *net, const gsl_matrix *X0, const gsl_ma
 }
 
 /* The loss at the parameters and the candidate gradient into r->gradient (bpcheck's backprop when none is given). */
-static int loss_and_gradient(bp_netcheck_report *r, bp_mlp *net, net_problem *np, const gsl_vector *gradient) {
-  int status = bp_mlp_gradient(net, np->ws, np->closure.X0, np->closure.T, &r->loss);
+static int loss_and_gradient(bp_netcheck_report *r, bp_mlp *net, bp_mlp_problem *mp, const gsl_vector *gradient) {
+  int status = bp_mlp_gradient(net, mp->ws, mp->closure.X0, mp->closure.T, &r->loss);
   if (status) return status;
   if (!isfinite(r->loss))
     BP_ERROR(GSL_EINVAL, "the loss at these parameters is not finite (E = %g): nothing to check", r->loss);
@@ -106,6 +82,7 @@ static int run_check(bp_netcheck_report *r, bp_mlp *net, const bp_fd_problem *p,
   const bp_netcheck_options *o = &r->opt;
   bp_fd_options fo = bp_fd_options_default();
   fo.progress = o->progress, fo.progress_context = o->progress_context;
+  fo.n_threads = o->n_threads;
   if (o->mode == BP_NETCHECK_DIRECTION) {
     int status = bp_direction_draw(rng, BP_DIRECTION_SIGNED, r->direction);
     return status ? status : bp_gradcheck_direction(r->gc, o->method, p, net->params, r->gradient, r->direction, &o->tol);
@@ -184,13 +161,14 @@ int bp_netcheck_run(bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T, cons
   bp_netcheck_report *r = report_alloc(net, opt);
   gsl_rng *own = opt->rng ? NULL : bp_rng_alloc(opt->seed);
   gsl_rng *rng = opt->rng ? opt->rng : own;
-  net_problem np;
+  /* E(params) with the moves of mlpfd.h: the engine evaluates each column from the activations at params */
+  bp_mlp_problem *mp = (r && rng) ? bp_mlp_problem_alloc(net, X0, T, opt->n_threads) : NULL;
   gsl_vector *mag = bp_vector_alloc(net->n_params);
-  status = (r && rng && mag) ? net_problem_init(&np, net, X0, T, opt->method) : GSL_ENOMEM;
-  if (!status) status = loss_and_gradient(r, net, &np, gradient);
-  if (!status) status = bp_mlp_backward_magnitude(net, np.ws, X0, mag);
-  if (!status) status = run_check(r, net, &np.problem, rng, mag);
-  if (!status && opt->taylor) status = run_taylor(r, net, &np.problem, rng);
+  status = (mp && mag) ? GSL_SUCCESS : GSL_ENOMEM;
+  if (!status) status = loss_and_gradient(r, net, mp, gradient);
+  if (!status) status = bp_mlp_backward_magnitude(net, mp->ws, X0, mag);
+  if (!status) status = run_check(r, net, &mp->problem, rng, mag);
+  if (!status && opt->taylor) status = run_taylor(r, net, &mp->problem, rng);
   if (!status) {
     summarise_blocks(r);
     r->verdict = r->gc->verdict;
@@ -200,7 +178,7 @@ int bp_netcheck_run(bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T, cons
     bp_diagnosis_context ctx = {net, X0, T};
     status = bp_diagnose_as(r->gc, &ctx, opt->subject, &r->diagnosis);
   }
-  if (r && rng && mag) net_problem_free(&np);
+  bp_mlp_problem_free(mp);
   if (mag) gsl_vector_free(mag);
   if (own) gsl_rng_free(own);
   if (status) {

@@ -41,6 +41,7 @@ typedef struct {
   const char *subject;    /* who the diagnosis speaks of: "your backprop" (NULL), "your gradient file", ... */
   bp_progress_fn progress; /* called after each column of differences; NULL: none */
   void *progress_context;
+  size_t n_threads;       /* columns split over this many threads (0 or 1: one); the numbers do not depend on it */
 } bp_netcheck_options;
 /* central, every entry, no Taylor test, the default tolerance, seed 1, diagnosis on, subject NULL. */
 bp_netcheck_options bp_netcheck_options_default(void);
