@@ -25,7 +25,9 @@ struct bp_mlp_move_work {
   gsl_vector_complex *pz;       /* x as complex parameters, for it */
   const gsl_matrix *X0, *T;
   gsl_matrix *S[BP_MLP_MAX_LAYERS + 1], *X[BP_MLP_MAX_LAYERS + 1]; /* [1..L] at x, eq. (3), eq. (2), eq. (17) */
-  gsl_matrix *Q[BP_MLP_MAX_LAYERS + 1];                             /* [1..L-1]: 1 - X = logistic(-S) */
+  gsl_matrix *Q[BP_MLP_MAX_LAYERS + 1];  /* [1..L]: 1 - X = logistic(-S); at a softmax top, row b's column
+                                         * top[b] holds the sum of the row's other x (1 - x without cancellation) */
+  size_t *top;                          /* per row: the column of the largest x (softmax) */
   gsl_matrix *S_up[BP_MLP_MAX_LAYERS + 1], *X_up[BP_MLP_MAX_LAYERS + 1]; /* the layers a move recomputes */
   double *t_sum;                /* per row: the sum of the targets (eq. (38) scales log sum e^s by it) */
   double *dx;                   /* B: a column's change */
@@ -100,8 +102,18 @@ static int prepare(const gsl_vector *x, void *work) {
   for (size_t l = 1; l <= L && !status; l++) {
     status = affine(l == 1 ? mw->X0 : mw->X[l - 1], at, l, mw->S[l]);
     if (!status) status = activate(at, l, mw->S[l], mw->X[l]);
-    for (size_t k = 0; !status && l < L && k < mw->S[l]->size1 * mw->S[l]->size2; k++)
+    for (size_t k = 0; !status && k < mw->S[l]->size1 * mw->S[l]->size2; k++)
       mw->Q[l]->data[k] = bp_logistic(-mw->S[l]->data[k]); /* both matrices are contiguous */
+  }
+  const gsl_matrix *X = mw->X[L];
+  for (size_t b = 0; !status && at->output == BP_OUTPUT_SOFTMAX && b < X->size1; b++) {
+    const double *xb = X->data + b * X->tda;
+    size_t a = 0;
+    double others = 0.0;
+    for (size_t c = 1; c < X->size2; c++) a = (xb[c] > xb[a]) ? c : a;
+    for (size_t c = 0; c < X->size2; c++) others += (c == a) ? 0.0 : xb[c];
+    mw->top[b] = a;
+    mw->Q[L]->data[b * mw->Q[L]->tda + a] = others;
   }
   if (!status) status = loss_of(at, mw->S[L], mw->T, &mw->E);
   mw->finite = !status && isfinite(mw->E);
@@ -134,44 +146,49 @@ static int whole_pass(bp_mlp_move_work *mw, size_t k, double t, double *E) {
 }
 
 /* E + the change of the loss when S_L changes by D: D_bk = dx_b w_k for every k (a rank-one change from the layer
- * below, w = W_L[i, :]), or, with w == NULL, D_bi = dx_b in column i only (a parameter of layer L). */
-static double top_change(const bp_mlp_move_work *mw, const double *dx, const double *w, size_t i) {
-  const gsl_matrix *X = mw->X[mw->at->n_layers], *T = mw->T;
-  int softmax = mw->at->output == BP_OUTPUT_SOFTMAX;
-  size_t c0 = w ? 0 : i, c1 = w ? X->size2 : i + 1;
-  double change = 0.0;
-  for (size_t b = 0; b < X->size1; b++) {
-    const double *x = X->data + b * X->tda, *t = T->data + b * T->tda;
-    double u = 0.0, td = 0.0, row = 0.0;
-    for (size_t c = c0; c < c1; c++) {
-      double d = w ? dx[b] * w[c] : dx[b], xm = x[c] * em1(d);
-      td += t[c] * d;
-      if (softmax) u += xm;
-      else row += lg1p(xm);
-    }
-    change += (softmax ? mw->t_sum[b] * lg1p(u) : row) - td;
+ * below, w = W_L[i, :]), or, with w == NULL, D_bi = dx_b in column i only (a parameter of layer L). Each term is
+ * formed so that a saturated unit on its target changes the loss by exactly 0, as the whole pass finds:
+ *   logistic, eq. (36): log(1 + x m) - t d for x <= 1/2, and the same as log(1 + q (e^-d - 1)) + (1 - t) d above,
+ *     q = 1 - x (the identity log(1 + x(e^d - 1)) = d + log(1 + q(e^-d - 1)));
+ *   softmax, eq. (38): with a the row's largest x and c = d_a,
+ *     (sum t) log(sum_k x_k e^(d_k - c)) - sum_k t_k (d_k - c),   where the k = a term of the sum is x_a = 1 - q_a. */
+#define TOP_CHANGE(NAME, TYPE, EM1, LG1P)                                                                             \
+  static TYPE NAME(const bp_mlp_move_work *mw, const TYPE *dx, const double *w, size_t i) {                           \
+    const gsl_matrix *X = mw->X[mw->at->n_layers], *Q = mw->Q[mw->at->n_layers], *Tg = mw->T;                         \
+    size_t c0 = w ? 0 : i, c1 = w ? X->size2 : i + 1;                                                                 \
+    TYPE change = 0.0;                                                                                                \
+    for (size_t b = 0; b < X->size1; b++) {                                                                           \
+      const double *x = X->data + b * X->tda, *q = Q->data + b * Q->tda, *t = Tg->data + b * Tg->tda;                 \
+      if (mw->at->output == BP_OUTPUT_LOGISTIC) {                                                                     \
+        for (size_t c = c0; c < c1; c++) {                                                                            \
+          TYPE d = w ? dx[b] * w[c] : dx[b];                                                                          \
+          change += (x[c] <= 0.5) ? LG1P(x[c] * EM1(d)) - t[c] * d : LG1P(q[c] * EM1(-d)) + (1 - t[c]) * d;           \
+        }                                                                                                             \
+        continue;                                                                                                     \
+      }                                                                                                               \
+      size_t a = mw->top[b];                                                                                          \
+      TYPE u = 0.0, td = 0.0;                                                                                         \
+      if (w) {                                                                                                        \
+        TYPE c = dx[b] * w[a];                                                                                        \
+        for (size_t k = 0; k < X->size2; k++) {                                                                       \
+          TYPE dk = dx[b] * w[k] - c;                                                                                 \
+          td += t[k] * dk;                                                                                            \
+          if (k != a) u += x[k] * EM1(dk);                                                                            \
+        }                                                                                                             \
+      } else if (i == a) { /* c = d: every other column moves by -d */                                                \
+        u = q[a] * EM1(-dx[b]);                                                                                       \
+        td = -(mw->t_sum[b] - t[a]) * dx[b];                                                                          \
+      } else {                                                                                                        \
+        u = x[i] * EM1(dx[b]);                                                                                        \
+        td = t[i] * dx[b];                                                                                            \
+      }                                                                                                               \
+      change += mw->t_sum[b] * LG1P(u) - td;                                                                          \
+    }                                                                                                                 \
+    return mw->E + change;                                                                                            \
   }
-  return mw->E + change;
-}
-
-static double complex top_change_z(const bp_mlp_move_work *mw, const double complex *dx, const double *w, size_t i) {
-  const gsl_matrix *X = mw->X[mw->at->n_layers], *T = mw->T;
-  int softmax = mw->at->output == BP_OUTPUT_SOFTMAX;
-  size_t c0 = w ? 0 : i, c1 = w ? X->size2 : i + 1;
-  double complex change = 0.0;
-  for (size_t b = 0; b < X->size1; b++) {
-    const double *x = X->data + b * X->tda, *t = T->data + b * T->tda;
-    double complex u = 0.0, td = 0.0, row = 0.0;
-    for (size_t c = c0; c < c1; c++) {
-      double complex d = w ? dx[b] * w[c] : dx[b], xm = x[c] * em1_z(d);
-      td += t[c] * d;
-      if (softmax) u += xm;
-      else row += lg1p_z(xm);
-    }
-    change += (softmax ? mw->t_sum[b] * lg1p_z(u) : row) - td;
-  }
-  return mw->E + change;
-}
+typedef double complex zdouble;
+TOP_CHANGE(top_change, double, em1, lg1p)
+TOP_CHANGE(top_change_z, zdouble, em1_z, lg1p_z)
 
 /* The loss when column i of X_l (l <= L-2) changes by dx: S_{l+1} changes by dx W_{l+1}[i, :], and the layers above
  * are recomputed as the forward pass computes them. */
@@ -298,6 +315,7 @@ static void move_work_free(bp_mlp_move_work *mw) {
   free(mw->t_sum);
   free(mw->dx);
   free(mw->dxz);
+  free(mw->top);
   free(mw);
 }
 
@@ -309,11 +327,11 @@ static bp_mlp_move_work *move_work_alloc(const bp_mlp *net, const gsl_matrix *X0
   int ok = (mw->at = bp_mlp_alloc(L, net->sizes, net->output)) != NULL && (mw->ws = bp_mlp_workspace_alloc(net, B)) &&
            (mw->wsz = bp_mlp_workspace_complex_alloc(net, B)) && (mw->pz = bp_vector_complex_alloc(net->n_params)) &&
            (mw->t_sum = bp_malloc(B * sizeof *mw->t_sum)) && (mw->dx = bp_malloc(B * sizeof *mw->dx)) &&
-           (mw->dxz = bp_malloc(B * sizeof *mw->dxz));
+           (mw->dxz = bp_malloc(B * sizeof *mw->dxz)) && (mw->top = bp_malloc(B * sizeof *mw->top));
   for (size_t l = 1; ok && l <= L; l++) {
     size_t n = net->sizes[l];
     ok = (mw->S[l] = bp_matrix_alloc(B, n)) && (mw->X[l] = bp_matrix_alloc(B, n)) &&
-         (l == L || (mw->Q[l] = bp_matrix_alloc(B, n))) && (mw->S_up[l] = bp_matrix_alloc(B, n)) &&
+         (mw->Q[l] = bp_matrix_alloc(B, n)) && (mw->S_up[l] = bp_matrix_alloc(B, n)) &&
          (mw->X_up[l] = bp_matrix_alloc(B, n));
   }
   if (!ok) {
