@@ -49,7 +49,7 @@ plots: deps $(B)/bpcheck
 check: deps $(B)/bpcheck $(B)/test_bpcheck examples
 	@sh tools/deps.sh pymod:numpy:python3-numpy || echo "check: the NumPy suite (tests/test_numpy.c) will be skipped"
 	BPCHECK=$(B)/bpcheck $(B)/test_bpcheck
-	CC="$(CC)" CFLAGS="$(CFLAGS) $(WARN)" LDLIBS="$(LDLIBS)" MAKE="$(MAKE)" sh tests/test_examples.sh $(B)
+	CC="$(CC)" CXX="$(CXX)" CFLAGS="$(CFLAGS) $(WARN)" LDLIBS="$(LDLIBS)" MAKE="$(MAKE)" sh tests/test_examples.sh $(B)
 	sh tests/test_docs.sh --self-test
 	sh tests/test_docs.sh
 
@@ -193,7 +193,8 @@ LIBDIR  := $(PREFIX)/lib
 INCDIR  := $(PREFIX)/include/bpcheck
 PCDIR   := $(LIBDIR)/pkgconfig
 MAN1DIR := $(PREFIX)/share/man/man1
-HEADERS := $(wildcard lib/*.h)
+# Every header of lib/ but the two internal ones (C99 complex helpers, the softmax row), which no public one includes.
+HEADERS := $(filter-out lib/cmplx.h lib/softmax_row.h,$(wildcard lib/*.h))
 VERSION := $(shell sed -n 's/^\#define BP_VERSION "\(.*\)"/\1/p' lib/core.h)
 
 # Rewritten when PREFIX or the CBLAS changes, like cblas.flags. The library is static, so Libs names what it needs.

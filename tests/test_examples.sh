@@ -8,8 +8,9 @@
 #   - man/bpcheck.1 describes every command `bpcheck --help` lists, and groff formats it without a warning;
 #   - `make install DESTDIR=<tmp> PREFIX=/usr` installs the binary, the library, the headers under
 #     include/bpcheck/, bpcheck.pc and the man page; an example compiled outside the tree with
-#     `pkg-config --cflags --libs bpcheck` (PKG_CONFIG_SYSROOT_DIR=<tmp>) runs; `make uninstall` removes every file.
-# Needs CC, CFLAGS, LDLIBS and MAKE from the Makefile. Prints one line per part; the exit status counts failures.
+#     `pkg-config --cflags --libs bpcheck` (PKG_CONFIG_SYSROOT_DIR=<tmp>) runs; every installed header compiles on
+#     its own in C and in C++; `make uninstall` removes every file.
+# Needs CC, CXX, CFLAGS, LDLIBS and MAKE from the Makefile. Prints one line per part; the exit status counts failures.
 B=${1:-build}
 CC=${CC:-cc}
 MAKE=${MAKE:-make}
@@ -87,6 +88,14 @@ if $MAKE --no-print-directory install B=$B DESTDIR="$root" PREFIX=/usr >"$tmp/ou
   (cd "$tmp" && $CC $CFLAGS -o outside outside.c $flags) >"$tmp/out" 2>&1 ||
     fail "cannot compile an example with pkg-config's flags: $flags"
   [ -x "$tmp/outside" ] && expect 1 'missing-activation-derivative' -- "$tmp/outside" examples/data/three-class.csv
+  # every installed header on its own, as C and as C++ (its extern "C" guards)
+  for h in "$root"/usr/include/bpcheck/*.h; do
+    printf '#include <bpcheck/%s>\nint main(void) { return 0; }\n' "$(basename "$h")" >"$tmp/one.c"
+    $CC -std=c11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only $flags "$tmp/one.c" >"$tmp/out" 2>&1 ||
+      fail "the installed $(basename "$h") does not compile on its own in C"
+    ${CXX:-g++} -x c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only $flags "$tmp/one.c" >"$tmp/out" 2>&1 ||
+      fail "the installed $(basename "$h") does not compile on its own in C++"
+  done
   "$root/usr/bin/bpcheck" --version >"$tmp/out" 2>&1 || fail "the installed bpcheck does not run"
   $MAKE --no-print-directory uninstall B=$B DESTDIR="$root" PREFIX=/usr >"$tmp/out" 2>&1 || fail "make uninstall failed"
   left=$(find "$root" -type f | sed "s|^$root||")
