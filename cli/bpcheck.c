@@ -32,8 +32,9 @@ static const char usage_text[] =
     "                        and the command that reproduces it; an equation (26 or 'eq. (26)') names every\n"
     "                        check that covers it\n"
     "  all                   run every check\n"
-    "  grad --layers N0,N1,...,NL --output logistic|softmax --data FILE.csv [--params FILE.tsv]\n"
+    "  grad --layers N0,N1,...,NL --output logistic|softmax --data FILE.csv [--params FILE.tsv] [--labels]\n"
     "       [--allow-unnormalized-targets] [--sample K | --direction] [--taylor]\n"
+    "       [--gradient GRAD.tsv | --plant NAME] [--trace]\n"
     "                        the loss and every parameter's gradient by backprop beside its finite-difference\n"
     "                        value, for a network with logistic hidden units. Softmax targets must sum to 1 per\n"
     "                        row (eq. (26) assumes it); --allow-unnormalized-targets accepts rows that do not,\n"
@@ -42,7 +43,11 @@ static const char usage_text[] =
     "                        --sample K checks K random entries of every W and b, with a line per block;\n"
     "                        --direction checks one random signed direction (central: 2 forward passes, 2 more\n"
     "                        for the error estimate, and 1 backward);\n"
-    "                        --taylor adds the Taylor-remainder test (rate 2 for a right gradient, 1 wrong)\n"
+    "                        --taylor adds the Taylor-remainder test (rate 2 for a right gradient, 1 wrong);\n"
+    "                        --gradient checks YOUR gradient (param/value TSV, by name) instead of bpcheck's;\n"
+    "                        --plant NAME plants a classic mistake in bpcheck's backprop (--plant list names\n"
+    "                        them); --trace prints s, x and delta per layer and example instead of the check;\n"
+    "                        --labels reads softmax targets as one column of class indices 0..K-1\n"
     "  sweep ID              the check's error against the step h, 1e-1 .. 1e-16, and at the method's own step\n"
     "  ladder                one gradient check in float, double and long double\n"
     "  estimates             how often each method's error estimate bounds its actual error, over every entry\n"
@@ -238,6 +243,7 @@ static int parse_options(int argc, char **argv, bp_cli_options *o) {
     int *flag = !strcmp(name, "--allow-unnormalized-targets") ? &o->allow_unnormalized
                 : !strcmp(name, "--direction")                  ? &o->direction
                 : !strcmp(name, "--taylor")                     ? &o->taylor
+                : !strcmp(name, "--trace")                      ? &o->trace
                 : !strcmp(name, "--standardize")                ? &o->standardize
                 : !strcmp(name, "--labels")                     ? &o->labels
                                                                 : NULL;
@@ -246,8 +252,8 @@ static int parse_options(int argc, char **argv, bp_cli_options *o) {
       *flag = 1;
       continue;
     }
-    static const char *const with_value[] = {"--format", "--seed", "--method", "--layers",
-                                             "--output", "--data", "--params", "--sample"};
+    static const char *const with_value[] = {"--format", "--seed", "--method", "--layers",  "--output",
+                                             "--data",   "--params", "--sample", "--gradient", "--plant"};
     int needs_value = 0, train_option = -1;
     for (size_t m = 0; m < sizeof with_value / sizeof with_value[0]; m++) needs_value |= !strcmp(name, with_value[m]);
     for (int m = 0; m < BP_CLI_TRAIN_N; m++)
@@ -284,11 +290,21 @@ static int parse_options(int argc, char **argv, bp_cli_options *o) {
       o->output = value;
     } else if (!strcmp(name, "--data")) {
       o->data = value;
+    } else if (!strcmp(name, "--gradient")) {
+      o->gradient = value;
+    } else if (!strcmp(name, "--plant")) {
+      o->plant = value;
     } else {
       o->params = value;
     }
   }
   return EXIT_OK;
+}
+
+/* Options of train, predict and data other than --labels, which grad takes too. */
+static int train_options_besides_labels(bp_cli_options o) {
+  o.labels = 0;
+  return bp_cli_train_options_given(&o);
 }
 
 static int finish(int rc) {
@@ -371,16 +387,16 @@ int main(int argc, char **argv) {
                         : bp_cli_usage_error("%s", "data needs one name: spiral, xor, circles, iris, breast-cancer, digits");
   } else if ((!strcmp(cmd, "train") || !strcmp(cmd, "predict")) && o.n_ids == 0) {
     rc = !strcmp(cmd, "train") ? bp_cli_train(&o) : bp_cli_predict(&o);
-  } else if (bp_cli_train_options_given(&o)) {
+  } else if (bp_cli_train_options_given(&o) && !(is_grad && !train_options_besides_labels(o))) {
     rc = bp_cli_usage_error("%s", "--epochs, --batch, --lr, --momentum, --validation, --split, --standardize, --labels, "
                                   "--check-every, --save, --points, --classes and --noise are options of train, "
                                   "predict and data");
   } else if (o.n_ids > 0 && !is_run) {
     rc = bp_cli_usage_error("unexpected argument '%s'", o.ids[0]);
   } else if (!is_grad && (o.layers || o.output || o.data || o.params || o.allow_unnormalized || o.sample ||
-                          o.direction || o.taylor)) {
+                          o.direction || o.taylor || o.gradient || o.plant || o.trace)) {
     rc = bp_cli_usage_error("%s", "--layers, --output, --data, --params, --allow-unnormalized-targets, --sample, "
-                                  "--direction and --taylor are options of grad");
+                                  "--direction, --taylor, --gradient, --plant and --trace are options of grad");
   } else if (!strcmp(cmd, "estimates")) {
     rc = bp_cli_estimates(o.seed, o.fmt);
   } else if (!strcmp(cmd, "ladder")) {

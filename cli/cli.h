@@ -15,6 +15,7 @@ int bp_cli_usage_error(const char *fmt, const char *arg);
 
 #include "checks.h"
 #include "gradcheck.h"
+#include "netcheck.h"
 
 /* The options of train, predict and data that take a value, kept as text for cli/train.c to parse. */
 enum { BP_CLI_EPOCHS, BP_CLI_BATCH, BP_CLI_LR, BP_CLI_MOMENTUM, BP_CLI_VALIDATION, BP_CLI_SPLIT, BP_CLI_CHECK_EVERY,
@@ -31,6 +32,9 @@ typedef struct {
   size_t sample;                               /* grad --sample K: K entries of every W and b (0: every entry) */
   int direction;                               /* grad --direction: one random signed direction */
   int taylor;                                  /* grad --taylor: the Taylor-remainder test beside the check */
+  const char *gradient;                        /* grad --gradient FILE.tsv: the gradient under test, by name */
+  const char *plant;                           /* grad --plant NAME: bpcheck's backprop with a classic mistake */
+  int trace;                                   /* grad --trace: s, x and delta per layer and example */
   char **ids;                                  /* the command's arguments (check ids) */
   size_t n_ids;
   const char *train[BP_CLI_TRAIN_N];           /* train, predict, data: --epochs ... as given (cli/train.c) */
@@ -41,6 +45,10 @@ typedef struct {
 int bp_cli_run(const bp_cli_options *o, const bp_check_def **defs, size_t n, int entries);
 /* `bpcheck grad` (cli/grad.c). */
 int bp_cli_grad(const bp_cli_options *o);
+/* `grad --plant list`: the classic mistakes, name, equations and sentence (cli/trace.c). Returns EXIT_OK. */
+int bp_cli_plant_list(format fmt);
+/* `grad --trace`: s, x and delta of every layer and example, in table, TSV or JSON (cli/trace.c). */
+void bp_cli_trace_print(const bp_trace *t, const bp_mlp *net, format fmt);
 
 /* ---- shared by the commands' printers (cli/report.c) ----------------------------------------------------- */
 /* JSON: a string with its escapes; a number, or null for inf and NaN (JSON has neither). */

@@ -15,6 +15,7 @@
 #include "core.h"
 #include "data.h"
 #include "mlp.h"
+#include "mistakes.h"
 #include "netcheck.h"
 
 /* Everything grad computes, before the first line is printed: the library's report, and how to print it. */
@@ -22,6 +23,7 @@ typedef struct {
   const bp_cli_options *o;
   bp_mlp *net;
   bp_netcheck_report *r;
+  const char *analytic_label; /* "backprop", "yours" (--gradient), "planted" (--plant) */
   char numeric_label[48];
   char *reproduce; /* the command that reproduces the run */
 } grad_report;
@@ -29,7 +31,8 @@ typedef struct {
 static void param_name(const void *ctx, size_t k, char *buf, size_t len) { bp_mlp_param_name(ctx, k, buf, len); }
 
 static bp_cli_entries report_entries(const grad_report *g) {
-  return (bp_cli_entries){g->r->gc, "backprop", g->numeric_label, param_name, g->net, g->r->columns, g->r->params};
+  return (bp_cli_entries){g->r->gc, g->analytic_label, g->numeric_label, param_name, g->net, g->r->columns,
+                          g->r->params};
 }
 
 static int grad_passes(const grad_report *g) { return g->r->verdict == BP_VERDICT_PASS; }
@@ -37,17 +40,18 @@ static int grad_passes(const grad_report *g) { return g->r->verdict == BP_VERDIC
 /* The command line that reproduces this result: every input and every option that changes it, each as
  * --name=value (so a file named -h stays a file), quoted for the shell. Allocated to fit; NULL when out of memory. */
 static char *reproduce_command(const bp_cli_options *o) {
-  const char *const names[] = {"--layers=", "--output=", "--data=", "--params="};
-  const char *const values[] = {o->layers, o->output, o->data, o->params};
+  const char *const names[] = {"--layers=", "--output=", "--data=", "--params=", "--gradient=", "--plant="};
+  const char *const values[] = {o->layers, o->output, o->data, o->params, o->gradient, o->plant};
   size_t len = 256; /* "bpcheck grad" and the options below */
-  for (size_t k = 0; k < 4; k++) len += values[k] ? 4 * (strlen(names[k]) + strlen(values[k])) + 3 : 0;
+  for (size_t k = 0; k < 6; k++) len += values[k] ? 4 * (strlen(names[k]) + strlen(values[k])) + 3 : 0;
   char *buf = malloc(len), *named = malloc(len), arg[64];
   if (buf == NULL || named == NULL) return free(buf), free(named), NULL;
   snprintf(buf, len, "bpcheck grad");
   int full = 0; /* cannot happen: len bounds every quoted argument ('\'' is 4 bytes for 1) */
-  for (size_t k = 0; k < 4; k++)
+  for (size_t k = 0; k < 6; k++)
     if (values[k]) snprintf(named, len, "%s%s", names[k], values[k]), full |= bp_cli_command_append(buf, len, named);
   free(named);
+  if (o->labels) full |= bp_cli_command_append(buf, len, "--labels");
   if (o->allow_unnormalized) full |= bp_cli_command_append(buf, len, "--allow-unnormalized-targets");
   if (o->sample) snprintf(arg, sizeof arg, "--sample=%zu", o->sample), full |= bp_cli_command_append(buf, len, arg);
   if (o->direction) full |= bp_cli_command_append(buf, len, "--direction");
@@ -138,8 +142,8 @@ static void print_table(const grad_report *g) {
            gc->tol.floor_ulps);
   }
   snprintf(line, sizeof line, "Relative errors as students are taught them: > 1e-2 wrong, 1e-2..1e-4 suspicious, "
-           "1e-4..1e-7 fine only at kinks, < 1e-7 good. backprop is the analytic side; numeric (%s) is the finite "
-           "difference.", bp_fd_method_name(o->method));
+           "1e-4..1e-7 fine only at kinks, < 1e-7 good. %s is the analytic side; numeric (%s) is the finite "
+           "difference.", g->analytic_label, bp_fd_method_name(o->method));
   bp_cli_wrap("", line, "");
   if (o->taylor) print_taylor_table(&g->r->taylor);
   if (!grad_passes(g)) bp_cli_wrap_command("\nreproduce: ", g->reproduce);
@@ -272,10 +276,15 @@ static void warn_unnormalized(const bp_cli_options *o, const bp_dataset *data) {
 }
 
 int bp_cli_grad(const bp_cli_options *o) {
+  if (o->plant && strcmp(o->plant, "list") == 0) return bp_cli_plant_list(o->fmt);
   if (o->layers == NULL) return bp_cli_usage_error("%s", "grad needs --layers, e.g. --layers 4,5,3");
   if (o->output == NULL) return bp_cli_usage_error("%s", "grad needs --output logistic or --output softmax");
   if (o->data == NULL) return bp_cli_usage_error("%s", "grad needs --data FILE.csv");
   if (o->sample && o->direction) return bp_cli_usage_error("%s", "--sample and --direction are different modes: pick one");
+  if (o->gradient && o->plant)
+    return bp_cli_usage_error("%s", "--gradient checks your gradient, --plant bpcheck's with a mistake: pick one");
+  bp_plant plant = bp_plant_default(BP_MISTAKE_NONE);
+  if (o->plant && bp_mistake_parse(o->plant, &plant.mistake)) return bp_cli_usage_error("--plant: %s", bp_error_message());
   bp_output output;
   if (strcmp(o->output, "softmax") == 0)
     output = BP_OUTPUT_SOFTMAX;
@@ -295,7 +304,9 @@ int bp_cli_grad(const bp_cli_options *o) {
   grad_report g = {.o = o};
   bp_dataset *data = NULL;
   gsl_rng *rng = NULL;
-  unsigned flags = o->allow_unnormalized ? BP_DATA_ALLOW_UNNORMALIZED : 0;
+  gsl_vector *candidate = NULL;
+  bp_trace *trace = NULL;
+  unsigned flags = (o->allow_unnormalized ? BP_DATA_ALLOW_UNNORMALIZED : 0) | (o->labels ? BP_DATA_LABELS : 0);
   /* --data - reads standard input (in one pass: a pipe cannot be read twice). */
   status = strcmp(o->data, "-") == 0
                ? bp_dataset_read_stream(stdin, "stdin", sizes[0], sizes[n_layers], output, flags, &data)
@@ -313,6 +324,33 @@ int bp_cli_grad(const bp_cli_options *o) {
     rc = input_error(status);
     goto done;
   }
+  if (o->plant && bp_plant_check(g.net, &plant)) {
+    fprintf(stderr, "bpcheck: --plant %s: %s\n", o->plant, bp_error_message());
+    rc = EXIT_USAGE;
+    goto done;
+  }
+  if (o->trace) { /* s, x and delta of every layer and example, instead of the check */
+    if ((status = bp_trace_compute(g.net, data->X, data->T, &plant, &trace))) {
+      rc = internal_error();
+      goto done;
+    }
+    bp_cli_trace_print(trace, g.net, o->fmt);
+    goto done;
+  }
+  /* the gradient under test: the student's file, bpcheck's backprop with a mistake planted, or bpcheck's own */
+  g.analytic_label = o->gradient ? "yours" : o->plant ? "planted" : "backprop";
+  if ((o->gradient || o->plant) && (candidate = bp_vector_alloc(g.net->n_params)) == NULL) {
+    rc = internal_error();
+    goto done;
+  }
+  if (o->gradient && (status = bp_gradient_read_tsv(o->gradient, g.net, candidate))) {
+    rc = input_error(status);
+    goto done;
+  }
+  if (o->plant && (status = bp_mistake_gradient(g.net, data->X, data->T, &plant, candidate))) {
+    rc = internal_error();
+    goto done;
+  }
   if (data->n_unnormalized > 0) warn_unnormalized(o, data); /* asked for: the lesson is to watch the check fail */
   snprintf(g.numeric_label, sizeof g.numeric_label, "numeric (%s)", bp_fd_method_name(o->method));
   bp_netcheck_options no = bp_netcheck_options_default();
@@ -321,7 +359,8 @@ int bp_cli_grad(const bp_cli_options *o) {
   no.sample = o->sample;
   no.taylor = o->taylor;
   no.rng = rng; /* the draws follow the initialisation's, as --seed promises */
-  if ((status = bp_netcheck_run(g.net, data->X, data->T, NULL, &no, &g.r))) {
+  no.subject = o->gradient ? "your gradient file" : o->plant ? "the planted backprop" : NULL;
+  if ((status = bp_netcheck_run(g.net, data->X, data->T, candidate, &no, &g.r))) {
     if (status == GSL_EINVAL) { /* a loss that is not finite: nothing to check */
       fprintf(stderr, "bpcheck: %s%s\n", bp_error_message(), o->params ? " (look for huge values in --params)" : "");
       rc = EXIT_USAGE;
@@ -344,6 +383,8 @@ int bp_cli_grad(const bp_cli_options *o) {
   rc = grad_passes(&g) ? EXIT_OK : g.r->verdict == BP_VERDICT_NO_SIGNAL ? EXIT_NO_SIGNAL : EXIT_FAILED;
 done:
   if (rng) gsl_rng_free(rng);
+  if (candidate) gsl_vector_free(candidate);
+  bp_trace_free(trace);
   free(g.reproduce);
   bp_netcheck_report_free(g.r);
   bp_mlp_free(g.net);

@@ -102,8 +102,9 @@ void bp_mistake_workspace_free(bp_mistake_workspace *ws);
 /* Forward over X0 (batch x sizes[0]) at net->params, keeping every S_l and X_l; remembers net, X0 and T (batch x
  * sizes[L]), which must outlive the backward calls. GSL_EBADLEN for shapes that do not fit. */
 int bp_mistake_forward(bp_mistake_workspace *ws, const bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T);
-/* The gradient with the plant, after bp_mistake_forward: WRITES grad (n_params entries, the layout of net->grad).
- * net->params is only read. GSL_EINVAL when the plant cannot be made (bp_plant_check). */
+/* The gradient with the plant, after bp_mistake_forward: WRITES grad (n_params entries, the layout of net->grad),
+ * and leaves the pass's deltas dE/ds in ws->dS[l] (l = 1..L). net->params is only read. GSL_EINVAL when the plant
+ * cannot be made (bp_plant_check). */
 int bp_mistake_backward(bp_mistake_workspace *ws, const bp_plant *plant, gsl_vector *grad);
 /* Both in one call, with a workspace of its own. */
 int bp_mistake_gradient(const bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T, const bp_plant *plant,

@@ -188,3 +188,34 @@ int bp_netcheck_run(bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T, cons
   *report = r;
   return GSL_SUCCESS;
 }
+
+/* ---- the trace -------------------------------------------------------------------------------------------------- */
+
+int bp_trace_compute(const bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T, const bp_plant *plant,
+                     bp_trace **out) {
+  if (out == NULL || net == NULL || X0 == NULL || T == NULL) BP_ERROR(GSL_EFAULT, "bp_trace_compute: a missing argument");
+  *out = NULL;
+  bp_plant none = bp_plant_default(BP_MISTAKE_NONE);
+  bp_trace *t = bp_calloc(1, sizeof *t);
+  gsl_vector *g = bp_vector_alloc(net->n_params);
+  int status = (t && g && (t->ws = bp_mistake_workspace_alloc(net, X0->size1))) ? GSL_SUCCESS : GSL_ENOMEM;
+  if (!status) status = bp_mistake_forward(t->ws, net, X0, T);
+  if (!status) status = bp_mistake_backward(t->ws, plant ? plant : &none, g); /* leaves every delta in ws->dS */
+  if (g) gsl_vector_free(g);
+  if (status) {
+    bp_trace_free(t);
+    return status;
+  }
+  t->n_layers = net->n_layers;
+  t->batch = X0->size1;
+  t->X0 = X0;
+  for (size_t l = 1; l <= net->n_layers; l++) t->S[l] = t->ws->S[l], t->X[l] = t->ws->X[l], t->dS[l] = t->ws->dS[l];
+  *out = t;
+  return GSL_SUCCESS;
+}
+
+void bp_trace_free(bp_trace *t) {
+  if (t == NULL) return;
+  bp_mistake_workspace_free(t->ws);
+  free(t);
+}

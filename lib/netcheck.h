@@ -19,6 +19,7 @@
 
 #include "diagnose.h"
 #include "gradcheck.h"
+#include "mistakes.h"
 #include "mlp.h"
 #include "taylor.h"
 
@@ -82,6 +83,25 @@ size_t bp_netcheck_param(const bp_netcheck_report *r, size_t k);
 int bp_netcheck_run(bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T, const gsl_vector *gradient,
                     const bp_netcheck_options *opt, bp_netcheck_report **report);
 void bp_netcheck_report_free(bp_netcheck_report *r);
+
+/* ---- the trace: every quantity of one forward and backward pass, to check a hand calculation step by step ------
+ * For layer l = 1..L and example b (row b): s (eq. 3: s_i = sum_j x_j w_ji + b_i), x (eq. 2 logistic, eq. 17 softmax
+ * at the output) and delta = dE/ds (eq. 9 / eq. 26 at the output, eq. 11, eq. 12 / eq. 30, eq. 31 below it, each
+ * through eq. 13, eq. 14), of bpcheck's backward pass or of one with a mistake planted (mistakes.h). */
+typedef struct {
+  size_t n_layers, batch;
+  const gsl_matrix *X0;                        /* the input batch (layer 0) */
+  const gsl_matrix *S[BP_MLP_MAX_LAYERS + 1];  /* [1..L]: batch x sizes[l] */
+  const gsl_matrix *X[BP_MLP_MAX_LAYERS + 1];
+  const gsl_matrix *dS[BP_MLP_MAX_LAYERS + 1];
+  bp_mistake_workspace *ws;                    /* owns the matrices */
+} bp_trace;
+
+/* The trace at net->params over X0 and T, with `plant` (NULL: no mistake). *out is new (bp_trace_free) on success;
+ * errors as bp_mistake_forward and bp_mistake_backward (GSL_EINVAL for a plant the network cannot take). */
+int bp_trace_compute(const bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T, const bp_plant *plant,
+                     bp_trace **out);
+void bp_trace_free(bp_trace *t);
 
 #ifdef __cplusplus
 }

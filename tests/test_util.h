@@ -45,6 +45,7 @@ int register_modes(void);     /* sampled entries and random directions: how ofte
 int register_estimates(void); /* how often each method's error estimate bounds its actual error */
 int register_diagnose(void);  /* why a gradient is wrong: one planted bug per diagnosis */
 int register_netcheck(void);  /* the network check as one library call, eq. (9)-(16), eq. (26)-(31) */
+int register_grad_student(void); /* grad --gradient, --plant, --trace, --labels: eq. (9)-(16), eq. (26)-(31) */
 int register_mistakes(void);  /* the classic backprop mistakes, planted: eq. (7), eq. (9)-(16), eq. (21)-(31) */
 int register_plots(void);     /* every gnuplot script writes a valid PNG and SVG */
 int register_checks(void);    /* the derivation checks of checks/ */
