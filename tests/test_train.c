@@ -462,6 +462,12 @@ static void data_should_write_the_same_csv_for_the_same_seed(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "x1,x2,class\n"));
   CU_ASSERT_EQUAL(run("data circles --points 10", dir, NULL, out), 0);
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "x1,x2,t\n"));
+  /* scikit-learn's files missing: the message names the package, nothing is written */
+  setenv("BPCHECK_SKLEARN_DIR", dir, 1);
+  CU_ASSERT_EQUAL(run("data digits", dir, NULL, out), 2);
+  unsetenv("BPCHECK_SKLEARN_DIR");
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "digits.csv.gz, which is missing: it comes with Debian's python3-sklearn"));
+  CU_ASSERT_EQUAL(out[0], '\0');
   CU_ASSERT_EQUAL(run("data moons", dir, NULL, out), 2);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "moons"));
   CU_ASSERT_EQUAL(out[0], '\0');
