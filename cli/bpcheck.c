@@ -69,6 +69,10 @@ static const char usage_text[] =
     "  --format table|tsv|json   output format (default table)\n"
     "  --seed N                  seed of the random points and weights, 0 to 4294967295 (default 1)\n"
     "  --method M                finite differences: forward, central (default), richardson, complex or gsl\n"
+    "  --failures                run, all, grad (table): only the failing claims and entries\n"
+    "  --quiet                   run, all, grad (table): the summary alone\n"
+    "  --entries all|N           grad (table): every entry, or the N worst (default: all up to 20 entries, else\n"
+    "                            the per-block lines and the 20 worst)\n"
     "  --help, --version\n"
     "\n"
     "exit status: 0 all checks hold (errata of the notes included), 1 a check failed, 2 bad usage or input,\n"
@@ -246,14 +250,17 @@ static int parse_options(int argc, char **argv, bp_cli_options *o) {
                 : !strcmp(name, "--trace")                      ? &o->trace
                 : !strcmp(name, "--standardize")                ? &o->standardize
                 : !strcmp(name, "--labels")                     ? &o->labels
+                : !strcmp(name, "--failures")                   ? &o->failures
+                : !strcmp(name, "--quiet")                      ? &o->quiet
                                                                 : NULL;
     if (flag) {
       if (eq) return bp_cli_usage_error("option %s takes no value", name);
       *flag = 1;
       continue;
     }
-    static const char *const with_value[] = {"--format", "--seed", "--method", "--layers",  "--output",
-                                             "--data",   "--params", "--sample", "--gradient", "--plant"};
+    static const char *const with_value[] = {"--format", "--seed",   "--method", "--layers",  "--output",
+                                             "--data",   "--params", "--sample", "--gradient", "--plant",
+                                             "--entries"};
     int needs_value = 0, train_option = -1;
     for (size_t m = 0; m < sizeof with_value / sizeof with_value[0]; m++) needs_value |= !strcmp(name, with_value[m]);
     for (int m = 0; m < BP_CLI_TRAIN_N; m++)
@@ -284,6 +291,11 @@ static int parse_options(int argc, char **argv, bp_cli_options *o) {
     } else if (!strcmp(name, "--sample")) {
       if (!parse_count(value, &o->sample))
         return bp_cli_usage_error("--sample needs a count of entries per block from 1 to 1000000, not '%s'", value);
+    } else if (!strcmp(name, "--entries")) {
+      if (!strcmp(value, "all"))
+        o->entries_all = 1;
+      else if (!parse_count(value, &o->entries))
+        return bp_cli_usage_error("--entries needs 'all' or a count of entries from 1 to 1000000, not '%s'", value);
     } else if (!strcmp(name, "--layers")) {
       o->layers = value;
     } else if (!strcmp(name, "--output")) {
@@ -394,9 +406,12 @@ int main(int argc, char **argv) {
   } else if (o.n_ids > 0 && !is_run) {
     rc = bp_cli_usage_error("unexpected argument '%s'", o.ids[0]);
   } else if (!is_grad && (o.layers || o.output || o.data || o.params || o.allow_unnormalized || o.sample ||
-                          o.direction || o.taylor || o.gradient || o.plant || o.trace)) {
+                          o.direction || o.taylor || o.gradient || o.plant || o.trace || o.entries || o.entries_all)) {
     rc = bp_cli_usage_error("%s", "--layers, --output, --data, --params, --allow-unnormalized-targets, --sample, "
-                                  "--direction, --taylor, --gradient, --plant and --trace are options of grad");
+                                  "--direction, --taylor, --gradient, --plant, --trace and --entries are options of "
+                                  "grad");
+  } else if ((o.failures || o.quiet) && !is_grad && !is_run && strcmp(cmd, "all")) {
+    rc = bp_cli_usage_error("%s", "--failures and --quiet are options of run, all and grad");
   } else if (!strcmp(cmd, "estimates")) {
     rc = bp_cli_estimates(o.seed, o.fmt);
   } else if (!strcmp(cmd, "ladder")) {

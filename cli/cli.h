@@ -39,6 +39,10 @@ typedef struct {
   size_t n_ids;
   const char *train[BP_CLI_TRAIN_N];           /* train, predict, data: --epochs ... as given (cli/train.c) */
   int standardize, labels;                     /* train --standardize; --labels: a class index column */
+  int failures;                                /* --failures: the failing claims and entries only (table) */
+  int quiet;                                   /* --quiet: the summary alone (table) */
+  size_t entries;                              /* grad --entries N: the N worst entries in the table; 0: default */
+  int entries_all;                             /* grad --entries all: every entry in the table */
 } bp_cli_options;
 
 /* `bpcheck run ID...` and `bpcheck all` (cli/run.c): entries = 1 adds the per-entry report of every claim. */
@@ -71,6 +75,8 @@ typedef struct {
   const void *name_ctx;
   const size_t *index;        /* entry k's index in the whole vector (a sample), or NULL for k */
   const gsl_vector *value;    /* the point: a "value" column of value[index], or NULL for none */
+  size_t show;                /* the table shows the `show` worst entries, worst first (0: every entry) */
+  int failures_only;          /* the table shows the failing entries only */
 } bp_cli_entries;
 void bp_cli_entries_table(const bp_cli_entries *e, const char *indent);
 /* One JSON object per entry (index, entry, value when there is one, analytic, numeric, abs_err, rel_err, estimate,

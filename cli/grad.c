@@ -32,7 +32,7 @@ static void param_name(const void *ctx, size_t k, char *buf, size_t len) { bp_ml
 
 static bp_cli_entries report_entries(const grad_report *g) {
   return (bp_cli_entries){g->r->gc, g->analytic_label, g->numeric_label, param_name, g->net, g->r->columns,
-                          g->r->params};
+                          g->r->params, 0, 0};
 }
 
 static int grad_passes(const grad_report *g) { return g->r->verdict == BP_VERDICT_PASS; }
@@ -100,6 +100,8 @@ static void print_taylor_table(const bp_taylor_result *t) {
   }
 }
 
+#define GRAD_SHORT 20
+
 static void print_table(const grad_report *g) {
   const bp_cli_options *o = g->o;
   const bp_gradcheck *gc = g->r->gc;
@@ -110,6 +112,7 @@ static void print_table(const grad_report *g) {
   bp_cli_verdict(overall_verdict(g), 0);
   bp_cli_wrap_at(strlen(overall_verdict(g)), ": ", line, "  ");
   if (g->r->diagnosis.kind != BP_DIAG_NONE) bp_cli_wrap("diagnosis: ", g->r->diagnosis.sentence, "  ");
+  if (o->quiet) return;
   if (gc->verdict == BP_VERDICT_FAIL && (o->sample || o->direction))
     printf("diagnosis: none, it reads the pattern of every entry: run without %s to get one\n",
            o->sample ? "--sample" : "--direction");
@@ -122,8 +125,13 @@ static void print_table(const grad_report *g) {
              "--direction for that.", g->net->n_params);
     bp_cli_wrap("\n", line, "");
   } else {
-    if (o->sample) {
-      printf("\n--sample %zu: %zu of %zu entries checked\n", o->sample, gc->size, g->net->n_params);
+    /* By default a table of more than GRAD_SHORT entries shows the per-block lines and the GRAD_SHORT worst. */
+    bp_cli_entries e = report_entries(g);
+    e.failures_only = o->failures;
+    e.show = o->entries_all ? 0 : o->entries ? o->entries : (gc->size > GRAD_SHORT) ? GRAD_SHORT : 0;
+    if (o->sample) printf("\n--sample %zu: %zu of %zu entries checked\n", o->sample, gc->size, g->net->n_params);
+    else if (e.show) printf("\nevery entry checked, by block:\n");
+    if (o->sample || e.show) {
       for (size_t b = 0; b < g->r->n_blocks; b++) {
         const bp_netcheck_block *nb = &g->r->blocks[b];
         printf("  %-4s %4zu of %4zu entries checked (%5.1f%%), %4zu pass, worst rel err %.2e\n", nb->block.name,
@@ -132,7 +140,6 @@ static void print_table(const grad_report *g) {
       }
     }
     printf("\n");
-    bp_cli_entries e = report_entries(g);
     bp_cli_entries_table(&e, "");
     printf("\n%zu of %zu entries pass. An entry passes when rel_err <= %.0e, or, below what the difference can\n"
            "resolve (%zu %s here, judged_by estimate), when |a - n| <= %g x its error estimate, or, below what\n"
@@ -158,19 +165,20 @@ static void print_tsv(const grad_report *g) {
   if (g->r->diagnosis.kind != BP_DIAG_NONE) printf("# diagnosis: %s\n", g->r->diagnosis.sentence);
   printf("# loss = %.17g\n", g->r->loss);
   if (g->o->direction) {
-    printf("direction\tbackprop\tnumeric\trel_err\tabs_err\testimate\tjudged_by\tverdict\n");
+    printf("direction\tbackprop\tnumeric\tabs_err\trel_err\testimate\tjudged_by\tverdict\n");
     printf("v\t%.17g\t%.17g\t%.3e\t%.3e\t%.3e\t%s\t%s\n", gsl_vector_get(gc->analytic, 0),
-           gsl_vector_get(gc->numeric, 0), gsl_vector_get(gc->rel_err, 0), gsl_vector_get(gc->abs_err, 0),
+           gsl_vector_get(gc->numeric, 0), gsl_vector_get(gc->abs_err, 0), gsl_vector_get(gc->rel_err, 0),
            gsl_vector_get(gc->estimate, 0), bp_gradcheck_judged_by(gc, 0), bp_verdict_name(gc->verdict));
   } else {
-    printf("param\tvalue\tbackprop\tnumeric\trel_err\tabs_err\testimate\tjudged_by\tverdict\n");
+    /* the columns in run's order (abs_err, rel_err); --params reads param and value by name */
+    printf("param\tvalue\tbackprop\tnumeric\tabs_err\trel_err\testimate\tjudged_by\tverdict\n");
     for (size_t k = 0; k < gc->size; k++) {
       char name[64];
       size_t j = bp_netcheck_param(g->r, k);
       bp_mlp_param_name(g->net, j, name, sizeof name);
       printf("%s\t%.17g\t%.17g\t%.17g\t%.3e\t%.3e\t%.3e\t%s\t%s\n", name, gsl_vector_get(g->net->params, j),
-             gsl_vector_get(gc->analytic, k), gsl_vector_get(gc->numeric, k), gsl_vector_get(gc->rel_err, k),
-             gsl_vector_get(gc->abs_err, k), gsl_vector_get(gc->estimate, k), bp_gradcheck_judged_by(gc, k),
+             gsl_vector_get(gc->analytic, k), gsl_vector_get(gc->numeric, k), gsl_vector_get(gc->abs_err, k),
+             gsl_vector_get(gc->rel_err, k), gsl_vector_get(gc->estimate, k), bp_gradcheck_judged_by(gc, k),
              bp_gradcheck_entry_verdict(gc, k));
     }
   }

@@ -102,15 +102,40 @@ static void column_label(const char *label, int width) {
   printf(" %*.*s", width, n, label);
 }
 
+/* The entries a table shows, in the order it shows them (order: gc->size slots); returns how many, and in
+ * *candidates how many passed the --failures filter. */
+static size_t shown_entries(const bp_cli_entries *e, size_t *order, size_t *candidates) {
+  const bp_gradcheck *gc = e->gc;
+  size_t n = 0;
+  for (size_t k = 0; k < gc->size; k++)
+    if (!e->failures_only || !gsl_vector_uchar_get(gc->passed, k)) order[n++] = k;
+  *candidates = n;
+  if (e->show == 0 || e->show >= n) return n;
+  for (size_t s = 0; s < e->show; s++) { /* selection of the `show` largest margins, worst first, ties by index */
+    size_t best = s;
+    for (size_t j = s + 1; j < n; j++)
+      if (bp_gradcheck_entry_margin(gc, order[j]) > bp_gradcheck_entry_margin(gc, order[best])) best = j;
+    size_t t = order[s];
+    order[s] = order[best], order[best] = t;
+  }
+  return e->show;
+}
+
 /* Fits 100 columns with an indent of up to 2: the values to 10 significant digits (TSV and JSON keep 17), the
  * errors to 2; the point's value (grad) is in TSV and JSON only. */
 void bp_cli_entries_table(const bp_cli_entries *e, const char *indent) {
   const bp_gradcheck *gc = e->gc;
-  printf("%s%5s %-10s", indent, "index", "entry");
-  column_label(e->analytic_label, 17);
-  column_label(e->numeric_label, 17);
-  printf(" %8s %8s %8s %-9s %s\n", "abs_err", "rel_err", "estimate", "judged_by", "verdict");
-  for (size_t k = 0; k < gc->size; k++) {
+  size_t *order = malloc((gc->size ? gc->size : 1) * sizeof *order);
+  size_t n = gc->size, candidates = gc->size; /* out of memory for the order: every entry, in index order */
+  if (order) n = shown_entries(e, order, &candidates);
+  if (n > 0) {
+    printf("%s%5s %-10s", indent, "index", "entry");
+    column_label(e->analytic_label, 17);
+    column_label(e->numeric_label, 17);
+    printf(" %8s %8s %8s %-9s %s\n", "abs_err", "rel_err", "estimate", "judged_by", "verdict");
+  }
+  for (size_t s = 0; s < n; s++) {
+    size_t k = order ? order[s] : s;
     char name[64];
     e->name(e->name_ctx, entry_index(e, k), name, sizeof name);
     printf("%s%5zu %-10s %17.10g %17.10g %8.1e %8.1e %8.1e %-9s ", indent, entry_index(e, k), name,
@@ -119,6 +144,16 @@ void bp_cli_entries_table(const bp_cli_entries *e, const char *indent) {
     bp_cli_verdict(bp_gradcheck_entry_verdict(gc, k), 0);
     printf("\n");
   }
+  char more[200] = "";
+  size_t passing = gc->size - candidates, left = candidates - n, used = 0;
+  if (passing > 0)
+    used += (size_t)snprintf(more, sizeof more, "%zu passing entr%s not shown (--failures).", passing,
+                             passing == 1 ? "y" : "ies");
+  if (left > 0)
+    snprintf(more + used, sizeof more - used, "%s%zu more entr%s not shown (the %zu worst are above, worst first); "
+             "--entries all shows every entry, --format tsv too.", used ? " " : "", left, left == 1 ? "y" : "ies", n);
+  if (more[0]) bp_cli_wrap(indent, more, indent);
+  free(order);
 }
 
 void bp_cli_entries_json(const bp_cli_entries *e, const char *indent) {

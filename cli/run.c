@@ -51,7 +51,7 @@ static int claim_report_fill(claim_report *cr, const bp_claim *c) {
     snprintf(cr->numeric_label, sizeof cr->numeric_label, "reference");
   else
     snprintf(cr->numeric_label, sizeof cr->numeric_label, "numeric (%s)", c->method);
-  cr->entries = (bp_cli_entries){c->gc, "formula", cr->numeric_label, claim_entry_name, c, NULL, NULL};
+  cr->entries = (bp_cli_entries){c->gc, "formula", cr->numeric_label, claim_entry_name, c, NULL, NULL, 0, 0};
   cr->diagnosis = (bp_diagnosis){.kind = BP_DIAG_NONE};
   /* the analytic side of a claim is a formula of the notes */
   return failure_is_news(c) ? bp_diagnose_as(c->gc, NULL, "the formula", &cr->diagnosis) : GSL_SUCCESS;
@@ -71,8 +71,19 @@ static int wants_reproduce(const bp_check_result *r, int entries) {
   return r->verdict == BP_CHECK_FAIL || (entries && r->verdict == BP_CHECK_ERRATUM);
 }
 
+/* A claim that did not come out as it should: it fails (the printed form of an erratum too), or it must fail and
+ * holds. What --failures shows. */
+static int claim_failing(const bp_claim *c) {
+  return (c->kind == BP_CLAIM_MUST_FAIL) ? c->verdict == BP_VERDICT_PASS : c->verdict != BP_VERDICT_PASS;
+}
+
 static void print_check_table(const bp_check_result *r, const claim_report *reports, const bp_cli_options *o) {
   const bp_check_def *d = r->def;
+  if (o->failures && !r->status) { /* --failures: a check with no failing claim is left out */
+    size_t failing = 0;
+    for (size_t k = 0; k < r->n_claims; k++) failing += claim_failing(&r->claims[k]);
+    if (failing == 0) return;
+  }
   char eq[64], line[160];
   bp_cli_equation_label(d->equations, eq, sizeof eq);
   bp_cli_verdict(bp_check_verdict_name(r->verdict), 9);
@@ -83,6 +94,7 @@ static void print_check_table(const bp_check_result *r, const claim_report *repo
     const bp_claim *c = &r->claims[k];
     char ceq[64];
     bp_cli_equation_label(c->equation, ceq, sizeof ceq);
+    if (o->failures && !claim_failing(c)) continue;
     if (reports && k) printf("\n");
     snprintf(line, sizeof line, "         %-9s %-14s ", bp_claim_kind_name(c->kind), ceq);
     bp_cli_wrap(line, c->formula, "                                  ");
@@ -105,7 +117,9 @@ static void print_check_table(const bp_check_result *r, const claim_report *repo
     if (reports == NULL) continue;
     if (reports[k].diagnosis.kind != BP_DIAG_NONE)
       bp_cli_wrap("         diagnosis: ", reports[k].diagnosis.sentence, "           ");
-    bp_cli_entries_table(&reports[k].entries, "  ");
+    bp_cli_entries shown = reports[k].entries;
+    shown.failures_only = o->failures;
+    bp_cli_entries_table(&shown, "  ");
   }
   if (r->verdict == BP_CHECK_ERRATUM && d->erratum) bp_cli_wrap("         erratum: ", d->erratum, "           ");
   if (wants_reproduce(r, reports != NULL)) {
@@ -258,9 +272,10 @@ int bp_cli_run(const bp_cli_options *o, const bp_check_def **defs, size_t n, int
       bp_cli_verdict(overall, 0);
       bp_cli_wrap_at(strlen(overall), ": ", worst, "  ");
     }
-    printf("bpcheck %s: %zu derivation check%s, method %s, seed %lu\n", BP_VERSION, n, n == 1 ? "" : "s",
-           bp_fd_method_name(o->method), o->seed);
-    if (entries) { /* run: every check it was asked for, wrapped at 100 columns */
+    if (!o->quiet)
+      printf("bpcheck %s: %zu derivation check%s, method %s, seed %lu\n", BP_VERSION, n, n == 1 ? "" : "s",
+             bp_fd_method_name(o->method), o->seed);
+    if (entries && !o->quiet) { /* run: every check it was asked for, wrapped at 100 columns */
       size_t col = printf("checks:");
       for (size_t k = 0; k < n; k++) {
         size_t w = strlen(results[k].def->id) + (k + 1 < n);
@@ -269,25 +284,29 @@ int bp_cli_run(const bp_cli_options *o, const bp_check_def **defs, size_t n, int
       }
       printf("\n");
     }
-    printf("\n");
-    for (size_t k = 0; k < n; k++) print_check_table(&results[k], REPORTS(k), o);
-    printf("\n%zu check%s: %zu PASS, %zu ERRATUM, %zu FAIL\n", n, n == 1 ? "" : "s", count[BP_CHECK_PASS],
-           count[BP_CHECK_ERRATUM],
-           count[BP_CHECK_FAIL]);
-    char text[320];
-    snprintf(text, sizeof text, "every claim holds: rel err <= %.0e against finite differences (entries below the "
-             "difference's resolution: |a - n| <= %g x its error estimate), or %.1e between the two sides of an "
-             "identity.", BP_RTOL_GOOD, BP_EST_FACTOR, BP_RTOL_IDENTITY);
-    bp_cli_verdict("PASS", 0);
-    bp_cli_wrap_at(4, ": ", text, "      ");
-    bp_cli_verdict("ERRATUM", 0);
-    bp_cli_wrap_at(7, ": ", "the formula as printed in the notes fails and the corrected form beside it holds.",
-                   "         ");
-    bp_cli_verdict("FAIL", 0);
-    bp_cli_wrap_at(4, ": ", "a formula that must hold does not, or a form that must fail holds.", "      ");
-    bp_cli_wrap("", "Relative errors as students are taught them: > 1e-2 wrong, 1e-2..1e-4 suspicious, 1e-4..1e-7 "
-                "fine only at kinks, < 1e-7 good. The formula is the analytic side; numeric is the finite difference.",
-                "");
+    if (!o->quiet) {
+      printf("\n");
+      for (size_t k = 0; k < n; k++) print_check_table(&results[k], REPORTS(k), o);
+      printf("\n");
+    }
+    printf("%zu check%s: %zu PASS, %zu ERRATUM, %zu FAIL\n", n, n == 1 ? "" : "s", count[BP_CHECK_PASS],
+           count[BP_CHECK_ERRATUM], count[BP_CHECK_FAIL]);
+    if (!o->quiet) { /* the legend */
+      char text[320];
+      snprintf(text, sizeof text, "every claim holds: rel err <= %.0e against finite differences (entries below the "
+               "difference's resolution: |a - n| <= %g x its error estimate), or %.1e between the two sides of an "
+               "identity.", BP_RTOL_GOOD, BP_EST_FACTOR, BP_RTOL_IDENTITY);
+      bp_cli_verdict("PASS", 0);
+      bp_cli_wrap_at(4, ": ", text, "      ");
+      bp_cli_verdict("ERRATUM", 0);
+      bp_cli_wrap_at(7, ": ", "the formula as printed in the notes fails and the corrected form beside it holds.",
+                     "         ");
+      bp_cli_verdict("FAIL", 0);
+      bp_cli_wrap_at(4, ": ", "a formula that must hold does not, or a form that must fail holds.", "      ");
+      bp_cli_wrap("", "Relative errors as students are taught them: > 1e-2 wrong, 1e-2..1e-4 suspicious, 1e-4..1e-7 "
+                  "fine only at kinks, < 1e-7 good. The formula is the analytic side; numeric is the finite difference.",
+                  "");
+    }
   } else if (o->fmt == FORMAT_TSV && entries) {
     if (has_worst) printf("# %s: %s\n", overall, worst);
     printf("check\tclaim\tkind\tequation\tmethod\tindex\tentry\tformula\tnumeric\tabs_err\trel_err\testimate\t"

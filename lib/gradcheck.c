@@ -205,6 +205,13 @@ static void set_floors(bp_gradcheck *gc, const bp_tolerance *tol, size_t row_len
                    ulps * (gc->scale_given ? gsl_vector_get(gc->scale, k) : gc->block_scale[block_of(gc, k, row_len)]));
 }
 
+double bp_gradcheck_entry_margin(const bp_gradcheck *gc, size_t k) {
+  double a = gsl_vector_get(gc->analytic, k), n = gsl_vector_get(gc->numeric, k);
+  double e = fabs(gsl_vector_get(gc->estimate, k));
+  if (!isfinite(a) || !isfinite(n) || !isfinite(e)) return GSL_POSINF;
+  return measure_entry(a, n, e, gsl_vector_get(gc->floor, k), &gc->tol).margin;
+}
+
 static int compare(bp_gradcheck *gc, const bp_tolerance *tol, size_t row_len) {
   if (!(tol->rtol > 0) || !isfinite(tol->rtol) || !(tol->est_factor >= 0) || !isfinite(tol->est_factor) ||
       !(tol->floor_ulps >= 0) || !isfinite(tol->floor_ulps))

@@ -119,6 +119,9 @@ const char *bp_gradcheck_entry_verdict(const bp_gradcheck *gc, size_t k);
 /* The band of entry k's relative error (bp_rel_err_band), or, for an entry below resolution, that it was judged
  * by its estimate or by the floor (a band would mislabel a pass). Writes buf. */
 void bp_gradcheck_entry_band(const bp_gradcheck *gc, size_t k, char *buf, size_t len);
+/* Entry k's failure margin after bp_gradcheck_compare: |a - n| / max(rtol max(|a|, |n|), est_factor e), > 1 exactly
+ * when it fails; +inf for a non-finite entry. The worst entry has the largest; reports rank entries by it. */
+double bp_gradcheck_entry_margin(const bp_gradcheck *gc, size_t k);
 void bp_gradcheck_free(bp_gradcheck *gc);
 /* Measures every entry from analytic, numeric and estimate and sets the summary and verdict. GSL_EINVAL unless
  * rtol is positive, est_factor and floor_ulps non-negative, all finite. */

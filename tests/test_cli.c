@@ -101,7 +101,8 @@ static void grad_should_agree_with_central_differences_on_a_csv(void) {
   char args[512];
   snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/softmax.csv --format tsv", dir);
   CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 0);
-  CU_ASSERT_PTR_NOT_NULL(strstr(out, "param\tvalue\tbackprop\tnumeric\trel_err"));
+  /* run's order of the error columns (abs_err, rel_err): --params and scripts read by header name */
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "param\tvalue\tbackprop\tnumeric\tabs_err\trel_err\testimate\tjudged_by\tverdict\n"));
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nW1[0,0]\t"));
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nb2[2]\t"));
   double norm = tsv_comment_value(out, "norm_rel_err");
@@ -564,6 +565,77 @@ static void tables_should_fit_100_columns(void) {
   }
 }
 
+/* Lines of text that start (after spaces) with a number and then `what` ("W", "b", "["): entry rows of a table. */
+static size_t entry_rows(const char *text, const char *what, char *first, size_t len) {
+  size_t rows = 0;
+  if (first) first[0] = '\0';
+  for (const char *p = text; p && *p; p = bp_test_next_line(p)) {
+    const char *q = p + strspn(p, " ");
+    size_t digits = strspn(q, "0123456789");
+    if (digits == 0 || q[digits] != ' ') continue;
+    q += digits + strspn(q + digits, " ");
+    if (strncmp(q, what, strlen(what)) != 0) continue;
+    if (rows++ == 0 && first) snprintf(first, len, "%.*s", (int)strcspn(q, " "), q);
+  }
+  return rows;
+}
+
+/* eq. (26): grad shows every entry of a small network; of a larger one, the per-block lines and the 20 worst
+ * entries, worst first (the entry the first line names leads); --entries all and --entries N change that;
+ * --failures keeps the failing entries, --quiet the summary alone. */
+static void grad_should_shorten_its_table_on_request_and_by_default(void) {
+  char first[64];
+  const char *un = "grad --layers 4,5,3 --output softmax --data examples/data/unnormalized-softmax.csv "
+                   "--allow-unnormalized-targets";
+  char args[512];
+  CU_ASSERT_EQUAL(run(un, out, sizeof out, err, sizeof err), 1); /* 43 parameters, every one failing */
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "every entry checked, by block:"));
+  CU_ASSERT_EQUAL(entry_rows(out, "W", NULL, 0) + entry_rows(out, "b", NULL, 0), 20);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "23 more entries not shown"));
+  snprintf(args, sizeof args, "%s --entries 3", un);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 1);
+  CU_ASSERT_EQUAL(entry_rows(out, "W", first, sizeof first) + entry_rows(out, "b", NULL, 0), 3);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "FAIL: worst entry W1[2,2]"));
+  CU_ASSERT_STRING_EQUAL(first, "W1[2,2]");
+  snprintf(args, sizeof args, "%s --entries all", un);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 1);
+  CU_ASSERT_EQUAL(entry_rows(out, "W", NULL, 0) + entry_rows(out, "b", NULL, 0), 43);
+  CU_ASSERT_PTR_NULL(strstr(out, "not shown"));
+  snprintf(args, sizeof args, "%s --quiet", un);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 1);
+  CU_ASSERT_EQUAL(entry_rows(out, "W", NULL, 0), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "FAIL: worst entry"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "diagnosis: "));
+  CU_ASSERT_PTR_NULL(strstr(out, "loss E"));
+  /* a right gradient: all 13 entries by default, none with --failures */
+  const char *ok = "grad --layers 2,3,1 --output logistic --data examples/data/two-inputs.csv";
+  CU_ASSERT_EQUAL(run(ok, out, sizeof out, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(entry_rows(out, "W", NULL, 0) + entry_rows(out, "b", NULL, 0), 13);
+  snprintf(args, sizeof args, "%s --failures", ok);
+  CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(entry_rows(out, "W", NULL, 0) + entry_rows(out, "b", NULL, 0), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "13 passing entries not shown (--failures)"));
+  CU_ASSERT_EQUAL(run("all --entries 3", out, sizeof out, err, sizeof err), 2);
+}
+
+/* eq. (23), eq. (24), eq. (28): `all --failures` shows the three errata's failing printed forms and nothing that
+ * holds; `all --quiet` the summary line alone; `run --failures` only failing entries. */
+static void all_and_run_should_show_only_failures_or_the_summary_on_request(void) {
+  CU_ASSERT_EQUAL(run("all --failures", out, sizeof out, err, sizeof err), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nERRATUM  softmax-ds-split "));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nERRATUM  softmax-ds-expanded "));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nERRATUM  softmax-output-weights-sum "));
+  CU_ASSERT_PTR_NULL(strstr(out, "\nPASS     "));
+  CU_ASSERT_PTR_NULL(strstr(out, "  corrected "));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "22 checks: 19 PASS, 3 ERRATUM, 0 FAIL"));
+  CU_ASSERT_EQUAL(run("all --quiet", out, sizeof out, err, sizeof err), 0);
+  CU_ASSERT_STRING_EQUAL(out, "22 checks: 19 PASS, 3 ERRATUM, 0 FAIL\n");
+  CU_ASSERT_EQUAL(run("run softmax-ds-split --failures", out, sizeof out, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(entry_rows(out, "[", NULL, 0), 4); /* the printed form's 4 failing entries, not the correction's */
+  CU_ASSERT_PTR_NULL(strstr(out, "PASS\n"));
+  CU_ASSERT_EQUAL(run("list --quiet", out, sizeof out, err, sizeof err), 2);
+}
+
 /* eq. (9)-(16): `--data -` reads the CSV from standard input and gives the same report as the file; `--layers` takes
  * spaces around its sizes. */
 static void grad_should_read_standard_input_for_data_dash(void) {
@@ -624,6 +696,10 @@ int register_cli(void) {
       {"grad_should_read_standard_input_for_data_dash", grad_should_read_standard_input_for_data_dash},
       {"verdicts_should_be_coloured_on_a_terminal_only", verdicts_should_be_coloured_on_a_terminal_only},
       {"tables_should_fit_100_columns", tables_should_fit_100_columns},
+      {"grad_should_shorten_its_table_on_request_and_by_default",
+       grad_should_shorten_its_table_on_request_and_by_default},
+      {"all_and_run_should_show_only_failures_or_the_summary_on_request",
+       all_and_run_should_show_only_failures_or_the_summary_on_request},
       {"all_should_exit_zero_with_a_verdict_per_check", all_should_exit_zero_with_a_verdict_per_check},
       {"run_should_show_the_erratum_of_eq_23_in_every_format", run_should_show_the_erratum_of_eq_23_in_every_format},
       {"bad_usage_should_exit_two_with_a_message", bad_usage_should_exit_two_with_a_message},
