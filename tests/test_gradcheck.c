@@ -758,8 +758,39 @@ static void the_complex_steps_own_underflow_should_never_fail_a_right_derivative
   bp_gradcheck_free(gc);
 }
 
+/* eq. (9): the failure margin a report ranks entries by exceeds 1 exactly on the failing entries, and is largest at
+ * the worst entry; a non-finite entry has an infinite one. */
+static void entry_margins_should_rank_the_failing_entries_and_peak_at_the_worst(void) {
+  static const double a[] = {0.31, -1.25, 2.385, 0.0071, 4.5, -0.66};
+  static const double n[] = {0.31000000001, -1.2, 2.385, 0.0072, 4.5000000002, -0.66};
+  bp_gradcheck *gc = bp_gradcheck_alloc(6);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(gc);
+  for (size_t k = 0; k < 6; k++) {
+    gsl_vector_set(gc->analytic, k, a[k]);
+    gsl_vector_set(gc->numeric, k, n[k]);
+    gsl_vector_set(gc->estimate, k, 1e-12);
+  }
+  bp_tolerance tol = bp_tolerance_default();
+  CU_ASSERT_EQUAL_FATAL(bp_gradcheck_compare(gc, &tol), GSL_SUCCESS);
+  double top = -1;
+  size_t at = 99;
+  for (size_t k = 0; k < 6; k++) {
+    double m = bp_gradcheck_entry_margin(gc, k);
+    CU_ASSERT_EQUAL(m > 1.0, !gsl_vector_uchar_get(gc->passed, k));
+    if (m > top) top = m, at = k;
+  }
+  CU_ASSERT_EQUAL(gc->n_failed, 2); /* entries 1 and 3 */
+  CU_ASSERT_EQUAL(at, gc->worst);
+  gsl_vector_set(gc->numeric, 2, GSL_NAN);
+  CU_ASSERT_EQUAL_FATAL(bp_gradcheck_compare(gc, &tol), GSL_SUCCESS);
+  CU_ASSERT(isinf(bp_gradcheck_entry_margin(gc, 2)));
+  bp_gradcheck_free(gc);
+}
+
 int register_gradcheck(void) {
   static const bp_test_case cases[] = {
+      {"entry_margins_should_rank_the_failing_entries_and_peak_at_the_worst",
+       entry_margins_should_rank_the_failing_entries_and_peak_at_the_worst},
       {"an_entry_within_its_rounding_floor_should_pass_and_be_counted_apart",
        an_entry_within_its_rounding_floor_should_pass_and_be_counted_apart},
       {"the_floor_should_scale_with_the_largest_entry_of_the_block",
