@@ -53,7 +53,7 @@ typedef struct {
   bp_check_verdict verdict;
   double max_rel_err;     /* the largest max_rel_err of the claims that must hold; NaN when none of them resolved
                            * an entry (see bp_claim), so that "all judged by their estimates" never reads as 0 */
-  double norm_rel_err;    /* the largest ||a - n|| / ||n|| over the finite-difference claims that must hold */
+  double norm_rel_err;    /* the largest ||a - n|| / ||n|| over the claims that must hold, identities too */
   double erratum_rel_err; /* the largest worst_rel_err over the PRINTED claims that failed: the true relative error
                            * of the entry that decides each one's failure, resolved or not (a forward difference
                            * resolves none, so max_rel_err would say nothing); 0 when none failed */

@@ -173,6 +173,15 @@ rm -f "$tmp/gnuplot.out"
 version=$("$bpcheck" --version 2>/dev/null | head -n 1)
 awk -F '\t' -v version="$version" -v seed="$seed" -v figlist="$tmp/figures" -v warnings="$tmp/warnings" '
   function esc(s) { gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); gsub(/>/, "\\&gt;", s); return s }
+  # Markdown code spans of the captions, `like this`, as <code> (after esc: the text inside is already escaped)
+  function code(s,    out) {
+    out = ""
+    while (match(s, /`[^`]*`/)) {
+      out = out substr(s, 1, RSTART - 1) "<code>" substr(s, RSTART + 1, RLENGTH - 2) "</code>"
+      s = substr(s, RSTART + RLENGTH)
+    }
+    return out s
+  }
   FNR == 1 { file++ }
   file == 1 {                     # the table of checks
     row[++rows] = $0
@@ -219,16 +228,23 @@ awk -F '\t' -v version="$version" -v seed="$seed" -v figlist="$tmp/figures" -v w
       print "</tr>"
     }
     print "</table>"
+    print "<p><span class=\"PASS\">PASS</span>: every claim of the check holds, to rel err 1e-7 against finite " \
+          "differences (or within 4 times the difference&#39;s error estimate for an entry below its resolution), " \
+          "or to 1.4e-14 between the two sides of an identity. <span class=\"ERRATUM\">ERRATUM</span>: the " \
+          "formula as the notes print it fails, and the corrected form beside it holds. " \
+          "<span class=\"FAIL\">FAIL</span>: a formula that must hold does not, or a form that must fail holds. " \
+          "<code>max_rel_err</code> is over the resolved entries, <code>norm_rel_err</code> is " \
+          "&#8214;a &minus; n&#8214; / &#8214;n&#8214;, as <code>bpcheck all</code> prints them.</p>"
     print "<h2>The figures</h2>"
     while ((getline line < figlist) > 0) { split(line, f, "\t"); why[f[1]] = f[2] }
     for (k = 1; k <= nfig; k++) {
       name = order[k]
       if (why[name] != "") {
-        printf "<p class=\"missing\"><b>Figure %d. %s.</b> Not drawn: %s.</p>\n", k, esc(title[name]), esc(why[name])
+        printf "<p class=\"missing\"><b>Figure %d. %s.</b> Not drawn: %s.</p>\n", k, code(esc(title[name])), esc(why[name])
         continue
       }
       printf "<figure id=\"%s\"><a href=\"%s.svg\"><img src=\"%s.png\" alt=\"%s\"></a>\n", name, name, name, esc(title[name])
-      printf "<figcaption><b>Figure %d. %s.</b> %s</figcaption></figure>\n", k, esc(title[name]), esc(text[name])
+      printf "<figcaption><b>Figure %d. %s.</b> %s</figcaption></figure>\n", k, code(esc(title[name])), code(esc(text[name]))
     }
     print "</body></html>"
   }

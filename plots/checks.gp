@@ -23,7 +23,7 @@ row(m) = column("n") + 0.14 * (method_lt(m) - 3)   # each method a little above 
 set title "Worst relative error of each derivation check, by finite-difference method"
 set logscale x
 set format x log_format
-set xrange [1e-19:1e2]
+set xrange [2e-20:1e2]   # half a decade below the floor, so a marker at 10^-19 is drawn whole
 set xtics 1e-18, 1e2, 1
 set yrange [n_checks + 0.7:0.3]
 set ytics scale 0 font ",10"
@@ -35,7 +35,7 @@ set key outside bottom center horizontal maxrows 1 width 1
 set object 1 rect from 1e-2, graph 0 to 1e2, graph 1 back fc rgb oi_vermillion fs solid 0.12 noborder
 set object 2 rect from 1e-4, graph 0 to 1e-2, graph 1 back fc rgb oi_orange fs solid 0.12 noborder
 set object 3 rect from 1e-7, graph 0 to 1e-4, graph 1 back fc rgb oi_yellow fs solid 0.15 noborder
-set object 4 rect from 1e-19, graph 0 to 1e-7, graph 1 back fc rgb oi_green fs solid 0.06 noborder
+set object 4 rect from graph 0, graph 0 to 1e-7, graph 1 back fc rgb oi_green fs solid 0.06 noborder
 set arrow 1 from 1e-2, graph 0 to 1e-2, graph 1 nohead ls 20 back
 set arrow 2 from 1e-4, graph 0 to 1e-4, graph 1 nohead ls 20 back
 set arrow 3 from 1e-7, graph 0 to 1e-7, graph 1 nohead ls 20 back

@@ -21,7 +21,6 @@ set ylabel "‖numeric − analytic‖ / ‖analytic‖"
 set key outside right top width -2
 # the band a double-precision check must reach, and each precision's epsilon
 set arrow 1 from graph 0, first 1e-7 to graph 1, first 1e-7 nohead ls 20
-set label 1 "good < 10^{−7}" at graph 0.99, first 1e-7 right offset 0,0.6 tc rgb "#666666"
 do for [k = 1:3] {
   p = word(precisions, k)
   stats file using (strcol("precision") eq p ? column("epsilon") : NaN) name "E" nooutput
@@ -32,4 +31,5 @@ plot for [k = 1:3] file using "h":(of(word(precisions, k), 0, column("norm_rel_e
          lt (k == 1 ? 2 : k == 2 ? 1 : 3) ps 0.6 title label_of(word(precisions, k)), \
      for [k = 1:3] file using "h":(of(word(precisions, k), 1, column("norm_rel_err"))) with points \
          lt (k == 1 ? 2 : k == 2 ? 1 : 3) pt 6 ps 3 lw 2 notitle, \
-     NaN with points lc rgb "#333333" pt 6 ps 3 lw 2 title "automatic step"
+     NaN with points lc rgb "#333333" pt 6 ps 3 lw 2 title "automatic step", \
+     NaN with lines ls 20 title "good < 10^{−7}"

@@ -17,12 +17,12 @@ set format y log_format
 set yrange [0.1:1e5]
 set ylabel "E"
 set format x ""
-set key at graph 0.5, 0.78 center top width -10
+set key at graph 0.5, 0.78 center top width -4
 set label 1 "× naive not finite (inf or NaN)" at 60, 1e4 center tc rgb oi_vermillion front
 plot file using "s":"reference" with lines ls 21 lw 3 title "reference (long double)", \
      file using "s":(finite(column("naive"))) with points lt 2 pt 6 ps 0.6 title "naive eq. (32): −t log x − (1−t) log(1−x), x by eq. (2)", \
      file using "s":(broken(3e4)) with points lt 2 pt 2 ps 0.8 notitle, \
-     file using "s":"stable" with lines lt 1 title "stable eq. (36): −ts + log(1+e^s), as max(s,0) − ts + log1p(e^{−|s|})"
+     file using "s":"stable" with lines lt 1 title "stable eq. (36): −ts + log(1+e^s), as max(s,0) − ts + log1p(e^{−|s|})   " # spaces: the superscript is wider than gnuplot reckons
 unset label 1
 
 set yrange [1e-19:10]
