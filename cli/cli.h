@@ -58,6 +58,9 @@ void bp_cli_trace_print(const bp_trace *t, const bp_mlp *net, format fmt);
 /* JSON: a string with its escapes; a number, or null for inf and NaN (JSON has neither). */
 void bp_cli_json_string(const char *s);
 void bp_cli_json_number(double v);
+/* How many threads a check's columns get: OMP_NUM_THREADS, as OpenMP programs read it (1 when unset or not a
+ * positive number; the library itself never reads the environment). The numbers do not depend on it. */
+size_t bp_cli_threads(void);
 /* "5,6" -> "eq. (5), (6)"; "9-16" -> "eq. (9)-(16)". */
 void bp_cli_equation_label(const char *eqs, char *buf, size_t len);
 /* Appends " ARG" to the command line in buf (length len), single-quoted for a POSIX shell when ARG holds anything

@@ -40,6 +40,13 @@ void bp_cli_json_string(const char *s) {
   putchar('"');
 }
 
+size_t bp_cli_threads(void) {
+  const char *s = getenv("OMP_NUM_THREADS");
+  char *end = NULL;
+  unsigned long n = s ? strtoul(s, &end, 10) : 0;
+  return (s && end != s && *end == '\0' && n >= 1) ? (size_t)n : 1;
+}
+
 void bp_cli_json_number(double v) {
   if (isfinite(v))
     printf("%.17g", v);
