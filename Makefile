@@ -149,10 +149,12 @@ $(B)/property: $(B)/tests/property/main.o $(B)/tests/property.o $(B)/libbpcheck.
 
 # ---- bench: bp_dataset_read_csv on a ~100 MB CSV: MB/s and peak RSS against the size of the final matrices -------
 .PHONY: bench
-bench: deps $(B)/bench_csv $(B)/bench_train
+bench: deps $(B)/bench_csv $(B)/bench_train $(B)/bench_check
 	$(B)/bench_csv file $(B)/bench/bench.csv
 	$(B)/bench_csv pipe $(B)/bench/bench.csv
 	sh bench/bench_train.sh $(B)/bench_train $(B)/bench
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(B)/bench_check $(B)/bench
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 sh bench/peer.sh $(B)/bench
 
 $(B)/bench_csv: $(B)/bench/bench_csv.o $(B)/libbpcheck.a $(B)/cblas.flags
 	$(CC) $(CFLAGS) -o $@ $(LINKED) $(LDLIBS)
@@ -164,6 +166,13 @@ $(B)/bench_train: $(B)/bench/bench_train.o $(B)/libbpcheck.a $(B)/cblas.flags
 	$(CC) $(CFLAGS) -o $@ $(LINKED) $(LDLIBS)
 
 -include $(B)/bench/bench_train.d
+
+# The network against dgemm, GSL's CBLAS against the linked one, the full check by method and threads, and its time
+# against the number of parameters (bench/bench_check.c); NumPy and PyTorch beside it (bench/peer.sh, peer.py).
+$(B)/bench_check: $(B)/bench/bench_check.o $(B)/libbpcheck.a $(B)/cblas.flags
+	$(CC) $(CFLAGS) -o $@ $(LINKED) $(LDLIBS) -ldl
+
+-include $(B)/bench/bench_check.d
 
 # ---- the library for programs outside: examples/, make install (docs/library.md) -----------------------------
 # Outside code includes <bpcheck/mlp.h>: in the tree $(B)/include/bpcheck is a link to lib/, once installed it is

@@ -38,34 +38,54 @@ struct bp_mlp_move_work {
 
 /* ---- e^d - 1 and log(1 + u), real and complex, for |d|, |u| small -------------------------------------------------
  * Below 2^-10 the Taylor series to degree 7: the first omitted term is below 2^-70 of the sum, and in Horner form
- * every rounding after the leading term is scaled by |d| / 2 <= 2^-11, so the result is within about an ulp. */
+ * every rounding after the leading term (the coefficients 1/k! and 1/k included) is scaled by |d| <= 2^-10, so the
+ * result is within about an ulp. Complex products are written out: C's complex * complex is a library call that
+ * rescues infinities, which these small arguments never reach. */
 #define BP_SMALL 0x1p-10
+static const double em1_c[7] = {1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040};
+static const double lg1p_c[7] = {1.0, -1.0 / 2, 1.0 / 3, -1.0 / 4, 1.0 / 5, -1.0 / 6, 1.0 / 7};
 
-static double em1(double d) {
-  if (fabs(d) >= BP_SMALL) return expm1(d);
-  return d * (1 + d / 2 * (1 + d / 3 * (1 + d / 4 * (1 + d / 5 * (1 + d / 6 * (1 + d / 7))))));
+static double series(const double *c, double d) {
+  double p = c[6];
+  for (int k = 5; k >= 0; k--) p = c[k] + d * p;
+  return d * p;
 }
 
-static double lg1p(double u) {
-  if (fabs(u) >= BP_SMALL) return log1p(u);
-  return u * (1 - u * (1.0 / 2 - u * (1.0 / 3 - u * (1.0 / 4 - u * (1.0 / 5 - u * (1.0 / 6 - u / 7))))));
+static double em1(double d) { return (fabs(d) < BP_SMALL) ? series(em1_c, d) : expm1(d); }
+static double lg1p(double u) { return (fabs(u) < BP_SMALL) ? series(lg1p_c, u) : log1p(u); }
+
+static double complex zmul(double complex a, double complex b) {
+  double ar = creal(a), ai = cimag(a), br = creal(b), bi = cimag(b);
+  return bp_cmplx(ar * br - ai * bi, ar * bi + ai * br);
 }
+
+static double complex series_z(const double *c, double complex d) {
+  double complex p = c[6];
+  for (int k = 5; k >= 0; k--) p = c[k] + zmul(d, p);
+  return zmul(d, p);
+}
+
+static int small_z(double complex d) { return fabs(creal(d)) + fabs(cimag(d)) < BP_SMALL; }
 
 /* e^(a + ib) - 1 = (e^a cos b - 1) + i e^a sin b, with e^a cos b - 1 = expm1(a) cos b - 2 sin^2(b/2) (no
  * cancellation). */
 static double complex em1_z(double complex d) {
-  if (cabs(d) < BP_SMALL)
-    return d * (1 + d / 2 * (1 + d / 3 * (1 + d / 4 * (1 + d / 5 * (1 + d / 6 * (1 + d / 7))))));
+  if (small_z(d)) return series_z(em1_c, d);
   double a = creal(d), b = cimag(d), h = sin(b / 2);
   return bp_cmplx(expm1(a) * cos(b) - 2 * h * h, exp(a) * sin(b));
 }
 
 /* log(1 + u) = log|1 + u| + i arg(1 + u), |1 + u|^2 = 1 + (2 re u + |u|^2). */
 static double complex lg1p_z(double complex u) {
-  if (cabs(u) < BP_SMALL)
-    return u * (1 - u * (1.0 / 2 - u * (1.0 / 3 - u * (1.0 / 4 - u * (1.0 / 5 - u * (1.0 / 6 - u / 7))))));
+  if (small_z(u)) return series_z(lg1p_c, u);
   double a = creal(u), b = cimag(u);
   return bp_cmplx(0.5 * log1p(a * (2 + a) + b * b), atan2(b, 1 + a));
+}
+
+/* n / m for the hidden change, written out as n conj(m) / |m|^2 (|m| is near 1 there). */
+static double complex zdiv(double complex n, double complex m) {
+  double mr = creal(m), mi = cimag(m), s = mr * mr + mi * mi;
+  return bp_cmplx((creal(n) * mr + cimag(n) * mi) / s, (cimag(n) * mr - creal(n) * mi) / s);
 }
 
 /* ---- the state at x ----------------------------------------------------------------------------------------------- */
@@ -289,7 +309,7 @@ static int moved_complex(const gsl_vector *x, size_t k, double t, gsl_vector_com
     for (size_t b = 0; b < B; b++) {
       double xb = X->data[b * X->tda + i], qb = Q->data[b * Q->tda + i];
       double complex m = em1_z(d[b]);
-      d[b] = xb * qb * m / (1 + xb * m);
+      d[b] = zdiv(xb * qb * m, 1 + xb * m);
     }
     E = top_change_z(mw, d, net->W[L].matrix.data + i * net->W[L].matrix.tda, 0);
   }
