@@ -25,8 +25,11 @@ double bp_logistic(double s) {
 int bp_logistic_forward(const gsl_matrix *S, gsl_matrix *X) {
   int status = bp_core_check_shape("bp_logistic_forward", S, "S", X, "X");
   if (status) return status;
-  for (size_t r = 0; r < S->size1; r++)
-    for (size_t c = 0; c < S->size2; c++) gsl_matrix_set(X, r, c, bp_logistic(gsl_matrix_get(S, r, c)));
+  for (size_t r = 0; r < S->size1; r++) { /* along the rows, as the data lie */
+    const double *s = S->data + r * S->tda;
+    double *x = X->data + r * X->tda;
+    for (size_t c = 0; c < S->size2; c++) x[c] = bp_logistic(s[c]);
+  }
   return GSL_SUCCESS;
 }
 
@@ -78,9 +81,11 @@ int bp_logistic_backward_from_s(const gsl_matrix *S, const gsl_matrix *dX, gsl_m
   int status = bp_core_check_shape("bp_logistic_backward_from_s", S, "S", dX, "dX");
   if (!status) status = bp_core_check_shape("bp_logistic_backward_from_s", S, "S", dS, "dS");
   if (status) return status;
-  for (size_t r = 0; r < S->size1; r++)
-    for (size_t c = 0; c < S->size2; c++)
-      gsl_matrix_set(dS, r, c, times_slope(gsl_matrix_get(dX, r, c), gsl_matrix_get(S, r, c)));
+  for (size_t r = 0; r < S->size1; r++) { /* along the rows, as the data lie; dS may be dX */
+    const double *s = S->data + r * S->tda, *dx = dX->data + r * dX->tda;
+    double *ds = dS->data + r * dS->tda;
+    for (size_t c = 0; c < S->size2; c++) ds[c] = times_slope(dx[c], s[c]);
+  }
   return GSL_SUCCESS;
 }
 
