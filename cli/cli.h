@@ -115,6 +115,16 @@ void bp_cli_colour_init(void);
 /* Prints a verdict ("PASS", "FAIL", "ERRATUM", "NOT SMOOTH", ...), coloured when bp_cli_colour_init allowed it,
  * padded with spaces to width columns. */
 void bp_cli_verdict(const char *verdict, int width);
+/* A progress line on stderr, only when stderr is a terminal and only once a run has taken a second: columns of
+ * differences done out of the total, and the time left at the rate so far. bp_cli_progress_column is a
+ * bp_progress_fn (fd.h) whose context is the bp_cli_progress; _end clears the line. */
+typedef struct {
+  int on, shown;
+  double start, last;
+} bp_cli_progress;
+void bp_cli_progress_start(bp_cli_progress *p);
+void bp_cli_progress_column(size_t done, size_t total, void *context);
+void bp_cli_progress_end(bp_cli_progress *p);
 
 /* `bpcheck plotdata NAME [--seed N]`: the TSV a figure of plots/ is drawn from (cli/plotdata.c). */
 int bp_cli_plotdata(const char *name, unsigned long seed);

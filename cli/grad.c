@@ -369,7 +369,12 @@ int bp_cli_grad(const bp_cli_options *o) {
   no.rng = rng; /* the draws follow the initialisation's, as --seed promises */
   no.subject = o->gradient ? "your gradient file" : o->plant ? "the planted backprop" : NULL;
   no.n_threads = bp_cli_threads();
-  if ((status = bp_netcheck_run(g.net, data->X, data->T, candidate, &no, &g.r))) {
+  bp_cli_progress progress;
+  bp_cli_progress_start(&progress);
+  no.progress = bp_cli_progress_column, no.progress_context = &progress;
+  status = bp_netcheck_run(g.net, data->X, data->T, candidate, &no, &g.r);
+  bp_cli_progress_end(&progress);
+  if (status) {
     if (status == GSL_EINVAL) { /* a loss that is not finite: nothing to check */
       fprintf(stderr, "bpcheck: %s%s\n", bp_error_message(), o->params ? " (look for huge values in --params)" : "");
       rc = EXIT_USAGE;

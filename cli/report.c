@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -267,4 +268,32 @@ void bp_cli_verdict(const char *verdict, int width) {
   }
   int n = code ? printf("\033[%sm%s\033[0m", code, verdict) - (int)strlen(code) - 7 : printf("%s", verdict);
   for (; n < width; n++) putchar(' ');
+}
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+void bp_cli_progress_start(bp_cli_progress *p) {
+  p->on = isatty(STDERR_FILENO);
+  p->shown = 0;
+  p->start = p->last = now();
+}
+
+void bp_cli_progress_column(size_t done, size_t total, void *context) {
+  bp_cli_progress *p = context;
+  if (!p->on || total == 0) return;
+  double t = now();
+  if (t - p->start < 1.0 || (t - p->last < 0.25 && done < total)) return; /* quiet for a second, then 4 a second */
+  p->last = t;
+  double left = (done > 0) ? (t - p->start) * (double)(total - done) / (double)done : 0.0;
+  fprintf(stderr, "\rbpcheck: columns %zu / %zu, about %.0f s left   ", done, total, left);
+  p->shown = 1;
+}
+
+void bp_cli_progress_end(bp_cli_progress *p) {
+  if (p->shown) fprintf(stderr, "\r\033[K");
+  p->shown = 0;
 }
