@@ -2,7 +2,8 @@
  * backprop of a two-layer network in NumPy (eq. (9)-(16), eq. (26)-(31)) at the parameters of a TSV and writes
  * dE/dparams by name. bp_gradient_read_tsv reads the file back into net->grad's layout, where it must equal
  * bpcheck's own backprop to rounding and pass the network check (lib/netcheck.h) undiagnosed; each mistake the
- * script can plant must fail that check with the mistake named. Logistic (2,4,1 on examples/data/xor.csv) and
+ * script can plant must fail that check with the mistake named, in the library and through `bpcheck grad
+ * --gradient`. Logistic (2,4,1 on examples/data/xor.csv) and
  * softmax (2,5,3 on examples/data/three-class.csv, non-square layers) networks.
  * Runs when a python3 that imports numpy is found (/usr/bin/python3, then python3 on PATH); otherwise it prints
  * why and checks nothing. */
@@ -168,11 +169,48 @@ static void numpy_planted_mistakes_should_fail_the_check_and_be_named(void) {
   }
 }
 
+/* The same through the command: `bpcheck grad --params P --gradient G` passes the script's gradient (exit 0, no
+ * diagnosis) and fails each planted mistake (exit 1) with the mistake named in its JSON diagnosis. */
+static void grad_gradient_should_pass_the_numpy_gradient_and_name_each_planted_mistake(void) {
+  if (python == NULL) return;
+  static char out[1 << 16], err[4096];
+  for (size_t q = 0; q < 2; q++) {
+    bp_dataset *data = NULL;
+    bp_mlp *net = network(&problems[q], 13 + q, &data);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+    gsl_vector *grad = gsl_vector_alloc(net->n_params);
+    const problem *p = &problems[q];
+    char args[512];
+    snprintf(args, sizeof args,
+             "grad --layers %zu,%zu,%zu --output %s --data %s --params %s/params.tsv --gradient %s/gradient.tsv "
+             "--format json",
+             p->sizes[0], p->sizes[1], p->sizes[2], p->output, p->data, dir, dir);
+    for (size_t m = 0; m <= sizeof planted / sizeof planted[0]; m++) {
+      const char *mistake = m ? planted[m - 1].mistake : NULL; /* m = 0: the correct script */
+      if (mistake && p_is_single_output(p) && strcmp(mistake, "transposed-propagation") == 0) continue;
+      CU_ASSERT_EQUAL_FATAL(numpy_gradient(p, mistake, net, grad), GSL_SUCCESS);
+      int status = bp_test_run_bpcheck(args, dir, out, sizeof out, err, sizeof err);
+      char kind[96];
+      snprintf(kind, sizeof kind, "\"kind\": \"%s\"", mistake ? bp_diagnosis_kind_name(planted[m - 1].kind) : "");
+      int ok = mistake ? status == 1 && strstr(out, kind) != NULL : status == 0 && strstr(out, "\"diagnosis\"") == NULL;
+      if (!ok)
+        printf("\n  test_numpy: bpcheck %s (--plant %s): exit %d, expected %d and %s\n  %.300s\n  %s\n", args,
+               mistake ? mistake : "none", status, mistake ? 1 : 0, mistake ? kind : "no diagnosis", out, err);
+      CU_ASSERT(ok);
+    }
+    gsl_vector_free(grad);
+    bp_mlp_free(net);
+    bp_dataset_free(data);
+  }
+}
+
 int register_numpy(void) {
   CU_pSuite s = CU_add_suite("a gradient from NumPy (examples/python/gradient_tsv.py)", setup, teardown);
   if (s == NULL) return 1;
   return CU_add_test(s, "numpy_gradient_should_read_back_as_bpcheck_backprop_to_rounding",
                      numpy_gradient_should_read_back_as_bpcheck_backprop_to_rounding) == NULL ||
          CU_add_test(s, "numpy_planted_mistakes_should_fail_the_check_and_be_named",
-                     numpy_planted_mistakes_should_fail_the_check_and_be_named) == NULL;
+                     numpy_planted_mistakes_should_fail_the_check_and_be_named) == NULL ||
+         CU_add_test(s, "grad_gradient_should_pass_the_numpy_gradient_and_name_each_planted_mistake",
+                     grad_gradient_should_pass_the_numpy_gradient_and_name_each_planted_mistake) == NULL;
 }
