@@ -208,6 +208,31 @@ static int point_ready(column_points *cp, int p) {
   return cp->have[p];
 }
 
+/* Richardson's |R(2h) - R(h)| assumes f smooth on the stencil's scale, so that the table's differences shrink
+ * as h^8. A corner of f inside the stencil (a unit saturated on both sides of it: with a feature of 1e129 the
+ * loss is piecewise linear in a weight, its corner within 1e-124 of 0) breaks that: with the corner at distance
+ * d < h from x, every central difference is D(kh) = (sL + sR)/2 + (sR - sL) d / (2 k h), R errs by about
+ * |sR - sL| / 2 and |R(2h) - R(h)| is only of order |sR - sL| d / h, less the larger the step. The ten values
+ * show it: the slopes m_i between neighbouring points (-16h .. 16h) of a smooth f change across each point by
+ * about f'' times the widths, spread over the stencil (constant f'': the largest two adjacent changes carry half
+ * of the total); at a corner one point or two adjacent ones carry the whole slope jump. Where they carry more
+ * than 15/16 of the total and that total exceeds the slopes' round-off, R is not known better than the spread of
+ * the slopes, max m - min m, and that is the estimate's floor (the automatic step then prefers a step whose
+ * stencil is clear of the corner, if one is tried). */
+static double stencil_kink(const column_points *cp, size_t r, double fmax_abs) {
+  static const int order[10] = {10, 8, 6, 3, 1, 0, 2, 5, 7, 9}; /* the points -16h .. 16h, ascending */
+  double m[9], lo = GSL_POSINF, hi = GSL_NEGINF, total = 0.0, top = 0.0;
+  for (int i = 0; i < 9; i++) {
+    double a = gsl_vector_get(cp->wk->buf[order[i]], r), b = gsl_vector_get(cp->wk->buf[order[i + 1]], r);
+    m[i] = (b - a) / ((point_offset[order[i + 1]] - point_offset[order[i]]) * cp->h);
+    lo = fmin(lo, m[i]), hi = fmax(hi, m[i]);
+  }
+  for (int i = 0; i < 8; i++) total += fabs(m[i + 1] - m[i]);
+  for (int i = 0; i < 7; i++) top = fmax(top, fabs(m[i + 1] - m[i]) + fabs(m[i + 2] - m[i + 1]));
+  double noise = 64.0 * (GSL_DBL_EPSILON * fmax_abs + DBL_TRUE_MIN) / cp->h;
+  return (isfinite(total) && total > noise && top > 0.9375 * total) ? hi - lo : 0.0;
+}
+
 /* Entry r of the column by `rule`; 0 if one of its points is missing or one of its values is not finite. *err is
  * the estimate, truncation + round-off, and *best the estimate the trial steps h 4^k (below) are predicted to give
  * by the model the search itself rests on: round-off scales as 1 / h and truncation as h^order, so at 4^k h the
@@ -229,6 +254,7 @@ static int apply_rule(const fd_rule *rule, column_points *cp, size_t r, double *
   if (rule == &rule_richardson) gain = 65536.0; /* richardson, order 8 */
   *d = d1;
   *err = trunc + round;
+  if (rule == &rule_richardson) *err = fmax(*err, stencil_kink(cp, r, f));
   *best = fmin(fmin(*err, gain * trunc + 0.25 * round), fmin(trunc / gain + 4.0 * round, trunc / (gain * gain) + 16.0 * round));
   return isfinite(d1) && isfinite(*err);
 }
