@@ -102,6 +102,8 @@ typedef struct {
   double scale;  /* a power of two applied to every value (values near DBL_MAX), undone on the result */
   int nonfinite; /* some value was inf or NaN */
   int status;
+  int n_seen;         /* values returned since the last reset, the first 8 kept (GSL's two rounds of 4) */
+  double at[8], y_at[8];
 } gsl_adapter;
 
 /* gsl_function for scale * y_r as a function of x_j alone. */
@@ -111,6 +113,8 @@ static double gsl_adapter_eval(double v, void *p) {
   if (status && !outside_domain(status) && !a->status) a->status = status;
   double y = status ? GSL_NAN : gsl_vector_get(a->y, a->r);
   if (!isfinite(y)) a->nonfinite = 1;
+  if (a->n_seen < 8) a->at[a->n_seen] = v, a->y_at[a->n_seen] = a->scale * y;
+  a->n_seen++;
   return a->scale * y;
 }
 
@@ -331,11 +335,32 @@ static int rule_column(bp_fd_method method, fd_worker *wk, const bp_fd_options *
  * were all finite but whose result was not is run again on the values scaled by 2^-16, exactly, and the result
  * unscaled. Each call differentiates the scalar y_r alone (gsl_adapter_eval returns y_r and nothing else), so GSL's
  * round-off term, built from |y_r| at its own points, is on row r's own scale, as in the rules above. */
+/* gsl_deriv_central evaluates the 5-point rule r(h) = (4/3 (f(x+h/2) - f(x-h/2)) - 1/6 (f(x+h) - f(x-h))) / h
+ * at its step h (points x-h, x+h, x-h/2, x+h/2 in that order) and, where its estimate calls for it, again at an
+ * optimal step h' (4 more points); it keeps r(h') only when |r(h') - r(h)| < 4 times r(h)'s estimate, and
+ * otherwise returns r(h) with r(h)'s estimate. Two rounds that disagree beyond that say one of the estimates is
+ * wrong, and GSL cannot tell which: a corner of f inside the first stencil (a unit saturated on both sides of it,
+ * with a feature of 1e286 the loss is piecewise linear in a weight, its corner 5e-5 from x and h = 7.4e-4) makes
+ * r(h) a blend of the two slopes and its estimate small, while r(h') on the stencil clear of it is right. So, as
+ * for the automatic step of the rules above, the value is trusted no further than the distance between the two
+ * rounds' values: |r(h') - r(h)|, recomputed from the 8 values the adapter saw (0 after a single round). */
+static double gsl_rounds_apart(const gsl_adapter *a) {
+  if (a->n_seen != 8) return 0.0;
+  double r[2];
+  for (int k = 0; k < 2; k++) {
+    const double *v = a->at + 4 * k, *y = a->y_at + 4 * k;
+    double h = 0.5 * (v[1] - v[0]), r3 = 0.5 * (y[1] - y[0]);
+    r[k] = ((4.0 / 3.0) * (y[3] - y[2]) - (1.0 / 3.0) * r3) / h;
+  }
+  double apart = fabs(r[1] - r[0]);
+  return isfinite(apart) ? apart : 0.0;
+}
+
 static int gsl_column(fd_worker *wk, size_t j, double x0, double h, gsl_matrix *J, gsl_matrix *J_err, size_t col) {
   int (*const deriv[3])(const gsl_function *, double, double, double *, double *) = {
       gsl_deriv_central, gsl_deriv_backward, gsl_deriv_forward};
   const int usable[3] = {isfinite(x0 + h) && isfinite(x0 - h), isfinite(x0 - h), isfinite(x0 + h)};
-  gsl_adapter a = {wk, wk->buf[0], j, 0, x0, 1.0, 0, GSL_SUCCESS};
+  gsl_adapter a = {wk, wk->buf[0], j, 0, x0, 1.0, 0, GSL_SUCCESS, 0, {0}, {0}};
   gsl_function F = {gsl_adapter_eval, &a};
   for (size_t r = 0; r < J->size1 && !a.status; r++) {
     double value = GSL_NAN, abserr = GSL_POSINF;
@@ -344,13 +369,16 @@ static int gsl_column(fd_worker *wk, size_t j, double x0, double h, gsl_matrix *
       if (!usable[k]) continue;
       a.scale = 1.0;
       a.nonfinite = 0;
+      a.n_seen = 0;
       deriv[k](&F, x0, h, &value, &abserr);
       if (!a.status && !a.nonfinite && !(isfinite(value) && isfinite(abserr))) {
         a.scale = 0x1p-16;
+        a.n_seen = 0;
         deriv[k](&F, x0, h, &value, &abserr);
-        value /= a.scale;
-        abserr /= a.scale;
       }
+      if (k == 0) abserr = fmax(abserr, gsl_rounds_apart(&a));
+      value /= a.scale;
+      abserr /= a.scale;
       if (!a.status && isfinite(value) && isfinite(abserr)) break;
       value = GSL_NAN, abserr = GSL_POSINF;
     }

@@ -26,7 +26,22 @@ static int setup(void) {
          bp_test_write_file(dir, "ext.csv", "1e-320,1e308,0.5\n") ||
          /* logits 1e300 apart, the target on the winner: every delta x - t is exactly 0, and so is every difference */
          bp_test_write_file(dir, "nosignal.csv", "1e300,-1e300,0,1\n") ||
-         bp_test_write_file(dir, "signal.csv", "1e300,-1e300,1,0\n");
+         bp_test_write_file(dir, "signal.csv", "1e300,-1e300,1,0\n") ||
+         /* property cases 8482 and 1278: a feature of -2.1e129 (1.8e286) makes the loss piecewise linear in
+          * W1[0,3] (W1[1,1]), its corner within the Richardson (GSL) stencil */
+         bp_test_write_file(dir, "corner.csv",
+                            "5.0181465176187812e-219,-5.1116301900096597e-109,0,1,0.84179237461648881,"
+                            "0.64648189255967736,0,0\n"
+                            "6.0127283202929192e-87,-5.0878446168862924e-264,0.30386120826005936,1,1,0,"
+                            "0.91334511921741068,0.33441533986479044\n"
+                            "-2.0900623970578128e+129,-726093.69078040053,0,0.90876674489118159,0.21198984072543681,"
+                            "0.048196847550570965,1,0.79326674109324813\n"
+                            "-1.0994231038041241e-174,1.2370580785316686e-134,1,1,0,1,0.69906895700842142,"
+                            "0.33815132430754602\n") ||
+         bp_test_write_file(dir, "corner-gsl.csv",
+                            "-3.2325264182944614e-137,1.9064536909177066e+221,2.0961382910209279e-274,1,0,1,1,1\n"
+                            "2.7661476748338024e-83,1.8296416511870642e+286,-2.5228426601120932e-230,"
+                            "0.35128896846435964,0.5902485849801451,0,0.13923807325772941,1\n");
 }
 
 static int teardown(void) {
@@ -57,6 +72,37 @@ static void the_saturated_reproduction_should_pass_with_every_method(void) {
  * false diagnosis); its estimate now holds the underflow floor. */
 static void the_subnormal_feature_reproduction_should_pass_with_every_method(void) {
   passes_with_every_method("ext.csv", "--layers 2,1 --output logistic", __LINE__);
+}
+
+/* eq. (9), eq. (10): the loss of a saturated logistic output is piecewise linear in a weight that multiplies a
+ * feature of 1e129, with its corner within 1e-124 of 0; property case 8482 has W1[0,3] = 0.0013, inside every
+ * Richardson stencil (16h = 0.29), and case 1278 has W1[1,1] = -5.2e-5, inside GSL's first stencil. Both FAILed
+ * bpcheck's right backprop with an estimate that missed the blend of the two slopes (fd.c: stencil_kink,
+ * gsl_rounds_apart). Now both pass with every method, and a planted bug (the sign of the output delta) still
+ * FAILs there. The corner's own entry is not resolvable by those two methods (its estimate is the slopes'
+ * spread, as large as the entry): the bug is caught on the other entries, and the complex step catches it on
+ * that entry too. */
+static void a_corner_inside_the_stencil_should_not_fail_and_a_bug_there_should(void) {
+  passes_with_every_method("corner.csv", "--layers 2,6 --output logistic --seed 8482", __LINE__);
+  passes_with_every_method("corner-gsl.csv", "--layers 3,5 --output logistic --seed 1278", __LINE__);
+  const char *planted[][2] = {{"corner.csv --layers 2,6 --seed 8482", "richardson"},
+                              {"corner-gsl.csv --layers 3,5 --seed 1278", "gsl"},
+                              {"corner.csv --layers 2,6 --seed 8482", "complex"}};
+  for (int k = 0; k < 3; k++) {
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "grad --data %s/%s --output logistic --method %s --plant sign", dir, planted[k][0],
+             planted[k][1]);
+    int rc = bp_test_run_bpcheck(cmd, dir, out, sizeof out, err, sizeof err);
+    if (rc != 1 || strncmp(out, "FAIL", 4) != 0) printf("\n  bpcheck %s: exit %d, %.300s%s\n", cmd, rc, out, err);
+    CU_ASSERT_EQUAL(rc, 1);
+    CU_ASSERT_EQUAL(strncmp(out, "FAIL", 4), 0);
+  }
+  /* the last run, the complex step: the corner's entry itself is among the failures */
+  const char *row = strstr(out, " W1[0,3] "), *end = row ? strchr(row, '\n') : NULL;
+  CU_ASSERT_FATAL(row != NULL && end != NULL);
+  char line[512];
+  snprintf(line, sizeof line, "%.*s", (int)(end - row), row);
+  CU_ASSERT_PTR_NOT_NULL(strstr(line, "FAIL"));
 }
 
 /* NO SIGNAL is neither a pass nor a failure, and exits 4 (0 for the same network with the other target, which
@@ -154,6 +200,8 @@ int register_property(void) {
        the_saturated_reproduction_should_pass_with_every_method},
       {"the_subnormal_feature_reproduction_should_pass_with_every_method",
        the_subnormal_feature_reproduction_should_pass_with_every_method},
+      {"a_corner_inside_the_stencil_should_not_fail_and_a_bug_there_should",
+       a_corner_inside_the_stencil_should_not_fail_and_a_bug_there_should},
       {"no_signal_should_exit_with_a_status_of_its_own", no_signal_should_exit_with_a_status_of_its_own},
       {"own_backprop_should_never_fail_on_random_networks_with_any_method",
        own_backprop_should_never_fail_on_random_networks_with_any_method},
