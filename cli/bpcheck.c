@@ -64,6 +64,8 @@ static const char usage_text[] =
     "  data NAME [--points N] [--classes K] [--noise S] [--labels]\n"
     "                        a data set as CSV, seeded: spiral, xor, circles, or iris, breast-cancer, digits\n"
     "                        read from Debian's python3-sklearn\n"
+    "  grade DIR             grade a coursework submission (bpcheck grade --help; docs/coursework.md)\n"
+    "  handout DIR           write the student copy of the course's exercise files\n"
     "\n"
     "options:\n"
     "  --format table|tsv|json   output format (default table)\n"
@@ -353,6 +355,14 @@ int main(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage_text, stderr);
     return EXIT_USAGE;
+  }
+  if (!strcmp(argv[1], "grade") || !strcmp(argv[1], "handout")) { /* their own options (cli/grade.c) */
+    for (int k = 2; k < argc; k++)
+      if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
+        fputs(bp_cli_grade_usage(), stdout);
+        return finish(EXIT_OK);
+      }
+    return finish(bp_cli_grade(argc - 1, argv + 1));
   }
   for (int k = 1; k < argc; k++) {
     if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {

@@ -134,4 +134,9 @@ int bp_cli_ladder(unsigned long seed, format fmt);
  * against the complex step (checks.h, bp_estimate_coverage; cli/estimates.c). Exit 1 when one covers < 99%. */
 int bp_cli_estimates(unsigned long seed, format fmt);
 
+/* `bpcheck grade DIR ...` and `bpcheck handout DIR` with their own options, argv[0] being the command
+ * (cli/grade.c); bp_cli_grade_usage() is their help text. */
+int bp_cli_grade(int argc, char **argv);
+const char *bp_cli_grade_usage(void);
+
 #endif

@@ -1,0 +1,170 @@
+/* grade.c - `bpcheck grade DIR` and `bpcheck handout DIR`: the coursework grader's command line. The grading,
+ * its cases and its formats live in lib/grade.h; this file parses options and prints. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "core.h"
+#include "grade.h"
+
+static const char grade_usage[] =
+    "usage: bpcheck grade DIR [--format table|tap|json|gradescope|junit] [--public] [--hidden-seed N]\n"
+    "                         [--only EXERCISE] [--course DIR]\n"
+    "       bpcheck handout DIR [--course DIR]\n"
+    "grade: compiles the exercise files in DIR with the course's harness, runs each exercise in its own process\n"
+    "and judges its answers against finite differences and the reference (docs/coursework.md).\n"
+    "handout: writes the student copy of the course's files (solutions replaced by YOUR CODE HERE) into DIR.\n"
+    "The course directory is --course, else $BPCHECK_COURSE, else ./course.\n"
+    "exit status (grade): 0 full marks, 1 graded below full marks, 2 bad usage, 3 the grader could not work\n";
+
+static const char *course_dir(const char *opt) {
+  const char *env = getenv("BPCHECK_COURSE");
+  return opt != NULL ? opt : env != NULL && env[0] ? env : "course";
+}
+
+static int parse_ulong(const char *s, unsigned long *v) {
+  char *end;
+  errno = 0;
+  unsigned long long x = strtoull(s, &end, 10);
+  if (errno || end == s || *end || s[0] == '-' || x > 4294967295ULL) return -1;
+  *v = (unsigned long)x;
+  return 0;
+}
+
+/* Writes the student copy of every course file into dir. */
+static int handout(const char *course, const char *dir) {
+  size_t n;
+  const bp_grade_exercise *ex = bp_grade_exercises(&n);
+  const char *files[24];
+  size_t n_files = 0;
+  files[n_files++] = "exercises.h";
+  files[n_files++] = "harness.c";
+  for (size_t e = 0; e < n; e++) {
+    size_t f = 0;
+    while (f < n_files && strcmp(files[f], ex[e].file)) f++;
+    if (f == n_files) files[n_files++] = ex[e].file;
+  }
+  char *copies[24] = {0};
+  int rc = EXIT_OK;
+  for (size_t f = 0; f < n_files && rc == EXIT_OK; f++) { /* everything read and stripped before anything is written */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", course, files[f]);
+    FILE *in = fopen(path, "rb");
+    if (in == NULL) {
+      fprintf(stderr, "bpcheck: cannot read %s: %s\n", path, strerror(errno));
+      rc = EXIT_USAGE;
+      break;
+    }
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    int c;
+    while ((c = fgetc(in)) != EOF) {
+      if (len + 2 > cap && (text = realloc(text, cap = 2 * cap + 4096)) == NULL) break;
+      text[len++] = (char)c;
+    }
+    fclose(in);
+    if (text == NULL) {
+      fprintf(stderr, "bpcheck: out of memory reading %s\n", path);
+      rc = EXIT_INTERNAL;
+      break;
+    }
+    text[len] = '\0';
+    if (bp_grade_strip_solutions(text, &copies[f])) {
+      fprintf(stderr, "bpcheck: %s: %s\n", path, bp_error_message());
+      rc = EXIT_USAGE;
+    }
+    free(text);
+  }
+  if (rc == EXIT_OK && mkdir(dir, 0777) != 0 && errno != EEXIST) {
+    fprintf(stderr, "bpcheck: cannot create %s: %s\n", dir, strerror(errno));
+    rc = EXIT_USAGE;
+  }
+  for (size_t f = 0; f < n_files && rc == EXIT_OK; f++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, files[f]);
+    FILE *out = fopen(path, "wb");
+    if (out == NULL || fputs(copies[f], out) < 0 || fclose(out) != 0) {
+      fprintf(stderr, "bpcheck: cannot write %s\n", path);
+      rc = EXIT_INTERNAL;
+    }
+  }
+  for (size_t f = 0; f < n_files; f++) free(copies[f]);
+  if (rc == EXIT_OK) printf("handout: %zu files in %s\n", n_files, dir);
+  return rc;
+}
+
+int bp_cli_grade(int argc, char **argv) {
+  const char *cmd = argv[0], *dir = NULL, *course = NULL, *only = NULL;
+  bp_grade_format fmt = BP_GRADE_TABLE;
+  int public_only = 0;
+  unsigned long hidden_seed = BP_GRADE_DEFAULT_HIDDEN_SEED;
+  for (int k = 1; k < argc; k++) {
+    const char *a = argv[k], *eq = strchr(a, '=');
+    char name[32] = "";
+    const char *value = NULL;
+    if (a[0] == '-' && a[1] == '-') {
+      size_t n = eq ? (size_t)(eq - a) : strlen(a);
+      if (n >= sizeof name) return bp_cli_usage_error("unknown option '%s'", a);
+      memcpy(name, a, n);
+      name[n] = '\0';
+      if (!strcmp(name, "--public")) {
+        if (eq) return bp_cli_usage_error("option %s takes no value", name);
+        public_only = 1;
+        continue;
+      }
+      if (strcmp(name, "--format") && strcmp(name, "--course") && strcmp(name, "--hidden-seed") && strcmp(name, "--only"))
+        return bp_cli_usage_error("unknown option '%s' (see 'bpcheck grade --help')", a);
+      value = eq ? eq + 1 : (k + 1 < argc ? argv[++k] : NULL);
+      if (value == NULL || !value[0]) return bp_cli_usage_error("option %s needs a value", name);
+      if (!strcmp(name, "--format")) {
+        if (bp_grade_format_parse(value, &fmt)) return bp_cli_usage_error("--format: %s", bp_error_message());
+      } else if (!strcmp(name, "--course")) {
+        course = value;
+      } else if (!strcmp(name, "--only")) {
+        if (bp_grade_exercise_find(value) == NULL) return bp_cli_usage_error("--only: no exercise named '%s'", value);
+        only = value;
+      } else if (parse_ulong(value, &hidden_seed)) {
+        return bp_cli_usage_error("--hidden-seed needs an integer from 0 to 4294967295, not '%s'", value);
+      }
+    } else if (dir == NULL) {
+      dir = a;
+    } else {
+      return bp_cli_usage_error("unexpected argument '%s'", a);
+    }
+  }
+  if (!strcmp(cmd, "handout")) {
+    if (dir == NULL) return bp_cli_usage_error("%s", "handout needs the directory to write");
+    return handout(course_dir(course), dir);
+  }
+  if (dir == NULL) return bp_cli_usage_error("%s", "grade needs the submission's directory");
+  bp_grade_config cfg = bp_grade_config_default(course_dir(course));
+  cfg.set = public_only ? BP_GRADE_PUBLIC : BP_GRADE_HIDDEN;
+  cfg.hidden_seed = hidden_seed;
+  cfg.only = only;
+  bp_grade_report *rep = calloc(1, sizeof *rep);
+  if (rep == NULL) {
+    fprintf(stderr, "bpcheck: out of memory\n");
+    return EXIT_INTERNAL;
+  }
+  int status = bp_grade_submission(&cfg, dir, rep), rc;
+  char *text = NULL;
+  if (status == GSL_EINVAL) {
+    fprintf(stderr, "bpcheck: %s\n", bp_error_message());
+    rc = EXIT_USAGE;
+  } else if (status || (status = bp_grade_report_format(rep, fmt, &text))) {
+    fprintf(stderr, "bpcheck: grade: %s\n", bp_error_message());
+    rc = EXIT_INTERNAL;
+  } else {
+    fputs(text, stdout);
+    rc = rep->score == rep->max_score ? EXIT_OK : EXIT_FAILED;
+  }
+  free(text);
+  free(rep);
+  return rc;
+}
+
+const char *bp_cli_grade_usage(void) { return grade_usage; }
