@@ -52,6 +52,7 @@ check: deps $(B)/bpcheck $(B)/test_bpcheck examples
 	CC="$(CC)" CXX="$(CXX)" CFLAGS="$(CFLAGS) $(WARN)" LDLIBS="$(LDLIBS)" MAKE="$(MAKE)" sh tests/test_examples.sh $(B)
 	sh tests/test_docs.sh --self-test
 	sh tests/test_docs.sh
+	sh tests/test_coursework.sh $(B)
 
 $(B)/libbpcheck.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -225,6 +226,36 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/bpcheck $(DESTDIR)$(LIBDIR)/libbpcheck.a $(DESTDIR)$(PCDIR)/bpcheck.pc \
 	  $(DESTDIR)$(MAN1DIR)/bpcheck.1 $(HEADERS:lib/%=$(DESTDIR)$(INCDIR)/%)
 	rmdir $(DESTDIR)$(INCDIR) 2>/dev/null || true
+
+# ---- coursework: the student handout and the Gradescope autograder (docs/coursework.md) ---------------------------
+# Both carry a copy of the library's sources (lib/, checks/, cli/) and the course directory with every solution
+# stripped (bpcheck handout), so that they build with make and GSL alone and hold no solution.
+HANDOUT := $(B)/handout/bpcheck-handout
+.PHONY: handout gradescope gradescope-dir
+handout: all
+	rm -rf $(B)/handout
+	mkdir -p $(HANDOUT)/grader
+	$(B)/bpcheck handout $(HANDOUT)/grader/course --course course
+	cp $(HANDOUT)/grader/course/exercises.h $(HANDOUT)/grader/course/ex0*.c $(HANDOUT)/
+	cp -R lib checks cli $(HANDOUT)/grader/
+	cp -R tutorials $(HANDOUT)/
+	cp course/handout/Makefile course/handout/README.md $(HANDOUT)/
+	tar -C $(B)/handout -czf $(B)/handout/bpcheck-handout.tar.gz bpcheck-handout
+	@echo "handout: $(HANDOUT)/ and $(B)/handout/bpcheck-handout.tar.gz"
+
+gradescope: gradescope-dir
+	@sh tools/deps.sh program:zip:zip
+	rm -f $(B)/autograder.zip
+	cd $(B)/autograder && zip -qr ../autograder.zip setup.sh run_autograder Makefile grader
+	@echo "gradescope: $(B)/autograder.zip (upload it as the autograder; docs/coursework.md)"
+
+# The autograder's contents, unzipped (tests/test_coursework.sh runs it as Gradescope would).
+gradescope-dir: all
+	rm -rf $(B)/autograder
+	mkdir -p $(B)/autograder/grader
+	$(B)/bpcheck handout $(B)/autograder/grader/course --course course
+	cp -R lib checks cli $(B)/autograder/grader/
+	cp course/handout/Makefile course/gradescope/setup.sh course/gradescope/run_autograder $(B)/autograder/
 
 clean:
 	rm -rf $(B)

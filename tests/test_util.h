@@ -55,6 +55,7 @@ int register_extremes(void);  /* extremes: eq. (2), eq. (17), eq. (36), eq. (38)
 int register_bad_input(void); /* every kind of bad input to the command: exit 2, a message, no output */
 int register_numpy(void);     /* a gradient from NumPy (examples/python/gradient_tsv.py) read back and checked */
 int register_property(void);  /* bpcheck's own backprop never FAILs: reproductions, random networks */
+int register_grade(void);    /* the coursework grader: solutions, handout, planted mistakes, crashes, formats */
 int register_train(void);     /* training, its checks along the way, and its data sets (eq. (3), eq. (26)-(31), eq. (38)) */
 int register_speed(void);     /* the fast full check: evaluations the verdict needs, the network's moves, threads */
 
