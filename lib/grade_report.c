@@ -221,8 +221,9 @@ static void format_json(text *t, const bp_grade_report *rep) {
 static void format_gradescope(text *t, const bp_grade_report *rep) {
   put(t, "{\n  \"score\": %.17g,\n  \"output\": ", rep->score);
   char summary[256];
-  snprintf(summary, sizeof summary, "bpcheck graded %zu exercises: %g of %g points. Each answer is compared with finite "
-           "differences (the truth) and with the reference solution.", rep->n, rep->score, rep->max_score);
+  snprintf(summary, sizeof summary, "bpcheck graded %zu exercise%s: %g of %g points. Each answer is compared with finite "
+           "differences (the truth) and with the reference solution.", rep->n, rep->n == 1 ? "" : "s", rep->score,
+           rep->max_score);
   put_json_string(t, summary);
   put(t, ",\n  \"tests\": [");
   for (size_t k = 0; k < rep->n; k++) {
