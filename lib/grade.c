@@ -564,7 +564,7 @@ static int judge_gradient(grade_case *c, const double *answer, bp_grade_case_res
     return GSL_ENOMEM;
   }
   memcpy(J->data, answer, m * sizeof(double));
-  bp_fd_problem prob = {truth_function, NULL, c};
+  bp_fd_problem prob = {truth_function, NULL, c, NULL};
   bp_tolerance tol = bp_tolerance_default();
   gsl_vector *x = c->net ? c->net->params : c->point;
   int status = bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &prob, x, J, &tol);
@@ -577,7 +577,7 @@ static int judge_gradient(grade_case *c, const double *answer, bp_grade_case_res
     if (gc->verdict == BP_VERDICT_FAIL) {
       bp_diagnosis d;
       bp_diagnosis_context ctx = {c->net, c->X0, c->TB};
-      bp_diagnose(gc, c->net ? &ctx : NULL, &d);
+      bp_diagnose_as(gc, c->net ? &ctx : NULL, c->net ? NULL : "your answer", &d);
       r->kind = d.kind;
       snprintf(r->diagnosis, sizeof r->diagnosis, "%s", d.sentence);
     }
