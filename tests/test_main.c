@@ -15,7 +15,7 @@ int main(void) {
   /* The library never calls GSL's handler; this catches any GSL routine that would, instead of aborting. */
   gsl_set_error_handler_off();
   if (CU_initialize_registry() != CUE_SUCCESS) return 1;
-  int (*const suites[])(void) = {register_grade, /* first: its children run before the machine is busiest */
+  int (*const suites[])(void) = {register_grade,
                                  register_logistic, register_softmax, register_stable,  register_mlp,
                                  register_gradcheck, register_data,   register_complex, register_methods, register_taylor, register_modes, register_estimates,
                                  register_mistakes, register_netcheck, register_diagnose, register_checks, register_cli, register_grad_student,
