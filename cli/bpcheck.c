@@ -64,8 +64,6 @@ static const char usage_text[] =
     "  data NAME [--points N] [--classes K] [--noise S] [--labels]\n"
     "                        a data set as CSV, seeded: spiral, xor, circles, or iris, breast-cancer, digits\n"
     "                        read from Debian's python3-sklearn\n"
-    "  grade DIR             grade a coursework submission (bpcheck grade --help; docs/coursework.md)\n"
-    "  handout DIR           write the student copy of the course's exercise files\n"
     "\n"
     "options:\n"
     "  --format table|tsv|json   output format (default table)\n"
