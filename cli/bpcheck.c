@@ -127,7 +127,7 @@ static int compare_doubles(const void *a, const void *b) {
  * (0: the method's own rule): the largest normwise and entrywise relative errors, and the median relative error
  * estimate e / |n| over their entries. */
 static int sweep_measure(const bp_check_def *def, const bp_cli_options *o, double h, const int *mask, int *mask_out,
-                         sweep_point *pt) {
+                         char *formulas, size_t formulas_size, sweep_point *pt) {
   bp_check_options opt = {o->method, h, 1};
   bp_check_result r;
   int status = bp_check_run_with(def, o->seed, &opt, &r);
@@ -138,6 +138,10 @@ static int sweep_measure(const bp_check_def *def, const bp_cli_options *o, doubl
     const bp_claim *c = &r.claims[k];
     int use = strcmp(c->method, "identity") != 0 && bp_claim_must_hold(&r, c);
     if (mask_out) mask_out[k] = use;
+    if (formulas && use) { /* the swept claims' formulas, "; " between them */
+      size_t len = strlen(formulas);
+      snprintf(formulas + len, formulas_size - len, "%s%s", len ? "; " : "", c->formula);
+    }
     if (mask ? !mask[k] : !use) continue;
     pt->norm_rel_err = fmax(pt->norm_rel_err, c->norm_rel_err);
     cap += c->gc->size;
@@ -168,21 +172,27 @@ static int sweep_measure(const bp_check_def *def, const bp_cli_options *o, doubl
 static int cmd_sweep(const bp_cli_options *o, const bp_check_def *def) {
   enum { K_FIRST = 4, K_LAST = 64, N_ROWS = K_LAST - K_FIRST + 2 };
   int mask[BP_CHECK_MAX_CLAIMS] = {0};
+  char formula[1024] = "";
   double h[N_ROWS];
   sweep_point pt[N_ROWS];
-  int status = sweep_measure(def, o, 0.0, NULL, mask, &pt[N_ROWS - 1]);
+  int status = sweep_measure(def, o, 0.0, NULL, mask, formula, sizeof formula, &pt[N_ROWS - 1]);
+  if (!status && formula[0] == '\0') /* only identities: no step to sweep */
+    return bp_cli_usage_error("sweep: check '%s' has no finite-difference claim (only identities): nothing to sweep",
+                              def->id);
   h[N_ROWS - 1] = bp_fd_relative_step(o->method);
   for (int k = K_FIRST; k <= K_LAST && !status; k++) {
     h[k - K_FIRST] = pow(10.0, -k / 4.0);
-    status = sweep_measure(def, o, h[k - K_FIRST], mask, NULL, &pt[k - K_FIRST]);
+    status = sweep_measure(def, o, h[k - K_FIRST], mask, NULL, NULL, 0, &pt[k - K_FIRST]);
   }
   if (status) {
     fprintf(stderr, "bpcheck: sweep %s: %s\n", def->id, bp_error_message());
     return EXIT_INTERNAL;
   }
   if (o->fmt == FORMAT_JSON) {
-    printf("{\"check\": \"%s\", \"method\": \"%s\", \"seed\": %lu, \"rows\": [", def->id, bp_fd_method_name(o->method),
-           o->seed);
+    printf("{\"check\": \"%s\", \"method\": \"%s\", \"seed\": %lu, \"formula\": ", def->id,
+           bp_fd_method_name(o->method), o->seed);
+    bp_cli_json_string(formula);
+    printf(", \"rows\": [");
     for (int k = 0; k < N_ROWS; k++) {
       printf("%s\n  {\"h\": ", k ? "," : "");
       bp_cli_json_number(h[k]);
@@ -197,9 +207,17 @@ static int cmd_sweep(const bp_cli_options *o, const bp_check_def *def) {
     printf("\n]}\n");
     return EXIT_OK;
   }
-  if (o->fmt == FORMAT_TABLE)
+  if (o->fmt == FORMAT_TABLE) {
     printf("# bpcheck sweep %s --method %s --seed %lu: error against the relative step h (h_j = h max(|x_j|, 1))\n",
            def->id, bp_fd_method_name(o->method), o->seed);
+    printf("formula: %s\n", formula);
+    printf("%-12s  %12s  %12s  %15s  %4s\n", "h", "norm_rel_err", "max_rel_err", "median_estimate", "auto");
+    for (int k = 0; k < N_ROWS; k++)
+      printf("%12.6e  %12.6e  %12.6e  %15.6e  %4s\n", h[k], pt[k].norm_rel_err, pt[k].max_rel_err,
+             pt[k].median_estimate, k == N_ROWS - 1 ? "yes" : "no");
+    return EXIT_OK;
+  }
+  printf("# formula: %s\n", formula);
   printf("h\tnorm_rel_err\tmax_rel_err\tmedian_estimate\tauto\n");
   for (int k = 0; k < N_ROWS; k++)
     printf("%.6e\t%.6e\t%.6e\t%.6e\t%d\n", h[k], pt[k].norm_rel_err, pt[k].max_rel_err, pt[k].median_estimate,

@@ -265,6 +265,12 @@ static void all_should_pass_with_every_method_at_its_accuracy(void) {
   }
 }
 
+/* The first row of a sweep's TSV: the line after its header (NULL without one). */
+static const char *sweep_rows(const char *tsv) {
+  const char *header = strstr(tsv, "h\tnorm_rel_err\tmax_rel_err\tmedian_estimate\tauto\n");
+  return header ? bp_test_next_line(header) : NULL;
+}
+
 /* eq. (15), eq. (16) (the check logistic-hidden-weights): the sweep is a V for central differences (truncation at large h, round-off at small h, the automatic step near
  * the bottom) and flat at machine precision for the complex step. */
 static void sweep_should_show_the_v_of_central_differences_and_the_flat_complex_step(void) {
@@ -273,7 +279,7 @@ static void sweep_should_show_the_v_of_central_differences_and_the_flat_complex_
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "h\tnorm_rel_err\tmax_rel_err\tmedian_estimate\tauto\n"));
   double first = -1, last = -1, automatic = -1, h, norm, mx, med;
   int is_auto, rows = 0;
-  for (const char *p = bp_test_next_line(out); p && *p; p = bp_test_next_line(p)) {
+  for (const char *p = sweep_rows(out); p && *p; p = bp_test_next_line(p)) {
     if (sscanf(p, "%lf %lf %lf %lf %d", &h, &norm, &mx, &med, &is_auto) != 5) break;
     rows++;
     if (is_auto) automatic = norm;
@@ -285,13 +291,69 @@ static void sweep_should_show_the_v_of_central_differences_and_the_flat_complex_
   CU_ASSERT_EQUAL(bp_test_run_bpcheck("sweep logistic-hidden-weights --method complex --format tsv", "/tmp", out,
                                       sizeof out, err, sizeof err), 0);
   double flat = 0.0;
-  for (const char *p = bp_test_next_line(out); p && *p; p = bp_test_next_line(p)) {
+  for (const char *p = sweep_rows(out); p && *p; p = bp_test_next_line(p)) {
     if (sscanf(p, "%lf %lf %lf %lf %d", &h, &norm, &mx, &med, &is_auto) != 5) break;
     if (h <= 1e-8) flat = fmax(flat, norm);
   }
   CU_ASSERT(flat < 1e-14);
   CU_ASSERT_EQUAL(bp_test_run_bpcheck("sweep no-such-check", "/tmp", out, sizeof out, err, sizeof err), 2);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "no-such-check"));
+}
+
+/* eq. (15), eq. (16): the sweep names the formula it sweeps -- the check's finite-difference claim, as the registry
+ * records it (read back from `run --format json`, not written here) -- as a comment line in TSV, a heading line in
+ * the aligned table and a field in JSON. */
+static void sweep_should_name_its_formula_in_every_format(void) {
+  static char run_out[1 << 16];
+  CU_ASSERT_EQUAL(bp_test_run_bpcheck("run logistic-hidden-weights --format json", "/tmp", run_out, sizeof run_out,
+                                      err, sizeof err), 0);
+  const char *f = strstr(run_out, "\"formula\": \"");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  f += strlen("\"formula\": \"");
+  char formula[256];
+  size_t n = (size_t)(strchr(f, '"') - f);
+  CU_ASSERT_FATAL(n > 0 && n < sizeof formula);
+  memcpy(formula, f, n);
+  formula[n] = '\0';
+  char line[300];
+  CU_ASSERT_EQUAL(bp_test_run_bpcheck("sweep logistic-hidden-weights --format tsv", "/tmp", out, sizeof out, err,
+                                      sizeof err), 0);
+  snprintf(line, sizeof line, "# formula: %s\nh\t", formula);
+  CU_ASSERT_EQUAL(strncmp(out, line, strlen(line)), 0);
+  CU_ASSERT_EQUAL(bp_test_run_bpcheck("sweep logistic-hidden-weights --format json", "/tmp", out, sizeof out, err,
+                                      sizeof err), 0);
+  snprintf(line, sizeof line, "\"formula\": \"%s\"", formula);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, line));
+  /* The table: a heading, the formula, then the column names and 62 rows, all of one width, the columns aligned
+   * (every field ends at the same column on every line). */
+  CU_ASSERT_EQUAL(bp_test_run_bpcheck("sweep logistic-hidden-weights --format table", "/tmp", out, sizeof out, err,
+                                      sizeof err), 0);
+  CU_ASSERT_PTR_NULL(strchr(out, '\t'));
+  snprintf(line, sizeof line, "\nformula: %s\n", formula);
+  const char *p = strstr(out, line);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  p += strlen(line);
+  CU_ASSERT_EQUAL(strncmp(p, "h ", 2), 0);
+  size_t width = (size_t)(strchr(p, '\n') - p);
+  int rows = 0;
+  for (const char *q = bp_test_next_line(p); q && *q; q = bp_test_next_line(q)) {
+    const char *end = strchr(q, '\n');
+    CU_ASSERT_FATAL(end != NULL);
+    CU_ASSERT_EQUAL((size_t)(end - q), width);
+    for (size_t c = 1; c < width && c < (size_t)(end - q); c++) /* a column ends where the header's does */
+      if (p[c] == ' ' && p[c - 1] != ' ') CU_ASSERT(q[c - 1] != ' ');
+    double h;
+    CU_ASSERT_EQUAL(sscanf(q, "%lf", &h), 1);
+    rows++;
+  }
+  CU_ASSERT_EQUAL(rows, 62);
+}
+
+/* A check of identities only (eq. (32)-(36)) has no step to sweep: bad usage, said on stderr, nothing on stdout. */
+static void sweep_should_refuse_a_check_of_identities_only(void) {
+  CU_ASSERT_EQUAL(bp_test_run_bpcheck("sweep logistic-stable-forms", "/tmp", out, sizeof out, err, sizeof err), 2);
+  CU_ASSERT_STRING_EQUAL(out, "");
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "'logistic-stable-forms' has no finite-difference claim (only identities)"));
 }
 
 int register_methods(void) {
@@ -310,6 +372,8 @@ int register_methods(void) {
       {"all_should_pass_with_every_method_at_its_accuracy", all_should_pass_with_every_method_at_its_accuracy},
       {"sweep_should_show_the_v_of_central_differences_and_the_flat_complex_step",
        sweep_should_show_the_v_of_central_differences_and_the_flat_complex_step},
+      {"sweep_should_name_its_formula_in_every_format", sweep_should_name_its_formula_in_every_format},
+      {"sweep_should_refuse_a_check_of_identities_only", sweep_should_refuse_a_check_of_identities_only},
   };
   return bp_test_add_suite("methods", cases, sizeof cases / sizeof cases[0]);
 }
