@@ -95,7 +95,7 @@ static int cmd_list(const bp_cli_options *o) {
     if (o->fmt == FORMAT_TABLE) {
       char line[128];
       snprintf(line, sizeof line, "%-*s %-*s ", BP_CLI_ID_WIDTH, d->id, BP_CLI_EQ_WIDTH, eq);
-      bp_cli_wrap(line, d->title, BP_CLI_TITLE_INDENT + 9);
+      bp_cli_wrap(line, d->title, &BP_CLI_TITLE_INDENT[9]); /* the indent less the list's 9 columns */
     }
     if (o->fmt == FORMAT_TSV) printf("%s\t%s\t%s\n", d->id, d->equations, d->title);
     if (o->fmt == FORMAT_JSON) {

@@ -297,7 +297,7 @@ static int moved_complex(const gsl_vector *x, size_t k, double t, gsl_vector_com
     int status = bp_mlp_forward_complex(net, mw->pz, mw->wsz, mw->X0);
     if (!status) status = bp_mlp_loss_complex(net, mw->wsz, mw->T, &E);
     gsl_vector_complex_set(mw->pz, k, p0);
-    gsl_vector_complex_set(w, 0, E);
+    if (!status) gsl_vector_complex_set(w, 0, E); /* E is only set when both passes succeeded */
     return status;
   }
   double complex *d = mw->dxz, E;

@@ -548,8 +548,8 @@ static void verdicts_should_be_coloured_on_a_terminal_only(void) {
 static void tables_should_fit_100_columns(void) {
   static const char *const commands[] = {
       "all", "list", "run softmax-ds-split softmax-output-weights-sum logistic-deep-recursion --method richardson",
-      "grad --layers 4,5,3 --output softmax --data examples/data/unnormalized-softmax.csv "
-      "--allow-unnormalized-targets --taylor 2>/dev/null",
+      ("grad --layers 4,5,3 --output softmax --data examples/data/unnormalized-softmax.csv "
+       "--allow-unnormalized-targets --taylor 2>/dev/null"),
       "grad --layers '2, 3, 1' --output logistic --data examples/data/two-inputs.csv --sample 2",
       "grad --layers 2,3,1 --output logistic --data examples/data/two-inputs.csv --direction"};
   for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {

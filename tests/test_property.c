@@ -157,7 +157,7 @@ static void a_bug_in_a_tiny_entry_should_be_caught_unless_it_is_within_the_analy
   CU_ASSERT_EQUAL_FATAL(bp_mlp_gradient(net, ws, c.X0, c.T, NULL), GSL_SUCCESS);
   CU_ASSERT_EQUAL_FATAL(bp_mlp_backward_magnitude(net, ws, c.X0, mag), GSL_SUCCESS);
   CU_ASSERT_EQUAL_FATAL(bp_gradcheck_set_scale(gc, mag), GSL_SUCCESS);
-  size_t b10, b12;
+  size_t b10 = 0, b12 = 0;
   CU_ASSERT_EQUAL_FATAL(bp_mlp_param_index(net, "b1[0]", &b10) || bp_mlp_param_index(net, "b1[2]", &b12), 0);
   bp_mlp_closure closure = {net, ws, c.X0, c.T, NULL};
   const bp_fd_problem problem = {bp_mlp_error_function, bp_mlp_error_function_complex, &closure, NULL};
