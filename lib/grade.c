@@ -15,6 +15,13 @@
 #include "gradcheck.h"
 #include "xent.h"
 
+/* The student's header is the source of truth for the status codes the harness passes on; grade.h repeats them
+ * for programs that do not have course/ (an installed library), and this keeps the two equal. course/ sits beside
+ * lib/ in the repository, the handout's grader/ and the autograder alike. */
+#include "../course/exercises.h"
+_Static_assert(BP_GRADE_EX_NOT_ATTEMPTED == EX_NOT_ATTEMPTED, "grade.h and course/exercises.h disagree on EX_NOT_ATTEMPTED");
+_Static_assert(BP_GRADE_EX_SUCCESS == EX_SUCCESS, "grade.h and course/exercises.h disagree on EX_SUCCESS");
+
 enum {
   EX_CENTRAL_DIFFERENCE,
   EX_LOGISTIC_DE_DX,
@@ -554,7 +561,32 @@ static double rel_diff(double a, double b) {
   return d == 0 ? 0 : d / m;
 }
 
-static int judge_gradient(grade_case *c, const double *answer, bp_grade_case_result *r) {
+/* 1 when the exercise's equations ("eq. (9)", "eq. (26)-(31)") include eq. (n). */
+static int covers_equation(const char *eqs, int n) {
+  int prev = -1;
+  for (const char *p = strchr(eqs, '('); p != NULL; p = strchr(p + 1, '(')) {
+    int v = atoi(p + 1);
+    if (v == n || (prev >= 0 && p > eqs && p[-1] == '-' && prev <= n && n <= v)) return 1;
+    prev = v;
+  }
+  return 0;
+}
+
+/* The diagnosis of an answer that is zero (kind FACTOR, factor 0) names the cancelling sum of eq. (28) as one
+ * cause; that belongs only to an exercise whose equations hold eq. (28). Elsewhere the sentence says what is most
+ * likely: the answer was never computed. */
+static void describe_zero_answer(const bp_grade_exercise *ex, const grade_case *c, bp_diagnosis *d) {
+  if (d->kind != BP_DIAG_FACTOR || d->factor != 0.0 || covers_equation(ex->equations, 28)) return;
+  if (c->net == NULL) {
+    snprintf(d->sentence, sizeof d->sentence, "Your answer is all zero (to rounding) where the true one is not: "
+             "not computed? Nothing was written into the output, or it was cleared after it was computed.");
+    return;
+  }
+  char *cancels = strstr(d->sentence, ", or it is a sum that cancels");
+  if (cancels != NULL) snprintf(cancels, sizeof d->sentence - (size_t)(cancels - d->sentence), " (not computed?).");
+}
+
+static int judge_gradient(const bp_grade_exercise *ex, grade_case *c, const double *answer, bp_grade_case_result *r) {
   size_t m = c->out_len;
   bp_gradcheck *gc = bp_gradcheck_alloc(m);
   gsl_matrix *J = bp_matrix_alloc(c->rows, c->point->size);
@@ -578,6 +610,7 @@ static int judge_gradient(grade_case *c, const double *answer, bp_grade_case_res
       bp_diagnosis d;
       bp_diagnosis_context ctx = {c->net, c->X0, c->TB};
       bp_diagnose_as(gc, c->net ? &ctx : NULL, c->net ? NULL : "your answer", &d);
+      describe_zero_answer(ex, c, &d);
       r->kind = d.kind;
       snprintf(r->diagnosis, sizeof r->diagnosis, "%s", d.sentence);
     }
@@ -608,7 +641,7 @@ int bp_grade_case_judge(bp_grade_cases *cs, size_t k, int status, const double *
     r->passed = isfinite(a) && fabs(a - ref) <= 1e-10 * fabs(ref) + 64 * GSL_DBL_EPSILON * c->value_scale;
     return GSL_SUCCESS;
   }
-  return judge_gradient(c, answer, r);
+  return judge_gradient(cs->ex, c, answer, r);
 }
 
 /* ---- one exercise ----------------------------------------------------------------------------------------------- */

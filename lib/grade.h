@@ -34,7 +34,9 @@
 extern "C" {
 #endif
 
-/* course/exercises.h's status codes, which the harness passes on. */
+/* course/exercises.h's status codes, which the harness passes on. That header (the student's, which depends on
+ * nothing) is their source of truth: these copies serve programs built without course/, and lib/grade.c
+ * static-asserts that the two agree. */
 #define BP_GRADE_EX_SUCCESS 0
 #define BP_GRADE_EX_NOT_ATTEMPTED (-4242)
 

@@ -370,6 +370,50 @@ static void prove_should_accept_the_tap(void) {
   free(rep);
 }
 
+/* An answer left at zero in every gradient exercise: it fails, and its diagnosis names no mistake of another
+ * exercise's equations (the cancelling sum of eq. (28) belongs to the softmax network alone); an exercise without
+ * a network says it was probably not computed. */
+static void zero_answers_should_not_be_diagnosed_with_other_exercises_equations(void) {
+  size_t n_ex;
+  const bp_grade_exercise *ex = bp_grade_exercises(&n_ex);
+  size_t judged = 0;
+  for (size_t e = 0; e < n_ex; e++) {
+    bp_grade_cases *c = bp_grade_cases_alloc(&ex[e], BP_GRADE_PUBLIC, BP_GRADE_DEFAULT_HIDDEN_SEED);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    size_t n = bp_grade_cases_count(c);
+    int statuses[BP_GRADE_MAX_CASES] = {0};
+    double *zeros[BP_GRADE_MAX_CASES] = {0};
+    const double *ptrs[BP_GRADE_MAX_CASES];
+    for (size_t k = 0; k < n; k++) {
+      const double *ref;
+      size_t len;
+      CU_ASSERT_EQUAL_FATAL(bp_grade_case_reference(c, k, &ref, &len), GSL_SUCCESS);
+      zeros[k] = calloc(len, sizeof(double));
+      ptrs[k] = zeros[k];
+    }
+    bp_grade_result r;
+    CU_ASSERT_EQUAL(bp_grade_judge_answers(&ex[e], c, statuses, ptrs, &r), GSL_SUCCESS);
+    CU_ASSERT(r.n_passed < r.n_cases);
+    int net = bp_grade_case_network(c, 0, &(const gsl_matrix *){NULL}, &(const gsl_matrix *){NULL}) != NULL;
+    for (size_t k = 0; k < r.n_cases; k++) {
+      const char *d = r.cases[k].diagnosis;
+      if (r.cases[k].passed || !d[0]) continue; /* a value exercise has no diagnosis */
+      judged++;
+      if (strcmp(ex[e].id, "softmax_network_backward") && strstr(d, "eq. (28)") != NULL) {
+        fprintf(stderr, "\n  %s: a zero answer diagnosed with eq. (28): %s\n", ex[e].id, d);
+        CU_FAIL("a zero answer is diagnosed with eq. (28) outside the softmax network");
+      }
+      if (!net && strstr(d, "not computed?") == NULL) {
+        fprintf(stderr, "\n  %s: %s\n", ex[e].id, d);
+        CU_FAIL("a zero answer is not described as not computed");
+      }
+    }
+    for (size_t k = 0; k < n; k++) free(zeros[k]);
+    bp_grade_cases_free(c);
+  }
+  CU_ASSERT(judged >= 10);
+}
+
 static void strip_should_refuse_unbalanced_regions(void) {
   char *out = NULL;
   ASSERT_FAILS_WITH_MESSAGE(bp_grade_strip_solutions("a\n  /* BEGIN SOLUTION */\nb\n", &out), GSL_EINVAL,
@@ -391,6 +435,7 @@ int register_grade(void) {
       {"gradescope results should parse with the fields gradescope reads", gradescope_results_should_parse_with_the_fields_gradescope_reads},
       {"prove should accept the TAP", prove_should_accept_the_tap},
       {"strip should refuse unbalanced regions", strip_should_refuse_unbalanced_regions},
+      {"zero answers should not be diagnosed with other exercises' equations", zero_answers_should_not_be_diagnosed_with_other_exercises_equations},
   };
   return bp_test_add_suite("grade", cases, sizeof cases / sizeof cases[0]);
 }
