@@ -83,16 +83,30 @@ static int network_shape(const bp_cli_options *o, const char *cmd, size_t *n_lay
   return EXIT_OK;
 }
 
+/* What train and predict share: --layers, --output and --data (network_shape), and none of the options that only
+ * grad or only data take. */
+static int shared_options(const bp_cli_options *o, const char *cmd, size_t *n_layers, size_t *sizes, bp_output *out) {
+  int rc = network_shape(o, cmd, n_layers, sizes, out);
+  if (rc) return rc;
+  if (o->taylor || o->allow_unnormalized || o->gradient || o->plant || o->trace || o->entries || o->entries_all)
+    return bp_cli_usage_error("%s", "--taylor, --allow-unnormalized-targets, --gradient, --plant, --trace and "
+                                    "--entries are options of grad");
+  for (int k = BP_CLI_POINTS; k <= BP_CLI_NOISE; k++)
+    if (o->train[k]) return bp_cli_usage_error("%s is an option of data", bp_cli_train_option_names[k]);
+  return EXIT_OK;
+}
+
 /* Prints the library's message: out of memory is an internal error (3), anything else bad input (2). */
 static int library_error(int status) {
   fprintf(stderr, "bpcheck: %s\n", bp_error_message());
   return status == GSL_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
 }
 
-/* A CSV of inputs then targets, or with --labels inputs then a class index (data.h, BP_DATA_LABELS). */
+/* A CSV of inputs then targets, or with --labels inputs then a class index (data.h, BP_DATA_LABELS); with
+ * BP_DATA_TARGETS_OPTIONAL in `flags` the targets may be left out. */
 static int read_examples(const bp_cli_options *o, const char *path, size_t n_layers, const size_t *sizes,
-                         bp_output output, bp_dataset **d) {
-  return bp_dataset_read_csv(path, sizes[0], sizes[n_layers], output, o->labels ? BP_DATA_LABELS : 0, d);
+                         bp_output output, unsigned flags, bp_dataset **d) {
+  return bp_dataset_read_csv(path, sizes[0], sizes[n_layers], output, flags | (o->labels ? BP_DATA_LABELS : 0u), d);
 }
 
 /* ---- train --------------------------------------------------------------------------------------------------- */
@@ -194,45 +208,20 @@ static void print_table(const bp_cli_options *o, const bp_train_log *log, size_t
   printf("%zu of %zu gradient checks pass\n", log->n_checks_passed, log->n_checks);
 }
 
-/* Writes the parameters as `grad --params` reads them (data.h), into PATH.tmp and then renamed: a failure leaves no
- * half-written file. */
+/* Writes the parameters as `grad --params` reads them (bp_params_write_tsv: nothing half-written on failure). */
 static int save_params(const char *path, const bp_mlp *net, const bp_cli_options *o) {
-  size_t len = strlen(path) + 8;
-  char *tmp = malloc(len);
-  if (tmp == NULL) BP_ERROR(GSL_ENOMEM, "out of memory");
-  snprintf(tmp, len, "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
-  if (f == NULL) {
-    bp_error_set("%s: cannot write: %s", path, strerror(errno));
-    free(tmp);
-    return GSL_EFAILED;
-  }
-  fprintf(f, "# bpcheck train --layers %s --output %s --seed %lu%s: parameters for raw inputs\nparam\tvalue\n",
-          o->layers, o->output, o->seed, o->standardize ? " (standardisation folded into W1, b1)" : "");
-  for (size_t k = 0; k < net->n_params; k++) {
-    char name[64];
-    bp_mlp_param_name(net, k, name, sizeof name);
-    fprintf(f, "%s\t%.17g\n", name, gsl_vector_get(net->params, k));
-  }
-  int bad = ferror(f) != 0;
-  bad |= fclose(f) != 0;
-  if (bad || rename(tmp, path) != 0) {
-    bp_error_set("%s: cannot write: %s", path, strerror(errno));
-    remove(tmp);
-    free(tmp);
-    return GSL_EFAILED;
-  }
-  free(tmp);
-  return GSL_SUCCESS;
+  char comment[512];
+  snprintf(comment, sizeof comment, "bpcheck train --layers %.100s --output %s --seed %lu%s: parameters for raw inputs",
+           o->layers, o->output, o->seed, o->standardize ? " (standardisation folded into W1, b1)" : "");
+  return bp_params_write_tsv(path, net, comment);
 }
 
 int bp_cli_train(const bp_cli_options *o) {
   size_t n_layers, sizes[BP_MLP_MAX_LAYERS + 1];
   bp_output output;
-  int rc = network_shape(o, "train", &n_layers, sizes, &output);
+  int rc = shared_options(o, "train", &n_layers, sizes, &output);
   if (rc) return rc;
   if (o->params) return bp_cli_usage_error("%s", "train starts from seeded weights: --params is an option of grad and predict");
-  if (o->taylor || o->allow_unnormalized) return bp_cli_usage_error("%s", "--taylor and --allow-unnormalized-targets are options of grad");
   if (o->sample && o->direction) return bp_cli_usage_error("%s", "--sample and --direction are different modes: pick one");
   if (o->train[BP_CLI_VALIDATION] && o->train[BP_CLI_SPLIT])
     return bp_cli_usage_error("%s", "--validation and --split both name a validation set: pick one");
@@ -249,17 +238,15 @@ int bp_cli_train(const bp_cli_options *o) {
       !real_option(o, BP_CLI_MOMENTUM, 0.0, 1.0, 1, t.momentum, &t.momentum) ||
       !real_option(o, BP_CLI_SPLIT, 0.0, 1.0, 1, 0.0, &t.split))
     return EXIT_USAGE;
-  for (int k = BP_CLI_POINTS; k <= BP_CLI_NOISE; k++)
-    if (o->train[k]) return bp_cli_usage_error("%s is an option of data", bp_cli_train_option_names[k]);
   progress_state ps = {isatty(STDERR_FILENO), 0.0};
   t.progress = progress, t.progress_ctx = &ps;
 
   bp_dataset *data = NULL, *val = NULL;
   bp_mlp *net = NULL;
   bp_train_log *log = NULL;
-  int status = read_examples(o, o->data, n_layers, sizes, output, &data);
+  int status = read_examples(o, o->data, n_layers, sizes, output, 0, &data);
   if (!status && o->train[BP_CLI_VALIDATION])
-    status = read_examples(o, o->train[BP_CLI_VALIDATION], n_layers, sizes, output, &val);
+    status = read_examples(o, o->train[BP_CLI_VALIDATION], n_layers, sizes, output, 0, &val);
   if (status) {
     rc = library_error(status);
     goto done;
@@ -291,31 +278,40 @@ done:
 
 /* ---- predict ------------------------------------------------------------------------------------------------- */
 
+/* The CSV's width decides (BP_DATA_TARGETS_OPTIONAL): inputs alone give the outputs; inputs and targets (or, with
+ * --labels, a class index) give the outputs, the accuracy and the mean loss as well. */
 int bp_cli_predict(const bp_cli_options *o) {
   size_t n_layers, sizes[BP_MLP_MAX_LAYERS + 1];
   bp_output output;
-  int rc = network_shape(o, "predict", &n_layers, sizes, &output);
+  int rc = shared_options(o, "predict", &n_layers, sizes, &output);
   if (rc) return rc;
+  for (int k = BP_CLI_EPOCHS; k <= BP_CLI_SAVE; k++)
+    if (o->train[k]) return bp_cli_usage_error("%s is an option of train", bp_cli_train_option_names[k]);
+  if (o->standardize || o->sample || o->direction)
+    return bp_cli_usage_error("%s", "--standardize, --sample and --direction are options of train");
   if (o->params == NULL) return bp_cli_usage_error("%s", "predict needs --params PARAMS.tsv (as train --save writes it)");
   bp_dataset *data = NULL;
   bp_mlp *net = NULL;
   gsl_matrix *Y = NULL;
   double loss = 0.0, accuracy = 0.0;
-  int status = read_examples(o, o->data, n_layers, sizes, output, &data);
+  int status = read_examples(o, o->data, n_layers, sizes, output, BP_DATA_TARGETS_OPTIONAL, &data);
   if (!status) status = (net = bp_mlp_alloc(n_layers, sizes, output)) ? bp_params_read_tsv(o->params, net) : GSL_ENOMEM;
   if (!status) status = (Y = bp_matrix_alloc(data->X->size1, sizes[n_layers])) ? GSL_SUCCESS : GSL_ENOMEM;
   if (!status) status = bp_train_predict(net, data->X, Y);
-  if (!status) status = bp_train_evaluate(net, data->X, data->T, &loss, &accuracy);
+  if (!status && data->T) status = bp_train_evaluate(net, data->X, data->T, &loss, &accuracy);
   if (status) {
     rc = library_error(status);
     goto done;
   }
   size_t n = Y->size1, k = Y->size2;
   if (o->fmt == FORMAT_JSON) {
-    printf("{\"examples\": %zu, \"accuracy\": ", n);
-    bp_cli_json_number(accuracy);
-    printf(", \"loss\": ");
-    bp_cli_json_number(loss);
+    printf("{\"examples\": %zu", n);
+    if (data->T) {
+      printf(", \"accuracy\": ");
+      bp_cli_json_number(accuracy);
+      printf(", \"loss\": ");
+      bp_cli_json_number(loss);
+    }
     printf(", \"outputs\": [");
     for (size_t r = 0; r < n; r++) {
       printf("%s\n  [", r ? "," : "");
@@ -328,8 +324,9 @@ int bp_cli_predict(const bp_cli_options *o) {
     printf("\n");
     for (size_t r = 0; r < n; r++)
       for (size_t c = 0; c < k; c++) printf("%.10g%s", gsl_matrix_get(Y, r, c), c + 1 < k ? "\t" : "\n");
-    printf("# accuracy %.6f (%.0f of %zu), mean loss %.10g (eq. (%s) per example)\n", accuracy, accuracy * (double)n, n,
-           loss, output == BP_OUTPUT_SOFTMAX ? "38" : "36");
+    if (data->T)
+      printf("# accuracy %.6f (%.0f of %zu), mean loss %.10g (eq. (%s) per example)\n", accuracy, accuracy * (double)n,
+             n, loss, output == BP_OUTPUT_SOFTMAX ? "38" : "36");
   }
 done:
   if (Y) gsl_matrix_free(Y);

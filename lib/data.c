@@ -255,10 +255,14 @@ static const char *shortest(double v, char buf[32]) {
   return buf;
 }
 
-/* What a read found besides the values: the softmax rows accepted with BP_DATA_ALLOW_UNNORMALIZED. */
+/* What a read found besides the values: the softmax rows accepted with BP_DATA_ALLOW_UNNORMALIZED, and whether the
+ * rows hold targets (1), or inputs alone (0), as the first example line decided with BP_DATA_TARGETS_OPTIONAL (-1
+ * until it has; always 1 without the flag). */
 typedef struct {
   size_t n_unnormalized, unnormalized_line;
   double unnormalized_sum;
+  int targets;
+  size_t width_line; /* the line that decided `targets` */
 } csv_stats;
 
 /* The targets of one row against what the output layer can produce: eq. (26) gives dE/ds = x - t only when
@@ -400,14 +404,54 @@ static int class_to_targets(const line_reader *r, size_t col, double c, size_t n
   return GSL_SUCCESS;
 }
 
+/* The cells of the targets on a line: one class index with BP_DATA_LABELS, else n_out. */
+static size_t target_cells(size_t n_out, unsigned flags) { return (flags & BP_DATA_LABELS) ? 1 : n_out; }
+
+/* BP_DATA_TARGETS_OPTIONAL: the first example line decides from its width, n_in cells (inputs alone) or n_in plus the
+ * target cells; a first line of any other width decides nothing and is reported by width_error. */
+static void decide_targets(const line_reader *r, const char *line, size_t n_in, size_t n_out, unsigned flags,
+                           csv_stats *stats) {
+  if (stats->targets >= 0) return;
+  size_t found = count_cells(line, ',');
+  if (found == n_in || found == n_in + target_cells(n_out, flags)) {
+    stats->targets = found != n_in;
+    stats->width_line = r->lineno;
+  }
+}
+
+/* A line whose width BP_DATA_TARGETS_OPTIONAL does not accept: both widths named on the first example line, the
+ * width of that line on a later one. */
+static int width_error(const line_reader *r, const char *line, size_t found, size_t n_in, size_t n_out,
+                       unsigned flags, const csv_stats *stats) {
+  const char *sep = other_separator(line, line + strlen(line));
+  if (sep) return separator_error(r, sep);
+  size_t nt = target_cells(n_out, flags);
+  char with[64];
+  if (flags & BP_DATA_LABELS)
+    snprintf(with, sizeof with, "%zu input%s + 1 class index", n_in, PLURAL(n_in));
+  else
+    snprintf(with, sizeof with, "%zu input%s + %zu target%s", n_in, PLURAL(n_in), n_out, PLURAL(n_out));
+  if (stats->targets < 0)
+    BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cell%s, expected %zu (the network's %zu input%s alone) or %zu (%s)",
+             r->path, r->lineno, found, PLURAL(found), n_in, n_in, PLURAL(n_in), n_in + nt, with);
+  BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cell%s, expected %zu as on line %zu (%s); every example has the same cells",
+           r->path, r->lineno, found, PLURAL(found), stats->targets ? n_in + nt : n_in, stats->width_line,
+           stats->targets ? with : "inputs alone, no targets");
+}
+
 /* One example line into x[0..n_in) and t[0..n_out), checked cell by cell and then as targets. With
- * BP_DATA_LABELS the line holds n_in inputs and one class index, which becomes the targets (class_to_targets). */
+ * BP_DATA_LABELS the line holds n_in inputs and one class index, which becomes the targets (class_to_targets).
+ * A line of inputs alone (BP_DATA_TARGETS_OPTIONAL, decided by the first) leaves t alone: it may be NULL. */
 static int parse_example(const line_reader *r, char *line, size_t n_in, size_t n_out, bp_output output,
                          unsigned flags, double *x, double *t, csv_stats *stats) {
   int labels = (flags & BP_DATA_LABELS) != 0;
-  size_t n_cols = n_in + (labels ? 1 : n_out);
+  if (flags & BP_DATA_TARGETS_OPTIONAL) decide_targets(r, line, n_in, n_out, flags, stats);
+  size_t n_cols = n_in + (stats->targets ? target_cells(n_out, flags) : 0);
   size_t found = count_cells(line, ',');
-  if (found != n_cols) return cell_count_error(r, line, found, n_in, n_out, output, flags);
+  if (found != n_cols || stats->targets < 0) {
+    if (flags & BP_DATA_TARGETS_OPTIONAL) return width_error(r, line, found, n_in, n_out, flags, stats);
+    return cell_count_error(r, line, found, n_in, n_out, output, flags);
+  }
   char *cell = line;
   double c = 0.0;
   for (size_t k = 0; k < n_cols; k++) {
@@ -421,6 +465,7 @@ static int parse_example(const line_reader *r, char *line, size_t n_in, size_t n
     }
     cell = end + 1;
   }
+  if (!stats->targets) return GSL_SUCCESS;
   if (labels) return class_to_targets(r, n_cols, c, n_out, output, t);
   return check_targets(r->path, r->lineno, n_in, n_out, output, flags, t, stats);
 }
@@ -430,12 +475,13 @@ static int no_examples(const line_reader *r) {
            r->path);
 }
 
+/* X and T of their final size; T stays NULL for inputs alone (n_out 0). */
 static bp_dataset *dataset_alloc(size_t rows, size_t n_in, size_t n_out) {
   bp_dataset *d = bp_calloc(1, sizeof *d);
   if (d == NULL) return NULL;
   d->X = bp_matrix_alloc(rows, n_in);
-  d->T = d->X ? bp_matrix_alloc(rows, n_out) : NULL;
-  if (d->T == NULL) {
+  d->T = d->X && n_out ? bp_matrix_alloc(rows, n_out) : NULL;
+  if (d->X == NULL || (n_out && d->T == NULL)) {
     bp_dataset_free(d);
     return NULL;
   }
@@ -454,18 +500,21 @@ static int read_csv_two_pass(line_reader *r, off_t start, size_t n_in, size_t n_
   char *line;
   int seen = 0, got;
   size_t rows = 0;
-  /* Only counts: every error is left to the second pass, which meets them in file order. */
-  while ((got = next_example(r, &line, &seen, 0)) > 0) rows++;
+  /* Only counts (and lets the first line decide whether there are targets): every error is left to the second
+   * pass, which meets them in file order. */
+  while ((got = next_example(r, &line, &seen, 0)) > 0) {
+    if (rows++ == 0 && (flags & BP_DATA_TARGETS_OPTIONAL)) decide_targets(r, line, n_in, n_out, flags, stats);
+  }
   if (got < 0) return -got;
   int status = reader_rewind(r, start);
   if (status) return status;
   bp_dataset *d = NULL;
-  if (rows > 0 && (d = dataset_alloc(rows, n_in, n_out)) == NULL) return GSL_ENOMEM;
+  if (rows > 0 && (d = dataset_alloc(rows, n_in, stats->targets ? n_out : 0)) == NULL) return GSL_ENOMEM;
   size_t e = 0;
   seen = 0;
   while ((got = next_example(r, &line, &seen, 1)) > 0 && e < rows) {
     status = parse_example(r, line, n_in, n_out, output, flags, gsl_matrix_ptr(d->X, e, 0),
-                           gsl_matrix_ptr(d->T, e, 0), stats);
+                           d->T ? gsl_matrix_ptr(d->T, e, 0) : NULL, stats);
     if (status) break;
     e++;
   }
@@ -532,7 +581,7 @@ static int read_csv_one_pass(line_reader *r, size_t n_in, size_t n_out, bp_outpu
   if (!status && got < 0) status = -got;
   if (!status && rows == 0) status = no_examples(r);
   bp_dataset *d = NULL;
-  if (!status && (d = dataset_alloc(rows, n_in, n_out)) == NULL) status = GSL_ENOMEM;
+  if (!status && (d = dataset_alloc(rows, n_in, stats->targets ? n_out : 0)) == NULL) status = GSL_ENOMEM;
   if (status) {
     chunks_free(head);
     return status;
@@ -543,7 +592,7 @@ static int read_csv_one_pass(line_reader *r, size_t n_in, size_t n_out, bp_outpu
     for (size_t k = 0; k < head->rows; k++, e++) {
       const double *row = head->v + k * n_cols;
       memcpy(gsl_matrix_ptr(d->X, e, 0), row, n_in * sizeof *row);
-      memcpy(gsl_matrix_ptr(d->T, e, 0), row + n_in, n_out * sizeof *row);
+      if (d->T) memcpy(gsl_matrix_ptr(d->T, e, 0), row + n_in, n_out * sizeof *row);
     }
     free(head);
     head = next;
@@ -559,7 +608,7 @@ static int check_csv_request(const char *name, size_t n_in, size_t n_out, bp_out
              n_in == 1 ? "" : "s", n_out, n_out == 1 ? "" : "s", BP_MLP_MAX_UNITS);
   if (output != BP_OUTPUT_LOGISTIC && output != BP_OUTPUT_SOFTMAX)
     BP_ERROR(GSL_EINVAL, "%s: unknown output layer type %d", name, (int)output);
-  const unsigned known = BP_DATA_ALLOW_UNNORMALIZED | BP_DATA_LABELS;
+  const unsigned known = BP_DATA_ALLOW_UNNORMALIZED | BP_DATA_LABELS | BP_DATA_TARGETS_OPTIONAL;
   if (flags & ~known) BP_ERROR(GSL_EINVAL, "%s: unknown flags 0x%x", name, flags & ~known);
   if ((flags & BP_DATA_LABELS) && output == BP_OUTPUT_LOGISTIC && n_out != 1)
     BP_ERROR(GSL_EINVAL, "%s: class labels (--labels) with logistic outputs need 1 output (classes 0 and 1), not "
@@ -575,7 +624,7 @@ int bp_dataset_read_stream(FILE *f, const char *name, size_t n_in, size_t n_out,
   if (status) return status;
   line_reader r;
   reader_init(&r, f, name);
-  csv_stats stats = {0, 0, 0.0};
+  csv_stats stats = {0, 0, 0.0, (flags & BP_DATA_TARGETS_OPTIONAL) ? -1 : 1, 0};
   bp_dataset *d = NULL;
   /* A stream that can report and restore its position gets the two passes; a pipe cannot, and is read once. */
   off_t start = ftello(f);
@@ -766,6 +815,46 @@ int bp_params_read_tsv(const char *path, bp_mlp *net) {
   if (path == NULL || net == NULL || net->params == NULL)
     BP_ERROR(GSL_EINVAL, "bp_params_read_tsv: path and net must not be NULL");
   return read_by_name_path(path, net, net->params);
+}
+
+int bp_params_write_stream(FILE *f, const bp_mlp *net, const char *comment) {
+  if (f == NULL || net == NULL || net->params == NULL)
+    BP_ERROR(GSL_EINVAL, "bp_params_write_stream: f and net must not be NULL");
+  if (comment) fprintf(f, "# %s\n", comment);
+  fprintf(f, "param\tvalue\n");
+  for (size_t k = 0; k < net->n_params; k++) {
+    char name[64];
+    bp_mlp_param_name(net, k, name, sizeof name);
+    fprintf(f, "%s\t%.17g\n", name, gsl_vector_get(net->params, k));
+  }
+  return ferror(f) ? GSL_EFAILED : GSL_SUCCESS;
+}
+
+int bp_params_write_tsv(const char *path, const bp_mlp *net, const char *comment) {
+  if (path == NULL || net == NULL || net->params == NULL)
+    BP_ERROR(GSL_EINVAL, "bp_params_write_tsv: path and net must not be NULL");
+  size_t len = strlen(path) + 5;
+  char *tmp = bp_malloc(len);
+  if (tmp == NULL) BP_ERROR(GSL_ENOMEM, "%s: out of memory", path);
+  snprintf(tmp, len, "%s.tmp", path);
+  FILE *f = fopen(tmp, "w");
+  if (f == NULL) {
+    bp_error_set("%s: cannot write: %s", path, strerror(errno));
+    free(tmp);
+    return GSL_EFAILED;
+  }
+  errno = 0;
+  int bad = bp_params_write_stream(f, net, comment) != GSL_SUCCESS, err = errno;
+  if (fclose(f) != 0 && !bad) bad = 1, err = errno;
+  if (!bad && rename(tmp, path) != 0) bad = 1, err = errno;
+  if (bad) {
+    bp_error_set("%s: cannot write: %s", path, strerror(err ? err : EIO));
+    remove(tmp);
+    free(tmp);
+    return GSL_EFAILED;
+  }
+  free(tmp);
+  return GSL_SUCCESS;
 }
 
 int bp_gradient_read_stream(FILE *f, const char *name, const bp_mlp *net, gsl_vector *grad) {

@@ -39,10 +39,14 @@ extern "C" {
 /* Flags of the CSV readers. */
 #define BP_DATA_ALLOW_UNNORMALIZED 0x1u /* softmax targets that do not sum to 1: counted, not an error */
 #define BP_DATA_LABELS 0x2u /* targets as one cell, a class index: one-hot rows (softmax) or 0/1 (1 logistic) */
+/* Targets may be absent: the first example line's width decides, n_in cells for inputs alone (the dataset's T is
+ * then NULL) or n_in plus the target cells (n_out, or 1 with BP_DATA_LABELS) as without the flag; every later line
+ * must have the same width. A line of any other width is an error naming both widths. */
+#define BP_DATA_TARGETS_OPTIONAL 0x4u
 
 typedef struct {
   gsl_matrix *X;            /* examples x n_in */
-  gsl_matrix *T;            /* examples x n_out */
+  gsl_matrix *T;            /* examples x n_out; NULL when BP_DATA_TARGETS_OPTIONAL found inputs alone */
   size_t n_unnormalized;    /* softmax rows whose targets do not sum to 1 (only with BP_DATA_ALLOW_UNNORMALIZED) */
   size_t unnormalized_line; /* the line of the first of them, 0 if there is none */
   double unnormalized_sum;  /* the sum of its targets */
@@ -64,6 +68,13 @@ void bp_dataset_free(bp_dataset *d);
 int bp_params_read_tsv(const char *path, bp_mlp *net);
 /* The same from f (to its end), called `name` in messages. The caller closes f. */
 int bp_params_read_stream(FILE *f, const char *name, bp_mlp *net);
+
+/* Writes every parameter of net in that format, the twin of bp_params_read_*: an optional comment line ("# " and
+ * `comment`), the header "param\tvalue", then one line per parameter in net->params' order, the value as %.17g
+ * so that it reads back exactly. bp_params_write_tsv writes PATH.tmp and renames it to path, so a failure leaves
+ * no half-written file (GSL_EFAILED with a message naming path). */
+int bp_params_write_stream(FILE *f, const bp_mlp *net, const char *comment);
+int bp_params_write_tsv(const char *path, const bp_mlp *net, const char *comment);
 
 /* A gradient computed elsewhere (a student's backprop in any language), dE/dparams by parameter name in the same
  * format, read into grad: n_params entries in the layout of net->params and net->grad (GSL_EBADLEN otherwise).

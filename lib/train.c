@@ -219,6 +219,8 @@ static int check_options(const bp_mlp *net, const bp_dataset *data, const bp_dat
   size_t L = net->n_layers;
   const bp_dataset *sets[2] = {data, val};
   for (int k = 0; k < 2; k++)
+    if (sets[k] && sets[k]->T == NULL) BP_ERROR(GSL_EINVAL, "the %s data has no targets to learn", k ? "validation" : "training");
+  for (int k = 0; k < 2; k++)
     if (sets[k] && (sets[k]->X->size2 != net->sizes[0] || sets[k]->T->size2 != net->sizes[L]))
       BP_ERROR(GSL_EBADLEN, "the %s data has %zu inputs and %zu targets a row, the network %zu inputs and %zu outputs",
                k ? "validation" : "training", sets[k]->X->size2, sets[k]->T->size2, net->sizes[0], net->sizes[L]);

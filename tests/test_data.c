@@ -836,8 +836,8 @@ static void stream_reader_should_reject_null_arguments_and_unknown_flags(void) {
   expect_failure(bp_dataset_read_stream(f, "x.csv", 1, 1, BP_OUTPUT_LOGISTIC, 0x80u, &d), GSL_EINVAL, "x.csv",
                  "unknown flags 0x80", NULL, __LINE__);
   bp_error_set("%s", "");
-  expect_failure(bp_dataset_read_csv("x.csv", 1, 1, BP_OUTPUT_LOGISTIC, 0x4u, &d), GSL_EINVAL, "x.csv",
-                 "unknown flags 0x4", NULL, __LINE__);
+  expect_failure(bp_dataset_read_csv("x.csv", 1, 1, BP_OUTPUT_LOGISTIC, 0x8u, &d), GSL_EINVAL, "x.csv",
+                 "unknown flags 0x8", NULL, __LINE__);
   fclose(f);
   CU_ASSERT_PTR_EQUAL(d, &sentinel);
 }
@@ -1034,9 +1034,121 @@ static void example_data_should_read_and_its_labels_should_be_the_one_hot_target
   bp_dataset_free(labels);
 }
 
+/* ---- inputs alone (BP_DATA_TARGETS_OPTIONAL) and the parameter writer ------------------------------------- */
+
+/* The first example line's width decides: inputs alone leave T NULL; inputs and targets, or a class index with
+ * BP_DATA_LABELS, read as without the flag. Both readers (two passes, one pass) agree. */
+static void csv_reader_should_let_the_first_line_decide_whether_targets_are_given(void) {
+  const unsigned opt = BP_DATA_TARGETS_OPTIONAL;
+  for (int seekable = 0; seekable <= 1; seekable++) {
+    bp_dataset *d = NULL;
+    CU_ASSERT_EQUAL_FATAL(read_text("x1,x2\n0.5,0.25\n# a comment\n-1.5,2.385\n", seekable, 2, 3, BP_OUTPUT_SOFTMAX,
+                                    opt, &d),
+                          GSL_SUCCESS);
+    CU_ASSERT_PTR_NULL(d->T);
+    CU_ASSERT_EQUAL_FATAL(d->X->size1, 2);
+    ASSERT_REL_CLOSE(gsl_matrix_get(d->X, 1, 0), -1.5, 0.0);
+    ASSERT_REL_CLOSE(gsl_matrix_get(d->X, 1, 1), 2.385, 0.0);
+    bp_dataset_free(d);
+    d = NULL;
+    CU_ASSERT_EQUAL_FATAL(read_text("0.5,0.25,0,1,0\n-1.5,2.385,0.25,0.25,0.5\n", seekable, 2, 3, BP_OUTPUT_SOFTMAX,
+                                    opt, &d),
+                          GSL_SUCCESS);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d->T);
+    ASSERT_REL_CLOSE(gsl_matrix_get(d->T, 0, 1), 1.0, 0.0);
+    ASSERT_REL_CLOSE(gsl_matrix_get(d->T, 1, 2), 0.5, 0.0);
+    bp_dataset_free(d);
+    d = NULL;
+    CU_ASSERT_EQUAL_FATAL(read_text("0.5,0.25,2\n", seekable, 2, 3, BP_OUTPUT_SOFTMAX, opt | BP_DATA_LABELS, &d),
+                          GSL_SUCCESS);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d->T);
+    ASSERT_REL_CLOSE(gsl_matrix_get(d->T, 0, 2), 1.0, 0.0);
+    ASSERT_REL_CLOSE(gsl_matrix_get(d->T, 0, 0), 0.0, 0.0);
+    bp_dataset_free(d);
+    d = NULL;
+    CU_ASSERT_EQUAL_FATAL(read_text("0.5,0.25\n", seekable, 2, 3, BP_OUTPUT_SOFTMAX, opt | BP_DATA_LABELS, &d),
+                          GSL_SUCCESS);
+    CU_ASSERT_PTR_NULL(d->T);
+    bp_dataset_free(d);
+  }
+}
+
+/* A width that fits neither names both; a line that differs from the first names the first's line and width; the
+ * targets of a row with them are still checked. The same message from either reader, and *out untouched. */
+static void check_optional_error(const char *text, unsigned flags, const char *where, const char *word, int line) {
+  for (int seekable = 0; seekable <= 1; seekable++) {
+    static bp_dataset sentinel;
+    bp_dataset *d = &sentinel;
+    bp_error_set("%s", "");
+    int status = read_text(text, seekable, 2, 3, BP_OUTPUT_SOFTMAX, BP_DATA_TARGETS_OPTIONAL | flags, &d);
+    expect_failure(status, GSL_EINVAL, where, word, NULL, line);
+    CU_assertImplementation(d == &sentinel, (unsigned)line, "*out untouched", __FILE__, "", CU_FALSE);
+  }
+}
+
+static void csv_reader_should_name_the_widths_when_targets_are_optional(void) {
+  check_optional_error("x1,x2\n0.5,0.25,1\n", 0, "stream.csv:2:",
+                       "found 3 cells, expected 2 (the network's 2 inputs alone) or 5 (2 inputs + 3 targets)", __LINE__);
+  check_optional_error("0.5,0.25,1,2\n", BP_DATA_LABELS, "stream.csv:1:",
+                       "expected 2 (the network's 2 inputs alone) or 3 (2 inputs + 1 class index)", __LINE__);
+  check_optional_error("0.5,0.25\n\n0.5,0.25,0,1,0\n", 0, "stream.csv:3:",
+                       "found 5 cells, expected 2 as on line 1 (inputs alone, no targets)", __LINE__);
+  check_optional_error("0.5,0.25,0,1,0\n0.5,0.25\n", 0, "stream.csv:2:",
+                       "found 2 cells, expected 5 as on line 1 (2 inputs + 3 targets)", __LINE__);
+  check_optional_error("0.5,0.25,0,1,1\n", 0, "stream.csv:1:", "sum to 2", __LINE__);
+  check_optional_error("0.5;0.25\n", 0, "stream.csv:1:", "uses semicolons", __LINE__);
+}
+
+/* bp_params_write_* and bp_params_read_* are twins: every value comes back exactly, by name. A path that cannot
+ * be written fails with its name and leaves nothing, neither the file nor PATH.tmp. */
+static void params_writer_should_write_what_the_reader_reads_back_exactly(void) {
+  size_t sizes[4] = {3, 5, 4, 2};
+  bp_mlp *src = bp_mlp_alloc(3, sizes, BP_OUTPUT_SOFTMAX), *dst = bp_mlp_alloc(3, sizes, BP_OUTPUT_SOFTMAX);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(dst);
+  gsl_rng *rng = bp_test_rng(11);
+  bp_mlp_init_random(src, rng);
+  gsl_rng_free(rng);
+  gsl_vector_set(src->params, 1, 1.0 / 3.0); /* needs all 17 digits */
+  fixture fx;
+  CU_ASSERT_FATAL(fixture_absent(&fx, "p.tsv") == 0);
+  CU_ASSERT_EQUAL_FATAL(bp_params_write_tsv(fx.path, src, "written by the test"), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(bp_params_read_tsv(fx.path, dst), GSL_SUCCESS);
+  CU_ASSERT_TRUE(gsl_vector_equal(src->params, dst->params));
+  FILE *f = fopen(fx.path, "r");
+  char line[128] = "";
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof line, f));
+  CU_ASSERT_STRING_EQUAL(line, "# written by the test\n");
+  CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof line, f));
+  CU_ASSERT_STRING_EQUAL(line, "param\tvalue\n");
+  fclose(f);
+  fixture_remove(&fx);
+  char bad[256], tmp[300];
+  snprintf(bad, sizeof bad, "%s/no-such-dir/p.tsv", fx.dir);
+  snprintf(tmp, sizeof tmp, "%s.tmp", bad);
+  bp_error_set("%s", "");
+  expect_failure(bp_params_write_tsv(bad, src, NULL), GSL_EFAILED, "no-such-dir/p.tsv: cannot write", NULL, NULL,
+                 __LINE__);
+  CU_ASSERT_NOT_EQUAL(access(bad, F_OK), 0);
+  CU_ASSERT_NOT_EQUAL(access(tmp, F_OK), 0);
+  bp_fault_inject_alloc(0);
+  int status = bp_params_write_tsv(bad, src, NULL);
+  bp_fault_inject_alloc(-1);
+  CU_ASSERT_EQUAL(status, GSL_ENOMEM);
+  bp_mlp_free(src);
+  bp_mlp_free(dst);
+}
+
 int register_data(void) {
   static const bp_test_case cases[] = {
       {"layers_parser_should_read_a_comma_separated_list", layers_parser_should_read_a_comma_separated_list},
+      {"csv_reader_should_let_the_first_line_decide_whether_targets_are_given",
+       csv_reader_should_let_the_first_line_decide_whether_targets_are_given},
+      {"csv_reader_should_name_the_widths_when_targets_are_optional",
+       csv_reader_should_name_the_widths_when_targets_are_optional},
+      {"params_writer_should_write_what_the_reader_reads_back_exactly",
+       params_writer_should_write_what_the_reader_reads_back_exactly},
       {"layers_parser_should_accept_the_largest_size_and_depth",
        layers_parser_should_accept_the_largest_size_and_depth},
       {"layers_parser_should_reject_an_empty_list", layers_parser_should_reject_an_empty_list},

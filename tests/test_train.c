@@ -426,7 +426,9 @@ static int cli_setup(void) {
   if (bp_test_mkdtemp(dir, sizeof dir, "train")) return 1;
   return bp_test_write_file(dir, "bad.csv", "x1,x2,t1,t2,t3\n0.5,0.25,1,0,0\n0.5,oops,0,1,0\n") ||
          bp_test_write_file(dir, "labels.csv", "x1,x2,class\n0.5,0.25,0\n0.5,-0.75,1\n0.125,0.5,2\n-0.5,0.25,7\n") ||
-         bp_test_write_file(dir, "short.csv", "x1,x2,t1,t2,t3\n0.5,0.25,1,0,0\n");
+         bp_test_write_file(dir, "short.csv", "x1,x2,t1,t2,t3\n0.5,0.25,1,0,0\n") ||
+         bp_test_write_file(dir, "width.csv", "# inputs of a 2-input network\n\n0.5,0.25,1,0\n") ||
+         bp_test_write_file(dir, "mixed.csv", "x1,x2\n0.5,0.25\n0.5,0.25,1,0,0\n");
 }
 
 static int cli_teardown(void) {
@@ -504,6 +506,47 @@ static void saved_parameters_should_predict_what_training_logged_and_be_checkabl
   CU_ASSERT_EQUAL(strncmp(out, "PASS", 4), 0);
 }
 
+/* predict: the CSV's width decides. Inputs alone give the same outputs as inputs with targets, and no accuracy;
+ * targets as one-hot cells or (--labels) a class index give the same accuracy. */
+static void predict_should_take_inputs_alone_or_with_targets_as_the_width_says(void) {
+  CU_ASSERT_EQUAL_FATAL(run("data spiral --points 20 > '%s/p3.csv'", dir, NULL, out), 0);
+  CU_ASSERT_EQUAL_FATAL(run("data spiral --points 20 --labels > '%s/p3l.csv'", dir, NULL, out), 0);
+  CU_ASSERT_EQUAL_FATAL(run("data spiral --points 20 | cut -d, -f1,2 > '%s/p3in.csv'", dir, NULL, out), 0);
+  CU_ASSERT_EQUAL_FATAL(run("train --layers 2,10,3 --output softmax --data '%s/p3.csv' --epochs 5 --save '%s/p3.tsv'",
+                            dir, dir, out),
+                        0);
+  CU_ASSERT_EQUAL_FATAL(run("predict --layers 2,10,3 --output softmax --data '%s/p3.csv' --params '%s/p3.tsv'", dir,
+                            dir, out),
+                        0);
+  CU_ASSERT_EQUAL_FATAL(run("predict --layers 2,10,3 --output softmax --data '%s/p3in.csv' --params '%s/p3.tsv'", dir,
+                            dir, out2),
+                        0);
+  char *acc = strstr(out, "# accuracy ");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(acc);
+  CU_ASSERT_PTR_NULL(strstr(out2, "accuracy"));
+  size_t rows = 0;
+  for (const char *p = out2; p && *p; p = bp_test_next_line(p)) rows++;
+  CU_ASSERT_EQUAL(rows, 61); /* y1 y2 y3, then one line per example */
+  CU_ASSERT_EQUAL(strncmp(out, out2, (size_t)(acc - out)), 0); /* the same outputs, line for line */
+  CU_ASSERT_EQUAL(strlen(out2), (size_t)(acc - out));
+  char one_hot[128];
+  snprintf(one_hot, sizeof one_hot, "%s", acc);
+  CU_ASSERT_EQUAL(run("predict --layers 2,10,3 --output softmax --labels --data '%s/p3l.csv' --params '%s/p3.tsv'",
+                      dir, dir, out),
+                  0);
+  acc = strstr(out, "# accuracy ");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(acc);
+  CU_ASSERT_STRING_EQUAL(acc, one_hot);
+  CU_ASSERT_EQUAL(run("predict --layers 2,10,3 --output softmax --data '%s/p3in.csv' --params '%s/p3.tsv' --format json",
+                      dir, dir, out),
+                  0);
+  CU_ASSERT(bp_test_json_valid(out));
+  CU_ASSERT_PTR_NULL(strstr(out, "accuracy"));
+  /* a CSV of inputs alone cannot be trained on */
+  CU_ASSERT_EQUAL(run("train --layers 2,10,3 --output softmax --data '%s/p3in.csv' --epochs 2", dir, NULL, out), 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "p3in.csv:3: found 2 cells, expected 5"));
+}
+
 static void train_json_should_be_valid_and_name_every_check(void) {
   CU_ASSERT_EQUAL_FATAL(run("data xor --points 64 > '%s/x.csv'", dir, NULL, out), 0);
   CU_ASSERT_EQUAL(run("train --layers 2,8,1 --output logistic --data '%s/x.csv' --epochs 6 --check-every 3 --direction "
@@ -528,6 +571,22 @@ static void bad_input_should_exit_2_naming_the_file_and_line(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "no training examples"));
   CU_ASSERT_EQUAL(run("train --layers 2,5,3 --output softmax --data '%s/short.csv' --lr -1", dir, NULL, out), 2);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "--lr"));
+  /* predict: a width that is neither the inputs alone nor inputs and targets names the file, the line and both */
+  CU_ASSERT_EQUAL(run("predict --layers 2,5,3 --output softmax --data '%s/width.csv' --params '%s/never.tsv'", dir, dir,
+                      out),
+                  2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "width.csv:3: found 4 cells, expected 2 (the network's 2 inputs alone) or 5 "
+                                     "(2 inputs + 3 targets)"));
+  CU_ASSERT_EQUAL(out[0], '\0');
+  CU_ASSERT_EQUAL(run("predict --layers 2,5,3 --output softmax --data '%s/mixed.csv' --params '%s/never.tsv'", dir, dir,
+                      out),
+                  2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "mixed.csv:3: found 5 cells, expected 2 as on line 2"));
+  CU_ASSERT_EQUAL(out[0], '\0');
+  CU_ASSERT_EQUAL(run("predict --layers 2,5,3 --output softmax --data '%s/short.csv' --params '%s/never.tsv' --epochs 2",
+                      dir, dir, out),
+                  2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "--epochs is an option of train"));
   CU_ASSERT_EQUAL(run("grad --layers 2,5,3 --output softmax --data '%s/short.csv' --epochs 3", dir, NULL, out), 2);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "options of train"));
   char path[128];
@@ -561,6 +620,8 @@ int register_train(void) {
       {"data should write the same CSV for the same seed", data_should_write_the_same_csv_for_the_same_seed},
       {"saved parameters should predict what training logged and be checkable (eq. (3), eq. (38))",
        saved_parameters_should_predict_what_training_logged_and_be_checkable},
+      {"predict should take inputs alone or with targets as the width says",
+       predict_should_take_inputs_alone_or_with_targets_as_the_width_says},
       {"train JSON should be valid and name every check", train_json_should_be_valid_and_name_every_check},
       {"bad input should exit 2 naming the file and line", bad_input_should_exit_2_naming_the_file_and_line},
   };
