@@ -28,53 +28,64 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  list                  one line per check: id, equation(s), title\n"
-    "  run ID|EQ...          run the named checks, with every entry of every claim, a diagnosis of what fails\n"
-    "                        and the command that reproduces it; an equation (26 or 'eq. (26)') names every\n"
-    "                        check that covers it\n"
+    "  run ID|EQ...          run the named checks, with every entry of every claim, a diagnosis of what\n"
+    "                        fails and the command that reproduces it; an equation (26 or 'eq. (26)')\n"
+    "                        names every check that covers it\n"
     "  all                   run every check\n"
-    "  grad --layers N0,N1,...,NL --output logistic|softmax --data FILE.csv [--params FILE.tsv] [--labels]\n"
-    "       [--allow-unnormalized-targets] [--sample K | --direction] [--taylor]\n"
+    "  grad --layers N0,N1,...,NL --output logistic|softmax --data FILE.csv [--params FILE.tsv]\n"
+    "       [--labels] [--allow-unnormalized-targets] [--sample K | --direction] [--taylor]\n"
     "       [--gradient GRAD.tsv | --plant NAME] [--trace]\n"
-    "                        the loss and every parameter's gradient by backprop beside its finite-difference\n"
-    "                        value, for a network with logistic hidden units. Softmax targets must sum to 1 per\n"
-    "                        row (eq. (26) assumes it); --allow-unnormalized-targets accepts rows that do not,\n"
-    "                        with a warning: backprop's x - t is then off by (sum t - 1) x, and the check\n"
-    "                        fails once that exceeds its tolerance.\n"
-    "                        --sample K checks K random entries of every W and b, with a line per block;\n"
-    "                        --direction checks one random signed direction (central: 2 forward passes, 2 more\n"
-    "                        for the error estimate, and 1 backward);\n"
-    "                        --taylor adds the Taylor-remainder test (rate 2 for a right gradient, 1 wrong);\n"
-    "                        --gradient checks YOUR gradient (param/value TSV, by name) instead of bpcheck's;\n"
-    "                        --plant NAME plants a classic mistake in bpcheck's backprop (--plant list names\n"
-    "                        them); --trace prints s, x and delta per layer and example instead of the check;\n"
-    "                        --labels reads softmax targets as one column of class indices 0..K-1\n"
-    "  sweep ID              the check's error against the step h, 1e-1 .. 1e-16, and at the method's own step\n"
+    "                        the loss and every parameter's gradient by backprop beside its\n"
+    "                        finite-difference value, for a network with logistic hidden units.\n"
+    "                        Softmax targets must sum to 1 per row (eq. (26) assumes it);\n"
+    "                        --allow-unnormalized-targets accepts rows that do not, with a warning:\n"
+    "                        backprop's x - t is then off by (sum t - 1) x, and the check fails once\n"
+    "                        that exceeds its tolerance.\n"
+    "                        --sample K checks K random entries of every W and b, a line per block;\n"
+    "                        --direction checks one random signed direction (central: 2 forward\n"
+    "                        passes, 2 more for the error estimate, and 1 backward);\n"
+    "                        --taylor adds the Taylor-remainder test (rate 2 right, 1 wrong);\n"
+    "                        --gradient checks YOUR gradient (param/value TSV, by name), not bpcheck's;\n"
+    "                        --plant NAME plants a classic mistake in bpcheck's backprop (--plant list\n"
+    "                        names them); --trace prints s, x and delta per layer and example instead\n"
+    "                        of the check; --labels reads softmax targets as one column of class\n"
+    "                        indices 0..K-1\n"
+    "  sweep ID              the check's error against the step h, 1e-1 .. 1e-16, and at the method's\n"
+    "                        own step\n"
     "  ladder                one gradient check in float, double and long double\n"
-    "  estimates             how often each method's error estimate bounds its actual error, over every entry\n"
-    "                        of every check, against the complex step\n"
-    "  plotdata NAME         the TSV a figure of plots/ is drawn from\n"
-    "  train --layers N0,...,NL --output logistic|softmax --data FILE.csv [--epochs N] [--batch B] [--lr ETA]\n"
-    "       [--momentum MU] [--validation FILE.csv | --split S] [--standardize] [--labels] [--check-every K]\n"
-    "       [--sample K | --direction] [--save PARAMS.tsv]\n"
-    "                        minibatch gradient descent on the mean of eq. (36) or eq. (38), with a gradient\n"
-    "                        check of the step's gradient every K epochs, at the start and at the end; a log\n"
-    "                        line per epoch (docs/training.md). Exit 1 when a check fails\n"
+    "  estimates             how often each method's error estimate bounds its actual error, over\n"
+    "                        every entry of every check, against the complex step\n"
+    "  plotdata NAME         the TSV a figure of plots/ is drawn from\n";
+
+/* A second array: C11 compilers need only accept string literals of 4095 characters. */
+static const char usage_text_more[] =
+    "  train --layers N0,...,NL --output logistic|softmax --data FILE.csv [--epochs N] [--batch B]\n"
+    "       [--lr ETA] [--momentum MU] [--validation FILE.csv | --split S] [--standardize] [--labels]\n"
+    "       [--check-every K] [--sample K | --direction] [--save PARAMS.tsv]\n"
+    "                        minibatch gradient descent on the mean of eq. (36) or eq. (38), with a\n"
+    "                        gradient check of the step's gradient every K epochs, at the start and at\n"
+    "                        the end; a log line per epoch (docs/training.md). Exit 1 when a check fails\n"
     "  predict --layers ... --output ... --params PARAMS.tsv --data FILE.csv [--labels]\n"
     "                        the network's outputs for each example, and the accuracy against the targets\n"
     "  data NAME [--points N] [--classes K] [--noise S] [--labels]\n"
-    "                        a data set as CSV, seeded: spiral, xor, circles, or iris, breast-cancer, digits\n"
-    "                        read from Debian's python3-sklearn\n"
+    "                        a data set as CSV, seeded: spiral, xor, circles, or iris, breast-cancer,\n"
+    "                        digits read from Debian's python3-sklearn\n"
+    "  grade DIR, handout DIR  the coursework's grader and handout (bpcheck grade --help)\n"
     "\n"
     "options:\n"
     "  --format table|tsv|json   output format (default table)\n"
     "  --seed N                  seed of the random points and weights, 0 to 4294967295 (default 1)\n"
-    "  --method M                finite differences: forward, central (default), richardson, complex or gsl\n"
+    "  --method M                finite differences: forward, central (default), richardson, complex,\n"
+    "                            gsl\n"
     "  --failures, --quiet       run, all, grad: only what fails; the summary alone\n"
     "  --entries all|N           grad: every entry, or the N worst (default: the 20 worst past 20)\n"
     "  --help, --version\n"
     "\n"
-    "exit status: 0 all checks hold (errata of the notes included), 1 a check failed, 2 bad usage or input,\n"
-    "             3 something could not be computed (out of memory)\n";
+    "Every index counts from 0: entries, units, layers (0 the input), examples (rows of the data, header\n"
+    "and comments not counted) and classes; FILE:LINE in messages counts lines from 1, as editors do.\n"
+    "\n"
+    "exit status: 0 all checks hold (errata of the notes included), 1 a check failed, 2 bad usage or\n"
+    "             input, 3 something could not be computed (out of memory), 4 grad: NO SIGNAL\n";
 
 int bp_cli_usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "bpcheck: ");
@@ -208,9 +219,9 @@ static int cmd_sweep(const bp_cli_options *o, const bp_check_def *def) {
     return EXIT_OK;
   }
   if (o->fmt == FORMAT_TABLE) {
-    printf("# bpcheck sweep %s --method %s --seed %lu: error against the relative step h (h_j = h max(|x_j|, 1))\n",
+    printf("# bpcheck sweep %s --method %s --seed %lu\n# error against the relative step h (h_j = h max(|x_j|, 1))\n",
            def->id, bp_fd_method_name(o->method), o->seed);
-    printf("formula: %s\n", formula);
+    bp_cli_wrap("formula: ", formula, "         ");
     printf("%-12s  %12s  %12s  %15s  %4s\n", "h", "norm_rel_err", "max_rel_err", "median_estimate", "auto");
     for (int k = 0; k < N_ROWS; k++)
       printf("%12.6e  %12.6e  %12.6e  %15.6e  %4s\n", h[k], pt[k].norm_rel_err, pt[k].max_rel_err,
@@ -370,6 +381,7 @@ int main(int argc, char **argv) {
   bp_cli_colour_init();
   if (argc < 2) {
     fputs(usage_text, stderr);
+    fputs(usage_text_more, stderr);
     return EXIT_USAGE;
   }
   if (!strcmp(argv[1], "grade") || !strcmp(argv[1], "handout")) { /* their own options (cli/grade.c) */
@@ -383,6 +395,7 @@ int main(int argc, char **argv) {
   for (int k = 1; k < argc; k++) {
     if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
       fputs(usage_text, stdout);
+      fputs(usage_text_more, stdout);
       return finish(EXIT_OK);
     }
     if (!strcmp(argv[k], "--version")) {

@@ -141,12 +141,13 @@ static void print_table(const grad_report *g) {
     }
     printf("\n");
     bp_cli_entries_table(&e, "");
-    printf("\n%zu of %zu entries pass. An entry passes when rel_err <= %.0e, or, below what the difference can\n"
-           "resolve (%zu %s here, judged_by estimate), when |a - n| <= %g x its error estimate, or, below what\n"
-           "backprop's own rounding allows (%zu here, judged_by floor), when |a - n| <= %g eps x what it sums.\n",
-           gc->size - gc->n_failed, gc->size, gc->tol.rtol, gc->n_unresolved - gc->n_floor,
-           gc->n_unresolved - gc->n_floor == 1 ? "entry" : "entries", gc->tol.est_factor, gc->n_floor,
-           gc->tol.floor_ulps);
+    snprintf(line, sizeof line, "%zu of %zu entries pass. An entry passes when rel_err <= %.0e, or, below what the "
+             "difference can resolve (%zu %s here, judged_by estimate), when |a - n| <= %g x its error estimate, or, "
+             "below what backprop's own rounding allows (%zu here, judged_by floor), when |a - n| <= %g eps x what it "
+             "sums.", gc->size - gc->n_failed, gc->size, gc->tol.rtol, gc->n_unresolved - gc->n_floor,
+             gc->n_unresolved - gc->n_floor == 1 ? "entry" : "entries", gc->tol.est_factor, gc->n_floor,
+             gc->tol.floor_ulps);
+    bp_cli_wrap("\n", line, "");
   }
   snprintf(line, sizeof line, "Relative errors as students are taught them: > 1e-2 wrong, 1e-2..1e-4 suspicious, "
            "1e-4..1e-7 fine only at kinks, < 1e-7 good. %s is the analytic side; numeric (%s) is the finite "

@@ -15,11 +15,13 @@ static const char grade_usage[] =
     "usage: bpcheck grade DIR [--format table|tap|json|gradescope|junit] [--public] [--hidden-seed N]\n"
     "                         [--only EXERCISE] [--course DIR]\n"
     "       bpcheck handout DIR [--course DIR]\n"
-    "grade: compiles the exercise files in DIR with the course's harness, runs each exercise in its own process\n"
-    "and judges its answers against finite differences and the reference (docs/coursework.md).\n"
-    "handout: writes the student copy of the course's files (solutions replaced by YOUR CODE HERE) into DIR.\n"
+    "grade: compiles the exercise files in DIR with the course's harness, runs each exercise in its own\n"
+    "process and judges its answers against finite differences and the reference (docs/coursework.md).\n"
+    "handout: writes the student copy of the course's files (solutions replaced by YOUR CODE HERE)\n"
+    "into DIR.\n"
     "The course directory is --course, else $BPCHECK_COURSE, else ./course.\n"
-    "exit status (grade): 0 full marks, 1 graded below full marks, 2 bad usage, 3 the grader could not work\n";
+    "exit status (grade): 0 full marks, 1 graded below full marks, 2 bad usage, 3 the grader could not\n"
+    "work\n";
 
 static const char *course_dir(const char *opt) {
   const char *env = getenv("BPCHECK_COURSE");

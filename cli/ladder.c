@@ -69,10 +69,13 @@ static void print_table(const bp_ladder_result *r) {
            lv->norm_rel_err, lv->max_rel_err, bp_rel_err_band(lv->max_rel_err));
   }
   const bp_ladder_level *f = &r->level[BP_LADDER_FLOAT], *d = &r->level[BP_LADDER_DOUBLE];
-  printf("\nAll three run the same correct backprop. Central differences cannot beat about eps^(2/3) (truncation h^2\n"
-         "against round-off eps/h): %.1e in float, so this correct gradient shows %.1e, outside the 1e-7 'good' band\n"
-         "where a subtle bug would hide too. In double eps^(2/3) = %.1e leaves room below 1e-7: checks are done in double.\n",
-         pow(f->epsilon, 2.0 / 3.0), f->max_rel_err, pow(d->epsilon, 2.0 / 3.0));
+  char text[512];
+  snprintf(text, sizeof text, "All three run the same correct backprop. Central differences cannot beat about "
+           "eps^(2/3), truncation h^2 against round-off eps/h: %.1e in float, so this correct gradient shows %.1e, "
+           "outside the 1e-7 'good' band where a subtle bug would hide too. In double eps^(2/3) = %.1e leaves room "
+           "below 1e-7: checks are done in double.", pow(f->epsilon, 2.0 / 3.0), f->max_rel_err,
+           pow(d->epsilon, 2.0 / 3.0));
+  bp_cli_wrap("\n", text, "");
 }
 
 int bp_cli_ladder(unsigned long seed, format fmt) {

@@ -20,17 +20,21 @@ int bp_cli_plant_list(format fmt) {
     } else if (fmt == FORMAT_TSV) {
       printf("%s\t%s\t%s\n", all[k].name, all[k].equations, all[k].sentence);
     } else {
-      printf("%-24s %s\n%24s %s\n", all[k].name, all[k].equations, "", all[k].sentence);
+      printf("%-24s %s\n", all[k].name, all[k].equations);
+      bp_cli_wrap("                         ", all[k].sentence, "                         ");
     }
   }
   if (fmt == FORMAT_JSON) printf("\n]\n");
   return EXIT_OK;
 }
 
-/* One row of a layer's quantity for example b, in the table. */
+/* One row of a layer's quantity for example b, in the table: 6 units a line, so that a wide layer fits 100 columns. */
 static void table_row(const char *label, const gsl_matrix *M, size_t b) {
   printf("    %-6s", label);
-  for (size_t i = 0; i < M->size2; i++) printf(" %13.6g", gsl_matrix_get(M, b, i));
+  for (size_t i = 0; i < M->size2; i++) {
+    if (i > 0 && i % 6 == 0) printf("\n          ");
+    printf(" %13.6g", gsl_matrix_get(M, b, i));
+  }
   printf("\n");
 }
 
@@ -50,14 +54,14 @@ void bp_cli_trace_print(const bp_trace *t, const bp_mlp *net, format fmt) {
     for (size_t b = 0; b < t->batch; b++)
       for (size_t l = 1; l <= L; l++)
         for (size_t i = 0; i < net->sizes[l]; i++)
-          printf("%zu\t%zu\t%zu\t%.17g\t%.17g\t%.17g\n", b + 1, l, i, gsl_matrix_get(t->S[l], b, i),
+          printf("%zu\t%zu\t%zu\t%.17g\t%.17g\t%.17g\n", b, l, i, gsl_matrix_get(t->S[l], b, i),
                  gsl_matrix_get(t->X[l], b, i), gsl_matrix_get(t->dS[l], b, i));
     return;
   }
   if (fmt == FORMAT_JSON) {
     printf("{\"trace\": [");
     for (size_t b = 0; b < t->batch; b++) {
-      printf("%s\n {\"example\": %zu, \"input\": [", b ? "," : "", b + 1);
+      printf("%s\n {\"example\": %zu, \"input\": [", b ? "," : "", b);
       for (size_t j = 0; j < net->sizes[0]; j++) {
         if (j) printf(", ");
         bp_cli_json_number(gsl_matrix_get(t->X0, b, j));
@@ -75,13 +79,16 @@ void bp_cli_trace_print(const bp_trace *t, const bp_mlp *net, format fmt) {
     printf("\n]}\n");
     return;
   }
-  printf("Forward: s = sum_j x_j w_ji + b_i (eq. (3)), x = logistic(s) (eq. (2))%s.\n"
-         "Backward: delta = dE/ds, x - t at the output (eq. (%s)), then delta_j = x_j(1-x_j) sum_i delta_i w_ji\n"
-         "below it (eq. (11)-(14)%s); dE/dw_ji = delta_i x_j sums over the examples (eq. (10), eq. (15)).\n",
-         net->output == BP_OUTPUT_SOFTMAX ? ", softmax at the output (eq. (17))" : "",
-         net->output == BP_OUTPUT_SOFTMAX ? "26" : "9", net->output == BP_OUTPUT_SOFTMAX ? ", eq. (30), eq. (31)" : "");
+  char text[512];
+  snprintf(text, sizeof text, "Forward: s = sum_j x_j w_ji + b_i (eq. (3)), x = logistic(s) (eq. (2))%s. Backward: "
+           "delta = dE/ds, x - t at the output (eq. (%s)), then delta_j = x_j(1-x_j) sum_i delta_i w_ji below it "
+           "(eq. (11)-(14)%s); dE/dw_ji = delta_i x_j sums over the examples (eq. (10), eq. (15)). Examples, layers "
+           "and units count from 0.",
+           net->output == BP_OUTPUT_SOFTMAX ? ", softmax at the output (eq. (17))" : "",
+           net->output == BP_OUTPUT_SOFTMAX ? "26" : "9", net->output == BP_OUTPUT_SOFTMAX ? ", eq. (30), eq. (31)" : "");
+  bp_cli_wrap("", text, "");
   for (size_t b = 0; b < t->batch; b++) {
-    printf("\nexample %zu\n  layer 0 (input)\n", b + 1);
+    printf("\nexample %zu\n  layer 0 (input)\n", b);
     table_row("x", t->X0, b);
     for (size_t l = 1; l <= L; l++) {
       printf("  layer %zu%s\n", l, l == L ? " (output)" : "");

@@ -42,7 +42,7 @@ int bp_datasets_from_labels(const gsl_matrix *X, const size_t *labels, size_t n_
   size_t n = X->size1;
   for (size_t r = 0; r < n; r++)
     if (labels[r] >= n_classes)
-      BP_ERROR(GSL_EINVAL, "bp_datasets_from_labels: example %zu has class %zu, but there are %zu classes", r + 1,
+      BP_ERROR(GSL_EINVAL, "bp_datasets_from_labels: example %zu has class %zu, but there are %zu classes", r,
                labels[r], n_classes);
   bp_dataset *d = bp_calloc(1, sizeof *d);
   if (d == NULL) return GSL_ENOMEM;

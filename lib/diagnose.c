@@ -461,9 +461,9 @@ static void report_mistake(const model *mo, bp_plant h, bp_diagnosis *d) {
     d->layer = L;
     d->example = r;
     d->factor = sum;
-    say(d, "The targets do not sum to one (example %zu of the batch, counting from 1, sums to %.9g), so the output "
+    say(d, "The targets do not sum to one (example %zu of the batch sums to %.9g), so the output "
            "delta x - t of eq. (26) is not the gradient: it is x sum_k t_k - t (eq. (25)); normalize the targets or "
-           "use eq. (25).", r + 1, sum);
+           "use eq. (25).", r, sum);
     break;
   }
   case BP_MISTAKE_SOFTMAX_DIAGONAL:
@@ -522,12 +522,12 @@ static void report_mistake(const model *mo, bp_plant h, bp_diagnosis *d) {
     d->kind = BP_DIAG_BIAS_NOT_SUMMED;
     d->example = h.example;
     if (h.layer == 0)
-      say(d, "The bias gradients hold the delta of example %zu alone (of %zu, counting from 1), not the sum over the "
-             "batch: db = sum over the examples of dE/ds (eq. (16), eq. (29)), as dW sums X^T dS.", h.example + 1,
-          mo->B);
+      say(d, "The bias gradients hold the delta of example %zu alone (of examples 0..%zu), not the sum over the "
+             "batch: db = sum over the examples of dE/ds (eq. (16), eq. (29)), as dW sums X^T dS.", h.example,
+          mo->B - 1);
     else
-      say(d, "In b%zu: the bias gradient holds the delta of example %zu alone (of %zu, counting from 1), not the sum "
-             "over the batch (eq. (16), eq. (29)).", h.layer, h.example + 1, mo->B);
+      say(d, "In b%zu: the bias gradient holds the delta of example %zu alone (of examples 0..%zu), not the sum "
+             "over the batch (eq. (16), eq. (29)).", h.layer, h.example, mo->B - 1);
     break;
   default:
     break;
@@ -562,12 +562,12 @@ static void report_overwritten(bp_diagnosis *d, size_t k, size_t B, size_t layer
   d->example = k;
   d->layer = layer;
   if (whole)
-    say(d, "%s is that of example %zu alone (of %zu, counting from 1): the loop over the batch overwrites "
-           "(=) the gradient instead of accumulating (+=) it, while the loss sums over the examples.", grad_of(d), k + 1,
-        B);
+    say(d, "%s is that of example %zu alone (of examples 0..%zu): the loop over the batch overwrites "
+           "(=) the gradient instead of accumulating (+=) it, while the loss sums over the examples.", grad_of(d), k,
+        B - 1);
   else
-    say(d, "From layer %zu down, the wrong blocks hold the gradient of example %zu alone (of %zu, counting from 1): "
-           "they are overwritten (=) in the loop over the batch instead of accumulated (+=).", layer, k + 1, B);
+    say(d, "From layer %zu down, the wrong blocks hold the gradient of example %zu alone (of examples 0..%zu): "
+           "they are overwritten (=) in the loop over the batch instead of accumulated (+=).", layer, k, B - 1);
 }
 
 /* The plant's prediction matches a over [lo, hi): 1 (d filled), 0, or 0 with *status on failure. */

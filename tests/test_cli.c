@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "checks.h"
@@ -544,24 +545,115 @@ static void verdicts_should_be_coloured_on_a_terminal_only(void) {
   CU_ASSERT_PTR_NULL(strchr(out, '\033'));
 }
 
-/* eq. (9)-(16), eq. (23): every line of the tables of `all`, `run`, `list` and `grad` fits 100 columns. */
+/* The widest line of text, in characters (a UTF-8 sequence counts once), 0 for none. A message ("bpcheck: ...") is
+ * one line, whatever its length, so that grep finds it whole. */
+static size_t widest_line(const char *text) {
+  size_t longest = 0;
+  for (const char *p = text; p && *p; p = bp_test_next_line(p)) {
+    if (strncmp(p, "bpcheck: ", 9) == 0) continue;
+    size_t n = 0;
+    for (const char *q = p; *q && *q != '\n'; q++) n += ((unsigned char)*q & 0xc0) != 0x80;
+    if (n > longest) longest = n;
+  }
+  return longest;
+}
+
+/* A softmax data set of `rows` examples with 100 inputs and 10 one-hot targets, from a fixed linear congruential
+ * sequence, as dir/name. Returns 0, or 1 when it cannot be written. */
+static int write_wide_data(const char *name, size_t rows) {
+  char path[256];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  if (f == NULL) return 1;
+  unsigned long state = 2385;
+  for (size_t r = 0; r < rows; r++) {
+    for (size_t j = 0; j < 100; j++) {
+      state = (state * 1103515245UL + 12345UL) % 2147483648UL;
+      fprintf(f, "%.4f,", (double)state / 1073741824.0 - 1.0);
+    }
+    for (size_t c = 0; c < 10; c++) fprintf(f, "%d%s", c == r % 10, c < 9 ? "," : "\n");
+  }
+  return fclose(f) != 0;
+}
+
+static double wall_seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* eq. (9)-(16), eq. (26): a `grad` longer than a second shows "columns done / total, about N s left" on stderr when
+ * stderr is a terminal (util-linux `script` gives it one, stdout going elsewhere), and nothing of it when stderr is a
+ * file, even with stdout on the terminal. The network (100-50-10, Richardson, 5,560 columns) takes 1-3 s; its batch
+ * doubles until the run takes 1.5 s, so that a faster machine still crosses the one-second threshold. */
+static void progress_should_show_on_a_terminal_stderr_only(void) {
+  const char *binary = getenv("BPCHECK") ? getenv("BPCHECK") : "build/bpcheck";
+  if (system("command -v script >/dev/null 2>&1") != 0) {
+    printf("\n    skipped: no `script` (util-linux) to give the command a terminal\n");
+    return;
+  }
+  static char text[1 << 16];
+  char cmd[1024], grad[512], err_path[256];
+  snprintf(err_path, sizeof err_path, "%s/progress.err", dir);
+  double took = 0.0;
+  for (size_t rows = 100; rows <= 800 && took < 1.5; rows *= 2) {
+    CU_ASSERT_EQUAL_FATAL(write_wide_data("wide.csv", rows), 0);
+    snprintf(grad, sizeof grad, "%s grad --layers 100,50,10 --output softmax --data %s/wide.csv --method richardson "
+             "--quiet", binary, dir);
+    snprintf(cmd, sizeof cmd, "script -qec \"%s 2>%s\" /dev/null", grad, err_path); /* stdout a terminal */
+    double t0 = wall_seconds();
+    CU_ASSERT_EQUAL(shell(cmd, text, sizeof text), 0);
+    took = wall_seconds() - t0;
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, ": worst entry")); /* the verdict is coloured on a terminal */
+    CU_ASSERT_PTR_NULL(strstr(text, "columns"));
+    FILE *f = fopen(err_path, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    CU_ASSERT_STRING_EQUAL(text, ""); /* stderr a file: no progress, and nothing else either */
+  }
+  CU_ASSERT(took >= 1.5);
+  snprintf(cmd, sizeof cmd, "script -qec \"%s >/dev/null\" /dev/null", grad); /* only stderr on the terminal */
+  CU_ASSERT_EQUAL(shell(cmd, text, sizeof text), 0);
+  const char *line = strstr(text, "bpcheck: columns ");
+  size_t done = 0, total = 0;
+  double left = -1.0;
+  CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+  CU_ASSERT_EQUAL(sscanf(line, "bpcheck: columns %zu / %zu, about %lf s left", &done, &total, &left), 3);
+  CU_ASSERT_EQUAL(total, 5560); /* a column per parameter: 100 x 50 + 50 + 50 x 10 + 10 */
+  CU_ASSERT(done > 0 && done <= total);
+  CU_ASSERT(left >= 0.0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "\r\033[K")); /* the line is cleared at the end */
+  CU_ASSERT_PTR_NULL(strstr(text, "worst entry")); /* the report went to stdout */
+}
+
+/* eq. (9)-(16), eq. (23): every line of the tables of `all`, `run`, `list`, `grad`, `sweep`, `ladder`, `estimates`
+ * and of every --help fits 100 columns (stdout and stderr alike), with the options that change the table. */
 static void tables_should_fit_100_columns(void) {
   static const char *const commands[] = {
-      "all", "list", "run softmax-ds-split softmax-output-weights-sum logistic-deep-recursion --method richardson",
+      "all", "all --failures", "all --method forward", "all --method richardson", "all --method complex",
+      "all --method gsl", "list",
+      "run softmax-ds-split softmax-output-weights-sum logistic-deep-recursion --method richardson",
+      "run 26 --method forward", "run softmax-output-weights-sum --failures",
       ("grad --layers 4,5,3 --output softmax --data examples/data/unnormalized-softmax.csv "
-       "--allow-unnormalized-targets --taylor 2>/dev/null"),
+       "--allow-unnormalized-targets --taylor"),
       "grad --layers '2, 3, 1' --output logistic --data examples/data/two-inputs.csv --sample 2",
-      "grad --layers 2,3,1 --output logistic --data examples/data/two-inputs.csv --direction"};
+      "grad --layers 2,3,1 --output logistic --data examples/data/two-inputs.csv --direction",
+      "grad --layers 2,3,1 --output logistic --data examples/data/two-inputs.csv --method forward --entries all",
+      "grad --layers 2,5,3 --output softmax --data examples/data/three-class.csv --plant overwritten-batch --failures",
+      "grad --layers 2,7,3 --output softmax --data examples/data/three-class.csv --trace",
+      "grad --plant list", "sweep logistic-hidden-weights", "sweep softmax-deep-recursion --method richardson",
+      "ladder", "estimates", "--help", "grad --help", "grade --help", "handout --help"};
   for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
     CU_ASSERT(run(commands[k], out, sizeof out, err, sizeof err) >= 0);
-    size_t longest = 0, lines = 0;
-    for (const char *p = out; p && *p; p = bp_test_next_line(p), lines++) {
-      size_t n = strcspn(p, "\n");
-      if (n > longest) longest = n;
-    }
-    if (longest > 100) printf("\n    bpcheck %s: a line of %zu columns\n", commands[k], longest);
+    size_t lines = 0, longest = widest_line(out), longest_err = widest_line(err);
+    for (const char *p = out; p && *p; p = bp_test_next_line(p)) lines++;
+    if (longest > 100 || longest_err > 100)
+      printf("\n    bpcheck %s: a line of %zu columns\n", commands[k], longest > 100 ? longest : longest_err);
     CU_ASSERT(lines > 5);
     CU_ASSERT(longest <= 100);
+    CU_ASSERT(longest_err <= 100);
   }
 }
 
@@ -696,6 +788,7 @@ int register_cli(void) {
       {"grad_should_read_standard_input_for_data_dash", grad_should_read_standard_input_for_data_dash},
       {"verdicts_should_be_coloured_on_a_terminal_only", verdicts_should_be_coloured_on_a_terminal_only},
       {"tables_should_fit_100_columns", tables_should_fit_100_columns},
+      {"progress_should_show_on_a_terminal_stderr_only", progress_should_show_on_a_terminal_stderr_only},
       {"grad_should_shorten_its_table_on_request_and_by_default",
        grad_should_shorten_its_table_on_request_and_by_default},
       {"all_and_run_should_show_only_failures_or_the_summary_on_request",

@@ -144,9 +144,9 @@ static void the_trace_should_hold_s_x_and_delta_of_every_layer_and_example(void)
     double s, x, delta;
     if (sscanf(p + 1, "%zu\t%zu\t%zu\t%lf\t%lf\t%lf", &ex, &layer, &unit, &s, &x, &delta) != 6) continue;
     rows++;
-    if (layer == 3 && ex >= 1 && ex <= examples) {
-      x_sum[ex - 1] += x;
-      delta_ok &= fabs(delta - (x - t[ex - 1][unit])) <= 1e-15;
+    if (layer == 3 && ex < examples) { /* examples count from 0 */
+      x_sum[ex] += x;
+      delta_ok &= fabs(delta - (x - t[ex][unit])) <= 1e-15;
     }
     if (layer < 3) delta_ok &= isfinite(delta);
   }
