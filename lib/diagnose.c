@@ -671,7 +671,7 @@ static int rule_saturation(const diag_input *in, model *mo, bp_diagnosis *d, int
   for (size_t l = 1; l < mo->L; l++) /* the distance of x from 0 or 1, sigma(-|s|), from s (exact to a few ulp) */
     for (size_t b = 0; b < mo->B; b++)
       for (size_t i = 0; i < net->sizes[l]; i++) {
-        double gap = bp_logistic(-fabs(gsl_matrix_get(mo->ws->S[l], b, i)));
+        double gap = bp_logistic(-fabs(gsl_matrix_get(mo->ws->fwd->S[l], b, i)));
         units += gap < BP_DIAG_SATURATED;
         if (gap < closest) closest = gap, at_l = l, at_i = i;
       }

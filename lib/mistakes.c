@@ -165,14 +165,10 @@ bp_mistake_workspace *bp_mistake_workspace_alloc(const bp_mlp *net, size_t batch
   if (ws == NULL) return NULL;
   ws->batch = batch;
   ws->n_layers = net->n_layers;
-  int ok = (ws->ones = bp_vector_alloc(batch)) != NULL;
-  if (ok) gsl_vector_set_all(ws->ones, 1.0);
-  for (size_t l = 1; ok && l <= net->n_layers; l++) {
-    size_t nj = net->sizes[l - 1], ni = net->sizes[l];
-    ok = (ws->S[l] = bp_matrix_alloc(batch, ni)) && (ws->X[l] = bp_matrix_alloc(batch, ni)) &&
-         (ws->dS[l] = bp_matrix_alloc(batch, ni)) && (ws->Xw[l] = bp_matrix_alloc(batch, nj)) &&
-         (ws->G[l] = bp_matrix_alloc(nj, ni));
-  }
+  int ok = (ws->fwd = bp_mlp_workspace_alloc(net, batch)) != NULL;
+  for (size_t l = 1; ok && l <= net->n_layers; l++)
+    ok = (ws->Xw[l] = bp_matrix_alloc(batch, net->sizes[l - 1])) && (ws->G[l] = bp_matrix_alloc(net->sizes[l - 1],
+                                                                                                 net->sizes[l]));
   if (!ok) {
     bp_mistake_workspace_free(ws);
     return NULL;
@@ -183,15 +179,14 @@ bp_mistake_workspace *bp_mistake_workspace_alloc(const bp_mlp *net, size_t batch
 void bp_mistake_workspace_free(bp_mistake_workspace *ws) {
   if (ws == NULL) return;
   for (size_t l = 1; l <= ws->n_layers; l++) {
-    gsl_matrix *m[5] = {ws->S[l], ws->X[l], ws->dS[l], ws->Xw[l], ws->G[l]};
-    for (int k = 0; k < 5; k++)
-      if (m[k]) gsl_matrix_free(m[k]);
+    if (ws->Xw[l]) gsl_matrix_free(ws->Xw[l]);
+    if (ws->G[l]) gsl_matrix_free(ws->G[l]);
   }
-  if (ws->ones) gsl_vector_free(ws->ones);
+  bp_mlp_workspace_free(ws->fwd);
   free(ws);
 }
 
-/* S_l = X_{l-1} W_l + 1 b_l^T (eq. 3), X_l = logistic(S_l) (eq. 2) or softmax(S_L) (eq. 17), every layer kept. */
+/* The forward pass is the true one (bp_mlp_forward: eq. (2), eq. (3), eq. (17)); only the backward is planted. */
 int bp_mistake_forward(bp_mistake_workspace *ws, const bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T) {
   if (ws == NULL || net == NULL || X0 == NULL || T == NULL)
     BP_ERROR(GSL_EFAULT, "bp_mistake_forward: a missing argument");
@@ -206,17 +201,7 @@ int bp_mistake_forward(bp_mistake_workspace *ws, const bp_mlp *net, const gsl_ma
   ws->net = net;
   ws->X0 = X0;
   ws->T = T;
-  int status = GSL_SUCCESS;
-  for (size_t l = 1; !status && l <= L; l++) {
-    const gsl_matrix *below = (l == 1) ? X0 : ws->X[l - 1];
-    status = gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, below, &net->W[l].matrix, 0.0, ws->S[l]);
-    if (!status) status = gsl_blas_dger(1.0, ws->ones, &net->b[l].vector, ws->S[l]);
-    if (!status)
-      status = (l == L && net->output == BP_OUTPUT_SOFTMAX) ? bp_softmax_forward(ws->S[l], ws->X[l])
-                                                            : bp_logistic_forward(ws->S[l], ws->X[l]);
-  }
-  if (status) BP_ERROR(status, "bp_mistake_forward: %s", gsl_strerror(status));
-  return GSL_SUCCESS;
+  return bp_mlp_forward(net, ws->fwd, X0);
 }
 
 /* ---- the backward pass with one mistake ------------------------------------------------------------------------ */
@@ -227,8 +212,8 @@ static int output_delta(bp_mistake_workspace *ws, const bp_plant *p, size_t only
   const bp_mlp *net = ws->net;
   size_t L = ws->n_layers, B = ws->batch;
   int softmax = net->output == BP_OUTPUT_SOFTMAX;
-  gsl_matrix *dS = ws->dS[L];
-  const gsl_matrix *SL = ws->S[L], *XL = ws->X[L], *T = ws->T;
+  gsl_matrix *dS = ws->fwd->dS[L];
+  const gsl_matrix *SL = ws->fwd->S[L], *XL = ws->fwd->X[L], *T = ws->T;
   int status = softmax ? bp_xent_softmax_delta_stable(SL, T, dS) : bp_xent_logistic_delta_stable(SL, T, dS);
   if (status) return status;
   bp_mistake m = p->mistake;
@@ -253,13 +238,13 @@ static int output_delta(bp_mistake_workspace *ws, const bp_plant *p, size_t only
   return GSL_SUCCESS;
 }
 
-/* dS_{l-1} = dX_{l-1} * dx/ds of layer l-1 (eq. 7, eq. 11, eq. 12), in place in ws->dS[l-1], with the mistakes of
+/* dS_{l-1} = dX_{l-1} * dx/ds of layer l-1 (eq. 7, eq. 11, eq. 12), in place in ws->fwd->dS[l-1], with the mistakes of
  * that factor. */
 static void hidden_derivative(bp_mistake_workspace *ws, const bp_plant *p, size_t k) {
-  gsl_matrix *d = ws->dS[k];
+  gsl_matrix *d = ws->fwd->dS[k];
   for (size_t r = 0; r < d->size1; r++)
     for (size_t j = 0; j < d->size2; j++) {
-      double s = gsl_matrix_get(ws->S[k], r, j), x = gsl_matrix_get(ws->X[k], r, j);
+      double s = gsl_matrix_get(ws->fwd->S[k], r, j), x = gsl_matrix_get(ws->fwd->X[k], r, j);
       double g = bp_logistic(s) * bp_logistic(-s); /* x(1 - x), each factor accurate from s */
       if (acts_at(ws->net, p, BP_MISTAKE_MISSING_DERIVATIVE, k))
         g = 1.0;
@@ -273,11 +258,11 @@ static void hidden_derivative(bp_mistake_workspace *ws, const bp_plant *p, size_
 
 /* The activations dW_l is built from: X_{l-1}, or X_l in their place (off by one layer), columns beyond n_l zero. */
 static const gsl_matrix *weight_inputs(bp_mistake_workspace *ws, const bp_plant *p, size_t l) {
-  if (!acts_at(ws->net, p, BP_MISTAKE_WRONG_LAYER_ACTIVATIONS, l)) return (l == 1) ? ws->X0 : ws->X[l - 1];
+  if (!acts_at(ws->net, p, BP_MISTAKE_WRONG_LAYER_ACTIVATIONS, l)) return (l == 1) ? ws->X0 : ws->fwd->X[l - 1];
   gsl_matrix *Xw = ws->Xw[l];
   for (size_t r = 0; r < Xw->size1; r++)
     for (size_t j = 0; j < Xw->size2; j++)
-      gsl_matrix_set(Xw, r, j, j < ws->X[l]->size2 ? gsl_matrix_get(ws->X[l], r, j) : 0.0);
+      gsl_matrix_set(Xw, r, j, j < ws->fwd->X[l]->size2 ? gsl_matrix_get(ws->fwd->X[l], r, j) : 0.0);
   return Xw;
 }
 
@@ -287,7 +272,7 @@ static int store_layer(bp_mistake_workspace *ws, const bp_plant *p, size_t l, si
   const bp_mlp *net = ws->net;
   size_t nj = net->sizes[l - 1], ni = net->sizes[l];
   gsl_matrix *G = ws->G[l];
-  int status = gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, weight_inputs(ws, p, l), ws->dS[l], 0.0, G);
+  int status = gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, weight_inputs(ws, p, l), ws->fwd->dS[l], 0.0, G);
   if (status) return status;
   double *w = grad->data + net->offset[l];
   int transposed = acts_at(net, p, BP_MISTAKE_TRANSPOSED_BLOCK, l);
@@ -300,29 +285,29 @@ static int store_layer(bp_mistake_workspace *ws, const bp_plant *p, size_t l, si
     }
   gsl_vector_view db = gsl_vector_view_array(w + nj * ni, ni);
   if (acts_at(net, p, BP_MISTAKE_BIAS_NOT_SUMMED, l)) {
-    gsl_vector_const_view row = gsl_matrix_const_row(ws->dS[l], example);
+    gsl_vector_const_view row = gsl_matrix_const_row(ws->fwd->dS[l], example);
     return gsl_vector_memcpy(&db.vector, &row.vector);
   }
-  return gsl_blas_dgemv(CblasTrans, 1.0, ws->dS[l], ws->ones, 0.0, &db.vector);
+  return gsl_blas_dgemv(CblasTrans, 1.0, ws->fwd->dS[l], ws->fwd->ones, 0.0, &db.vector);
 }
 
-/* dX_{l-1} = dS_l W_l^T (eq. 13, eq. 14) into ws->dS[l-1]; through the flat W_l read as n_l x n_{l-1}, or through
+/* dX_{l-1} = dS_l W_l^T (eq. 13, eq. 14) into ws->fwd->dS[l-1]; through the flat W_l read as n_l x n_{l-1}, or through
  * W_l - eta dW_l (ws->G[l] holds dW_l). */
 static int propagate(bp_mistake_workspace *ws, const bp_plant *p, size_t l) {
   const bp_mlp *net = ws->net;
   size_t nj = net->sizes[l - 1], ni = net->sizes[l];
   if (acts_at(net, p, BP_MISTAKE_TRANSPOSED_PROPAGATION, l)) {
     gsl_matrix_const_view M = gsl_matrix_const_view_array(net->W[l].matrix.data, ni, nj);
-    return gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, ws->dS[l], &M.matrix, 0.0, ws->dS[l - 1]);
+    return gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, ws->fwd->dS[l], &M.matrix, 0.0, ws->fwd->dS[l - 1]);
   }
   if (p->mistake == BP_MISTAKE_UPDATED_WEIGHTS) {
     double eta = p->eta > 0.0 ? p->eta : BP_MISTAKE_DEFAULT_ETA;
     gsl_matrix *Wu = ws->G[l]; /* dW_l is stored already: W_l - eta dW_l in its place */
     gsl_matrix_scale(Wu, -eta);
     gsl_matrix_add(Wu, &net->W[l].matrix);
-    return gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, ws->dS[l], Wu, 0.0, ws->dS[l - 1]);
+    return gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, ws->fwd->dS[l], Wu, 0.0, ws->fwd->dS[l - 1]);
   }
-  return gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, ws->dS[l], &net->W[l].matrix, 0.0, ws->dS[l - 1]);
+  return gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, ws->fwd->dS[l], &net->W[l].matrix, 0.0, ws->fwd->dS[l - 1]);
 }
 
 int bp_mistake_backward(bp_mistake_workspace *ws, const bp_plant *plant, gsl_vector *grad) {
@@ -336,7 +321,7 @@ int bp_mistake_backward(bp_mistake_workspace *ws, const bp_plant *plant, gsl_vec
   if (status) return status;
   size_t B = ws->batch, example = plant->example == SIZE_MAX ? B - 1 : plant->example;
   if (example >= B)
-    BP_ERROR(GSL_EINVAL, "bp_mistake_backward: example %zu of a batch of %zu (counting from 0)", example, B);
+    BP_ERROR(GSL_EINVAL, "bp_mistake_backward: example %zu of a batch of %zu (examples 0..%zu)", example, B, B - 1);
   size_t only = plant->mistake == BP_MISTAKE_OVERWRITTEN_BATCH ? example : SIZE_MAX;
   status = output_delta(ws, plant, only);
   for (size_t l = ws->n_layers; !status && l >= 1; l--) {

@@ -84,17 +84,15 @@ int bp_plant_check(const bp_mlp *net, const bp_plant *plant);
 /* 1 when bp_plant_check would succeed, 0 otherwise; records no message (for callers that try many plants). */
 int bp_plant_valid(const bp_mlp *net, const bp_plant *plant);
 
-/* The forward pass a planted backward needs: X_l and S_l of every layer (eq. 2, eq. 3, eq. 17), for a batch of
- * `batch` examples. */
+/* The forward pass a planted backward needs: X_l and S_l of every layer (eq. 2, eq. 3, eq. 17) in fwd, the true
+ * forward's workspace, for a batch of `batch` examples; fwd->dS holds the planted pass's deltas. */
 typedef struct {
   const bp_mlp *net;
   const gsl_matrix *X0, *T;
   size_t batch, n_layers;
-  gsl_matrix *S[BP_MLP_MAX_LAYERS + 1], *X[BP_MLP_MAX_LAYERS + 1]; /* [1..L]: batch x sizes[l] */
-  gsl_matrix *dS[BP_MLP_MAX_LAYERS + 1];                           /* [1..L]: scratch deltas */
-  gsl_matrix *Xw[BP_MLP_MAX_LAYERS + 1];                           /* [1..L]: batch x sizes[l-1], scratch */
-  gsl_matrix *G[BP_MLP_MAX_LAYERS + 1];                            /* [1..L]: sizes[l-1] x sizes[l], scratch */
-  gsl_vector *ones;
+  bp_mlp_workspace *fwd;                 /* S[l], X[l] of bp_mlp_forward; dS[l]: the planted deltas; ones */
+  gsl_matrix *Xw[BP_MLP_MAX_LAYERS + 1]; /* [1..L]: batch x sizes[l-1], scratch */
+  gsl_matrix *G[BP_MLP_MAX_LAYERS + 1];  /* [1..L]: sizes[l-1] x sizes[l], scratch */
 } bp_mistake_workspace;
 
 bp_mistake_workspace *bp_mistake_workspace_alloc(const bp_mlp *net, size_t batch);
@@ -103,7 +101,7 @@ void bp_mistake_workspace_free(bp_mistake_workspace *ws);
  * sizes[L]), which must outlive the backward calls. GSL_EBADLEN for shapes that do not fit. */
 int bp_mistake_forward(bp_mistake_workspace *ws, const bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T);
 /* The gradient with the plant, after bp_mistake_forward: WRITES grad (n_params entries, the layout of net->grad),
- * and leaves the pass's deltas dE/ds in ws->dS[l] (l = 1..L). net->params is only read. GSL_EINVAL when the plant
+ * and leaves the pass's deltas dE/ds in ws->fwd->dS[l] (l = 1..L). net->params is only read. GSL_EINVAL when the plant
  * cannot be made (bp_plant_check). */
 int bp_mistake_backward(bp_mistake_workspace *ws, const bp_plant *plant, gsl_vector *grad);
 /* Both in one call, with a workspace of its own. */

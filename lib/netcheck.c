@@ -200,7 +200,7 @@ int bp_trace_compute(const bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *
   gsl_vector *g = bp_vector_alloc(net->n_params);
   int status = (t && g && (t->ws = bp_mistake_workspace_alloc(net, X0->size1))) ? GSL_SUCCESS : GSL_ENOMEM;
   if (!status) status = bp_mistake_forward(t->ws, net, X0, T);
-  if (!status) status = bp_mistake_backward(t->ws, plant ? plant : &none, g); /* leaves every delta in ws->dS */
+  if (!status) status = bp_mistake_backward(t->ws, plant ? plant : &none, g); /* leaves every delta in ws->fwd->dS */
   if (g) gsl_vector_free(g);
   if (status) {
     bp_trace_free(t);
@@ -209,7 +209,7 @@ int bp_trace_compute(const bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *
   t->n_layers = net->n_layers;
   t->batch = X0->size1;
   t->X0 = X0;
-  for (size_t l = 1; l <= net->n_layers; l++) t->S[l] = t->ws->S[l], t->X[l] = t->ws->X[l], t->dS[l] = t->ws->dS[l];
+  for (size_t l = 1; l <= net->n_layers; l++) t->S[l] = t->ws->fwd->S[l], t->X[l] = t->ws->fwd->X[l], t->dS[l] = t->ws->fwd->dS[l];
   *out = t;
   return GSL_SUCCESS;
 }
