@@ -153,6 +153,68 @@ int bp_grade_submission(const bp_grade_config *cfg, const char *dir, bp_grade_re
  * and nothing at file level. *out is allocated (free it); GSL_EINVAL for an unbalanced region. */
 int bp_grade_strip_solutions(const char *src, char **out);
 
+/* ---- a class: every submission under one directory (lib/grade_class.c) ------------------------------------------ */
+/* One submission of a class. Its report is valid when graded is 1; when grading failed internally (the grader's
+ * own error, a worker that died) graded is 0 and note says why: the class goes on without it. */
+typedef struct {
+  char name[256];         /* the subdirectory's name, which is the submission's */
+  int graded;
+  char note[512];
+  bp_grade_report report; /* report.submission is the name */
+} bp_grade_class_entry;
+
+typedef struct {
+  char dir[4096];
+  size_t n;
+  bp_grade_class_entry *entries; /* sorted by name (bytewise) */
+  size_t n_ignored;              /* entries of dir that are not submissions: files, hidden directories */
+  char ignored[1024];            /* their names, ", "-separated (cut with "..." when long) */
+} bp_grade_class;
+
+/* The submissions of dir: every subdirectory whose name does not start with '.', sorted, none graded yet.
+ * GSL_EINVAL with a message when dir is not a readable directory or holds no submission; GSL_ENOMEM. */
+int bp_grade_class_alloc(const char *dir, bp_grade_class **cls);
+void bp_grade_class_free(bp_grade_class *cls);
+
+/* Called in the calling process as each submission is graded (done of total), in the order they finish. */
+typedef void (*bp_grade_class_progress)(size_t done, size_t total, const bp_grade_class_entry *e, void *context);
+
+/* Grades every submission of cls, `jobs` at a time (>= 1), each with bp_grade_submission. Each submission is
+ * graded in a worker process of its own that sends its report back through a pipe, so that the result is the same
+ * bytes whatever `jobs` and the order in which they finish. GSL_SUCCESS when every submission was tried (a failure
+ * of one is its note); GSL_EINVAL for jobs 0 or cfg->only set (a class is graded on every exercise). */
+int bp_grade_class_run(const bp_grade_config *cfg, bp_grade_class *cls, size_t jobs, bp_grade_class_progress progress,
+                       void *context);
+
+/* The gradebook: RFC 4180 CSV (quoted where a name holds a comma, a quote or a line break; LF line ends). Header
+ * "submission,<exercise id>...,total,note"; then the row "(max)" with each exercise's points; then one row per
+ * submission in name order, scores with 10 significant digits, the cells of a submission that was not graded
+ * empty and its note said. *text allocated. */
+int bp_grade_class_gradebook(const bp_grade_class *cls, char **text);
+
+/* The class report as Markdown (html 0) or an HTML page (html 1) that shows the figures `figures` names
+ * (space-separated PNG files beside it; "" for none) and `warning` (or ""). Per exercise: how many students lose
+ * points, and the most frequent reasons (the diagnosis kind of the first failing case, or the outcome: not
+ * attempted, compile error, crashed), with an example sentence. *text allocated. */
+int bp_grade_class_report(const bp_grade_class *cls, int html, const char *figures, const char *warning, char **text);
+
+/* The figures' data as TSV: outcomes (one row per exercise: full, partial, zero, not_attempted, compile_error,
+ * crashed, not_graded counts) and reasons (the most frequent reasons for losing points, up to 3 per exercise). */
+int bp_grade_class_figure_data(const bp_grade_class *cls, char **outcomes, char **reasons);
+
+/* Writes the class's results into out, all or nothing: everything goes into a new directory beside out that is
+ * renamed to out at the end (an out already there is replaced only when it is a class report bpcheck wrote,
+ * marked by its gradebook.csv). Writes gradebook.csv, report.md, report.html, outcomes.png and reasons.png
+ * (gnuplot, the scripts plots/class-*.gp run from plots_dir so that they load style.gp), and
+ * submissions/NAME.json and submissions/NAME.txt (the feedback to hand back). When gnuplot is missing or fails,
+ * the report says so and *warning (256 bytes, "" when all went well) too: the rest is written all the same.
+ * GSL_EINVAL with a message when out cannot be written (nothing is), GSL_EFAILED, GSL_ENOMEM. */
+int bp_grade_class_write(const bp_grade_class *cls, const char *out, const char *plots_dir, char *warning,
+                         size_t warning_len);
+/* The check bp_grade_class_write makes first: GSL_EINVAL with a message when out cannot be written or is
+ * something other than a class report; nothing is created. Lets a caller refuse before grading. */
+int bp_grade_class_check_output(const char *out);
+
 /* ---- reports ---------------------------------------------------------------------------------------------------- */
 typedef enum { BP_GRADE_TABLE, BP_GRADE_TAP, BP_GRADE_JSON, BP_GRADE_GRADESCOPE, BP_GRADE_JUNIT } bp_grade_format;
 /* "table", "tap", "json", "gradescope", "junit"; GSL_EINVAL with a message listing them otherwise. */

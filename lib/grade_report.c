@@ -311,3 +311,259 @@ int bp_grade_report_format(const bp_grade_report *rep, bp_grade_format fmt, char
   *out = t.s;
   return GSL_SUCCESS;
 }
+
+/* ---- a class ---------------------------------------------------------------------------------------------------- */
+/* The exercises a class is graded on: every one, in tutorial order (bp_grade_class_run refuses cfg->only). */
+
+/* A cell of RFC 4180 CSV: quoted, with quotes doubled, when it holds a comma, a quote or a line break. */
+static void put_csv(text *t, const char *s) {
+  if (strpbrk(s, ",\"\r\n") == NULL) {
+    put(t, "%s", s);
+    return;
+  }
+  put(t, "\"");
+  for (const char *p = s; *p; p++) put(t, *p == '"' ? "\"\"" : "%c", *p);
+  put(t, "\"");
+}
+
+int bp_grade_class_gradebook(const bp_grade_class *cls, char **out) {
+  if (cls == NULL || out == NULL) BP_ERROR(GSL_EFAULT, "bp_grade_class_gradebook: a missing argument");
+  size_t n_ex;
+  const bp_grade_exercise *ex = bp_grade_exercises(&n_ex);
+  text t = {0};
+  double max = 0;
+  put(&t, "submission");
+  for (size_t e = 0; e < n_ex; e++) put(&t, ",%s", ex[e].id);
+  put(&t, ",total,note\n(max)");
+  for (size_t e = 0; e < n_ex; e++) {
+    put(&t, ",%.10g", ex[e].points);
+    max += ex[e].points;
+  }
+  put(&t, ",%.10g,\n", max);
+  for (size_t k = 0; k < cls->n; k++) {
+    const bp_grade_class_entry *en = &cls->entries[k];
+    put_csv(&t, en->name);
+    for (size_t e = 0; e < n_ex; e++) {
+      if (en->graded && e < en->report.n)
+        put(&t, ",%.10g", en->report.results[e].score);
+      else
+        put(&t, ",");
+    }
+    if (en->graded)
+      put(&t, ",%.10g,", en->report.score);
+    else
+      put(&t, ",,");
+    put_csv(&t, en->graded ? "" : en->note);
+    put(&t, "\n");
+  }
+  if (t.failed || t.s == NULL) {
+    free(t.s);
+    BP_ERROR(GSL_ENOMEM, "out of memory formatting the gradebook");
+  }
+  *out = t.s;
+  return GSL_SUCCESS;
+}
+
+/* Why a graded exercise lost points, as a short name: its outcome when it was not graded case by case (not
+ * attempted, compile error, crashed, grader error), else the diagnosis kind of its first failing case (diagnose.h:
+ * "sign", "transposed", ...), or "wrong value" for a value exercise, which has no diagnosis. *example: that case's
+ * diagnosis sentence or the outcome's reason. NULL when the exercise has full marks. */
+static const char *loss_reason(const bp_grade_result *r, const char **example, int *diagnosis) {
+  *example = r->reason;
+  *diagnosis = 0;
+  switch (r->outcome) {
+  case BP_GRADE_NOT_ATTEMPTED: return "not attempted";
+  case BP_GRADE_COMPILE_ERROR: return "compile error";
+  case BP_GRADE_CRASHED: return "crashed";
+  case BP_GRADE_INTERNAL: return "grader error";
+  case BP_GRADE_OK: break;
+  }
+  const bp_grade_case_result *c = first_failure(r);
+  if (c == NULL) return NULL;
+  *example = c->diagnosis;
+  *diagnosis = 1;
+  return c->diagnosis[0] ? bp_diagnosis_kind_name(c->kind) : "wrong value";
+}
+
+#define CLASS_MAX_REASONS 24
+typedef struct {
+  const char *name, *example, *who; /* who: the first submission (in name order) with it */
+  int diagnosis;                    /* 1: a diagnosis of wrong answers; 0: an outcome (not attempted, ...) */
+  size_t count;
+} class_reason;
+
+typedef struct {
+  size_t graded, full, partial, zero, not_attempted, compile_error, crashed, losing;
+  size_t n_reasons;
+  class_reason reasons[CLASS_MAX_REASONS]; /* most frequent first; ties in name order */
+} class_exercise;
+
+static int reason_order(const void *a, const void *b) {
+  const class_reason *x = a, *y = b;
+  if (x->count != y->count) return x->count > y->count ? -1 : 1;
+  return strcmp(x->name, y->name);
+}
+
+/* The tallies of exercise e over the graded submissions of cls. */
+static void class_tally(const bp_grade_class *cls, size_t e, class_exercise *s) {
+  memset(s, 0, sizeof *s);
+  for (size_t k = 0; k < cls->n; k++) {
+    const bp_grade_class_entry *en = &cls->entries[k];
+    if (!en->graded || e >= en->report.n) continue;
+    const bp_grade_result *r = &en->report.results[e];
+    s->graded++;
+    if (r->outcome == BP_GRADE_NOT_ATTEMPTED) s->not_attempted++;
+    else if (r->outcome == BP_GRADE_COMPILE_ERROR) s->compile_error++;
+    else if (r->outcome != BP_GRADE_OK) s->crashed++;
+    else if (full_marks(r)) s->full++;
+    else if (r->score > 0) s->partial++;
+    else s->zero++;
+    const char *example;
+    int diagnosis;
+    const char *name = loss_reason(r, &example, &diagnosis);
+    if (name == NULL) continue;
+    s->losing++;
+    size_t j = 0;
+    while (j < s->n_reasons && strcmp(s->reasons[j].name, name)) j++;
+    if (j == s->n_reasons) {
+      if (j == CLASS_MAX_REASONS) continue; /* more kinds than there are: cannot happen */
+      s->reasons[s->n_reasons++] = (class_reason){name, example, en->name, diagnosis, 0};
+    }
+    s->reasons[j].count++;
+  }
+  qsort(s->reasons, s->n_reasons, sizeof s->reasons[0], reason_order);
+}
+
+int bp_grade_class_figure_data(const bp_grade_class *cls, char **outcomes, char **reasons) {
+  if (cls == NULL || outcomes == NULL || reasons == NULL)
+    BP_ERROR(GSL_EFAULT, "bp_grade_class_figure_data: a missing argument");
+  size_t n_ex;
+  const bp_grade_exercise *ex = bp_grade_exercises(&n_ex);
+  class_exercise *s = bp_malloc(sizeof *s);
+  if (s == NULL) return GSL_ENOMEM;
+  size_t not_graded = 0;
+  for (size_t k = 0; k < cls->n; k++) not_graded += !cls->entries[k].graded;
+  text o = {0}, r = {0};
+  put(&o, "exercise\tfull marks\tpartial\tzero\tnot attempted\tcompile error\tcrashed\tnot graded\n");
+  put(&r, "reason\tcount\n");
+  for (size_t e = 0; e < n_ex; e++) {
+    class_tally(cls, e, s);
+    put(&o, "%s\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\n", ex[e].id, s->full, s->partial, s->zero, s->not_attempted,
+        s->compile_error, s->crashed, not_graded);
+    for (size_t j = 0; j < s->n_reasons && j < 3; j++)
+      put(&r, "%s: %s\t%zu\n", ex[e].id, s->reasons[j].name, s->reasons[j].count);
+  }
+  free(s);
+  if (o.failed || r.failed || o.s == NULL || r.s == NULL) {
+    free(o.s);
+    free(r.s);
+    BP_ERROR(GSL_ENOMEM, "out of memory formatting the class figures' data");
+  }
+  *outcomes = o.s;
+  *reasons = r.s;
+  return GSL_SUCCESS;
+}
+
+/* Text for the report: HTML-escaped in an HTML page, as it is in Markdown. */
+static void put_text(text *t, int html, const char *s) {
+  if (html)
+    put_xml(t, s);
+  else
+    put(t, "%s", s);
+}
+
+int bp_grade_class_report(const bp_grade_class *cls, int html, const char *figures, const char *warning, char **out) {
+  if (cls == NULL || out == NULL) BP_ERROR(GSL_EFAULT, "bp_grade_class_report: a missing argument");
+  size_t n_ex;
+  const bp_grade_exercise *ex = bp_grade_exercises(&n_ex);
+  class_exercise *s = bp_malloc(sizeof *s);
+  if (s == NULL) return GSL_ENOMEM;
+  size_t graded = 0;
+  double sum = 0, max = 0;
+  for (size_t e = 0; e < n_ex; e++) max += ex[e].points;
+  for (size_t k = 0; k < cls->n; k++)
+    if (cls->entries[k].graded) graded++, sum += cls->entries[k].report.score;
+  text t = {0};
+  const char *p0 = html ? "<p>" : "", *p1 = html ? "</p>\n" : "\n\n";
+  if (html)
+    put(&t, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>bpcheck: class report</title>\n"
+            "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;line-height:1.45}"
+            "img{max-width:100%%;border:1px solid #eee}.warning{color:#D55E00}</style></head><body>\n"
+            "<h1>bpcheck: class report</h1>\n");
+  else
+    put(&t, "# bpcheck: class report\n\n");
+  put(&t, "%s%zu submission%s graded", p0, graded, graded == 1 ? "" : "s");
+  if (graded) put(&t, ", mean total %.4g of %g", sum / (double)graded, max);
+  put(&t, ". Each exercise below says how many students lose points on it and why, most frequent reason first: "
+          "the diagnosis of their first failing case (the mistake it names), or what kept it from being graded.%s",
+      p1);
+  if (graded < cls->n) {
+    put(&t, "%sNot graded (the grader failed, not the student):", p0);
+    for (size_t k = 0; k < cls->n; k++)
+      if (!cls->entries[k].graded) {
+        put(&t, " ");
+        put_text(&t, html, cls->entries[k].name);
+        put(&t, " (");
+        put_text(&t, html, cls->entries[k].note);
+        put(&t, ")");
+      }
+    put(&t, ".%s", p1);
+  }
+  if (warning != NULL && warning[0]) {
+    put(&t, "%s", html ? "<p class=\"warning\">" : "**Warning:** ");
+    put_text(&t, html, warning);
+    put(&t, "%s", p1);
+  }
+  put(&t, "%s", html ? "<h2>Exercises</h2>\n<ul>\n" : "## Exercises\n\n");
+  for (size_t e = 0; e < n_ex; e++) {
+    class_tally(cls, e, s);
+    char eqs[64];
+    snprintf(eqs, sizeof eqs, " (%s)", ex[e].equations[0] ? ex[e].equations : "tutorial 00");
+    put(&t, "%s", html ? "<li>" : "- ");
+    put(&t, html ? "<b>ex %s%s</b>: " : "**ex %s%s**: ", ex[e].id, eqs);
+    if (s->losing == 0) {
+      put(&t, "every one of the %zu students has full marks.", s->graded);
+    } else {
+      const class_reason *top = &s->reasons[0];
+      put(&t, "%zu of %zu student%s lose%s points; most frequent %s: %s, %zu of the %zu.", s->losing, s->graded,
+          s->graded == 1 ? "" : "s", s->losing == 1 ? "s" : "", top->diagnosis ? "diagnosis" : "reason", top->name,
+          top->count, s->losing);
+      if (top->example[0]) {
+        put(&t, " For example %s", html ? "<i>" : "*");
+        put_text(&t, html, top->who);
+        put(&t, "%s: ", html ? "</i>" : "*");
+        put_text(&t, html, top->example);
+        put(&t, "%s", top->example[strlen(top->example) - 1] == '.' ? "" : ".");
+      }
+      if (s->n_reasons > 1) {
+        put(&t, " Also:");
+        for (size_t j = 1; j < s->n_reasons; j++) put(&t, "%s %s %zu", j > 1 ? "," : "", s->reasons[j].name, s->reasons[j].count);
+        put(&t, ".");
+      }
+    }
+    put(&t, "%s", html ? "</li>\n" : "\n");
+  }
+  put(&t, "%s", html ? "</ul>\n" : "\n");
+  if (figures != NULL && figures[0]) {
+    put(&t, "%s", html ? "<h2>Figures</h2>\n" : "## Figures\n\n");
+    for (const char *f = figures; *f;) {
+      size_t len = strcspn(f, " ");
+      if (html)
+        put(&t, "<p><img src=\"%.*s\" alt=\"%.*s\"></p>\n", (int)len, f, (int)len, f);
+      else
+        put(&t, "![%.*s](%.*s)\n\n", (int)len, f, (int)len, f);
+      f += len;
+      while (*f == ' ') f++;
+    }
+  }
+  put(&t, "%s", html ? "<p>The gradebook is gradebook.csv; each submission's feedback is in submissions/.</p>\n"
+                       "</body></html>\n"
+                     : "The gradebook is `gradebook.csv`; each submission's feedback is in `submissions/`.\n");
+  free(s);
+  if (t.failed || t.s == NULL) {
+    free(t.s);
+    BP_ERROR(GSL_ENOMEM, "out of memory formatting the class report");
+  }
+  *out = t.s;
+  return GSL_SUCCESS;
+}

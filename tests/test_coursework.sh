@@ -7,7 +7,12 @@
 #      temporary root ($BPCHECK_AUTOGRADER_ROOT): setup.sh builds the grader, run_autograder writes results.json
 #      for a full-marks submission, one that does not compile (uploaded as a folder), an empty one, and with the
 #      grader missing; each results.json parses (python3) with the fields Gradescope reads;
-#   3. `make gradescope` zips it (when zip is installed).
+#   3. `make gradescope` zips it (when zip is installed);
+#   4. `bpcheck grade --class` on a class of five: the solutions, the untouched handout, course/examples/mistakes,
+#      one with a planted crash (and examples/mistakes' ex01), one that does not compile (named with a comma and
+#      quotes); each gradebook row equals `bpcheck grade --format json` on that submission alone, -j 1 and -j 2 write
+#      the same bytes, the report names the planted sign mistake as the most frequent diagnosis of eq. (9), the
+#      figures are PNGs; bad input exits 2 and writes nothing.
 # The grader copies are built at -O0 to keep the suite quick.
 set -u
 B=${1:-build}
@@ -97,5 +102,110 @@ if command -v zip >/dev/null 2>&1 && command -v unzip >/dev/null 2>&1; then
 else
   say "zip or unzip not installed: autograder.zip not built (make gradescope installs zip as root)"
 fi
+# 4. A class.
+cls=$work/class
+mkdir -p "$cls/alice" "$cls/carol" "$cls/dave" "$cls/eve, \"the\" compiler" "$cls/.hidden"
+cp course/ex0*.c "$cls/alice/"
+"$B/bpcheck" handout "$cls/bob" >/dev/null && rm -f "$cls/bob/exercises.h" "$cls/bob/harness.c" || bad "bpcheck handout"
+cp course/examples/mistakes/*.c "$cls/carol/"
+cp course/ex0*.c "$cls/dave/"
+cp course/examples/mistakes/ex01_logistic.c "$cls/dave/"
+cat >"$cls/dave/ex05_stable.c" <<'EOF2'
+#include <signal.h>
+#include "exercises.h"
+int ex_logistic_loss_stable(size_t n, const double *s, const double *t, double *E) {
+  (void)n, (void)s, (void)t, (void)E;
+  raise(SIGSEGV); /* the planted crash */
+  return EX_SUCCESS;
+}
+int ex_softmax_loss_stable(size_t n, const double *s, const double *t, double *E) {
+  (void)n, (void)s, (void)t, (void)E;
+  return EX_NOT_ATTEMPTED;
+}
+EOF2
+cp course/ex0*.c "$cls/eve, \"the\" compiler/"
+echo 'int planted(void) { return 1 +; }' >>"$cls/eve, \"the\" compiler/ex03_softmax.c"
+echo "not a submission" >"$cls/notes.txt"
+t0=$(date +%s)
+"$B/bpcheck" grade --class "$cls" --output "$work/out1" -j 1 >"$work/class1.out" 2>"$work/class1.err" ||
+  { cat "$work/class1.err"; bad "grade --class -j 1 exits non-zero"; }
+t1=$(date +%s)
+"$B/bpcheck" grade --class "$cls" --output "$work/out2" -j 2 >"$work/class2.out" 2>"$work/class2.err" ||
+  { cat "$work/class2.err"; bad "grade --class -j 2 exits non-zero"; }
+t2=$(date +%s)
+say "a class of 5 graded in $((t1 - t0)) s at -j 1, $((t2 - t1)) s at -j 2"
+diff -r "$work/out1" "$work/out2" >/dev/null || bad "-j 1 and -j 2 write different outputs"
+sed "s|$work/out1|OUT|g" "$work/class1.out" >"$work/class1.sum"
+sed "s|$work/out2|OUT|g" "$work/class2.out" | cmp -s "$work/class1.sum" - || bad "-j 1 and -j 2 print different summaries"
+[ "$(wc -l <"$work/class1.out")" -eq 6 ] || { cat "$work/class1.out"; bad "the summary is not one line per submission and a total"; }
+grep -q 'ignored 2 entries .*\.hidden' "$work/class1.err" && grep -q 'notes.txt' "$work/class1.err" ||
+  { cat "$work/class1.err"; bad "the file and the hidden directory are not ignored with a note"; }
+for s in alice bob carol dave 'eve, "the" compiler'; do
+  "$B/bpcheck" grade "$cls/$s" --format json >"$work/one-$s.json"
+  [ $? -le 1 ] || bad "grade $s alone"
+done
+for f in outcomes reasons; do
+  [ "$(od -An -c -N4 "$work/out1/$f.png" | tr -d ' ')" = "211PNG" ] || bad "$f.png is not a PNG"
+done
+for f in gradebook.csv report.md report.html submissions/carol.json submissions/carol.txt; do
+  [ -s "$work/out1/$f" ] || bad "no $f"
+done
+if [ -n "$py" ]; then
+  "$py" - "$work" <<'EOF2' || bad "the gradebook or the report"
+import csv, json, os, sys
+work = sys.argv[1]
+rows = list(csv.reader(open(os.path.join(work, 'out1', 'gradebook.csv'), newline='')))
+head, mx, body = rows[0], rows[1], rows[2:]
+assert head[0] == 'submission' and head[-2:] == ['total', 'note'], head
+assert mx[0] == '(max)', mx
+names = [r[0] for r in body]
+assert names == sorted(names) == ['alice', 'bob', 'carol', 'dave', 'eve, "the" compiler'], names
+for r in body:
+    one = json.load(open(os.path.join(work, 'one-' + r[0] + '.json')))
+    ids = [e['id'] for e in one['exercises']]
+    assert ids == head[1:-2], (ids, head)
+    for e, cell in zip(one['exercises'], r[1:-2]):
+        assert abs(float(cell) - e['score']) <= 1e-9 * max(1, e['score']), (r[0], e['id'], cell, e['score'])
+    for e, cell in zip(one['exercises'], mx[1:-2]):
+        assert float(cell) == e['max_score'], (e['id'], cell)
+    assert abs(float(r[-2]) - one['score']) <= 1e-9 * max(1, one['score']), (r[0], r[-2], one['score'])
+    assert r[-1] == '', r
+total = {r[0]: float(r[-2]) for r in body}
+assert total['alice'] == float(mx[-2]) and total['bob'] == 0, total
+assert 0 < total['carol'] < total['dave'] < total['alice'], total
+out = {e['id']: e for e in json.load(open(os.path.join(work, 'one-dave.json')))['exercises']}
+assert out['logistic_loss_stable']['outcome'] == 'crashed', out['logistic_loss_stable']
+report = open(os.path.join(work, 'out1', 'report.md')).read()
+line = [l for l in report.splitlines() if l.startswith('- **ex logistic_output_delta ')][0]
+assert '3 of 5 students lose points; most frequent diagnosis: sign, 2 of the 3' in line, line
+line = [l for l in report.splitlines() if l.startswith('- **ex logistic_loss_stable ')][0]
+assert 'crashed 1' in line or 'reason: crashed' in line, line
+line = [l for l in report.splitlines() if l.startswith('- **ex softmax_jacobian ')][0]
+assert 'compile error' in line, line
+EOF2
+fi
+[ $fail -eq 0 ] && say "grade --class: gradebook rows equal to grading alone, -j 1 == -j 2, the planted sign named, PNG figures"
+
+# Bad input: exit 2, a message, nothing on stdout, nothing written.
+mkdir "$work/empty-class" && echo x >"$work/empty-class/file"
+bad_class() { # expected words, then the arguments
+  want=$1
+  shift
+  "$B/bpcheck" grade "$@" >"$work/bad.out" 2>"$work/bad.err"
+  rc=$?
+  [ $rc -eq 2 ] && [ ! -s "$work/bad.out" ] && grep -q -- "$want" "$work/bad.err" ||
+    { cat "$work/bad.err"; bad "grade $* exits $rc, not 2 with '$want'"; }
+}
+bad_class "no-such" --class "$work/no-such" --output "$work/bad"
+bad_class "holds no submission" --class "$work/empty-class" --output "$work/bad"
+bad_class "-j needs" --class "$cls" --output "$work/bad" -j 0
+bad_class "-j needs" --class "$cls" --output "$work/bad" -j abc
+bad_class "does not exist" --class "$cls" --output "$work/no-dir/out"
+bad_class "not a class report" --class "$cls" --output "$cls"
+bad_class "needs --output" --class "$cls"
+[ -e "$work/bad" ] && bad "a refused class wrote $work/bad"
+ls "$work" | grep -q '\.tmp\.' && bad "a temporary directory was left in $work"
+ls "$cls" | grep -q '\.tmp\.' && bad "a temporary directory was left in $cls"
+[ $fail -eq 0 ] && say "grade --class refuses a missing or empty class, -j 0, -j abc, an unwritable or foreign output"
 [ $fail -eq 0 ] && say "every check passed"
 exit $fail

@@ -414,6 +414,81 @@ static void zero_answers_should_not_be_diagnosed_with_other_exercises_equations(
   CU_ASSERT(judged >= 10);
 }
 
+/* A class is its subdirectories, sorted bytewise; files and hidden directories are ignored and counted. */
+static void class_should_list_its_subdirectories_sorted_ignoring_files_and_hidden_ones(void) {
+  char dir[512], sub[1024];
+  CU_ASSERT_EQUAL_FATAL(make_dir(dir), 0);
+  static const char *const made[] = {"zed", "a, \"quoted\"", "Bob", ".git"};
+  for (size_t k = 0; k < 4; k++) {
+    snprintf(sub, sizeof sub, "%s/%s", dir, made[k]);
+    CU_ASSERT_EQUAL(mkdir(sub, 0777), 0);
+  }
+  CU_ASSERT_EQUAL(write_text(dir, "README.txt", "not a submission\n"), 0);
+  bp_grade_class *cls = NULL;
+  CU_ASSERT_EQUAL_FATAL(bp_grade_class_alloc(dir, &cls), GSL_SUCCESS);
+  CU_ASSERT_EQUAL_FATAL(cls->n, 3);
+  CU_ASSERT_STRING_EQUAL(cls->entries[0].name, "Bob");
+  CU_ASSERT_STRING_EQUAL(cls->entries[1].name, "a, \"quoted\"");
+  CU_ASSERT_STRING_EQUAL(cls->entries[2].name, "zed");
+  CU_ASSERT_EQUAL(cls->n_ignored, 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(cls->ignored, ".git"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(cls->ignored, "README.txt"));
+  bp_grade_class_free(cls);
+  bp_grade_class_free(NULL);
+  snprintf(sub, sizeof sub, "%s/zed", dir);
+  ASSERT_FAILS_WITH_MESSAGE(bp_grade_class_alloc(sub, &cls), GSL_EINVAL, "holds no submission");
+  CU_ASSERT_PTR_NULL(cls);
+  snprintf(sub, sizeof sub, "%s/no-such-class", dir);
+  ASSERT_FAILS_WITH_MESSAGE(bp_grade_class_alloc(sub, &cls), GSL_EINVAL, "no-such-class");
+  remove_dir(dir);
+}
+
+/* A submission the grader cannot grade (here: no course directory) gets a note, its gradebook cells stay empty,
+ * and the class goes on; jobs 0 is refused; an output directory that is not a class report is never replaced. */
+static void class_should_note_a_submission_it_cannot_grade_and_go_on(void) {
+  char dir[512], sub[1024];
+  CU_ASSERT_EQUAL_FATAL(make_dir(dir), 0);
+  static const char *const made[] = {"ann", "x, \"y\""};
+  for (size_t k = 0; k < 2; k++) {
+    snprintf(sub, sizeof sub, "%s/%s", dir, made[k]);
+    CU_ASSERT_EQUAL(mkdir(sub, 0777), 0);
+  }
+  bp_grade_class *cls = NULL;
+  CU_ASSERT_EQUAL_FATAL(bp_grade_class_alloc(dir, &cls), GSL_SUCCESS);
+  bp_grade_config cfg = bp_grade_config_default("no-such-course");
+  ASSERT_FAILS_WITH_MESSAGE(bp_grade_class_run(&cfg, cls, 0, NULL, NULL), GSL_EINVAL, "at least 1");
+  CU_ASSERT_EQUAL(bp_grade_class_run(&cfg, cls, 2, NULL, NULL), GSL_SUCCESS);
+  for (size_t k = 0; k < cls->n; k++) {
+    CU_ASSERT_EQUAL(cls->entries[k].graded, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(cls->entries[k].note, "not graded: no-such-course: no harness.c"));
+  }
+  char *csv = NULL;
+  CU_ASSERT_EQUAL_FATAL(bp_grade_class_gradebook(cls, &csv), GSL_SUCCESS);
+  /* the second row of the gradebook is "x, "y"" quoted by RFC 4180, with empty scores and the note */
+  size_t n_ex;
+  bp_grade_exercises(&n_ex);
+  char want[256] = "\n\"x, \"\"y\"\"\"";
+  for (size_t e = 0; e < n_ex + 2; e++) strcat(want, ",");
+  strcat(want, "not graded: no-such-course");
+  CU_ASSERT_PTR_NOT_NULL(strstr(csv, want));
+  CU_ASSERT(strncmp(csv, "submission,central_difference,", 30) == 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(csv, ",total,note\n(max),1,"));
+  free(csv);
+  char warning[256];
+  snprintf(sub, sizeof sub, "%s/ann", dir); /* a directory that is no class report */
+  ASSERT_FAILS_WITH_MESSAGE(bp_grade_class_write(cls, sub, "plots", warning, sizeof warning), GSL_EINVAL,
+                            "not a class report");
+  snprintf(sub, sizeof sub, "%s/report", dir);
+  CU_ASSERT_EQUAL(bp_grade_class_write(cls, sub, "no-such-plots", warning, sizeof warning), GSL_SUCCESS);
+  CU_ASSERT_PTR_NOT_NULL(strstr(warning, "no gnuplot scripts in no-such-plots"));
+  snprintf(sub, sizeof sub, "%s/report/submissions/ann.txt", dir);
+  CU_ASSERT_EQUAL(access(sub, R_OK), 0);
+  snprintf(sub, sizeof sub, "%s/report", dir); /* a report bpcheck wrote is replaced */
+  CU_ASSERT_EQUAL(bp_grade_class_write(cls, sub, "no-such-plots", warning, sizeof warning), GSL_SUCCESS);
+  bp_grade_class_free(cls);
+  remove_dir(dir);
+}
+
 static void strip_should_refuse_unbalanced_regions(void) {
   char *out = NULL;
   ASSERT_FAILS_WITH_MESSAGE(bp_grade_strip_solutions("a\n  /* BEGIN SOLUTION */\nb\n", &out), GSL_EINVAL,
@@ -435,6 +510,8 @@ int register_grade(void) {
       {"gradescope results should parse with the fields gradescope reads", gradescope_results_should_parse_with_the_fields_gradescope_reads},
       {"prove should accept the TAP", prove_should_accept_the_tap},
       {"strip should refuse unbalanced regions", strip_should_refuse_unbalanced_regions},
+      {"class should list its subdirectories sorted ignoring files and hidden ones", class_should_list_its_subdirectories_sorted_ignoring_files_and_hidden_ones},
+      {"class should note a submission it cannot grade and go on", class_should_note_a_submission_it_cannot_grade_and_go_on},
       {"zero answers should not be diagnosed with other exercises' equations", zero_answers_should_not_be_diagnosed_with_other_exercises_equations},
   };
   return bp_test_add_suite("grade", cases, sizeof cases / sizeof cases[0]);
