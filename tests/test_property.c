@@ -17,8 +17,7 @@ static char dir[64];
 static char out[1 << 16], err[4096];
 
 static int setup(void) {
-  snprintf(dir, sizeof dir, "/tmp/bpcheck-property-XXXXXX");
-  if (mkdtemp(dir) == NULL) return 1;
+  if (bp_test_mkdtemp(dir, sizeof dir, "property")) return 1;
   /* the first reproduction: features of ordinary size whose hidden units saturate (s ~ 25..95) */
   return bp_test_write_file(dir, "sat.csv",
                             "0.018217363076920224,-16.709874243048052,24.57837135086997,0.6269943523439049,0,0\n") ||
