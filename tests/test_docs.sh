@@ -9,7 +9,7 @@
 #     `...` matches any text.
 # A failure names FILE:LINE of the command or the pattern and shows the block's output.
 #
-# usage: sh tests/test_docs.sh [FILE.md...]   default: README.md HACKING.md docs/*.md tutorials/**/README.md
+# usage: sh tests/test_docs.sh [FILE.md...]   default: README.md HACKING.md docs/*.md plots/README.md tutorials/**/README.md
 #        sh tests/test_docs.sh --self-test    runs the test on tests/docs/broken.md and checks it reports exactly
 #                                              the planted wrong command and wrong pattern
 # Exit status: 0 every block holds, 1 something failed, 2 usage.
@@ -44,7 +44,7 @@ fi
 if [ $# -gt 0 ]; then
   files="$*"
 else
-  files=$(ls README.md HACKING.md docs/*.md 2>/dev/null; find tutorials -name README.md 2>/dev/null | sort)
+  files=$(ls README.md HACKING.md docs/*.md plots/README.md 2>/dev/null; find tutorials -name README.md 2>/dev/null | sort)
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bpcheck-docs.XXXXXX") || exit 2
