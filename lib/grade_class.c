@@ -31,7 +31,9 @@ static int entry_order(const void *a, const void *b) {
   return strcmp(((const bp_grade_class_entry *)a)->name, ((const bp_grade_class_entry *)b)->name);
 }
 
-/* Adds name to the list of ignored entries (in the order the directory lists them). */
+static int name_order(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Adds name to the list of ignored entries (called in name order). */
 static void note_ignored(bp_grade_class *cls, const char *name) {
   size_t used = strlen(cls->ignored);
   cls->n_ignored++;
@@ -54,7 +56,8 @@ int bp_grade_class_alloc(const char *dir, bp_grade_class **out) {
     return GSL_ENOMEM;
   }
   snprintf(cls->dir, sizeof cls->dir, "%s", dir);
-  size_t cap = 0;
+  size_t cap = 0, n_ign = 0, cap_ign = 0;
+  char **ign = NULL; /* the ignored names, listed in name order once all are known */
   int status = GSL_SUCCESS;
   struct dirent *de;
   while ((de = readdir(d)) != NULL) {
@@ -64,7 +67,19 @@ int bp_grade_class_alloc(const char *dir, bp_grade_class **out) {
     struct stat st;
     snprintf(path, sizeof path, "%s/%s", dir, name);
     if (name[0] == '.' || strlen(name) >= sizeof cls->entries[0].name || stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-      note_ignored(cls, name);
+      if (n_ign == cap_ign) {
+        char **more = bp_realloc(ign, (cap_ign = 2 * cap_ign + 8) * sizeof *more);
+        if (more == NULL) {
+          status = GSL_ENOMEM;
+          break;
+        }
+        ign = more;
+      }
+      if ((ign[n_ign] = bp_malloc(strlen(name) + 1)) == NULL) {
+        status = GSL_ENOMEM;
+        break;
+      }
+      strcpy(ign[n_ign++], name);
       continue;
     }
     if (cls->n == cap) {
@@ -80,6 +95,12 @@ int bp_grade_class_alloc(const char *dir, bp_grade_class **out) {
     cls->n++;
   }
   closedir(d);
+  if (n_ign > 0) qsort(ign, n_ign, sizeof *ign, name_order);
+  for (size_t k = 0; k < n_ign; k++) {
+    note_ignored(cls, ign[k]);
+    free(ign[k]);
+  }
+  free(ign);
   if (status == GSL_SUCCESS && cls->n == 0) {
     bp_error_set("%s holds no submission: each submission is a subdirectory (ignored: %s)", dir,
                  cls->n_ignored ? cls->ignored : "nothing, it is empty");

@@ -525,9 +525,10 @@ int bp_grade_class_report(const bp_grade_class *cls, int html, const char *figur
       put(&t, "every one of the %zu students has full marks.", s->graded);
     } else {
       const class_reason *top = &s->reasons[0];
-      put(&t, "%zu of %zu student%s lose%s points; most frequent %s: %s, %zu of the %zu.", s->losing, s->graded,
+      put(&t, "%zu of %zu student%s lose%s points; most frequent %s: %s%s%s%s, %zu of the %zu.", s->losing, s->graded,
           s->graded == 1 ? "" : "s", s->losing == 1 ? "s" : "", top->diagnosis ? "diagnosis" : "reason", top->name,
-          top->count, s->losing);
+          top->diagnosis && ex[e].equations[0] ? " (" : "", top->diagnosis ? ex[e].equations : "",
+          top->diagnosis && ex[e].equations[0] ? ")" : "", top->count, s->losing);
       if (top->example[0]) {
         put(&t, " For example %s", html ? "<i>" : "*");
         put_text(&t, html, top->who);

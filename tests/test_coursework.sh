@@ -177,7 +177,7 @@ out = {e['id']: e for e in json.load(open(os.path.join(work, 'one-dave.json')))[
 assert out['logistic_loss_stable']['outcome'] == 'crashed', out['logistic_loss_stable']
 report = open(os.path.join(work, 'out1', 'report.md')).read()
 line = [l for l in report.splitlines() if l.startswith('- **ex logistic_output_delta ')][0]
-assert '3 of 5 students lose points; most frequent diagnosis: sign, 2 of the 3' in line, line
+assert '3 of 5 students lose points; most frequent diagnosis: sign (eq. (9)), 2 of the 3' in line, line
 line = [l for l in report.splitlines() if l.startswith('- **ex logistic_loss_stable ')][0]
 assert 'crashed 1' in line or 'reason: crashed' in line, line
 line = [l for l in report.splitlines() if l.startswith('- **ex softmax_jacobian ')][0]
