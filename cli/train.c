@@ -15,6 +15,7 @@
 #include "core.h"
 #include "data.h"
 #include "datasets.h"
+#include "mistakes.h"
 #include "mlp.h"
 #include "train.h"
 
@@ -88,9 +89,9 @@ static int network_shape(const bp_cli_options *o, const char *cmd, size_t *n_lay
 static int shared_options(const bp_cli_options *o, const char *cmd, size_t *n_layers, size_t *sizes, bp_output *out) {
   int rc = network_shape(o, cmd, n_layers, sizes, out);
   if (rc) return rc;
-  if (o->taylor || o->allow_unnormalized || o->gradient || o->plant || o->trace || o->entries || o->entries_all)
-    return bp_cli_usage_error("%s", "--taylor, --allow-unnormalized-targets, --gradient, --plant, --trace and "
-                                    "--entries are options of grad");
+  if (o->taylor || o->allow_unnormalized || o->gradient || o->trace || o->entries || o->entries_all)
+    return bp_cli_usage_error("%s", "--taylor, --allow-unnormalized-targets, --gradient, --trace and --entries are "
+                                    "options of grad");
   for (int k = BP_CLI_POINTS; k <= BP_CLI_NOISE; k++)
     if (o->train[k]) return bp_cli_usage_error("%s is an option of data", bp_cli_train_option_names[k]);
   return EXIT_OK;
@@ -182,7 +183,15 @@ static void print_json(const bp_cli_options *o, const bp_train_log *log) {
     }
     printf("}");
   }
-  printf("\n]}\n");
+  printf("\n]");
+  if (log->diagnosis.kind != BP_DIAG_NONE) {
+    printf(", \"diagnosis\": {\"epoch\": %zu, \"kind\": ", log->diagnosis_epoch);
+    bp_cli_json_string(bp_diagnosis_kind_name(log->diagnosis.kind));
+    printf(", \"sentence\": ");
+    bp_cli_json_string(log->diagnosis.sentence);
+    printf("}");
+  }
+  printf("}\n");
 }
 
 static void print_table(const bp_cli_options *o, const bp_train_log *log, size_t n_params) {
@@ -206,6 +215,9 @@ static void print_table(const bp_cli_options *o, const bp_train_log *log, size_t
     printf("\n");
   }
   printf("%zu of %zu gradient checks pass\n", log->n_checks_passed, log->n_checks);
+  if (log->diagnosis.kind != BP_DIAG_NONE)
+    printf("diagnosis of the first failure (epoch %zu, every entry): %s\n", log->diagnosis_epoch,
+           log->diagnosis.sentence);
 }
 
 /* Writes the parameters as `grad --params` reads them (bp_params_write_tsv: nothing half-written on failure). */
@@ -240,6 +252,10 @@ int bp_cli_train(const bp_cli_options *o) {
     return EXIT_USAGE;
   progress_state ps = {isatty(STDERR_FILENO), 0.0};
   t.progress = progress, t.progress_ctx = &ps;
+  /* --plant NAME: the steps use a classic mistake's gradient, and the checks along training catch and name it */
+  bp_plant plant = bp_plant_default(BP_MISTAKE_NONE);
+  if (o->plant && bp_mistake_parse(o->plant, &plant.mistake)) return bp_cli_usage_error("--plant: %s", bp_error_message());
+  if (o->plant) t.gradient = bp_train_gradient_planted, t.gradient_ctx = &plant;
 
   bp_dataset *data = NULL, *val = NULL;
   bp_mlp *net = NULL;
@@ -253,6 +269,11 @@ int bp_cli_train(const bp_cli_options *o) {
   }
   if ((net = bp_mlp_alloc(n_layers, sizes, output)) == NULL) {
     rc = library_error(GSL_ENOMEM);
+    goto done;
+  }
+  if (o->plant && (status = bp_plant_check(net, &plant))) {
+    fprintf(stderr, "bpcheck: --plant %s: %s\n", o->plant, bp_error_message());
+    rc = EXIT_USAGE;
     goto done;
   }
   if ((status = bp_train_run(net, data, val, &t, &log)) ||
@@ -287,8 +308,8 @@ int bp_cli_predict(const bp_cli_options *o) {
   if (rc) return rc;
   for (int k = BP_CLI_EPOCHS; k <= BP_CLI_SAVE; k++)
     if (o->train[k]) return bp_cli_usage_error("%s is an option of train", bp_cli_train_option_names[k]);
-  if (o->standardize || o->sample || o->direction)
-    return bp_cli_usage_error("%s", "--standardize, --sample and --direction are options of train");
+  if (o->standardize || o->sample || o->direction || o->plant)
+    return bp_cli_usage_error("%s", "--standardize, --sample, --direction and --plant are options of train");
   if (o->params == NULL) return bp_cli_usage_error("%s", "predict needs --params PARAMS.tsv (as train --save writes it)");
   bp_dataset *data = NULL;
   bp_mlp *net = NULL;

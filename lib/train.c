@@ -12,6 +12,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "core.h"
+#include "mistakes.h"
 #include "netcheck.h"
 
 /* Rows evaluated at once by bp_train_predict and bp_train_evaluate: bounds their workspace whatever n is. */
@@ -45,6 +46,21 @@ int bp_train_gradient_mean(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *
   (void)ctx;
   double E = 0.0;
   int status = bp_mlp_gradient(net, ws, X, T, &E);
+  if (status) return status;
+  double B = (double)X->size1;
+  gsl_vector_scale(net->grad, 1.0 / B);
+  *mean_loss = E / B;
+  return GSL_SUCCESS;
+}
+
+/* The loss from bpcheck's forward pass (eq. (36) or eq. (38)), the gradient from the planted backward pass. */
+int bp_train_gradient_planted(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X, const gsl_matrix *T,
+                              double *mean_loss, void *ctx) {
+  if (ctx == NULL) BP_ERROR(GSL_EFAULT, "bp_train_gradient_planted: ctx must be the plant");
+  double E = 0.0;
+  int status = bp_mlp_forward(net, ws, X);
+  if (!status) status = bp_mlp_loss(net, ws, T, &E);
+  if (!status) status = bp_mistake_gradient(net, X, T, ctx, net->grad);
   if (status) return status;
   double B = (double)X->size1;
   gsl_vector_scale(net->grad, 1.0 / B);
@@ -174,7 +190,7 @@ typedef struct {
 /* The gradient the step uses, on the check batch of B examples, checked by the network check (netcheck.h) against
  * differences of the notes' sum E over that batch. The step claims dL/dparams for L = E / B, so B times it must be
  * dE/dparams: a wrong gradient, or a right one scaled wrongly for the step, fails. */
-static int check_now(train_state *st, bp_train_check_mode mode, bp_train_record *rec) {
+static int check_now(train_state *st, bp_train_check_mode mode, bp_train_record *rec, bp_diagnosis *diag) {
   bp_mlp *net = st->net;
   size_t nc = st->ws_check->batch;
   gsl_matrix_const_view Xc = gsl_matrix_const_submatrix(st->X, 0, 0, nc, st->X->size2);
@@ -191,7 +207,7 @@ static int check_now(train_state *st, bp_train_check_mode mode, bp_train_record 
                                                : BP_NETCHECK_SAMPLE;
   no.sample = st->opt->check_sample;
   no.rng = st->rng_check;
-  no.diagnose = 0;
+  no.diagnose = diag != NULL && no.mode == BP_NETCHECK_EVERY;
   bp_netcheck_report *r = NULL;
   if ((status = bp_netcheck_run(net, &Xc.matrix, &Tc.matrix, st->g_check, &no, &r))) return status;
   rec->checked = 1;
@@ -201,6 +217,7 @@ static int check_now(train_state *st, bp_train_check_mode mode, bp_train_record 
   rec->n_failed = r->gc->n_failed;
   rec->n_unresolved = r->gc->n_unresolved;
   rec->max_rel_err = r->gc->max_rel_err;
+  if (no.diagnose && r->verdict == BP_VERDICT_FAIL) *diag = r->diagnosis;
   bp_netcheck_report_free(r);
   return GSL_SUCCESS;
 }
@@ -374,10 +391,18 @@ static int record(train_state *st, size_t e, double seconds, bp_train_log *log) 
   const bp_train_options *o = st->opt;
   int last = e == o->epochs;
   if (e == 0 || last || (o->check_every && e % o->check_every == 0)) {
-    bp_train_check_mode mode = (last && st->net->n_params <= o->full_check_max) ? BP_TRAIN_CHECK_FULL : o->check_mode;
-    if ((status = check_now(st, mode, r))) return status;
+    int small = st->net->n_params <= o->full_check_max, first_fail = log->n_checks == log->n_checks_passed;
+    bp_train_check_mode mode = (last && small) ? BP_TRAIN_CHECK_FULL : o->check_mode;
+    bp_diagnosis *diag = first_fail && small ? &log->diagnosis : NULL;
+    if ((status = check_now(st, mode, r, diag))) return status;
     log->n_checks++;
     log->n_checks_passed += r->verdict == BP_VERDICT_PASS;
+    if (diag && r->verdict == BP_VERDICT_FAIL) {
+      /* the first failure: every entry, diagnosed (a sample or a direction cannot be) */
+      bp_train_record full;
+      if (mode != BP_TRAIN_CHECK_FULL && (status = check_now(st, BP_TRAIN_CHECK_FULL, &full, diag))) return status;
+      log->diagnosis_epoch = e;
+    }
   }
   log->n_records = e + 1;
   if (o->progress) o->progress(r, o->epochs, o->progress_ctx);

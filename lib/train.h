@@ -14,7 +14,9 @@
  * (the first min(B, n) training examples): at epoch 0, every check_every epochs, and at the end. The network check
  * (netcheck.h) compares B times that gradient with differences of the notes' sum E = B L over the batch, so a step
  * built on a wrong gradient, or on a right gradient scaled wrongly for the mean, fails it.
- * Each record keeps the verdict, the worst relative error over the resolved entries, and how many entries lie
+ * The first check that FAILs is followed by a check of every entry with a diagnosis (log->diagnosis), which names
+ * the mistake when diagnose.h recognises it. Each record keeps the verdict, the worst relative error over the
+ * resolved entries, and how many entries lie
  * below what the difference can resolve (gradcheck.h): as the hidden units saturate, x(1 - x) of eq. (12) makes
  * the first layer's entries tiny and that count grows.
  *
@@ -31,6 +33,7 @@
 #include <gsl/gsl_vector.h>
 
 #include "data.h"
+#include "diagnose.h"
 #include "fd.h"
 #include "gradcheck.h"
 #include "mlp.h"
@@ -46,6 +49,10 @@ typedef int (*bp_train_gradient_fn)(bp_mlp *net, bp_mlp_workspace *ws, const gsl
 /* bp_mlp_gradient (forward, eq. (36)/(38), backward) then the gradient and the loss divided by B. */
 int bp_train_gradient_mean(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X, const gsl_matrix *T,
                            double *mean_loss, void *ctx);
+/* A classic mistake's gradient (mistakes.h; ctx is a const bp_plant *), divided by B, with the true mean loss: what
+ * a student's backward pass with that mistake would feed the steps (`bpcheck train --plant NAME`). */
+int bp_train_gradient_planted(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X, const gsl_matrix *T,
+                              double *mean_loss, void *ctx);
 
 /* How a check along training looks at the gradient. */
 typedef enum {
@@ -95,6 +102,11 @@ typedef struct {
   size_t n_train, n_val;
   gsl_vector *mean, *sd;    /* the standardisation (NULL without): input j becomes (x_j - mean_j) / sd_j */
   size_t n_checks, n_checks_passed;
+  /* Why the first check that FAILed failed (kind BP_DIAG_NONE when none did, or when the network has more than
+   * full_check_max parameters): at that epoch every entry is checked on the check batch and diagnosed
+   * (diagnose.h), so a planted or a student's mistake is named where it was first caught. */
+  bp_diagnosis diagnosis;
+  size_t diagnosis_epoch;
 } bp_train_log;
 void bp_train_log_free(bp_train_log *log);
 

@@ -153,6 +153,41 @@ static void the_right_gradient_should_pass_the_same_checks(void) {
   bp_dataset_free(d);
 }
 
+/* The first failing check is followed by a diagnosed check of every entry: a classic mistake planted in the steps'
+ * gradient (mistakes.h) is named at epoch 0, the scaling bug as a factor 1/B; the right gradient gets no diagnosis. */
+static void the_first_failing_check_should_name_the_planted_mistake(void) {
+  bp_dataset *d = spiral(3);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  const bp_mistake planted[3] = {BP_MISTAKE_MISSING_DERIVATIVE, BP_MISTAKE_SIGN, BP_MISTAKE_BIAS_NOT_SUMMED};
+  for (int k = 0; k <= 4; k++) {
+    bp_mlp *net = bp_mlp_alloc(2, spiral_sizes, BP_OUTPUT_SOFTMAX);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+    bp_train_options o = spiral_options();
+    o.epochs = 4, o.check_every = 2;
+    bp_plant plant = bp_plant_default(k < 3 ? planted[k] : BP_MISTAKE_NONE);
+    if (k < 3) o.gradient = bp_train_gradient_planted, o.gradient_ctx = &plant;
+    if (k == 3) o.gradient = gradient_divided_twice;
+    bp_train_log *log = NULL;
+    CU_ASSERT_EQUAL_FATAL(bp_train_run(net, d, NULL, &o, &log), GSL_SUCCESS);
+    if (k < 4) {
+      CU_ASSERT_EQUAL(log->n_checks_passed, 0);
+      CU_ASSERT_EQUAL(log->diagnosis_epoch, 0);
+      if (k < 3) CU_ASSERT_NOT_EQUAL(log->diagnosis.kind, BP_DIAG_NONE);
+      if (k == 3) CU_ASSERT_EQUAL(log->diagnosis.kind, BP_DIAG_FACTOR);
+      if (k < 3 && log->diagnosis.mistake != planted[k])
+        printf("\n  planted %s, diagnosed: %s\n", bp_mistake_describe(planted[k])->name, log->diagnosis.sentence);
+      if (k < 3) CU_ASSERT_EQUAL(log->diagnosis.mistake, planted[k]);
+      if (k == 3) ASSERT_REL_CLOSE(log->diagnosis.factor, 1.0 / 30.0, 1e-6); /* the check batch: B = 30 */
+    } else {
+      CU_ASSERT_EQUAL(log->n_checks_passed, log->n_checks);
+      CU_ASSERT_EQUAL(log->diagnosis.kind, BP_DIAG_NONE);
+    }
+    bp_train_log_free(log);
+    bp_mlp_free(net);
+  }
+  bp_dataset_free(d);
+}
+
 /* A learning rate far too large drives the loss to overflow: an error that says so, not a log of NaN. */
 static void diverging_steps_should_stop_with_a_message(void) {
   bp_dataset *d = spiral(3);
@@ -542,6 +577,22 @@ static void predict_should_take_inputs_alone_or_with_targets_as_the_width_says(v
                   0);
   CU_ASSERT(bp_test_json_valid(out));
   CU_ASSERT_PTR_NULL(strstr(out, "accuracy"));
+  /* train --plant: the steps use the mistake's gradient; every check FAILs (exit 1) and the first names it */
+  CU_ASSERT_EQUAL(run("train --layers 2,10,3 --output softmax --data '%s/p3.csv' --epochs 4 --plant missing-derivative",
+                      dir, NULL, out),
+                  1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "0 of 2 gradient checks pass"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "diagnosis of the first failure (epoch 0, every entry): Layer 1 is wrong"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "x(1-x)"));
+  CU_ASSERT_EQUAL(run("train --layers 2,10,3 --output softmax --data '%s/p3.csv' --epochs 4 --plant sign --format json",
+                      dir, NULL, out),
+                  1);
+  CU_ASSERT(bp_test_json_valid(out));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"diagnosis\": {\"epoch\": 0, \"kind\": \"sign\""));
+  CU_ASSERT_EQUAL(run("train --layers 2,10,3 --output softmax --data '%s/p3.csv' --epochs 4 --plant nonsense", dir, NULL,
+                      out),
+                  2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown mistake 'nonsense'"));
   /* a CSV of inputs alone cannot be trained on */
   CU_ASSERT_EQUAL(run("train --layers 2,10,3 --output softmax --data '%s/p3in.csv' --epochs 2", dir, NULL, out), 2);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "p3in.csv:3: found 2 cells, expected 5"));
@@ -603,6 +654,8 @@ int register_train(void) {
       {"same seed should give the same numbers", same_seed_should_give_the_same_numbers},
       {"planted bugs should fail every logged check (eq. (16))", planted_bugs_should_fail_every_logged_check},
       {"the right gradient should pass the same checks", the_right_gradient_should_pass_the_same_checks},
+      {"the first failing check should name the planted mistake (eq. (12), eq. (26), eq. (16))",
+       the_first_failing_check_should_name_the_planted_mistake},
       {"diverging steps should stop with a message", diverging_steps_should_stop_with_a_message},
       {"standardisation should be fitted on the training part only",
        standardisation_should_be_fitted_on_the_training_part_only},
