@@ -239,7 +239,7 @@ handout: all
 	cp $(HANDOUT)/grader/course/exercises.h $(HANDOUT)/grader/course/ex0*.c $(HANDOUT)/
 	cp -R lib checks cli $(HANDOUT)/grader/
 	cp -R tutorials $(HANDOUT)/
-	cp course/handout/Makefile course/handout/README.md $(HANDOUT)/
+	cp course/handout/Makefile course/handout/README.md course/train_mine.c $(HANDOUT)/
 	tar -C $(B)/handout -czf $(B)/handout/bpcheck-handout.tar.gz bpcheck-handout
 	@echo "handout: $(HANDOUT)/ and $(B)/handout/bpcheck-handout.tar.gz"
 
@@ -256,6 +256,15 @@ gradescope-dir: all
 	$(B)/bpcheck handout $(B)/autograder/grader/course --course course
 	cp -R lib checks cli $(B)/autograder/grader/
 	cp course/handout/Makefile course/gradescope/setup.sh course/gradescope/run_autograder $(B)/autograder/
+
+# ---- tutorial 06's exercise: the spiral trained with a coursework backward pass (course/train_mine.c) ----------------
+# MINE is the directory of the exercise files linked in: the instructor's course/ by default, or a student's copy.
+# The handout's `make train` does the same with the student's files (course/handout/Makefile).
+MINE ?= course
+.PHONY: train-mine
+train-mine: $(B)/libbpcheck.a $(B)/cblas.flags
+	$(CC) $(CFLAGS) -Ilib -Icourse -o $(B)/train_mine course/train_mine.c $(wildcard $(MINE)/ex0*.c) $(B)/libbpcheck.a $(LDLIBS)
+	$(B)/train_mine
 
 clean:
 	rm -rf $(B)

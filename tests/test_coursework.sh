@@ -207,5 +207,28 @@ bad_class "needs --output" --class "$cls"
 ls "$work" | grep -q '\.tmp\.' && bad "a temporary directory was left in $work"
 ls "$cls" | grep -q '\.tmp\.' && bad "a temporary directory was left in $cls"
 [ $fail -eq 0 ] && say "grade --class refuses a missing or empty class, -j 0, -j abc, an unwritable or foreign output"
+
+# ---- tutorial 06's exercise (trainfin): the spiral trained with the exercise's backward pass --------------------
+# The handout's `make train` links the student's ex_softmax_network_backward (here the instructor's, copied in
+# above) as the steps' gradient: it learns (>= 97%, the tutorial's figure) with every check along training passing.
+# The same program on a copy with eq. (12)'s x(1-x) left out FAILs every check and names the mistake; on the
+# untouched handout it says the exercise is not written yet.
+(cd "$h" && make -s train >"$work/train.log" 2>&1) || { cat "$work/train.log"; bad "make train with the solutions"; }
+acc=$(sed -n 's/^training accuracy \([0-9.]*\)%.*/\1/p' "$work/train.log")
+awk -v a="${acc:-0}" 'BEGIN { exit !(a >= 97) }' || bad "make train: training accuracy '$acc', not >= 97%"
+grep -q '^21 of 21 gradient checks pass$' "$work/train.log" || { cat "$work/train.log"; bad "make train: a check failed"; }
+mkdir "$work/mine"
+cp course/ex0*.c "$work/mine/"
+sed 's/below\[b \* nj + j\] = sum \* x \* (1 - x);/below[b * nj + j] = sum;/' course/ex02_hidden.c >"$work/mine/ex02_hidden.c"
+cmp -s course/ex02_hidden.c "$work/mine/ex02_hidden.c" && bad "the planted mistake did not change ex02_hidden.c"
+make --no-print-directory -s B="$B" train-mine MINE="$work/mine" >"$work/mine.log" 2>&1 &&
+  bad "make train-mine with x(1-x) left out exits 0"
+grep -q '^0 of 21 gradient checks pass$' "$work/mine.log" && grep -q '^diagnosis of the first failure (epoch 0.*x(1-x)' "$work/mine.log" ||
+  { cat "$work/mine.log"; bad "make train-mine with x(1-x) left out: the checks do not fail, or do not name it"; }
+make --no-print-directory -s B="$B" train-mine MINE="$B/handout/bpcheck-handout" >"$work/none.log" 2>&1 &&
+  bad "make train-mine on the untouched handout exits 0"
+grep -q 'returns EX_NOT_ATTEMPTED: write it first' "$work/none.log" || { cat "$work/none.log"; bad "train-mine: not attempted"; }
+[ $fail -eq 0 ] && say "make train: the solution learns the spiral ($acc%) with every check passing; x(1-x) left out fails them all, named"
+
 [ $fail -eq 0 ] && say "every check passed"
 exit $fail
