@@ -2,6 +2,8 @@
  * continued to complex arguments for the complex step. */
 #include "activation.h"
 
+#include <float.h>
+
 #include <gsl/gsl_complex_math.h>
 #include <gsl/gsl_machine.h>
 
@@ -29,6 +31,25 @@ int bp_logistic_forward(const gsl_matrix *S, gsl_matrix *X) {
     const double *s = S->data + r * S->tda;
     double *x = X->data + r * X->tda;
     for (size_t c = 0; c < S->size2; c++) x[c] = bp_logistic(s[c]);
+  }
+  return GSL_SUCCESS;
+}
+
+/* eq. (2) and its complement from one exponential: with e = e^{-|s|}, x = 1 / (1 + e) and q = e / (1 + e) for
+ * s >= 0 (bp_logistic's own operations for x), swapped for s < 0. */
+int bp_logistic_forward_pair(const gsl_matrix *S, gsl_matrix *X, gsl_matrix *Q) {
+  int status = bp_core_check_shape("bp_logistic_forward_pair", S, "S", X, "X");
+  if (!status) status = bp_core_check_shape("bp_logistic_forward_pair", S, "S", Q, "Q");
+  if (status) return status;
+  for (size_t r = 0; r < S->size1; r++) { /* along the rows, as the data lie */
+    const double *s = S->data + r * S->tda;
+    double *x = X->data + r * X->tda, *q = Q->data + r * Q->tda;
+    for (size_t c = 0; c < S->size2; c++) {
+      double e = exp(-fabs(s[c])), d = 1.0 + e;
+      double big = 1.0 / d, small = e / d;
+      x[c] = (s[c] >= 0) ? big : small;
+      q[c] = (s[c] >= 0) ? small : big;
+    }
   }
   return GSL_SUCCESS;
 }
@@ -85,6 +106,25 @@ int bp_logistic_backward_from_s(const gsl_matrix *S, const gsl_matrix *dX, gsl_m
     const double *s = S->data + r * S->tda, *dx = dX->data + r * dX->tda;
     double *ds = dS->data + r * dS->tda;
     for (size_t c = 0; c < S->size2; c++) ds[c] = times_slope(dx[c], s[c]);
+  }
+  return GSL_SUCCESS;
+}
+
+/* Forward kept x and q = 1 - x (bp_logistic_forward_pair); dE/ds = dE/dx * x q (eq. 7). Where x or q is below
+ * DBL_MIN their product has lost digits to underflow: times_slope from s there. Writes dS. */
+int bp_logistic_backward_from_pair(const gsl_matrix *S, const gsl_matrix *X, const gsl_matrix *Q,
+                                   const gsl_matrix *dX, gsl_matrix *dS) {
+  int status = bp_core_check_shape("bp_logistic_backward_from_pair", S, "S", dX, "dX");
+  if (!status) status = bp_core_check_shape("bp_logistic_backward_from_pair", S, "S", dS, "dS");
+  if (!status) status = bp_core_check_shape("bp_logistic_backward_from_pair", S, "S", X, "X");
+  if (!status) status = bp_core_check_shape("bp_logistic_backward_from_pair", S, "S", Q, "Q");
+  if (status) return status;
+  for (size_t r = 0; r < S->size1; r++) {
+    const double *s = S->data + r * S->tda, *x = X->data + r * X->tda, *q = Q->data + r * Q->tda,
+                 *dx = dX->data + r * dX->tda;
+    double *ds = dS->data + r * dS->tda;
+    for (size_t c = 0; c < S->size2; c++)
+      ds[c] = (x[c] >= DBL_MIN && q[c] >= DBL_MIN) ? dx[c] * (x[c] * q[c]) : times_slope(dx[c], s[c]);
   }
   return GSL_SUCCESS;
 }

@@ -20,6 +20,10 @@ double bp_logistic(double s);
 
 /* eq. (2) elementwise: X = logistic(S). X may be S. */
 int bp_logistic_forward(const gsl_matrix *S, gsl_matrix *X);
+/* eq. (2) with its complement: X = logistic(S) and Q = logistic(-S) = 1 - X, both from one e^{-|s|} per entry
+ * (x = 1 / (1 + e), q = e / (1 + e) for s >= 0, and the other way round), so that q keeps its relative accuracy
+ * where 1 - x would cancel. X has bp_logistic's bits. X and Q may not alias S or each other. */
+int bp_logistic_forward_pair(const gsl_matrix *S, gsl_matrix *X, gsl_matrix *Q);
 /* eq. (7) in the chain rule: dE/ds = dE/dx * x(1 - x), elementwise (the Jacobian is diagonal). */
 int bp_logistic_backward(const gsl_matrix *X, const gsl_matrix *dX, gsl_matrix *dS);
 /* eq. (7): D = dx/ds = x(1 - x), elementwise. D may be X. */
@@ -31,6 +35,11 @@ double bp_logistic_slope(double s);
 /* The same chain rule as bp_logistic_backward with dx/ds taken from S, not X: dS = dX * sigma(s) sigma(-s),
  * elementwise, accurate where the unit saturates. Writes dS (may be dX). */
 int bp_logistic_backward_from_s(const gsl_matrix *S, const gsl_matrix *dX, gsl_matrix *dS);
+/* The same with x(1 - x) as x q from bp_logistic_forward_pair (no exponential): dS = dX * X * Q, each factor
+ * accurate in relative terms, within 4 ulp; where q or x is below DBL_MIN (|s| > 708) it falls back to the form from
+ * s above. Writes dS (may be dX). */
+int bp_logistic_backward_from_pair(const gsl_matrix *S, const gsl_matrix *X, const gsl_matrix *Q,
+                                   const gsl_matrix *dX, gsl_matrix *dS);
 
 /* eq. (17): x_i = e^{s_i} / sum_c e^{s_c} for each row, computed as e^{s_i - m} / sum_c e^{s_c - m} with m the
  * row maximum: the shift changes nothing (the remark after eq. 40) and keeps every exponent <= 0. X may be S. */

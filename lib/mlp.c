@@ -87,6 +87,7 @@ bp_mlp_workspace *bp_mlp_workspace_alloc(const bp_mlp *net, size_t batch) {
     ok = (ws->X[l] = bp_matrix_alloc(batch, net->sizes[l])) != NULL;
     ok = ok && (ws->S[l] = bp_matrix_alloc(batch, net->sizes[l])) != NULL;
     ok = ok && (ws->dS[l] = bp_matrix_alloc(batch, net->sizes[l])) != NULL;
+    if (l < net->n_layers) ok = ok && (ws->Q[l] = bp_matrix_alloc(batch, net->sizes[l])) != NULL;
   }
   if (ok) ws->S_out = ws->S[net->n_layers];
   if (!ok) {
@@ -102,6 +103,7 @@ void bp_mlp_workspace_free(bp_mlp_workspace *ws) {
     if (ws->X[l]) gsl_matrix_free(ws->X[l]);
     if (ws->S[l]) gsl_matrix_free(ws->S[l]); /* S_out is S[L] */
     if (ws->dS[l]) gsl_matrix_free(ws->dS[l]);
+    if (ws->Q[l]) gsl_matrix_free(ws->Q[l]);
   }
   if (ws->ones) gsl_vector_free(ws->ones);
   free(ws);
@@ -155,7 +157,9 @@ int bp_mlp_forward(const bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0
     if (!status) status = gsl_blas_dger(1.0, ws->ones, &net->b[l].vector, S);
     status = blas_status("bp_mlp_forward", status);
     if (status) break;
-    if (l < L || net->output == BP_OUTPUT_LOGISTIC)
+    if (l < L) /* eq. (2), with q = 1 - x kept for backward */
+      status = bp_logistic_forward_pair(S, ws->X[l], ws->Q[l]);
+    else if (net->output == BP_OUTPUT_LOGISTIC)
       status = bp_logistic_forward(S, ws->X[l]); /* eq. (2) */
     else
       status = bp_softmax_forward(S, ws->X[l]);  /* eq. (17) */
@@ -195,9 +199,9 @@ int bp_mlp_backward(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0, con
       status = gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, ws->dS[l], &net->W[l].matrix, 0.0, ws->dS[l - 1]);
     status = blas_status("bp_mlp_backward", status);
     if (status || l == 1) break;
-    /* eq. (11), eq. (12), eq. (30), eq. (31): times x(1 - x) of the logistic units below, eq. (7), computed from
-     * their s as sigma(s) sigma(-s): from the rounded x it would lose the digits 1 - x cancels */
-    status = bp_logistic_backward_from_s(ws->S[l - 1], ws->dS[l - 1], ws->dS[l - 1]);
+    /* eq. (11), eq. (12), eq. (30), eq. (31): times x(1 - x) of the logistic units below, eq. (7), as x q with
+     * q = sigma(-s) kept by forward: from the rounded x, 1 - x would lose the digits it cancels */
+    status = bp_logistic_backward_from_pair(ws->S[l - 1], ws->X[l - 1], ws->Q[l - 1], ws->dS[l - 1], ws->dS[l - 1]);
   }
   return status;
 }

@@ -47,6 +47,8 @@ typedef struct {
                                           * eq. (7)'s x(1 - x) of the hidden units from them */
   gsl_matrix *S_out;                     /* S_L (the same matrix as S[L]), for the stable errors of eq. (36),
                                           * eq. (38) and the output deltas */
+  gsl_matrix *Q[BP_MLP_MAX_LAYERS + 1];  /* [1..L-1]: 1 - X_l of the hidden units as logistic(-S_l), kept by forward
+                                          * so that backward's x(1 - x) = x q needs no exponential */
   gsl_matrix *dS[BP_MLP_MAX_LAYERS + 1]; /* [1..L]: dE/ds per layer, batch x sizes[l] */
   gsl_vector *ones;                      /* batch ones: bias rows and bias-gradient column sums */
 } bp_mlp_workspace;

@@ -1,6 +1,7 @@
 /* test_speed.c - the fast full check of the network: evaluations only where the verdict needs them, the network's
  * moves (mlpfd.h) against full forward passes of eq. (3), eq. (2), eq. (17), eq. (36), eq. (38), and threads that
  * give the same bits as one. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <gsl/gsl_complex_math.h>
 #include <gsl/gsl_machine.h>
 
+#include "activation.h"
 #include "core.h"
 #include "gradcheck.h"
 #include "mlp.h"
@@ -175,6 +177,58 @@ static void threads_should_give_the_same_bits_as_one(void) {
   bp_test_problem_free(p);
 }
 
+/* The error of v against the long double reference ref, in ulp of ref (of DBL_TRUE_MIN's spacing below DBL_MIN). */
+static double ulp_error(double v, long double ref) {
+  long double a = fabsl(ref);
+  int e;
+  frexpl(a, &e);
+  long double ulp = (a >= DBL_MIN) ? ldexpl(1.0L, e - DBL_MANT_DIG) : (long double)DBL_TRUE_MIN;
+  return (double)(fabsl((long double)v - ref) / ulp);
+}
+
+/* eq. (2), eq. (7): the forward pair's x has bp_logistic's bits and q = 1 - x is logistic(-s) to 2 ulp; backward's
+ * dx x q (no exponential) is dx x(1 - x) to 4 ulp against expl, over a dense sample of s in [-800, 800] (every
+ * saturation, the subnormal tails past 708 and the underflow past 745) and dx from 1e-300 to 1e300. A planted
+ * 1 - x from the rounded x instead of q must miss by far more. */
+static void the_backward_from_x_and_q_should_match_x_times_one_minus_x(void) {
+  enum { N = 40001 };
+  gsl_matrix *S = bp_matrix_alloc(1, N), *X = bp_matrix_alloc(1, N), *Q = bp_matrix_alloc(1, N),
+             *dX = bp_matrix_alloc(1, N), *dS = bp_matrix_alloc(1, N);
+  CU_ASSERT_FATAL(S && X && Q && dX && dS);
+  const double dxs[] = {1.0, -2.385, 1e300, -3.7e-300};
+  double worst_x = 0.0, worst_q = 0.0, worst_ds = 0.0, planted = 0.0;
+  for (size_t k = 0; k < sizeof dxs / sizeof dxs[0]; k++) {
+    for (size_t c = 0; c < N; c++) {
+      S->data[c] = -800.0 + 0.04 * (double)c + 1e-3 * sin((double)c); /* irregular, through 0 and both tails */
+      dX->data[c] = dxs[k] * (1.0 + 0.25 * cos((double)c));
+    }
+    CU_ASSERT_EQUAL(bp_logistic_forward_pair(S, X, Q), GSL_SUCCESS);
+    CU_ASSERT_EQUAL(bp_logistic_backward_from_pair(S, X, Q, dX, dS), GSL_SUCCESS);
+    for (size_t c = 0; c < N; c++) {
+      double s = S->data[c];
+      long double e = expl(-fabsl((long double)s)), x = (s >= 0) ? 1.0L / (1.0L + e) : e / (1.0L + e),
+                  q = (s >= 0) ? e / (1.0L + e) : 1.0L / (1.0L + e);
+      if (X->data[c] != bp_logistic(s)) worst_x = 1.0;
+      worst_q = fmax(worst_q, ulp_error(Q->data[c], q));
+      long double ref = (long double)dX->data[c] * x * q;
+      if (fabsl(ref) > (long double)DBL_MAX) continue;
+      worst_ds = fmax(worst_ds, ulp_error(dS->data[c], ref));
+      planted = fmax(planted, ulp_error(dX->data[c] * X->data[c] * (1.0 - X->data[c]), ref));
+    }
+  }
+  if (worst_x || worst_q > 2.0 || worst_ds > 4.0)
+    printf("\n  x differs from bp_logistic: %g; q: %.3g ulp; dS: %.3g ulp\n", worst_x, worst_q, worst_ds);
+  CU_ASSERT_EQUAL(worst_x, 0.0);
+  CU_ASSERT(worst_q <= 2.0); /* e, 1 + e and the division: 1.5 ulp at most */
+  CU_ASSERT(worst_ds <= 4.0);
+  CU_ASSERT(planted > 1e6); /* the test can fail: 1 - x from the rounded x */
+  gsl_matrix_free(S);
+  gsl_matrix_free(X);
+  gsl_matrix_free(Q);
+  gsl_matrix_free(dX);
+  gsl_matrix_free(dS);
+}
+
 int register_speed(void) {
   static const bp_test_case cases[] = {
       {"a_check_should_search_steps_only_where_the_verdict_needs_them",
@@ -182,6 +236,8 @@ int register_speed(void) {
       {"moves_should_equal_a_whole_forward_pass_for_every_parameter",
        moves_should_equal_a_whole_forward_pass_for_every_parameter},
       {"threads_should_give_the_same_bits_as_one", threads_should_give_the_same_bits_as_one},
+      {"the_backward_from_x_and_q_should_match_x_times_one_minus_x",
+       the_backward_from_x_and_q_should_match_x_times_one_minus_x},
   };
   return bp_test_add_suite("speed: the fast full check", cases, sizeof cases / sizeof cases[0]);
 }
