@@ -96,8 +96,9 @@ typedef void (*dgemm_fn)(enum CBLAS_ORDER, enum CBLAS_TRANSPOSE, enum CBLAS_TRAN
 #define NO_TRANS CblasNoTrans
 #define TRANS CblasTrans
 
-/* The products of one fwd+bwd: per layer S = X W (B x n_{l-1} x n_l), dW = X^T dS, and dX = dS W^T below the top;
- * the same shapes on the network's own matrices (values do not matter to the time). */
+/* The products of one fwd+bwd as the network calls them: per layer S = X W + S (B x n_{l-1} x n_l; the network's S
+ * holds the bias rows first), dW = X^T dS + dW (backward accumulates), and dX = dS W^T above layer 1; the same shapes
+ * on the network's own matrices (values do not matter to the time). */
 static void gemm_sequence(dgemm_fn gemm, bench_net *b) {
   bp_mlp *net = b->net;
   size_t L = net->n_layers, B = b->X0->size1;
@@ -105,8 +106,8 @@ static void gemm_sequence(dgemm_fn gemm, bench_net *b) {
     const gsl_matrix *Xb = (l == 1) ? b->X0 : b->ws->X[l - 1];
     gsl_matrix *W = &net->W[l].matrix, *S = b->ws->dS[l];
     int nj = (int)net->sizes[l - 1], ni = (int)net->sizes[l];
-    gemm(ROW_MAJOR, NO_TRANS, NO_TRANS, (int)B, ni, nj, 1.0, Xb->data, (int)Xb->tda, W->data, ni, 0.0, S->data, ni);
-    gemm(ROW_MAJOR, TRANS, NO_TRANS, nj, ni, (int)B, 1.0, Xb->data, (int)Xb->tda, S->data, ni, 0.0,
+    gemm(ROW_MAJOR, NO_TRANS, NO_TRANS, (int)B, ni, nj, 1.0, Xb->data, (int)Xb->tda, W->data, ni, 1.0, S->data, ni);
+    gemm(ROW_MAJOR, TRANS, NO_TRANS, nj, ni, (int)B, 1.0, Xb->data, (int)Xb->tda, S->data, ni, 1.0,
          net->dW[l].matrix.data, ni);
     if (l > 1)
       gemm(ROW_MAJOR, NO_TRANS, TRANS, (int)B, nj, ni, 1.0, S->data, ni, W->data, ni, 0.0, b->ws->dS[l - 1]->data,

@@ -142,15 +142,17 @@ static double shifted_exp(double s, double m) {
 }
 
 double bp_softmax_row_exp(const gsl_matrix *S, size_t r, gsl_matrix *E, size_t *argmax, double *max) {
+  const double *s = S->data + r * S->tda; /* the row's data (E may be S: each entry is read before it is written) */
+  double *e_row = E ? E->data + r * E->tda : NULL;
   size_t k = 0;
-  double m = gsl_matrix_get(S, r, 0);
+  double m = s[0];
   for (size_t c = 1; c < S->size2; c++)
-    if (gsl_matrix_get(S, r, c) > m) m = gsl_matrix_get(S, r, c), k = c;
+    if (s[c] > m) m = s[c], k = c;
   double rest = 0.0;
   for (size_t c = 0; c < S->size2; c++) {
-    double e = (c == k) ? 1.0 : shifted_exp(gsl_matrix_get(S, r, c), m);
+    double e = (c == k) ? 1.0 : shifted_exp(s[c], m);
     if (c != k) rest += e;
-    if (E) gsl_matrix_set(E, r, c, e);
+    if (e_row) e_row[c] = e;
   }
   *argmax = k;
   *max = m;

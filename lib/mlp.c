@@ -152,9 +152,11 @@ int bp_mlp_forward(const bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0
   for (size_t l = 1; !status && l <= L; l++) {
     const gsl_matrix *X_below = (l == 1) ? X0 : ws->X[l - 1];
     gsl_matrix *S = ws->S[l];
-    /* eq. (3): S_l = X_{l-1} W_l + 1 b_l^T;  (B x n_{l-1}) (n_{l-1} x n_l) -> B x n_l */
-    status = gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, X_below, &net->W[l].matrix, 0.0, S);
-    if (!status) status = gsl_blas_dger(1.0, ws->ones, &net->b[l].vector, S);
+    /* eq. (3): S_l = X_{l-1} W_l + 1 b_l^T;  (B x n_{l-1}) (n_{l-1} x n_l) -> B x n_l: the bias rows first, then
+     * the product added by the gemm (beta = 1), which spares a pass of its own for each */
+    const double *b = net->b[l].vector.data;
+    for (size_t r = 0; r < S->size1; r++) memcpy(S->data + r * S->tda, b, S->size2 * sizeof *b);
+    status = gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, X_below, &net->W[l].matrix, 1.0, S);
     status = blas_status("bp_mlp_forward", status);
     if (status) break;
     if (l < L) /* eq. (2), with q = 1 - x kept for backward */
@@ -174,7 +176,8 @@ int bp_mlp_loss(const bp_mlp *net, const bp_mlp_workspace *ws, const gsl_matrix 
                                              : bp_xent_softmax_stable(ws->S_out, T, E);  /* eq. (38) */
 }
 
-void bp_mlp_zero_grad(bp_mlp *net) { gsl_vector_set_zero(net->grad); }
+/* grad is contiguous (bp_vector_alloc): one memset, all-zero bits being 0.0 */
+void bp_mlp_zero_grad(bp_mlp *net) { memset(net->grad->data, 0, net->n_params * sizeof *net->grad->data); }
 
 /* Forward did, per layer, S_l = X_{l-1} W_l + 1 b_l^T and X_l = f(S_l). Going down:
  * dE/dW_l = X_{l-1}^T dS_l because s_i = sum_j x_j w_ji, eq. (8), summed over the batch by the product;
