@@ -216,6 +216,14 @@ static void the_backward_from_x_and_q_should_match_x_times_one_minus_x(void) {
       planted = fmax(planted, ulp_error(dX->data[c] * X->data[c] * (1.0 - X->data[c]), ref));
     }
   }
+  /* The reference needs long double's extra bits at run time; valgrind computes long double as double, which leaves
+   * the reference no better than what it checks: then only x's bits are compared. */
+  volatile long double one = 1.0L, tiny = 0x1p-60L;
+  if (one + tiny == one) {
+    printf("\n  long double has no extra precision here (valgrind?): the ulp comparisons are skipped\n");
+    worst_q = worst_ds = 0.0;
+    planted = 1e7;
+  }
   if (worst_x || worst_q > 2.0 || worst_ds > 4.0)
     printf("\n  x differs from bp_logistic: %g; q: %.3g ulp; dS: %.3g ulp\n", worst_x, worst_q, worst_ds);
   CU_ASSERT_EQUAL(worst_x, 0.0);
