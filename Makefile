@@ -29,7 +29,7 @@ DEPS       := header:gsl/gsl_blas.h:libgsl-dev header:CUnit/Basic.h:libcunit1-de
               lib:openblas:libopenblas-dev program:g++:g++ program:pkg-config:pkg-config
 DEPS_CHECK := program:valgrind:valgrind program:gcovr:gcovr
 
-.PHONY: all verify check deps clean sanitize valgrind coverage
+.PHONY: all verify check deps clean sanitize valgrind coverage format
 all: deps $(B)/bpcheck
 
 verify: all
@@ -270,3 +270,7 @@ clean:
 	rm -rf $(B)
 
 -include $(LIB_OBJ:.o=.d) $(CHECKS_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+
+# ---- format: apply .clang-format to every tracked C source and header ------------------------------------------
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
