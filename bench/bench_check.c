@@ -110,22 +110,21 @@ static void gemm_sequence(dgemm_fn gemm, bench_net *b) {
     gemm(ROW_MAJOR, TRANS, NO_TRANS, nj, ni, (int)B, 1.0, Xb->data, (int)Xb->tda, S->data, ni, 1.0,
          net->dW[l].matrix.data, ni);
     if (l > 1)
-      gemm(ROW_MAJOR, NO_TRANS, TRANS, (int)B, nj, ni, 1.0, S->data, ni, W->data, ni, 0.0, b->ws->dS[l - 1]->data,
-           nj);
+      gemm(ROW_MAJOR, NO_TRANS, TRANS, (int)B, nj, ni, 1.0, S->data, ni, W->data, ni, 0.0, b->ws->dS[l - 1]->data, nj);
   }
 }
 
 /* Repeats expr in batches of 16 (the CPU clock is a system call) until 20 ms of CPU have passed; seconds per
  * call. */
-#define PER_CALL(expr)                                                                                         \
-  do {                                                                                                         \
-    int reps_ = 0;                                                                                             \
-    double t0_ = cpu_now(), t_;                                                                                \
-    do {                                                                                                       \
-      for (int k_ = 0; k_ < 16; k_++) expr;                                                                    \
-      reps_ += 16;                                                                                             \
-    } while ((t_ = cpu_now() - t0_) < 0.02);                                                                   \
-    seconds = t_ / reps_;                                                                                      \
+#define PER_CALL(expr)                       \
+  do {                                       \
+    int reps_ = 0;                           \
+    double t0_ = cpu_now(), t_;              \
+    do {                                     \
+      for (int k_ = 0; k_ < 16; k_++) expr;  \
+      reps_ += 16;                           \
+    } while ((t_ = cpu_now() - t0_) < 0.02); \
+    seconds = t_ / reps_;                    \
   } while (0)
 
 enum { ROUNDS = 7 };
@@ -239,8 +238,7 @@ static int check_once(prepared *c, bp_fd_method method, double *cpu, double *wal
 
 /* The check's CPU time as every full-check figure of the bench measures it: one warm-up check (the first touches
  * the workspaces' pages), then the median of `rounds`. *first gets the warm-up's time. */
-static double check_median(prepared *c, bp_fd_method method, int rounds, double *first, double *per_column,
-                           int *pass) {
+static double check_median(prepared *c, bp_fd_method method, int rounds, double *first, double *per_column, int *pass) {
   double t[ROUNDS], wall;
   *pass = check_once(c, method, first, &wall, per_column);
   for (int r = 0; r < rounds; r++) *pass &= check_once(c, method, &t[r], &wall, per_column);
@@ -348,8 +346,8 @@ int main(int argc, char **argv) {
          median(w1, ROUNDS), median(w2, ROUNDS), su, load, same_bits ? "yes" : "NO");
   result("thread_speedup\t100-90-10", su);
 
-  goal("784-126-10 (100,180 parameters) every column, one core, < 2 s", central_100k < 2.0 && pass[3],
-       "%.3f s central", central_100k);
+  goal("784-126-10 (100,180 parameters) every column, one core, < 2 s", central_100k < 2.0 && pass[3], "%.3f s central",
+       central_100k);
   goal("--method complex <= 2x central (100-90-10)", cc <= 2.0,
        cc <= 2.0 ? "%.2f"
                  : "%.2f: the complex moves evaluate 4 points a column as central does, each in complex arithmetic "

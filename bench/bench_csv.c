@@ -108,14 +108,15 @@ int main(int argc, char **argv) {
   double matrices = (double)(d->X->size1 * d->X->size2 + d->T->size1 * d->T->size2) * sizeof(double);
   double peak = (double)after.ru_maxrss * 1024.0; /* kilobytes on Linux */
   double ratio = peak / matrices;
-  printf("%s %s: %.1f MB, %zu rows of %d numbers\n", pipe ? "pipe (1 pass) " : "file (2 passes)", path, mb,
-         d->X->size1, N_IN + N_OUT);
+  printf("%s %s: %.1f MB, %zu rows of %d numbers\n", pipe ? "pipe (1 pass) " : "file (2 passes)", path, mb, d->X->size1,
+         N_IN + N_OUT);
   printf("read            %.2f s, %.0f MB/s\n", seconds, mb / seconds);
   printf("matrices        %.1f MB (X and T)\n", matrices / 1e6);
   printf("peak RSS        %.1f MB (%.1f MB before reading)\n", peak / 1e6, (double)before.ru_maxrss * 1024.0 / 1e6);
   if (pipe)
     printf("ratio           peak RSS / matrices = %.3f (a pipe cannot be read twice: about 2 expected; the goal "
-           "<= %.1f is for files)\n", ratio, RATIO_GOAL);
+           "<= %.1f is for files)\n",
+           ratio, RATIO_GOAL);
   else
     printf("ratio           peak RSS / matrices = %.3f; goal <= %.1f: %s\n", ratio, RATIO_GOAL,
            ratio <= RATIO_GOAL ? "met" : "NOT met");

@@ -81,8 +81,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   const bp_train_record *last = &log->records[epochs];
-  printf("bpcheck train: %s, 64-100-10, batch 32, %zu epochs: training accuracy %.4f, %zu of %zu checks pass\n",
-         source, epochs, last->accuracy, log->n_checks_passed, log->n_checks);
+  printf("bpcheck train: %s, 64-100-10, batch 32, %zu epochs: training accuracy %.4f, %zu of %zu checks pass\n", source,
+         epochs, last->accuracy, log->n_checks_passed, log->n_checks);
   printf("ms_per_epoch %.3f\n", 1e3 * last->seconds / (double)epochs);
   bp_train_log_free(log);
   bp_mlp_free(net);

@@ -69,14 +69,14 @@ int bp_check_logistic_dx_ds(bp_check_ctx *ctx) {
   }
   gsl_matrix_view Jv = gsl_matrix_view_array(J, N, N);
   const bp_fd_problem logistic_problem = {logistic_map, bp_logistic_map_complex, NULL, NULL};
-  int status = bp_claim_jacobian(ctx, BP_CLAIM_PRINTED, "7", "dx_i/ds_i = x_i (1 - x_i)", &logistic_problem,
-                                 &sv.vector, &Jv.matrix);
+  int status = bp_claim_jacobian(ctx, BP_CLAIM_PRINTED, "7", "dx_i/ds_i = x_i (1 - x_i)", &logistic_problem, &sv.vector,
+                                 &Jv.matrix);
   gsl_matrix_view Xv = gsl_matrix_view_array(x, 1, N), Dv = gsl_matrix_view_array(D, 1, N);
   if (!status) status = bp_logistic_deriv(&Xv.matrix, &Dv.matrix);
   if (!status) {
     for (size_t i = 0; i < N; i++) J[i * N + i] = D[i];
-    status = bp_claim_jacobian(ctx, BP_CLAIM_LIBRARY, "7", "bp_logistic_deriv", &logistic_problem, &sv.vector,
-                               &Jv.matrix);
+    status =
+        bp_claim_jacobian(ctx, BP_CLAIM_LIBRARY, "7", "bp_logistic_deriv", &logistic_problem, &sv.vector, &Jv.matrix);
   }
   return status;
 }
@@ -117,9 +117,9 @@ int bp_check_weighted_sum_ds_dw(bp_check_ctx *ctx) {
   bp_weighted_sum p = {sc->x_j, NJ, NI};
   const bp_fd_problem weighted_sum_problem = {weighted_sum_map, bp_weighted_sum_map_complex, &p, NULL};
   gsl_vector *w = bp_scenario_point(sc, BP_WRT_W_JI);
-  int status = w ? bp_claim_jacobian(ctx, BP_CLAIM_PRINTED, "8", "ds_i/dw_ji = x_j", &weighted_sum_problem, w,
-                                     &Jv.matrix)
-                 : GSL_ENOMEM;
+  int status =
+      w ? bp_claim_jacobian(ctx, BP_CLAIM_PRINTED, "8", "ds_i/dw_ji = x_j", &weighted_sum_problem, w, &Jv.matrix)
+        : GSL_ENOMEM;
   if (w) gsl_vector_free(w);
   bp_scenario_free(sc);
   return status;
@@ -145,16 +145,16 @@ int bp_check_logistic_output_delta(bp_check_ctx *ctx) {
   gsl_vector_view v4 = gsl_vector_view_array(g4, NJ * NI), v9 = gsl_vector_view_array(g9, NI),
                   vf = gsl_vector_view_array(fused, NI), vu = gsl_vector_view_array(unfused, NI);
   if (!status)
-    status = bp_claim_scenario(ctx, BP_CLAIM_PRINTED, "4", "dE/dw_ji = dE/dx_i dx_i/ds_i ds_i/dw_ji", sc,
-                               BP_WRT_W_JI, &v4.vector);
+    status = bp_claim_scenario(ctx, BP_CLAIM_PRINTED, "4", "dE/dw_ji = dE/dx_i dx_i/ds_i ds_i/dw_ji", sc, BP_WRT_W_JI,
+                               &v4.vector);
   if (!status)
     status = bp_claim_scenario(ctx, BP_CLAIM_PRINTED, "9", "dE/ds_i = x_i - t_i", sc, BP_WRT_S_I, &v9.vector);
   if (!status)
-    status = bp_claim_scenario(ctx, BP_CLAIM_LIBRARY, "9", "bp_xent_logistic_delta (fused)", sc, BP_WRT_S_I,
-                               &vf.vector);
+    status =
+        bp_claim_scenario(ctx, BP_CLAIM_LIBRARY, "9", "bp_xent_logistic_delta (fused)", sc, BP_WRT_S_I, &vf.vector);
   if (!status)
-    status = bp_claim_scenario(ctx, BP_CLAIM_LIBRARY, "6,7", "bp_logistic_backward(bp_xent_logistic_dx) (unfused)",
-                               sc, BP_WRT_S_I, &vu.vector);
+    status = bp_claim_scenario(ctx, BP_CLAIM_LIBRARY, "6,7", "bp_logistic_backward(bp_xent_logistic_dx) (unfused)", sc,
+                               BP_WRT_S_I, &vu.vector);
   bp_scenario_free(sc);
   return status;
 }
@@ -219,8 +219,8 @@ int bp_check_logistic_hidden_weights(bp_check_ctx *ctx) {
       g[k * NJ + j] = sum;
     }
   gsl_vector_view gv = gsl_vector_view_array(g, NK * NJ);
-  int status = bp_claim_scenario(ctx, BP_CLAIM_PRINTED, "15,16",
-                                 "dE/dw_kj = sum_i (x_i - t_i) w_ji x_j (1-x_j) x_k", sc, BP_WRT_W_KJ, &gv.vector);
+  int status = bp_claim_scenario(ctx, BP_CLAIM_PRINTED, "15,16", "dE/dw_kj = sum_i (x_i - t_i) w_ji x_j (1-x_j) x_k",
+                                 sc, BP_WRT_W_KJ, &gv.vector);
   bp_scenario_free(sc);
   return status;
 }

@@ -30,7 +30,8 @@ int bp_check_softmax_dE_dx(bp_check_ctx *ctx) {
   gsl_vector_view gv = gsl_vector_view_array(g, NI), lv = gsl_vector_view_array(gl, NI);
   if (!status)
     status = bp_claim_scenario(ctx, BP_CLAIM_PRINTED, "19", "dE/dx_i = -t_i / x_i", sc, BP_WRT_X_I, &gv.vector);
-  if (!status) status = bp_claim_scenario(ctx, BP_CLAIM_LIBRARY, "19", "bp_xent_softmax_dx", sc, BP_WRT_X_I, &lv.vector);
+  if (!status)
+    status = bp_claim_scenario(ctx, BP_CLAIM_LIBRARY, "19", "bp_xent_softmax_dx", sc, BP_WRT_X_I, &lv.vector);
   bp_scenario_free(sc);
   return status;
 }
@@ -98,11 +99,11 @@ int bp_check_softmax_ds_chain(bp_check_ctx *ctx) {
   if (!status) status = bp_softmax_backward(&X.matrix, &DX.matrix, &G.matrix);
   gsl_vector_view gv = gsl_vector_view_array(g, NI), lv = gsl_vector_view_array(gl, NI);
   if (!status)
-    status = bp_claim_scenario(ctx, BP_CLAIM_PRINTED, "22", "dE/ds_i = sum_k dE/dx_k dx_k/ds_i", sc, BP_WRT_S_I,
-                               &gv.vector);
+    status =
+        bp_claim_scenario(ctx, BP_CLAIM_PRINTED, "22", "dE/ds_i = sum_k dE/dx_k dx_k/ds_i", sc, BP_WRT_S_I, &gv.vector);
   if (!status)
-    status = bp_claim_scenario(ctx, BP_CLAIM_LIBRARY, "19,22", "bp_softmax_backward(bp_xent_softmax_dx) (unfused)",
-                               sc, BP_WRT_S_I, &lv.vector);
+    status = bp_claim_scenario(ctx, BP_CLAIM_LIBRARY, "19,22", "bp_softmax_backward(bp_xent_softmax_dx) (unfused)", sc,
+                               BP_WRT_S_I, &lv.vector);
   bp_scenario_free(sc);
   return status;
 }
@@ -120,13 +121,13 @@ int bp_check_softmax_ds_split(bp_check_ctx *ctx) {
     corrected[i] = diag + rest;
   }
   gsl_vector_view pv = gsl_vector_view_array(printed, NI), cv = gsl_vector_view_array(corrected, NI);
-  int status = bp_claim_scenario(ctx, BP_CLAIM_PRINTED, "23",
-                                 "dE/ds_i = dE/dx_i dx_i/ds_i - sum_{k!=i} dE/dx_k dx_k/ds_i", sc, BP_WRT_S_I,
-                                 &pv.vector);
+  int status =
+      bp_claim_scenario(ctx, BP_CLAIM_PRINTED, "23", "dE/ds_i = dE/dx_i dx_i/ds_i - sum_{k!=i} dE/dx_k dx_k/ds_i", sc,
+                        BP_WRT_S_I, &pv.vector);
   if (!status)
-    status = bp_claim_scenario(ctx, BP_CLAIM_CORRECTED, "23",
-                               "dE/ds_i = dE/dx_i dx_i/ds_i + sum_{k!=i} dE/dx_k dx_k/ds_i", sc, BP_WRT_S_I,
-                               &cv.vector);
+    status =
+        bp_claim_scenario(ctx, BP_CLAIM_CORRECTED, "23", "dE/ds_i = dE/dx_i dx_i/ds_i + sum_{k!=i} dE/dx_k dx_k/ds_i",
+                          sc, BP_WRT_S_I, &cv.vector);
   bp_scenario_free(sc);
   return status;
 }
@@ -176,9 +177,9 @@ int bp_check_softmax_output_delta(bp_check_ctx *ctx) {
       g26[i] = V(sc->x_i, i) - V(sc->t, i);
     }
     status = bp_claim_scenario(ctx, BP_CLAIM_PRINTED, "25",
-                                 pass ? "dE/ds_i = -t_i + x_i sum_k t_k   (sum_k t_k = 1.3)"
-                                      : "dE/ds_i = -t_i + x_i sum_k t_k",
-                                 sc, BP_WRT_S_I, &v25.vector);
+                               pass ? "dE/ds_i = -t_i + x_i sum_k t_k   (sum_k t_k = 1.3)"
+                                    : "dE/ds_i = -t_i + x_i sum_k t_k",
+                               sc, BP_WRT_S_I, &v25.vector);
     if (!status && pass == 0) {
       status = bp_claim_scenario(ctx, BP_CLAIM_PRINTED, "26", "dE/ds_i = x_i - t_i", sc, BP_WRT_S_I, &v26.vector);
       if (!status) status = bp_xent_softmax_delta(&X.matrix, &T.matrix, &G.matrix);
@@ -203,19 +204,20 @@ int bp_check_softmax_output_weights_sum(bp_check_ctx *ctx) {
     for (size_t i = 0; i < NI; i++) {
       double literal = 0.0, chain = 0.0;
       for (size_t m = 0; m < NI; m++) {
-        double dE_ds = V(sc->x_i, m) - V(sc->t, m);            /* eq. (26) */
-        literal += dE_ds * V(sc->x_j, j);                      /* ds_m/dw_jm read with the clashing index */
-        chain += dE_ds * ((m == i) ? V(sc->x_j, j) : 0.0);     /* ds_m/dw_ji = x_j when m = i, else 0 */
+        double dE_ds = V(sc->x_i, m) - V(sc->t, m);        /* eq. (26) */
+        literal += dE_ds * V(sc->x_j, j);                  /* ds_m/dw_jm read with the clashing index */
+        chain += dE_ds * ((m == i) ? V(sc->x_j, j) : 0.0); /* ds_m/dw_ji = x_j when m = i, else 0 */
       }
       printed[j * NI + i] = literal;
       corrected[j * NI + i] = chain;
     }
   gsl_vector_view pv = gsl_vector_view_array(printed, NJ * NI), cv = gsl_vector_view_array(corrected, NJ * NI);
-  int status = bp_claim_scenario(ctx, BP_CLAIM_PRINTED, "28", "dE/dw_ji = sum_i dE/ds_i ds_i/dw_ji", sc,
-                                 BP_WRT_W_JI, &pv.vector);
+  int status = bp_claim_scenario(ctx, BP_CLAIM_PRINTED, "28", "dE/dw_ji = sum_i dE/ds_i ds_i/dw_ji", sc, BP_WRT_W_JI,
+                                 &pv.vector);
   if (!status)
-    status = bp_claim_scenario(ctx, BP_CLAIM_CORRECTED, "28", "dE/dw_ji = sum_m dE/ds_m ds_m/dw_ji, ds_m/dw_ji = x_j [m=i]",
-                               sc, BP_WRT_W_JI, &cv.vector);
+    status =
+        bp_claim_scenario(ctx, BP_CLAIM_CORRECTED, "28", "dE/dw_ji = sum_m dE/ds_m ds_m/dw_ji, ds_m/dw_ji = x_j [m=i]",
+                          sc, BP_WRT_W_JI, &cv.vector);
   bp_scenario_free(sc);
   return status;
 }

@@ -67,10 +67,9 @@ int bp_check_logistic_stable_forms(bp_check_ctx *ctx) {
   for (int k = 0; k < 6; k++) v[k] = gsl_vector_view_array(f[k], P);
   gsl_vector_view lib = gsl_vector_view_array(lib_ext, N_EXTREME), naive = gsl_vector_view_array(naive_ext, N_EXTREME),
                   ref = gsl_vector_view_array(ref_ext, N_EXTREME);
-  static const char *const claims[4] = {
-      "-(t log(x/(1-x)) + log(1-x)) = eq. (32)",
-      "-(t log((1/(1+e^-s)) / (1 - 1/(1+e^-s))) + log(1 - 1/(1+e^-s))) = eq. (32)",
-      "-(t s + log(1/(1+e^s))) = eq. (32)", "-t s + log(1 + e^s) = eq. (32)"};
+  static const char *const claims[4] = {"-(t log(x/(1-x)) + log(1-x)) = eq. (32)",
+                                        "-(t log((1/(1+e^-s)) / (1 - 1/(1+e^-s))) + log(1 - 1/(1+e^-s))) = eq. (32)",
+                                        "-(t s + log(1/(1+e^s))) = eq. (32)", "-t s + log(1 + e^s) = eq. (32)"};
   static const char *const eqs[4] = {"33", "34", "35", "36"};
   int status = GSL_SUCCESS;
   for (int k = 1; k <= 4 && !status; k++)
@@ -81,12 +80,11 @@ int bp_check_logistic_stable_forms(bp_check_ctx *ctx) {
   if (!status)
     status = bp_claim_identity(ctx, BP_CLAIM_LIBRARY, "36",
                                "bp_xent_logistic_stable at |s| = 800, 5000, 2^1000 = (1-t) s or -t s, eq. (36) rounded",
-                               &lib.vector,
-                               &ref.vector);
+                               &lib.vector, &ref.vector);
   if (!status)
     status = bp_claim_identity(ctx, BP_CLAIM_MUST_FAIL, "32",
-                               "naive eq. (32) at s = +-800, +-5000, +-2^1000: log(0) once x rounds to 0 or 1", &naive.vector,
-                               &ref.vector);
+                               "naive eq. (32) at s = +-800, +-5000, +-2^1000: log(0) once x rounds to 0 or 1",
+                               &naive.vector, &ref.vector);
   return status;
 }
 
@@ -148,8 +146,7 @@ static void draw_rows(bp_check_ctx *ctx, double s[P][NI], double t[P][NI]) {
 }
 
 int bp_check_softmax_stable_forms(bp_check_ctx *ctx) {
-  double s[P][NI], t[P][NI], far[P][NI], t_far[P][NI], f37[P], f38[P], lib[P], lib_far[P], naive_far[P],
-      ref_far[P];
+  double s[P][NI], t[P][NI], far[P][NI], t_far[P][NI], f37[P], f38[P], lib[P], lib_far[P], naive_far[P], ref_far[P];
   draw_rows(ctx, s, t);
   draw_far_rows(ctx, far, t_far);
   for (size_t p = 0; p < P; p++) {
@@ -166,15 +163,16 @@ int bp_check_softmax_stable_forms(bp_check_ctx *ctx) {
   int status = bp_claim_identity(ctx, BP_CLAIM_PRINTED, "38", "-sum_i t_i (s_i - log sum_j e^s_j) = eq. (37)",
                                  &v38.vector, &v37.vector);
   if (!status)
-    status = bp_claim_identity(ctx, BP_CLAIM_LIBRARY, "38", "bp_xent_softmax_stable = eq. (37)", &vl.vector,
-                               &v37.vector);
+    status =
+        bp_claim_identity(ctx, BP_CLAIM_LIBRARY, "38", "bp_xent_softmax_stable = eq. (37)", &vl.vector, &v37.vector);
   if (!status)
     status = bp_claim_identity(ctx, BP_CLAIM_LIBRARY, "38",
-                               "bp_xent_softmax_stable at logits >= 800 and 1.5 * 2^1024 apart = eq. (38) exactly", &vlb.vector,
-                               &vrb.vector);
+                               "bp_xent_softmax_stable at logits >= 800 and 1.5 * 2^1024 apart = eq. (38) exactly",
+                               &vlb.vector, &vrb.vector);
   if (!status)
-    status = bp_claim_identity(ctx, BP_CLAIM_MUST_FAIL, "37", "naive eq. (37) at logits >= 800 apart: e^s overflows or underflows to 0",
-                               &vnb.vector, &vrb.vector);
+    status = bp_claim_identity(ctx, BP_CLAIM_MUST_FAIL, "37",
+                               "naive eq. (37) at logits >= 800 apart: e^s overflows or underflows to 0", &vnb.vector,
+                               &vrb.vector);
   return status;
 }
 
@@ -205,7 +203,7 @@ int bp_check_softmax_shift_invariance(bp_check_ctx *ctx) {
     status = bp_claim_identity(ctx, BP_CLAIM_LIBRARY, "40", "bp_xent_softmax_stable(s + 900) = E(s)", &vlb.vector,
                                &vb1.vector);
   if (!status)
-    status = bp_claim_identity(ctx, BP_CLAIM_MUST_FAIL, "37", "naive eq. (37) at s + 900: e^s overflows",
-                               &vnb.vector, &vb1.vector);
+    status = bp_claim_identity(ctx, BP_CLAIM_MUST_FAIL, "37", "naive eq. (37) at s + 900: e^s overflows", &vnb.vector,
+                               &vb1.vector);
   return status;
 }

@@ -27,10 +27,10 @@ const char *bp_check_verdict_name(bp_check_verdict v);
 
 typedef struct {
   bp_claim_kind kind;
-  const char *equation; /* "23" */
-  const char *formula;  /* the claim in ASCII math */
-  const char *method;   /* a finite-difference method's name, or "identity" */
-  bp_verdict verdict;   /* of the comparison */
+  const char *equation;                          /* "23" */
+  const char *formula;                           /* the claim in ASCII math */
+  const char *method;                            /* a finite-difference method's name, or "identity" */
+  bp_verdict verdict;                            /* of the comparison */
   size_t entries, n_failed, n_unresolved, worst; /* n_unresolved: left out of max_rel_err (see fd.h) */
   /* max_rel_err: the largest true relative error over the RESOLVED entries (fd.h), inf if an entry is not finite,
    * and NaN -- not measured, never a silent 0 -- when no entry is resolved: every entry was below the difference's
@@ -79,7 +79,7 @@ struct bp_check_def {
   const char *id;        /* "softmax-ds-split" */
   const char *equations; /* "23", as the notes number them */
   const char *title;
-  const char *erratum;   /* one line explaining the printed form's error, or NULL */
+  const char *erratum; /* one line explaining the printed form's error, or NULL */
   int (*run)(bp_check_ctx *ctx);
 };
 
@@ -110,8 +110,8 @@ int bp_claim_jacobian(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, con
 int bp_claim_gradient(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula,
                       const bp_fd_problem *f, gsl_vector *x, const gsl_vector *g);
 /* Claim: two closed forms agree entry by entry (BP_RTOL_IDENTITY). */
-int bp_claim_identity(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula,
-                      const gsl_vector *lhs, const gsl_vector *rhs);
+int bp_claim_identity(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula, const gsl_vector *lhs,
+                      const gsl_vector *rhs);
 
 /* Draws: irregular uniform values in [lo, hi), probability vectors, and layer sizes. */
 void bp_draw_vector(gsl_rng *rng, gsl_vector *v, double lo, double hi);
@@ -134,11 +134,11 @@ void bp_draw_distribution(gsl_rng *rng, gsl_vector *t);
 #define BP_ESTIMATE_COVERAGE_GOAL 0.99 /* the requirement: covered on at least 99% of the entries */
 typedef struct {
   bp_fd_method method, reference;
-  size_t entries;     /* finite entries compared */
-  size_t covered;     /* of them, |n - n_ref| <= e + e_ref */
-  size_t nonfinite;   /* skipped */
-  double fraction;    /* covered / entries; 0 when there is no entry (nothing was shown) */
-  double worst_ratio; /* the largest |n - n_ref| / (e + e_ref): > 1 exactly where an entry is not covered */
+  size_t entries;          /* finite entries compared */
+  size_t covered;          /* of them, |n - n_ref| <= e + e_ref */
+  size_t nonfinite;        /* skipped */
+  double fraction;         /* covered / entries; 0 when there is no entry (nothing was shown) */
+  double worst_ratio;      /* the largest |n - n_ref| / (e + e_ref): > 1 exactly where an entry is not covered */
   const char *worst_check; /* where the worst ratio is: the check's id, the claim's index in it and the entry */
   size_t worst_claim, worst_entry; /* (entry r * cols + c of the claim's Jacobian); worst_check NULL if no entry */
 } bp_estimate_coverage;

@@ -52,12 +52,12 @@ static int count_check(const bp_check_result *m, const bp_check_result *r, doubl
       BP_ERROR(GSL_EFAILED, "check %s, claim %zu differs between %s and %s: the runs are not comparable", id, k,
                bp_fd_method_name(out->method), bp_fd_method_name(out->reference));
     if (is_identity(cm)) continue; /* no estimate: two closed forms */
-    if (cm->gc == NULL || cr->gc == NULL)
-      BP_ERROR(GSL_EFAILED, "check %s, claim %zu kept no entries", id, k);
+    if (cm->gc == NULL || cr->gc == NULL) BP_ERROR(GSL_EFAILED, "check %s, claim %zu kept no entries", id, k);
     if (!same_analytic(cm->gc, cr->gc))
-      BP_ERROR(GSL_EFAILED, "check %s, claim %zu: the analytic values differ between %s and %s at the same seed, so "
-               "the points differ and entry k of one run is not entry k of the other", id, k,
-               bp_fd_method_name(out->method), bp_fd_method_name(out->reference));
+      BP_ERROR(GSL_EFAILED,
+               "check %s, claim %zu: the analytic values differ between %s and %s at the same seed, so "
+               "the points differ and entry k of one run is not entry k of the other",
+               id, k, bp_fd_method_name(out->method), bp_fd_method_name(out->reference));
     for (size_t i = 0; i < cm->gc->size; i++) {
       double n = gsl_vector_get(cm->gc->numeric, i), e = scale * fabs(gsl_vector_get(cm->gc->estimate, i));
       double n_ref = gsl_vector_get(cr->gc->numeric, i), e_ref = fabs(gsl_vector_get(cr->gc->estimate, i));

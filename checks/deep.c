@@ -9,8 +9,8 @@ enum { BATCH = 3, MAX_UNITS = 16 };
 
 /* The notes' conclusion, written out with loops (no BLAS): start from dE/ds_i = x_i - t_i (eq. 9 / 26), then per
  * layer dE/dw_kj = dE/ds_j x_k (eq. 15) and dE/ds_j = sum_i dE/ds_i w_ji x_j (1 - x_j) (eq. 12 / 31). */
-static void recursion_by_loops(const bp_mlp *net, const bp_mlp_workspace *ws, const gsl_matrix *X0,
-                               const gsl_matrix *T, gsl_vector *g) {
+static void recursion_by_loops(const bp_mlp *net, const bp_mlp_workspace *ws, const gsl_matrix *X0, const gsl_matrix *T,
+                               gsl_vector *g) {
   size_t L = net->n_layers;
   gsl_vector_set_zero(g);
   for (size_t b = 0; b < X0->size1; b++) {

@@ -20,7 +20,7 @@ typedef enum { BP_WRT_W_KJ, BP_WRT_S_J, BP_WRT_X_J, BP_WRT_W_JI, BP_WRT_S_I, BP_
 
 typedef struct {
   size_t nk, nj, ni;
-  int softmax;                              /* output layer: softmax (eq. 17-18) or logistic (eq. 1-2) */
+  int softmax; /* output layer: softmax (eq. 17-18) or logistic (eq. 1-2) */
   gsl_vector *x_k, *s_j, *x_j, *s_i, *x_i, *t;
   gsl_matrix *W_kj, *W_ji;
   gsl_vector *scratch_j, *scratch_j2, *scratch_i;

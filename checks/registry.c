@@ -14,11 +14,13 @@ const bp_check_def bp_checks[] = {
     {"logistic-dE-dx", "5,6", "dE/dx of the summed cross-entropy", NULL, bp_check_logistic_dE_dx},
     {"logistic-dx-ds", "7", "derivative of the logistic unit", NULL, bp_check_logistic_dx_ds},
     {"weighted-sum-ds-dw", "3,8", "derivative of the weighted sum by a weight", NULL, bp_check_weighted_sum_ds_dw},
-    {"logistic-output-delta", "4,9", "output delta: the chain (4) fused into x - t", NULL, bp_check_logistic_output_delta},
+    {"logistic-output-delta", "4,9", "output delta: the chain (4) fused into x - t", NULL,
+     bp_check_logistic_output_delta},
     {"logistic-output-weights", "10", "gradient of the output layer's weights", NULL, bp_check_logistic_output_weights},
     {"logistic-hidden-delta", "11,12", "hidden delta dE/ds_j", NULL, bp_check_logistic_hidden_delta},
     {"logistic-hidden-dx", "13,14", "gradient by a hidden activation dE/dx_j", NULL, bp_check_logistic_hidden_dx},
-    {"logistic-hidden-weights", "15,16", "gradient of the hidden layer's weights", NULL, bp_check_logistic_hidden_weights},
+    {"logistic-hidden-weights", "15,16", "gradient of the hidden layer's weights", NULL,
+     bp_check_logistic_hidden_weights},
     {"logistic-deep-recursion", "9-16", "the recursion for a deeper network, logistic outputs", NULL,
      bp_check_logistic_deep_recursion},
     /* Softmax outputs with cross-entropy, eq. (17)-(31) */
@@ -94,19 +96,19 @@ int bp_check_parse_equation(const char *arg, unsigned long *n) {
 
 const char *bp_claim_kind_name(bp_claim_kind kind) {
   switch (kind) {
-    case BP_CLAIM_PRINTED: return "printed";
-    case BP_CLAIM_CORRECTED: return "corrected";
-    case BP_CLAIM_LIBRARY: return "library";
-    case BP_CLAIM_MUST_FAIL: return "must-fail";
+  case BP_CLAIM_PRINTED: return "printed";
+  case BP_CLAIM_CORRECTED: return "corrected";
+  case BP_CLAIM_LIBRARY: return "library";
+  case BP_CLAIM_MUST_FAIL: return "must-fail";
   }
   return "unknown";
 }
 
 const char *bp_check_verdict_name(bp_check_verdict v) {
   switch (v) {
-    case BP_CHECK_PASS: return "PASS";
-    case BP_CHECK_FAIL: return "FAIL";
-    case BP_CHECK_ERRATUM: return "ERRATUM";
+  case BP_CHECK_PASS: return "PASS";
+  case BP_CHECK_FAIL: return "FAIL";
+  case BP_CHECK_ERRATUM: return "ERRATUM";
   }
   return "UNKNOWN";
 }
@@ -129,25 +131,25 @@ static void decide(bp_check_result *res) {
     const bp_claim *c = &res->claims[k];
     int holds = (c->verdict == BP_VERDICT_PASS);
     switch (c->kind) {
-      case BP_CLAIM_PRINTED:
-        if (holds) {
-          res->max_rel_err = fmax(res->max_rel_err, c->max_rel_err);
-        } else {
-          any_printed_failed = 1;
-          /* the failing entry's own relative error: max_rel_err counts resolved entries only, and a forward
-           * difference resolves none, which made a gross erratum read 0 */
-          res->erratum_rel_err = fmax(res->erratum_rel_err, c->worst_rel_err);
-        }
-        break;
-      case BP_CLAIM_CORRECTED:
-      case BP_CLAIM_LIBRARY: /* a correction must hold like a library function */
-        any_corrected |= (c->kind == BP_CLAIM_CORRECTED);
-        if (!holds) bad = 1;
+    case BP_CLAIM_PRINTED:
+      if (holds) {
         res->max_rel_err = fmax(res->max_rel_err, c->max_rel_err);
-        break;
-      case BP_CLAIM_MUST_FAIL:
-        if (c->verdict != BP_VERDICT_FAIL) bad = 1;
-        break;
+      } else {
+        any_printed_failed = 1;
+        /* the failing entry's own relative error: max_rel_err counts resolved entries only, and a forward
+           * difference resolves none, which made a gross erratum read 0 */
+        res->erratum_rel_err = fmax(res->erratum_rel_err, c->worst_rel_err);
+      }
+      break;
+    case BP_CLAIM_CORRECTED:
+    case BP_CLAIM_LIBRARY: /* a correction must hold like a library function */
+      any_corrected |= (c->kind == BP_CLAIM_CORRECTED);
+      if (!holds) bad = 1;
+      res->max_rel_err = fmax(res->max_rel_err, c->max_rel_err);
+      break;
+    case BP_CLAIM_MUST_FAIL:
+      if (c->verdict != BP_VERDICT_FAIL) bad = 1;
+      break;
     }
   }
   if (bad || res->n_claims == 0 || (any_printed_failed && !any_corrected))
@@ -172,10 +174,10 @@ void bp_check_result_release(bp_check_result *result) {
 
 int bp_claim_must_hold(const bp_check_result *r, const bp_claim *c) {
   switch (c->kind) {
-    case BP_CLAIM_LIBRARY:
-    case BP_CLAIM_CORRECTED: return 1;
-    case BP_CLAIM_PRINTED: return !(r->verdict == BP_CHECK_ERRATUM && c->verdict != BP_VERDICT_PASS);
-    default: return 0;
+  case BP_CLAIM_LIBRARY:
+  case BP_CLAIM_CORRECTED: return 1;
+  case BP_CLAIM_PRINTED: return !(r->verdict == BP_CHECK_ERRATUM && c->verdict != BP_VERDICT_PASS);
+  default: return 0;
   }
 }
 
@@ -259,8 +261,8 @@ int bp_claim_gradient(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, con
   return bp_claim_jacobian(ctx, kind, eq, formula, f, x, &J.matrix);
 }
 
-int bp_claim_identity(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula,
-                      const gsl_vector *lhs, const gsl_vector *rhs) {
+int bp_claim_identity(bp_check_ctx *ctx, bp_claim_kind kind, const char *eq, const char *formula, const gsl_vector *lhs,
+                      const gsl_vector *rhs) {
   if (lhs->size != rhs->size)
     BP_ERROR(GSL_EBADLEN, "identity %s: the sides have %zu and %zu entries", formula, lhs->size, rhs->size);
   bp_gradcheck *gc = bp_gradcheck_alloc(lhs->size);

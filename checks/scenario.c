@@ -29,8 +29,8 @@ bp_scenario *bp_scenario_alloc(size_t nk, size_t nj, size_t ni, int softmax, gsl
   sc->zscratch_j = bp_vector_complex_alloc(nj);
   sc->zscratch_j2 = bp_vector_complex_alloc(nj);
   sc->zscratch_i = bp_vector_complex_alloc(ni);
-  if (!sc->x_k || !sc->s_j || !sc->x_j || !sc->s_i || !sc->x_i || !sc->t || !sc->W_kj || !sc->W_ji ||
-      !sc->scratch_j || !sc->scratch_j2 || !sc->scratch_i || !sc->zscratch_j || !sc->zscratch_j2 || !sc->zscratch_i) {
+  if (!sc->x_k || !sc->s_j || !sc->x_j || !sc->s_i || !sc->x_i || !sc->t || !sc->W_kj || !sc->W_ji || !sc->scratch_j ||
+      !sc->scratch_j2 || !sc->scratch_i || !sc->zscratch_j || !sc->zscratch_j2 || !sc->zscratch_i) {
     bp_scenario_free(sc);
     return NULL;
   }
@@ -69,10 +69,9 @@ static void unit_forward(int softmax, const gsl_vector *s, gsl_vector *x) {
     bp_logistic_forward(&S.matrix, &X.matrix); /* eq. (2) */
 }
 
-
 void bp_scenario_forward(bp_scenario *sc) {
   gsl_blas_dgemv(CblasTrans, 1.0, sc->W_kj, sc->x_k, 0.0, sc->s_j); /* eq. (3): s_j = sum_k x_k w_kj */
-  unit_forward(0, sc->s_j, sc->x_j);                                 /* eq. (2) */
+  unit_forward(0, sc->s_j, sc->x_j);                                /* eq. (2) */
   gsl_blas_dgemv(CblasTrans, 1.0, sc->W_ji, sc->x_j, 0.0, sc->s_i); /* eq. (3): s_i = sum_j x_j w_ji */
   unit_forward(sc->softmax, sc->s_i, sc->x_i);
 }
@@ -81,20 +80,20 @@ gsl_vector *bp_scenario_point(const bp_scenario *sc, bp_wrt wrt) {
   const gsl_vector *src = NULL;
   gsl_vector *v = NULL;
   switch (wrt) {
-    case BP_WRT_W_KJ:
-    case BP_WRT_W_JI: {
-      const gsl_matrix *W = (wrt == BP_WRT_W_KJ) ? sc->W_kj : sc->W_ji;
-      v = bp_vector_alloc(W->size1 * W->size2);
-      if (v) {
-        gsl_matrix_view V = gsl_matrix_view_vector(v, W->size1, W->size2);
-        gsl_matrix_memcpy(&V.matrix, W);
-      }
-      return v;
+  case BP_WRT_W_KJ:
+  case BP_WRT_W_JI: {
+    const gsl_matrix *W = (wrt == BP_WRT_W_KJ) ? sc->W_kj : sc->W_ji;
+    v = bp_vector_alloc(W->size1 * W->size2);
+    if (v) {
+      gsl_matrix_view V = gsl_matrix_view_vector(v, W->size1, W->size2);
+      gsl_matrix_memcpy(&V.matrix, W);
     }
-    case BP_WRT_S_J: src = sc->s_j; break;
-    case BP_WRT_X_J: src = sc->x_j; break;
-    case BP_WRT_S_I: src = sc->s_i; break;
-    case BP_WRT_X_I: src = sc->x_i; break;
+    return v;
+  }
+  case BP_WRT_S_J: src = sc->s_j; break;
+  case BP_WRT_X_J: src = sc->x_j; break;
+  case BP_WRT_S_I: src = sc->s_i; break;
+  case BP_WRT_X_I: src = sc->x_i; break;
   }
   v = bp_vector_alloc(src->size);
   if (v) gsl_vector_memcpy(v, src);

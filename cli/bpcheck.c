@@ -17,8 +17,6 @@
 #include "fd.h"
 #include "mlp.h"
 
-
-
 #define DEFAULT_SEED 1UL
 
 static const char usage_text[] =
@@ -272,22 +270,21 @@ static int parse_options(int argc, char **argv, bp_cli_options *o) {
     memcpy(name, arg, len);
     name[len] = '\0';
     int *flag = !strcmp(name, "--allow-unnormalized-targets") ? &o->allow_unnormalized
-                : !strcmp(name, "--direction")                  ? &o->direction
-                : !strcmp(name, "--taylor")                     ? &o->taylor
-                : !strcmp(name, "--trace")                      ? &o->trace
-                : !strcmp(name, "--standardize")                ? &o->standardize
-                : !strcmp(name, "--labels")                     ? &o->labels
-                : !strcmp(name, "--failures")                   ? &o->failures
-                : !strcmp(name, "--quiet")                      ? &o->quiet
-                                                                : NULL;
+                : !strcmp(name, "--direction")                ? &o->direction
+                : !strcmp(name, "--taylor")                   ? &o->taylor
+                : !strcmp(name, "--trace")                    ? &o->trace
+                : !strcmp(name, "--standardize")              ? &o->standardize
+                : !strcmp(name, "--labels")                   ? &o->labels
+                : !strcmp(name, "--failures")                 ? &o->failures
+                : !strcmp(name, "--quiet")                    ? &o->quiet
+                                                              : NULL;
     if (flag) {
       if (eq) return bp_cli_usage_error("option %s takes no value", name);
       *flag = 1;
       continue;
     }
-    static const char *const with_value[] = {"--format", "--seed",   "--method", "--layers",  "--output",
-                                             "--data",   "--params", "--sample", "--gradient", "--plant",
-                                             "--entries"};
+    static const char *const with_value[] = {"--format", "--seed",   "--method",   "--layers", "--output", "--data",
+                                             "--params", "--sample", "--gradient", "--plant",  "--entries"};
     int needs_value = 0, train_option = -1;
     for (size_t m = 0; m < sizeof with_value / sizeof with_value[0]; m++) needs_value |= !strcmp(name, with_value[m]);
     for (int m = 0; m < BP_CLI_TRAIN_N; m++)
@@ -432,14 +429,16 @@ int main(int argc, char **argv) {
     rc = (o.n_ids == 1) ? bp_cli_plotdata(o.ids[0], o.seed)
                         : bp_cli_usage_error("%s", "plotdata needs one name (see plots/README.md)");
   } else if (!strcmp(cmd, "data")) {
-    rc = (o.n_ids == 1) ? bp_cli_data(&o, o.ids[0])
-                        : bp_cli_usage_error("%s", "data needs one name: spiral, xor, circles, iris, breast-cancer, digits");
+    rc = (o.n_ids == 1)
+             ? bp_cli_data(&o, o.ids[0])
+             : bp_cli_usage_error("%s", "data needs one name: spiral, xor, circles, iris, breast-cancer, digits");
   } else if ((!strcmp(cmd, "train") || !strcmp(cmd, "predict")) && o.n_ids == 0) {
     rc = !strcmp(cmd, "train") ? bp_cli_train(&o) : bp_cli_predict(&o);
   } else if (bp_cli_train_options_given(&o) && !(is_grad && !train_options_besides_labels(o))) {
-    rc = bp_cli_usage_error("%s", "--epochs, --batch, --lr, --momentum, --validation, --split, --standardize, --labels, "
-                                  "--check-every, --save, --points, --classes and --noise are options of train, "
-                                  "predict and data");
+    rc =
+        bp_cli_usage_error("%s", "--epochs, --batch, --lr, --momentum, --validation, --split, --standardize, --labels, "
+                                 "--check-every, --save, --points, --classes and --noise are options of train, "
+                                 "predict and data");
   } else if (o.n_ids > 0 && !is_run) {
     rc = bp_cli_usage_error("unexpected argument '%s'", o.ids[0]);
   } else if (!is_grad && (o.layers || o.output || o.data || o.params || o.allow_unnormalized || o.sample ||

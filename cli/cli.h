@@ -18,8 +18,20 @@ int bp_cli_usage_error(const char *fmt, const char *arg);
 #include "netcheck.h"
 
 /* The options of train, predict and data that take a value, kept as text for cli/train.c to parse. */
-enum { BP_CLI_EPOCHS, BP_CLI_BATCH, BP_CLI_LR, BP_CLI_MOMENTUM, BP_CLI_VALIDATION, BP_CLI_SPLIT, BP_CLI_CHECK_EVERY,
-       BP_CLI_SAVE, BP_CLI_POINTS, BP_CLI_CLASSES, BP_CLI_NOISE, BP_CLI_TRAIN_N };
+enum {
+  BP_CLI_EPOCHS,
+  BP_CLI_BATCH,
+  BP_CLI_LR,
+  BP_CLI_MOMENTUM,
+  BP_CLI_VALIDATION,
+  BP_CLI_SPLIT,
+  BP_CLI_CHECK_EVERY,
+  BP_CLI_SAVE,
+  BP_CLI_POINTS,
+  BP_CLI_CLASSES,
+  BP_CLI_NOISE,
+  BP_CLI_TRAIN_N
+};
 extern const char *const bp_cli_train_option_names[BP_CLI_TRAIN_N]; /* "--epochs", ... */
 
 /* The command line, parsed (cli/bpcheck.c). */
@@ -37,12 +49,12 @@ typedef struct {
   int trace;                                   /* grad --trace: s, x and delta per layer and example */
   char **ids;                                  /* the command's arguments (check ids) */
   size_t n_ids;
-  const char *train[BP_CLI_TRAIN_N];           /* train, predict, data: --epochs ... as given (cli/train.c) */
-  int standardize, labels;                     /* train --standardize; --labels: a class index column */
-  int failures;                                /* --failures: the failing claims and entries only (table) */
-  int quiet;                                   /* --quiet: the summary alone (table) */
-  size_t entries;                              /* grad --entries N: the N worst entries in the table; 0: default */
-  int entries_all;                             /* grad --entries all: every entry in the table */
+  const char *train[BP_CLI_TRAIN_N]; /* train, predict, data: --epochs ... as given (cli/train.c) */
+  int standardize, labels;           /* train --standardize; --labels: a class index column */
+  int failures;                      /* --failures: the failing claims and entries only (table) */
+  int quiet;                         /* --quiet: the summary alone (table) */
+  size_t entries;                    /* grad --entries N: the N worst entries in the table; 0: default */
+  int entries_all;                   /* grad --entries all: every entry in the table */
 } bp_cli_options;
 
 /* `bpcheck run ID...` and `bpcheck all` (cli/run.c): entries = 1 adds the per-entry report of every claim. */
@@ -72,14 +84,14 @@ int bp_cli_command_append(char *buf, size_t len, const char *arg);
  * |a - n|, the relative error, the numeric side's error estimate, how it was judged, and its verdict. */
 typedef struct {
   const bp_gradcheck *gc;
-  const char *analytic_label; /* "backprop", "formula" */
-  const char *numeric_label;  /* "numeric (central)", "reference" */
+  const char *analytic_label;                                     /* "backprop", "formula" */
+  const char *numeric_label;                                      /* "numeric (central)", "reference" */
   void (*name)(const void *ctx, size_t k, char *buf, size_t len); /* entry k's name */
   const void *name_ctx;
-  const size_t *index;        /* entry k's index in the whole vector (a sample), or NULL for k */
-  const gsl_vector *value;    /* the point: a "value" column of value[index], or NULL for none */
-  size_t show;                /* the table shows the `show` worst entries, worst first (0: every entry) */
-  int failures_only;          /* the table shows the failing entries only */
+  const size_t *index;     /* entry k's index in the whole vector (a sample), or NULL for k */
+  const gsl_vector *value; /* the point: a "value" column of value[index], or NULL for none */
+  size_t show;             /* the table shows the `show` worst entries, worst first (0: every entry) */
+  int failures_only;       /* the table shows the failing entries only */
 } bp_cli_entries;
 void bp_cli_entries_table(const bp_cli_entries *e, const char *indent);
 /* One JSON object per entry (index, entry, value when there is one, analytic, numeric, abs_err, rel_err, estimate,

@@ -23,8 +23,8 @@ static void print_tsv(const bp_estimate_coverage *cov) {
   printf("method\treference\tentries\tcovered\tfraction\tworst_ratio\tworst_at\n");
   for (int m = 0; m < BP_FD_N_METHODS; m++) {
     const bp_estimate_coverage *c = &cov[m];
-    printf("%s\t%s\t%zu\t%zu\t%.6f\t%.3e\t", bp_fd_method_name(c->method), bp_fd_method_name(c->reference),
-           c->entries, c->covered, c->fraction, c->worst_ratio);
+    printf("%s\t%s\t%zu\t%zu\t%.6f\t%.3e\t", bp_fd_method_name(c->method), bp_fd_method_name(c->reference), c->entries,
+           c->covered, c->fraction, c->worst_ratio);
     if (c->worst_check)
       printf("%s/%zu/%zu\n", c->worst_check, c->worst_claim, c->worst_entry);
     else
@@ -61,14 +61,16 @@ static void print_json(const bp_estimate_coverage *cov, unsigned long seed, int 
 static void print_table(const bp_estimate_coverage *cov, unsigned long seed, int all_meet) {
   char text[512];
   printf("bpcheck estimates, seed %lu: does each method's error estimate bound its actual error?\n", seed);
-  snprintf(text, sizeof text, "Every entry of every finite-difference claim of the %zu derivation checks: the "
+  snprintf(text, sizeof text,
+           "Every entry of every finite-difference claim of the %zu derivation checks: the "
            "method's value n and estimate e against the reference's n_ref and e_ref at the same points. Covered when "
            "|n - n_ref| <= e + e_ref (the reference is not exact either: its own estimate is added). Goal: at least "
-           "%.0f%% of the entries.", bp_checks_count, 100.0 * BP_ESTIMATE_COVERAGE_GOAL);
+           "%.0f%% of the entries.",
+           bp_checks_count, 100.0 * BP_ESTIMATE_COVERAGE_GOAL);
   bp_cli_wrap("", text, "");
   printf("\n");
-  printf("%-11s %-11s %7s %7s %9s %11s  %s\n", "method", "reference", "entries", "covered", "fraction",
-         "worst ratio", "where (check/claim/entry)");
+  printf("%-11s %-11s %7s %7s %9s %11s  %s\n", "method", "reference", "entries", "covered", "fraction", "worst ratio",
+         "where (check/claim/entry)");
   for (int m = 0; m < BP_FD_N_METHODS; m++) {
     const bp_estimate_coverage *c = &cov[m];
     printf("%-11s %-11s %7zu %7zu %8.2f%% %11.3g  ", bp_fd_method_name(c->method), bp_fd_method_name(c->reference),
@@ -81,7 +83,8 @@ static void print_table(const bp_estimate_coverage *cov, unsigned long seed, int
     printf("%s\n", meets_goal(c) ? "" : "  BELOW THE GOAL");
   }
   printf("\nworst ratio: the largest |n - n_ref| / (e + e_ref); above 1 where the estimate missed.\n");
-  bp_cli_wrap("", "complex: a WEAKER measurement. Double has no better oracle than the complex step, so it is "
+  bp_cli_wrap("",
+              "complex: a WEAKER measurement. Double has no better oracle than the complex step, so it is "
               "compared with Richardson, whose estimate is 1e3 to 1e6 times larger: the row shows that the two agree "
               "within their joint estimates (the same comparison as Richardson's row), not that the complex step's "
               "estimate alone holds. That is measured against a backprop in long double in tests/test_estimates.c.",

@@ -31,8 +31,8 @@ typedef struct {
 static void param_name(const void *ctx, size_t k, char *buf, size_t len) { bp_mlp_param_name(ctx, k, buf, len); }
 
 static bp_cli_entries report_entries(const grad_report *g) {
-  return (bp_cli_entries){g->r->gc, g->analytic_label, g->numeric_label, param_name, g->net, g->r->columns,
-                          g->r->params, 0, 0};
+  return (bp_cli_entries){
+      g->r->gc, g->analytic_label, g->numeric_label, param_name, g->net, g->r->columns, g->r->params, 0, 0};
 }
 
 static int grad_passes(const grad_report *g) { return g->r->verdict == BP_VERDICT_PASS; }
@@ -118,19 +118,23 @@ static void print_table(const grad_report *g) {
            o->sample ? "--sample" : "--direction");
   printf("loss E = %.17g (sum over the examples), %zu parameters\n", g->r->loss, g->net->n_params);
   if (o->direction) {
-    snprintf(line, sizeof line, "One random signed direction checks one combination of all %zu entries for the "
+    snprintf(line, sizeof line,
+             "One random signed direction checks one combination of all %zu entries for the "
              "price of one column of differences (central: 2 forward passes, 2 more for the error estimate) and 1 "
              "backward: a wrong gradient escapes only if its error is nearly orthogonal to v, which a signed "
              "direction makes unlikely for any fixed error. It cannot say which entry is wrong: run without "
-             "--direction for that.", g->net->n_params);
+             "--direction for that.",
+             g->net->n_params);
     bp_cli_wrap("\n", line, "");
   } else {
     /* By default a table of more than GRAD_SHORT entries shows the per-block lines and the GRAD_SHORT worst. */
     bp_cli_entries e = report_entries(g);
     e.failures_only = o->failures;
     e.show = o->entries_all ? 0 : o->entries ? o->entries : (gc->size > GRAD_SHORT) ? GRAD_SHORT : 0;
-    if (o->sample) printf("\n--sample %zu: %zu of %zu entries checked\n", o->sample, gc->size, g->net->n_params);
-    else if (e.show) printf("\nevery entry checked, by block:\n");
+    if (o->sample)
+      printf("\n--sample %zu: %zu of %zu entries checked\n", o->sample, gc->size, g->net->n_params);
+    else if (e.show)
+      printf("\nevery entry checked, by block:\n");
     if (o->sample || e.show) {
       for (size_t b = 0; b < g->r->n_blocks; b++) {
         const bp_netcheck_block *nb = &g->r->blocks[b];
@@ -141,17 +145,21 @@ static void print_table(const grad_report *g) {
     }
     printf("\n");
     bp_cli_entries_table(&e, "");
-    snprintf(line, sizeof line, "%zu of %zu entries pass. An entry passes when rel_err <= %.0e, or, below what the "
+    snprintf(line, sizeof line,
+             "%zu of %zu entries pass. An entry passes when rel_err <= %.0e, or, below what the "
              "difference can resolve (%zu %s here, judged_by estimate), when |a - n| <= %g x its error estimate, or, "
              "below what backprop's own rounding allows (%zu here, judged_by floor), when |a - n| <= %g eps x what it "
-             "sums.", gc->size - gc->n_failed, gc->size, gc->tol.rtol, gc->n_unresolved - gc->n_floor,
+             "sums.",
+             gc->size - gc->n_failed, gc->size, gc->tol.rtol, gc->n_unresolved - gc->n_floor,
              gc->n_unresolved - gc->n_floor == 1 ? "entry" : "entries", gc->tol.est_factor, gc->n_floor,
              gc->tol.floor_ulps);
     bp_cli_wrap("\n", line, "");
   }
-  snprintf(line, sizeof line, "Relative errors as students are taught them: > 1e-2 wrong, 1e-2..1e-4 suspicious, "
+  snprintf(line, sizeof line,
+           "Relative errors as students are taught them: > 1e-2 wrong, 1e-2..1e-4 suspicious, "
            "1e-4..1e-7 fine only at kinks, < 1e-7 good. %s is the analytic side; numeric (%s) is the finite "
-           "difference.", g->analytic_label, bp_fd_method_name(o->method));
+           "difference.",
+           g->analytic_label, bp_fd_method_name(o->method));
   bp_cli_wrap("", line, "");
   if (o->taylor) print_taylor_table(&g->r->taylor);
   if (!grad_passes(g)) bp_cli_wrap_command("\nreproduce: ", g->reproduce);
@@ -206,7 +214,10 @@ static void print_json(const grad_report *g) {
   printf(", \"loss\": ");
   bp_cli_json_number(g->r->loss);
   printf(", \"method\": \"%s\", \"mode\": \"%s\", \"check_verdict\": \"%s\", \"norm_rel_err\": ",
-         bp_fd_method_name(g->o->method), g->o->direction ? "direction" : g->o->sample ? "sample" : "every entry",
+         bp_fd_method_name(g->o->method),
+         g->o->direction ? "direction"
+         : g->o->sample  ? "sample"
+                         : "every entry",
          bp_verdict_name(gc->verdict));
   bp_cli_json_number(gc->norm_rel_err);
   printf(", \"max_rel_err\": ");
@@ -289,11 +300,13 @@ int bp_cli_grad(const bp_cli_options *o) {
   if (o->layers == NULL) return bp_cli_usage_error("%s", "grad needs --layers, e.g. --layers 4,5,3");
   if (o->output == NULL) return bp_cli_usage_error("%s", "grad needs --output logistic or --output softmax");
   if (o->data == NULL) return bp_cli_usage_error("%s", "grad needs --data FILE.csv");
-  if (o->sample && o->direction) return bp_cli_usage_error("%s", "--sample and --direction are different modes: pick one");
+  if (o->sample && o->direction)
+    return bp_cli_usage_error("%s", "--sample and --direction are different modes: pick one");
   if (o->gradient && o->plant)
     return bp_cli_usage_error("%s", "--gradient checks your gradient, --plant bpcheck's with a mistake: pick one");
   bp_plant plant = bp_plant_default(BP_MISTAKE_NONE);
-  if (o->plant && bp_mistake_parse(o->plant, &plant.mistake)) return bp_cli_usage_error("--plant: %s", bp_error_message());
+  if (o->plant && bp_mistake_parse(o->plant, &plant.mistake))
+    return bp_cli_usage_error("--plant: %s", bp_error_message());
   bp_output output;
   if (strcmp(o->output, "softmax") == 0)
     output = BP_OUTPUT_SOFTMAX;

@@ -141,15 +141,16 @@ static int grade_class(const bp_grade_config *cfg, const char *dir, const char *
   bp_cli_progress_end(&progress);
   const char *plots = getenv("BPCHECK_PLOTS");
   char warning[256] = "";
-  if (status == GSL_SUCCESS) status = bp_grade_class_write(cls, out, plots && plots[0] ? plots : "plots", warning,
-                                                           sizeof warning);
+  if (status == GSL_SUCCESS)
+    status = bp_grade_class_write(cls, out, plots && plots[0] ? plots : "plots", warning, sizeof warning);
   int rc = EXIT_OK;
   if (status) {
     fprintf(stderr, "bpcheck: grade --class: %s\n", bp_error_message());
     rc = status == GSL_EINVAL ? EXIT_USAGE : EXIT_INTERNAL;
   } else {
     size_t graded = 0, width = 10;
-    for (size_t k = 0; k < cls->n; k++) width = strlen(cls->entries[k].name) > width ? strlen(cls->entries[k].name) : width;
+    for (size_t k = 0; k < cls->n; k++)
+      width = strlen(cls->entries[k].name) > width ? strlen(cls->entries[k].name) : width;
     for (size_t k = 0; k < cls->n; k++) {
       const bp_grade_class_entry *e = &cls->entries[k];
       if (!e->graded) {
@@ -188,8 +189,11 @@ int bp_cli_grade(int argc, char **argv) {
     char name[32] = "";
     const char *value = NULL;
     if (!strcmp(a, "-j") || !strncmp(a, "-j", 2) || !strncmp(a, "--jobs", 6)) { /* -j N, -jN, --jobs N, --jobs=N */
-      const char *v = !strncmp(a, "--jobs", 6) ? (a[6] == '=' ? a + 7 : a[6] ? NULL : (k + 1 < argc ? argv[++k] : ""))
-                      : a[2] ? a + 2 : (k + 1 < argc ? argv[++k] : "");
+      const char *v = !strncmp(a, "--jobs", 6) ? (a[6] == '=' ? a + 7
+                                                  : a[6]      ? NULL
+                                                              : (k + 1 < argc ? argv[++k] : ""))
+                      : a[2]                   ? a + 2
+                                               : (k + 1 < argc ? argv[++k] : "");
       if (v == NULL) return bp_cli_usage_error("unknown option '%s' (see 'bpcheck grade --help')", a);
       if (parse_ulong(v, &jobs) || jobs < 1 || jobs > 1024)
         return bp_cli_usage_error("-j needs a number of submissions graded at a time from 1 to 1024, not '%s'", v);
@@ -205,8 +209,8 @@ int bp_cli_grade(int argc, char **argv) {
         public_only = 1;
         continue;
       }
-      if (strcmp(name, "--format") && strcmp(name, "--course") && strcmp(name, "--hidden-seed") && strcmp(name, "--only") &&
-          strcmp(name, "--class") && strcmp(name, "--output"))
+      if (strcmp(name, "--format") && strcmp(name, "--course") && strcmp(name, "--hidden-seed") &&
+          strcmp(name, "--only") && strcmp(name, "--class") && strcmp(name, "--output"))
         return bp_cli_usage_error("unknown option '%s' (see 'bpcheck grade --help')", a);
       value = eq ? eq + 1 : (k + 1 < argc ? argv[++k] : NULL);
       if (value == NULL || !value[0]) return bp_cli_usage_error("option %s needs a value", name);
@@ -240,8 +244,10 @@ int bp_cli_grade(int argc, char **argv) {
   cfg.hidden_seed = hidden_seed;
   if (class_dir != NULL || output != NULL || jobs != 0) {
     if (class_dir == NULL) return bp_cli_usage_error("%s", "--output and -j go with --class DIR");
-    if (dir != NULL) return bp_cli_usage_error("unexpected argument '%s' (--class grades every submission in its DIR)", dir);
-    if (output == NULL) return bp_cli_usage_error("%s", "--class needs --output OUT, the directory for the gradebook and report");
+    if (dir != NULL)
+      return bp_cli_usage_error("unexpected argument '%s' (--class grades every submission in its DIR)", dir);
+    if (output == NULL)
+      return bp_cli_usage_error("%s", "--class needs --output OUT, the directory for the gradebook and report");
     if (only != NULL || format_given)
       return bp_cli_usage_error("%s", "--class grades every exercise and writes its own formats (no --only, --format)");
     if (jobs == 0) {

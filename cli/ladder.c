@@ -21,8 +21,7 @@ static void print_tsv(const bp_ladder_result *r) {
     for (size_t s = 0; s < BP_LADDER_N_SWEEP; s++)
       printf("%s\t%.6e\t%.6e\t%.6e\t%.6e\t0\n", lv->token, lv->epsilon, lv->sweep_h[s], lv->sweep_norm_rel_err[s],
              lv->sweep_max_rel_err[s]);
-    printf("%s\t%.6e\t%.6e\t%.6e\t%.6e\t1\n", lv->token, lv->epsilon, lv->auto_step, lv->norm_rel_err,
-           lv->max_rel_err);
+    printf("%s\t%.6e\t%.6e\t%.6e\t%.6e\t1\n", lv->token, lv->epsilon, lv->auto_step, lv->norm_rel_err, lv->max_rel_err);
   }
 }
 
@@ -61,20 +60,21 @@ static void print_table(const bp_ladder_result *r) {
   printf("one gradient check (network %d-%d-%d, batch %d, logistic outputs, eq. (36), backprop eq. (9)-(16)),\n"
          "central differences at the automatic step h = cbrt(eps) max(|w|, 1), %zu parameters, seed %lu\n\n",
          BP_LADDER_N_IN, BP_LADDER_N_HIDDEN, BP_LADDER_N_OUT, BP_LADDER_BATCH, r->n_params, r->seed);
-  printf("%-12s  %-12s  %-12s  %-12s  %-12s  %s\n", "precision", "epsilon", "auto step", "norm rel err",
-         "max rel err", "band (of max rel err)");
+  printf("%-12s  %-12s  %-12s  %-12s  %-12s  %s\n", "precision", "epsilon", "auto step", "norm rel err", "max rel err",
+         "band (of max rel err)");
   for (int k = 0; k < BP_LADDER_N_PRECISIONS; k++) {
     const bp_ladder_level *lv = &r->level[k];
-    printf("%-12s  %-12.3e  %-12.3e  %-12.3e  %-12.3e  %s\n", lv->name, lv->epsilon, lv->auto_step,
-           lv->norm_rel_err, lv->max_rel_err, bp_rel_err_band(lv->max_rel_err));
+    printf("%-12s  %-12.3e  %-12.3e  %-12.3e  %-12.3e  %s\n", lv->name, lv->epsilon, lv->auto_step, lv->norm_rel_err,
+           lv->max_rel_err, bp_rel_err_band(lv->max_rel_err));
   }
   const bp_ladder_level *f = &r->level[BP_LADDER_FLOAT], *d = &r->level[BP_LADDER_DOUBLE];
   char text[512];
-  snprintf(text, sizeof text, "All three run the same correct backprop. Central differences cannot beat about "
+  snprintf(text, sizeof text,
+           "All three run the same correct backprop. Central differences cannot beat about "
            "eps^(2/3), truncation h^2 against round-off eps/h: %.1e in float, so this correct gradient shows %.1e, "
            "outside the 1e-7 'good' band where a subtle bug would hide too. In double eps^(2/3) = %.1e leaves room "
-           "below 1e-7: checks are done in double.", pow(f->epsilon, 2.0 / 3.0), f->max_rel_err,
-           pow(d->epsilon, 2.0 / 3.0));
+           "below 1e-7: checks are done in double.",
+           pow(f->epsilon, 2.0 / 3.0), f->max_rel_err, pow(d->epsilon, 2.0 / 3.0));
   bp_cli_wrap("\n", text, "");
 }
 

@@ -57,7 +57,7 @@ static double rel_err_pair(double a, double n) {
  * would then add exactly and hide the rounding the figures show). */
 static double uniform53(gsl_rng *rng) {
   unsigned long hi = gsl_rng_get(rng) >> 5, lo = gsl_rng_get(rng) >> 6; /* 27 and 26 bits of mt19937's 32 */
-  return ((double)hi * 67108864.0 + (double)lo) / 9007199254740992.0;  /* (hi 2^26 + lo) / 2^53 */
+  return ((double)hi * 67108864.0 + (double)lo) / 9007199254740992.0;   /* (hi 2^26 + lo) / 2^53 */
 }
 
 /* Fills a row with a random probability distribution: positive entries that sum to 1. */
@@ -98,8 +98,8 @@ static int data_logistic_losses(FILE *out, unsigned long seed) {
     gsl_matrix_view X = gsl_matrix_view_array(&x, 1, 1), S = gsl_matrix_view_array(&s, 1, 1),
                     T = gsl_matrix_view_array(&t, 1, 1);
     int status = bp_xent_logistic_naive(&X.matrix, &T.matrix, &naive); /* eq. (32) of x = eq. (2) */
-    if (status != GSL_SUCCESS && status != GSL_ERANGE) return status; /* ERANGE: not finite, which we plot */
-    status = bp_xent_logistic_stable(&S.matrix, &T.matrix, &stable); /* eq. (36) */
+    if (status != GSL_SUCCESS && status != GSL_ERANGE) return status;  /* ERANGE: not finite, which we plot */
+    status = bp_xent_logistic_stable(&S.matrix, &T.matrix, &stable);   /* eq. (36) */
     if (status) return status;
     long double ref = logistic_loss_reference(s, t);
     put_num(out, s, "\t"), put_num(out, t, "\t"), put_num(out, x, "\t"), put_num(out, naive, "\t");
@@ -210,7 +210,7 @@ static int data_softmax_jacobian(FILE *out, unsigned long seed) {
   gsl_matrix_view S = gsl_matrix_view_array(s, 1, JACOBIAN_N), X = gsl_matrix_view_array(x, 1, JACOBIAN_N),
                   J = gsl_matrix_view_array(j, JACOBIAN_N, JACOBIAN_N);
   gsl_vector_view xv = gsl_vector_view_array(x, JACOBIAN_N);
-  int status = bp_softmax_forward(&S.matrix, &X.matrix); /* eq. (17) */
+  int status = bp_softmax_forward(&S.matrix, &X.matrix);            /* eq. (17) */
   if (!status) status = bp_softmax_jacobian(&xv.vector, &J.matrix); /* eq. (21) */
   if (status) return status;
   fprintf(out, "i\tk\tJ\ts_i\tx_i\trow_sum\trow_abs_sum\n");
@@ -308,10 +308,14 @@ static const plot_data plot_datas[] = {
      data_softmax_shift},
     {"softmax-jacobian", "20,21", "the softmax Jacobian dx_i/ds_k of one example and its row sums",
      data_softmax_jacobian},
-    {"scatter-logistic", "9,10,12,16", "backprop against central differences per parameter, logistic outputs, "
-     "and a planted bug (eq. (12) without x_j(1-x_j))", data_scatter_logistic},
-    {"scatter-softmax", "26,29,31", "backprop against central differences per parameter, softmax outputs, "
-     "and a planted bug (eq. (31) without x_j(1-x_j))", data_scatter_softmax},
+    {"scatter-logistic", "9,10,12,16",
+     "backprop against central differences per parameter, logistic outputs, "
+     "and a planted bug (eq. (12) without x_j(1-x_j))",
+     data_scatter_logistic},
+    {"scatter-softmax", "26,29,31",
+     "backprop against central differences per parameter, softmax outputs, "
+     "and a planted bug (eq. (31) without x_j(1-x_j))",
+     data_scatter_softmax},
 };
 #define N_PLOT_DATAS (sizeof plot_datas / sizeof plot_datas[0])
 

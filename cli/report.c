@@ -12,8 +12,11 @@
 
 /* The length of the well-formed UTF-8 sequence at p (1 to 4), or 0 when the bytes there are not one. */
 static size_t utf8_length(const unsigned char *p) {
-  size_t n = (*p < 0x80) ? 1 : (*p >= 0xc2 && *p <= 0xdf) ? 2 : (*p >= 0xe0 && *p <= 0xef) ? 3
-             : (*p >= 0xf0 && *p <= 0xf4) ? 4 : 0;
+  size_t n = (*p < 0x80)                  ? 1
+             : (*p >= 0xc2 && *p <= 0xdf) ? 2
+             : (*p >= 0xe0 && *p <= 0xef) ? 3
+             : (*p >= 0xf0 && *p <= 0xf4) ? 4
+                                          : 0;
   for (size_t k = 1; k < n; k++)
     if ((p[k] & 0xc0) != 0x80) return 0;
   if (n == 3 && ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] > 0x9f))) return 0; /* overlong, surrogate */
@@ -158,8 +161,10 @@ void bp_cli_entries_table(const bp_cli_entries *e, const char *indent) {
     used += (size_t)snprintf(more, sizeof more, "%zu passing entr%s not shown (--failures).", passing,
                              passing == 1 ? "y" : "ies");
   if (left > 0)
-    snprintf(more + used, sizeof more - used, "%s%zu more entr%s not shown (the %zu worst are above, worst first); "
-             "--entries all shows every entry, --format tsv too.", used ? " " : "", left, left == 1 ? "y" : "ies", n);
+    snprintf(more + used, sizeof more - used,
+             "%s%zu more entr%s not shown (the %zu worst are above, worst first); "
+             "--entries all shows every entry, --format tsv too.",
+             used ? " " : "", left, left == 1 ? "y" : "ies", n);
   if (more[0]) bp_cli_wrap(indent, more, indent);
   free(order);
 }
@@ -185,7 +190,8 @@ void bp_cli_entries_json(const bp_cli_entries *e, const char *indent) {
     bp_cli_json_number(gsl_vector_get(gc->rel_err, k));
     printf(", \"estimate\": ");
     bp_cli_json_number(gsl_vector_get(gc->estimate, k));
-    printf(", \"judged_by\": \"%s\", \"verdict\": \"%s\"}", bp_gradcheck_judged_by(gc, k), bp_gradcheck_entry_verdict(gc, k));
+    printf(", \"judged_by\": \"%s\", \"verdict\": \"%s\"}", bp_gradcheck_judged_by(gc, k),
+           bp_gradcheck_entry_verdict(gc, k));
   }
 }
 
@@ -234,8 +240,10 @@ void bp_cli_wrap_command(const char *first, const char *cmd) {
     /* One shell word: spaces inside single quotes (bp_cli_command_append's quoting, '\'' included) stay in it. */
     size_t w = 0;
     for (int quoted = 0; p[w] && (quoted || p[w] != ' '); w++) {
-      if (p[w] == '\'') quoted = !quoted;
-      else if (!quoted && p[w] == '\\' && p[w + 1]) w++;
+      if (p[w] == '\'')
+        quoted = !quoted;
+      else if (!quoted && p[w] == '\\' && p[w + 1])
+        w++;
     }
     if (w == 0) break;
     if (col > start && col + 3 + w > BP_CLI_WIDTH) {
@@ -261,10 +269,14 @@ void bp_cli_colour_init(void) {
 void bp_cli_verdict(const char *verdict, int width) {
   const char *code = NULL;
   if (colour == 1) {
-    if (!strcmp(verdict, "PASS")) code = "32";              /* green */
-    else if (!strcmp(verdict, "FAIL")) code = "1;31";       /* bold red */
-    else if (!strcmp(verdict, "ERRATUM")) code = "33";      /* yellow: the notes are wrong, the check holds */
-    else code = "35";                                       /* NOT SMOOTH, NO SIGNAL: magenta */
+    if (!strcmp(verdict, "PASS"))
+      code = "32"; /* green */
+    else if (!strcmp(verdict, "FAIL"))
+      code = "1;31"; /* bold red */
+    else if (!strcmp(verdict, "ERRATUM"))
+      code = "33"; /* yellow: the notes are wrong, the check holds */
+    else
+      code = "35"; /* NOT SMOOTH, NO SIGNAL: magenta */
   }
   int n = code ? printf("\033[%sm%s\033[0m", code, verdict) - (int)strlen(code) - 7 : printf("%s", verdict);
   for (; n < width; n++) putchar(' ');

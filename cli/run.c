@@ -23,7 +23,8 @@ static const char *check_method(const bp_check_result *r) {
 }
 
 static const char *claim_verdict(const bp_claim *c) {
-  if (c->kind == BP_CLAIM_MUST_FAIL) return c->verdict == BP_VERDICT_FAIL ? "FAILS, as it must" : "HOLDS, but must fail";
+  if (c->kind == BP_CLAIM_MUST_FAIL)
+    return c->verdict == BP_VERDICT_FAIL ? "FAILS, as it must" : "HOLDS, but must fail";
   return bp_verdict_name(c->verdict);
 }
 
@@ -266,7 +267,7 @@ int bp_cli_run(const bp_cli_options *o, const bp_check_def **defs, size_t n, int
     snprintf(worst, sizeof worst, "%s, %s claim %s: %s", results[wc].def->id, bp_claim_kind_name(c->kind), eq, line);
   }
   const char *overall = count[BP_CHECK_FAIL] ? "FAIL" : count[BP_CHECK_ERRATUM] ? "ERRATUM" : "PASS";
-#define REPORTS(k) (entries && !results[k].status ? &reports[(k) * BP_CHECK_MAX_CLAIMS] : NULL)
+#define REPORTS(k) (entries && !results[k].status ? &reports[(k)*BP_CHECK_MAX_CLAIMS] : NULL)
   if (o->fmt == FORMAT_TABLE) {
     if (has_worst) {
       bp_cli_verdict(overall, 0);
@@ -293,9 +294,11 @@ int bp_cli_run(const bp_cli_options *o, const bp_check_def **defs, size_t n, int
            count[BP_CHECK_ERRATUM], count[BP_CHECK_FAIL]);
     if (!o->quiet) { /* the legend */
       char text[320];
-      snprintf(text, sizeof text, "every claim holds: rel err <= %.0e against finite differences (entries below the "
+      snprintf(text, sizeof text,
+               "every claim holds: rel err <= %.0e against finite differences (entries below the "
                "difference's resolution: |a - n| <= %g x its error estimate), or %.1e between the two sides of an "
-               "identity.", BP_RTOL_GOOD, BP_EST_FACTOR, BP_RTOL_IDENTITY);
+               "identity.",
+               BP_RTOL_GOOD, BP_EST_FACTOR, BP_RTOL_IDENTITY);
       bp_cli_verdict("PASS", 0);
       bp_cli_wrap_at(4, ": ", text, "      ");
       bp_cli_verdict("ERRATUM", 0);
@@ -303,9 +306,11 @@ int bp_cli_run(const bp_cli_options *o, const bp_check_def **defs, size_t n, int
                      "         ");
       bp_cli_verdict("FAIL", 0);
       bp_cli_wrap_at(4, ": ", "a formula that must hold does not, or a form that must fail holds.", "      ");
-      bp_cli_wrap("", "Relative errors as students are taught them: > 1e-2 wrong, 1e-2..1e-4 suspicious, 1e-4..1e-7 "
-                  "fine only at kinks, < 1e-7 good. The formula is the analytic side; numeric is the finite difference.",
-                  "");
+      bp_cli_wrap(
+          "",
+          "Relative errors as students are taught them: > 1e-2 wrong, 1e-2..1e-4 suspicious, 1e-4..1e-7 "
+          "fine only at kinks, < 1e-7 good. The formula is the analytic side; numeric is the finite difference.",
+          "");
     }
   } else if (o->fmt == FORMAT_TSV && entries) {
     if (has_worst) printf("# %s: %s\n", overall, worst);
@@ -323,9 +328,11 @@ int bp_cli_run(const bp_cli_options *o, const bp_check_def **defs, size_t n, int
     printf("id\tequation\tmethod\tclaims\tmax_rel_err\tnorm_rel_err\terratum_rel_err\tverdict\tnote\n");
     for (size_t k = 0; k < n; k++) {
       const bp_check_result *r = &results[k];
-      printf("%s\t%s\t%s\t%zu\t%.3e\t%.3e\t%.3e\t%s\t%s\n", r->def->id, r->def->equations, check_method(r),
-             r->n_claims, r->max_rel_err, r->norm_rel_err, r->erratum_rel_err, bp_check_verdict_name(r->verdict),
-             r->status ? r->error : (r->verdict == BP_CHECK_ERRATUM && r->def->erratum) ? r->def->erratum : "");
+      printf("%s\t%s\t%s\t%zu\t%.3e\t%.3e\t%.3e\t%s\t%s\n", r->def->id, r->def->equations, check_method(r), r->n_claims,
+             r->max_rel_err, r->norm_rel_err, r->erratum_rel_err, bp_check_verdict_name(r->verdict),
+             r->status                                             ? r->error
+             : (r->verdict == BP_CHECK_ERRATUM && r->def->erratum) ? r->def->erratum
+                                                                   : "");
     }
     for (size_t k = 0; k < n; k++)
       if (wants_reproduce(&results[k], 0)) {

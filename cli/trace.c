@@ -80,12 +80,14 @@ void bp_cli_trace_print(const bp_trace *t, const bp_mlp *net, format fmt) {
     return;
   }
   char text[512];
-  snprintf(text, sizeof text, "Forward: s = sum_j x_j w_ji + b_i (eq. (3)), x = logistic(s) (eq. (2))%s. Backward: "
+  snprintf(text, sizeof text,
+           "Forward: s = sum_j x_j w_ji + b_i (eq. (3)), x = logistic(s) (eq. (2))%s. Backward: "
            "delta = dE/ds, x - t at the output (eq. (%s)), then delta_j = x_j(1-x_j) sum_i delta_i w_ji below it "
            "(eq. (11)-(14)%s); dE/dw_ji = delta_i x_j sums over the examples (eq. (10), eq. (15)). Examples, layers "
            "and units count from 0.",
            net->output == BP_OUTPUT_SOFTMAX ? ", softmax at the output (eq. (17))" : "",
-           net->output == BP_OUTPUT_SOFTMAX ? "26" : "9", net->output == BP_OUTPUT_SOFTMAX ? ", eq. (30), eq. (31)" : "");
+           net->output == BP_OUTPUT_SOFTMAX ? "26" : "9",
+           net->output == BP_OUTPUT_SOFTMAX ? ", eq. (30), eq. (31)" : "");
   bp_cli_wrap("", text, "");
   for (size_t b = 0; b < t->batch; b++) {
     printf("\nexample %zu\n  layer 0 (input)\n", b);

@@ -20,8 +20,8 @@
 #include "train.h"
 
 const char *const bp_cli_train_option_names[BP_CLI_TRAIN_N] = {
-    "--epochs", "--batch", "--lr", "--momentum", "--validation", "--split", "--check-every",
-    "--save",   "--points", "--classes", "--noise"};
+    "--epochs",      "--batch", "--lr",     "--momentum", "--validation", "--split",
+    "--check-every", "--save",  "--points", "--classes",  "--noise"};
 
 int bp_cli_train_options_given(const bp_cli_options *o) {
   for (int k = 0; k < BP_CLI_TRAIN_N; k++)
@@ -148,7 +148,8 @@ static void print_tsv(const bp_train_log *log) {
     tsv_number(r->val_accuracy, "%.6f");
     tsv_number(r->seconds, "%.4f");
     if (r->checked)
-      printf("\t%s\t%s\t%.3e\t%zu\t%zu\n", r->check_mode == BP_TRAIN_CHECK_FULL ? "full" : bp_train_check_mode_name(r->check_mode),
+      printf("\t%s\t%s\t%.3e\t%zu\t%zu\n",
+             r->check_mode == BP_TRAIN_CHECK_FULL ? "full" : bp_train_check_mode_name(r->check_mode),
              bp_verdict_name(r->verdict), r->max_rel_err, r->n_unresolved, r->n_entries);
     else
       printf("\t-\t-\t-\t-\t-\n");
@@ -176,8 +177,8 @@ static void print_json(const bp_cli_options *o, const bp_train_log *log) {
     printf(", \"seconds\": ");
     bp_cli_json_number(r->seconds);
     if (r->checked) {
-      printf(", \"check\": {\"mode\": \"%s\", \"verdict\": \"%s\", \"max_rel_err\": ", bp_train_check_mode_name(r->check_mode),
-             bp_verdict_name(r->verdict));
+      printf(", \"check\": {\"mode\": \"%s\", \"verdict\": \"%s\", \"max_rel_err\": ",
+             bp_train_check_mode_name(r->check_mode), bp_verdict_name(r->verdict));
       bp_cli_json_number(r->max_rel_err);
       printf(", \"unresolved\": %zu, \"entries\": %zu, \"failed\": %zu}", r->n_unresolved, r->n_entries, r->n_failed);
     }
@@ -233,8 +234,10 @@ int bp_cli_train(const bp_cli_options *o) {
   bp_output output;
   int rc = shared_options(o, "train", &n_layers, sizes, &output);
   if (rc) return rc;
-  if (o->params) return bp_cli_usage_error("%s", "train starts from seeded weights: --params is an option of grad and predict");
-  if (o->sample && o->direction) return bp_cli_usage_error("%s", "--sample and --direction are different modes: pick one");
+  if (o->params)
+    return bp_cli_usage_error("%s", "train starts from seeded weights: --params is an option of grad and predict");
+  if (o->sample && o->direction)
+    return bp_cli_usage_error("%s", "--sample and --direction are different modes: pick one");
   if (o->train[BP_CLI_VALIDATION] && o->train[BP_CLI_SPLIT])
     return bp_cli_usage_error("%s", "--validation and --split both name a validation set: pick one");
   bp_train_options t = bp_train_options_default();
@@ -254,7 +257,8 @@ int bp_cli_train(const bp_cli_options *o) {
   t.progress = progress, t.progress_ctx = &ps;
   /* --plant NAME: the steps use a classic mistake's gradient, and the checks along training catch and name it */
   bp_plant plant = bp_plant_default(BP_MISTAKE_NONE);
-  if (o->plant && bp_mistake_parse(o->plant, &plant.mistake)) return bp_cli_usage_error("--plant: %s", bp_error_message());
+  if (o->plant && bp_mistake_parse(o->plant, &plant.mistake))
+    return bp_cli_usage_error("--plant: %s", bp_error_message());
   if (o->plant) t.gradient = bp_train_gradient_planted, t.gradient_ctx = &plant;
 
   bp_dataset *data = NULL, *val = NULL;
@@ -310,7 +314,8 @@ int bp_cli_predict(const bp_cli_options *o) {
     if (o->train[k]) return bp_cli_usage_error("%s is an option of train", bp_cli_train_option_names[k]);
   if (o->standardize || o->sample || o->direction || o->plant)
     return bp_cli_usage_error("%s", "--standardize, --sample, --direction and --plant are options of train");
-  if (o->params == NULL) return bp_cli_usage_error("%s", "predict needs --params PARAMS.tsv (as train --save writes it)");
+  if (o->params == NULL)
+    return bp_cli_usage_error("%s", "predict needs --params PARAMS.tsv (as train --save writes it)");
   bp_dataset *data = NULL;
   bp_mlp *net = NULL;
   gsl_matrix *Y = NULL;
@@ -404,14 +409,16 @@ static void print_shortest(double v) {
 
 int bp_cli_data(const bp_cli_options *o, const char *name) {
   const bp_dataset_info *info = bp_datasets_find(name);
-  if (info == NULL) return bp_cli_usage_error("no data set named '%s' (spiral, xor, circles, iris, breast-cancer, digits)", name);
+  if (info == NULL)
+    return bp_cli_usage_error("no data set named '%s' (spiral, xor, circles, iris, breast-cancer, digits)", name);
   if (o->layers || o->output || o->data || o->params || o->sample || o->direction || o->taylor || o->standardize)
     return bp_cli_usage_error("%s", "data takes --seed, --points, --classes, --noise and --labels");
   for (int k = BP_CLI_EPOCHS; k <= BP_CLI_SAVE; k++)
     if (o->train[k]) return bp_cli_usage_error("%s is an option of train", bp_cli_train_option_names[k]);
   if (info->file && (o->train[BP_CLI_POINTS] || o->train[BP_CLI_CLASSES] || o->train[BP_CLI_NOISE]))
     return bp_cli_usage_error("data %s is scikit-learn's as it ships: --points, --classes and --noise are for the "
-                              "generated sets", name);
+                              "generated sets",
+                              name);
   size_t points = 0, classes = 0;
   double noise = 0.0;
   int spiral = !strcmp(name, "spiral");
@@ -428,15 +435,15 @@ int bp_cli_data(const bp_cli_options *o, const char *name) {
   } else {
     gsl_rng *rng = bp_rng_alloc(o->seed);
     if (rng == NULL) return library_error(GSL_ENOMEM);
-    status = spiral                       ? bp_datasets_spiral(rng, points, classes, noise, targets, &d)
-             : !strcmp(name, "xor")       ? bp_datasets_xor(rng, points, noise, targets, &d)
-                                          : bp_datasets_circles(rng, points, noise, 0.5, targets, &d);
+    status = spiral                 ? bp_datasets_spiral(rng, points, classes, noise, targets, &d)
+             : !strcmp(name, "xor") ? bp_datasets_xor(rng, points, noise, targets, &d)
+                                    : bp_datasets_circles(rng, points, noise, 0.5, targets, &d);
     gsl_rng_free(rng);
     if (status) return library_error(status);
   }
   size_t n_in = d->X->size2, n_t = d->T->size2;
-  printf("# bpcheck data %s --seed %lu: %s; %zu examples, %zu inputs, ", name, o->seed, info->description,
-         d->X->size1, n_in);
+  printf("# bpcheck data %s --seed %lu: %s; %zu examples, %zu inputs, ", name, o->seed, info->description, d->X->size1,
+         n_in);
   if (targets == BP_TARGETS_INDEX)
     printf("then the class index (--labels)\n");
   else if (targets == BP_TARGETS_BINARY)

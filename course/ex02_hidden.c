@@ -4,8 +4,7 @@
 
 #include "exercises.h"
 
-int ex_hidden_delta(size_t nj, size_t ni, const double *W, const double *x_j, const double *dE_ds_i,
-                    double *dE_ds_j) {
+int ex_hidden_delta(size_t nj, size_t ni, const double *W, const double *x_j, const double *dE_ds_i, double *dE_ds_j) {
   /* ****************************************************************************************************** */
   /* TODO: eq. (12), dE/ds_j = sum_i dE/ds_i w_ji x_j (1 - x_j).                                            */
   /*   W: nj x ni, w_ji at W[j * ni + i];  x_j: nj;  dE_ds_i: ni;  dE_ds_j: nj, written.                    */

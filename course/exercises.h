@@ -40,8 +40,7 @@ int ex_output_weight_grad(size_t nj, size_t ni, const double *x_j, const double 
 /* ---- tutorial 02: hidden layers, eq. (11)-(16) ------------------------------------------------------------ */
 /* eq. (12): the hidden deltas dE/ds_j (nj) of one example, from W (nj x ni), the hidden activations x_j (nj) and
  * the deltas dE/ds_i (ni) of the layer above. */
-int ex_hidden_delta(size_t nj, size_t ni, const double *W, const double *x_j, const double *dE_ds_i,
-                    double *dE_ds_j);
+int ex_hidden_delta(size_t nj, size_t ni, const double *W, const double *x_j, const double *dE_ds_i, double *dE_ds_j);
 
 /* A network after its forward pass, for the two backward-pass exercises. Layer 0 is the input, layer L the
  * output; layer l has sizes[l] units. params holds W1, b1, W2, b2, ..., WL, bL one after the other: W_l is

@@ -107,7 +107,8 @@ int main(void) {
     for (size_t g = 0; g < GUARD; g++) out[hc.out_len + g] = guard_value(g);
     int status = call(ex, &hc, out);
     int overflow = 0;
-    for (size_t g = 0; g < GUARD; g++) overflow |= memcmp(&out[hc.out_len + g], &(double){guard_value(g)}, sizeof(double)) != 0;
+    for (size_t g = 0; g < GUARD; g++)
+      overflow |= memcmp(&out[hc.out_len + g], &(double){guard_value(g)}, sizeof(double)) != 0;
     if (overflow) {
       printf("overflow %zu\n", k);
     } else {

@@ -30,8 +30,8 @@ typedef struct {
 /* The step's gradient from your backward pass: bpcheck's forward pass (eq. (3), eq. (2), eq. (17)) fills the
  * activations your ex_network reads, your function writes dE/dparams of the SUM over the batch, and the step takes
  * the mean, dL/dparams = (dE/dparams) / B, with L = E / B from eq. (38). */
-static int your_gradient(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X, const gsl_matrix *T,
-                         double *mean_loss, void *ctx) {
+static int your_gradient(bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X, const gsl_matrix *T, double *mean_loss,
+                         void *ctx) {
   mine *m = ctx;
   size_t L = net->n_layers, B = X->size1;
   double E = 0.0;
@@ -91,8 +91,8 @@ int main(void) {
       const bp_train_record *r = &log->records[e];
       if (!r->checked) continue;
       printf("%6zu %10.4f %8.1f%%  %s, %s: max rel err %.1e, %zu of %zu unresolved\n", r->epoch, r->loss,
-             100.0 * r->accuracy, bp_verdict_name(r->verdict), bp_train_check_mode_name(r->check_mode),
-             r->max_rel_err, r->n_unresolved, r->n_entries);
+             100.0 * r->accuracy, bp_verdict_name(r->verdict), bp_train_check_mode_name(r->check_mode), r->max_rel_err,
+             r->n_unresolved, r->n_entries);
     }
     const bp_train_record *last = &log->records[log->n_records - 1];
     printf("training accuracy %.1f%% (%.0f of %zu)\n", 100.0 * last->accuracy, last->accuracy * (double)log->n_train,

@@ -70,8 +70,8 @@ int main(int argc, char **argv) {
   if (!status) {
     bp_mlp_init_random(net, rng);
     /* GSL matrices allocated whole are row by row without padding: X and T are plain arrays */
-    student_gradient(sizes[0], sizes[1], sizes[2], net->params->data, data->X->size1, data->X->data,
-                     data->T->data, grad->data);
+    student_gradient(sizes[0], sizes[1], sizes[2], net->params->data, data->X->size1, data->X->data, data->T->data,
+                     grad->data);
     /* every entry against central differences of the loss, and a diagnosis if it fails */
     bp_netcheck_options opt = bp_netcheck_options_default();
     opt.subject = "your backprop";

@@ -112,8 +112,8 @@ int bp_logistic_backward_from_s(const gsl_matrix *S, const gsl_matrix *dX, gsl_m
 
 /* Forward kept x and q = 1 - x (bp_logistic_forward_pair); dE/ds = dE/dx * x q (eq. 7). Where x or q is below
  * DBL_MIN their product has lost digits to underflow: times_slope from s there. Writes dS. */
-int bp_logistic_backward_from_pair(const gsl_matrix *S, const gsl_matrix *X, const gsl_matrix *Q,
-                                   const gsl_matrix *dX, gsl_matrix *dS) {
+int bp_logistic_backward_from_pair(const gsl_matrix *S, const gsl_matrix *X, const gsl_matrix *Q, const gsl_matrix *dX,
+                                   gsl_matrix *dS) {
   int status = bp_core_check_shape("bp_logistic_backward_from_pair", S, "S", dX, "dX");
   if (!status) status = bp_core_check_shape("bp_logistic_backward_from_pair", S, "S", dS, "dS");
   if (!status) status = bp_core_check_shape("bp_logistic_backward_from_pair", S, "S", X, "X");
@@ -193,8 +193,7 @@ int bp_softmax_backward(const gsl_matrix *X, const gsl_matrix *dX, gsl_matrix *d
 /* eq. (21): x_i(1 - x_i) on the diagonal, -x_i x_k off it. */
 int bp_softmax_jacobian(const gsl_vector *x, gsl_matrix *J) {
   if (J->size1 != x->size || J->size2 != x->size)
-    BP_ERROR(GSL_EBADLEN, "bp_softmax_jacobian: J is %zu x %zu but x has length %zu", J->size1, J->size2,
-             x->size);
+    BP_ERROR(GSL_EBADLEN, "bp_softmax_jacobian: J is %zu x %zu but x has length %zu", J->size1, J->size2, x->size);
   for (size_t i = 0; i < x->size; i++)
     for (size_t k = 0; k < x->size; k++) {
       double xi = gsl_vector_get(x, i), xk = gsl_vector_get(x, k);
@@ -260,8 +259,7 @@ static double complex shifted_cexp(double complex s, double complex s_k) {
  * e^{i Im s_k} != 1: with the step on the winner, the O(h^2) real part cos(h) - 1 swamps a rest below ~1e-40 in
  * log|1 + rest| (E = 1.6e-304 came out 0), and its derivative came from -t_k h + x_k h, cancelling (8e-10 relative
  * error measured where the winner's target is 1). */
-gsl_complex bp_softmax_row_exp_complex(const gsl_matrix_complex *S, size_t r, gsl_matrix_complex *E,
-                                       size_t *argmax) {
+gsl_complex bp_softmax_row_exp_complex(const gsl_matrix_complex *S, size_t r, gsl_matrix_complex *E, size_t *argmax) {
   size_t k = 0;
   double complex s_k = get_z(S, r, 0);
   for (size_t c = 1; c < S->size2; c++)

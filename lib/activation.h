@@ -38,8 +38,8 @@ int bp_logistic_backward_from_s(const gsl_matrix *S, const gsl_matrix *dX, gsl_m
 /* The same with x(1 - x) as x q from bp_logistic_forward_pair (no exponential): dS = dX * X * Q, each factor
  * accurate in relative terms, within 4 ulp; where q or x is below DBL_MIN (|s| > 708) it falls back to the form from
  * s above. Writes dS (may be dX). */
-int bp_logistic_backward_from_pair(const gsl_matrix *S, const gsl_matrix *X, const gsl_matrix *Q,
-                                   const gsl_matrix *dX, gsl_matrix *dS);
+int bp_logistic_backward_from_pair(const gsl_matrix *S, const gsl_matrix *X, const gsl_matrix *Q, const gsl_matrix *dX,
+                                   gsl_matrix *dS);
 
 /* eq. (17): x_i = e^{s_i} / sum_c e^{s_c} for each row, computed as e^{s_i - m} / sum_c e^{s_c - m} with m the
  * row maximum: the shift changes nothing (the remark after eq. 40) and keeps every exponent <= 0. X may be S. */
@@ -67,8 +67,7 @@ int bp_softmax_forward_complex(const gsl_matrix_complex *S, gsl_matrix_complex *
 /* Shared with eq. (38) (xent.c): row r of S, k = the first column of largest Re s. Writes e_c = e^{s_c - s_k} to
  * row r of E (E may be S, or NULL), e_k = 1 exactly, sets *argmax = k and returns
  * rest = sum_{c != k} e_c, so that sum_c e_c = 1 + rest with the 1 exact, as in the real softmax_row.h. */
-gsl_complex bp_softmax_row_exp_complex(const gsl_matrix_complex *S, size_t r, gsl_matrix_complex *E,
-                                       size_t *argmax);
+gsl_complex bp_softmax_row_exp_complex(const gsl_matrix_complex *S, size_t r, gsl_matrix_complex *E, size_t *argmax);
 
 #ifdef __cplusplus
 }

@@ -135,7 +135,7 @@ gsl_rng *bp_rng_alloc(unsigned long seed) {
 int bp_core_check_shape(const char *who, const gsl_matrix *a, const char *a_name, const gsl_matrix *b,
                         const char *b_name) {
   if (a->size1 != b->size1 || a->size2 != b->size2)
-    BP_ERROR(GSL_EBADLEN, "%s: %s is %zu x %zu but %s is %zu x %zu", who, a_name, a->size1, a->size2, b_name,
-             b->size1, b->size2);
+    BP_ERROR(GSL_EBADLEN, "%s: %s is %zu x %zu but %s is %zu x %zu", who, a_name, a->size1, a->size2, b_name, b->size1,
+             b->size2);
   return GSL_SUCCESS;
 }

@@ -29,10 +29,10 @@ void bp_error_set(const char *fmt, ...)
 const char *bp_error_message(void);
 
 /* Record the message and return the status from the calling function. */
-#define BP_ERROR(status, ...)                                                                                   \
-  do {                                                                                                          \
-    bp_error_set(__VA_ARGS__);                                                                                  \
-    return (status);                                                                                            \
+#define BP_ERROR(status, ...)  \
+  do {                         \
+    bp_error_set(__VA_ARGS__); \
+    return (status);           \
   } while (0)
 
 /* Every allocation of the library goes through these: NULL (with a message) on failure, never GSL's aborting

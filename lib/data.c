@@ -42,17 +42,16 @@ int bp_layers_parse(const char *spec, size_t *n_layers, size_t sizes[BP_MLP_MAX_
     int len = (end - item > QUOTE_MAX) ? QUOTE_MAX : (int)(end - item);
     count++;
     if (count > BP_MLP_MAX_LAYERS + 1)
-      BP_ERROR(GSL_EINVAL, "layers: item %zu is one size too many (at most %d sizes, that is %d weight layers)",
-               count, BP_MLP_MAX_LAYERS + 1, BP_MLP_MAX_LAYERS);
+      BP_ERROR(GSL_EINVAL, "layers: item %zu is one size too many (at most %d sizes, that is %d weight layers)", count,
+               BP_MLP_MAX_LAYERS + 1, BP_MLP_MAX_LAYERS);
     if (end == item)
-      BP_ERROR(GSL_EINVAL, "layers '%.*s': item %zu is empty (sizes are separated by single commas)", QUOTE_MAX,
-               spec, count);
+      BP_ERROR(GSL_EINVAL, "layers '%.*s': item %zu is empty (sizes are separated by single commas)", QUOTE_MAX, spec,
+               count);
     /* Stop accumulating once past the limit, so an arbitrarily long digit string cannot overflow size_t. */
     size_t value = 0;
     for (const char *p = item; p < end; p++) {
       if (*p < '0' || *p > '9')
-        BP_ERROR(GSL_EINVAL, "layers: item %zu is '%.*s', not a positive whole number (digits only)", count, len,
-                 item);
+        BP_ERROR(GSL_EINVAL, "layers: item %zu is '%.*s', not a positive whole number (digits only)", count, len, item);
       if (value <= BP_MLP_MAX_UNITS) value = 10 * value + (size_t)(*p - '0');
     }
     if (value == 0) BP_ERROR(GSL_EINVAL, "layers: item %zu is '%.*s'; a layer needs at least 1 unit", count, len, item);
@@ -227,16 +226,13 @@ static void cell_error(const char *path, size_t lineno, size_t col, const char *
   int len = (end - begin > QUOTE_MAX) ? QUOTE_MAX : (int)(end - begin);
   const char *more = (end - begin > QUOTE_MAX) ? "..." : "";
   switch (st) {
-  case CELL_EMPTY:
-    bp_error_set("%s:%zu:%zu: %s %zu is empty, not a number", path, lineno, col, what, col);
-    break;
+  case CELL_EMPTY: bp_error_set("%s:%zu:%zu: %s %zu is empty, not a number", path, lineno, col, what, col); break;
   case CELL_OVERFLOW:
     bp_error_set("%s:%zu:%zu: %s %zu is '%.*s%s', too large for a double (not a finite number)", path, lineno, col,
                  what, col, len, begin, more);
     break;
   case CELL_NOT_FINITE:
-    bp_error_set("%s:%zu:%zu: %s %zu is '%.*s%s', not a finite number", path, lineno, col, what, col, len, begin,
-                 more);
+    bp_error_set("%s:%zu:%zu: %s %zu is '%.*s%s', not a finite number", path, lineno, col, what, col, len, begin, more);
     break;
   default:
     bp_error_set("%s:%zu:%zu: %s %zu is '%.*s%s', not a number", path, lineno, col, what, col, len, begin, more);
@@ -267,28 +263,28 @@ typedef struct {
 
 /* The targets of one row against what the output layer can produce: eq. (26) gives dE/ds = x - t only when
  * the softmax targets form a distribution. */
-static int check_targets(const char *path, size_t lineno, size_t n_in, size_t n_out, bp_output output,
-                         unsigned flags, const double *t, csv_stats *stats) {
+static int check_targets(const char *path, size_t lineno, size_t n_in, size_t n_out, bp_output output, unsigned flags,
+                         const double *t, csv_stats *stats) {
   char buf[32];
   if (output == BP_OUTPUT_LOGISTIC) {
     for (size_t i = 0; i < n_out; i++)
       if (!(t[i] >= 0.0 && t[i] <= 1.0))
-        BP_ERROR(GSL_EINVAL, "%s:%zu:%zu: target %zu is %s, outside [0, 1] (logistic outputs are probabilities)",
-                 path, lineno, n_in + i + 1, i + 1, shortest(t[i], buf));
+        BP_ERROR(GSL_EINVAL, "%s:%zu:%zu: target %zu is %s, outside [0, 1] (logistic outputs are probabilities)", path,
+                 lineno, n_in + i + 1, i + 1, shortest(t[i], buf));
     return GSL_SUCCESS;
   }
   double sum = 0.0;
   for (size_t i = 0; i < n_out; i++) {
     if (t[i] < 0.0)
-      BP_ERROR(GSL_EINVAL, "%s:%zu:%zu: target %zu is %s, negative (softmax targets are a distribution)", path,
-               lineno, n_in + i + 1, i + 1, shortest(t[i], buf));
+      BP_ERROR(GSL_EINVAL, "%s:%zu:%zu: target %zu is %s, negative (softmax targets are a distribution)", path, lineno,
+               n_in + i + 1, i + 1, shortest(t[i], buf));
     sum += t[i];
   }
   if (fabs(sum - 1.0) > BP_DATA_SUM_TOL) {
     if (!(flags & BP_DATA_ALLOW_UNNORMALIZED))
       BP_ERROR(GSL_EINVAL,
-               "%s:%zu: the softmax targets sum to %s, not 1 within %g; eq. (26) (dE/ds = x - t) assumes they do",
-               path, lineno, shortest(sum, buf), BP_DATA_SUM_TOL);
+               "%s:%zu: the softmax targets sum to %s, not 1 within %g; eq. (26) (dE/ds = x - t) assumes they do", path,
+               lineno, shortest(sum, buf), BP_DATA_SUM_TOL);
     /* Accepted on request, and counted so the caller can warn: the lesson is watching the check fail. */
     if (stats->n_unnormalized++ == 0) {
       stats->unnormalized_line = lineno;
@@ -371,18 +367,20 @@ static int cell_count_error(const line_reader *r, const char *line, size_t found
   if (sep) return separator_error(r, sep);
   if (flags & BP_DATA_LABELS) {
     if (found == n_in + n_out && n_out > 1)
-      BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cells, expected %zu (%zu input%s + 1 class index); with class labels "
-               "the target is one cell holding the class 0..%zu, not %zu one-hot cells", r->path, r->lineno, found,
-               n_in + 1, n_in, PLURAL(n_in), n_out - 1, n_out);
+      BP_ERROR(GSL_EINVAL,
+               "%s:%zu: found %zu cells, expected %zu (%zu input%s + 1 class index); with class labels "
+               "the target is one cell holding the class 0..%zu, not %zu one-hot cells",
+               r->path, r->lineno, found, n_in + 1, n_in, PLURAL(n_in), n_out - 1, n_out);
     BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cell%s, expected %zu (%zu input%s + 1 class index)", r->path, r->lineno,
              found, PLURAL(found), n_in + 1, n_in, PLURAL(n_in));
   }
   if (output == BP_OUTPUT_SOFTMAX && found == n_in + 1 && n_out > 1)
-    BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cells, expected %zu (%zu input%s + %zu targets); give softmax targets "
+    BP_ERROR(GSL_EINVAL,
+             "%s:%zu: found %zu cells, expected %zu (%zu input%s + %zu targets); give softmax targets "
              "one-hot (%zu cells, a 1 in the column of the class) or, with --labels, as one class index 0..%zu",
              r->path, r->lineno, found, n_in + n_out, n_in, PLURAL(n_in), n_out, n_out, n_out - 1);
-  BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cell%s, expected %zu (%zu input%s + %zu target%s)", r->path, r->lineno,
-           found, PLURAL(found), n_in + n_out, n_in, PLURAL(n_in), n_out, PLURAL(n_out));
+  BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cell%s, expected %zu (%zu input%s + %zu target%s)", r->path, r->lineno, found,
+           PLURAL(found), n_in + n_out, n_in, PLURAL(n_in), n_out, PLURAL(n_out));
 }
 
 /* A class index as targets (BP_DATA_LABELS): for softmax, 0..n_out-1 as the one-hot row, t[c] = 1 and the others
@@ -421,8 +419,8 @@ static void decide_targets(const line_reader *r, const char *line, size_t n_in, 
 
 /* A line whose width BP_DATA_TARGETS_OPTIONAL does not accept: both widths named on the first example line, the
  * width of that line on a later one. */
-static int width_error(const line_reader *r, const char *line, size_t found, size_t n_in, size_t n_out,
-                       unsigned flags, const csv_stats *stats) {
+static int width_error(const line_reader *r, const char *line, size_t found, size_t n_in, size_t n_out, unsigned flags,
+                       const csv_stats *stats) {
   const char *sep = other_separator(line, line + strlen(line));
   if (sep) return separator_error(r, sep);
   size_t nt = target_cells(n_out, flags);
@@ -442,8 +440,8 @@ static int width_error(const line_reader *r, const char *line, size_t found, siz
 /* One example line into x[0..n_in) and t[0..n_out), checked cell by cell and then as targets. With
  * BP_DATA_LABELS the line holds n_in inputs and one class index, which becomes the targets (class_to_targets).
  * A line of inputs alone (BP_DATA_TARGETS_OPTIONAL, decided by the first) leaves t alone: it may be NULL. */
-static int parse_example(const line_reader *r, char *line, size_t n_in, size_t n_out, bp_output output,
-                         unsigned flags, double *x, double *t, csv_stats *stats) {
+static int parse_example(const line_reader *r, char *line, size_t n_in, size_t n_out, bp_output output, unsigned flags,
+                         double *x, double *t, csv_stats *stats) {
   int labels = (flags & BP_DATA_LABELS) != 0;
   if (flags & BP_DATA_TARGETS_OPTIONAL) decide_targets(r, line, n_in, n_out, flags, stats);
   size_t n_cols = n_in + (stats->targets ? target_cells(n_out, flags) : 0);
@@ -471,8 +469,7 @@ static int parse_example(const line_reader *r, char *line, size_t n_in, size_t n
 }
 
 static int no_examples(const line_reader *r) {
-  BP_ERROR(GSL_EINVAL, "%s: no examples (the file is empty or holds only a header, comments and blank lines)",
-           r->path);
+  BP_ERROR(GSL_EINVAL, "%s: no examples (the file is empty or holds only a header, comments and blank lines)", r->path);
 }
 
 /* X and T of their final size; T stays NULL for inputs alone (n_out 0). */
@@ -489,14 +486,16 @@ static bp_dataset *dataset_alloc(size_t rows, size_t n_in, size_t n_out) {
 }
 
 static int changed_error(const line_reader *r, size_t rows) {
-  BP_ERROR(GSL_EFAILED, "%s: the file changed while it was being read (%zu examples on the first pass, not as many "
-           "on the second)", r->path, rows);
+  BP_ERROR(GSL_EFAILED,
+           "%s: the file changed while it was being read (%zu examples on the first pass, not as many "
+           "on the second)",
+           r->path, rows);
 }
 
 /* Two passes over a stream that can go back: count the example lines, allocate X and T at their final size,
  * then parse straight into them. Memory is the matrices plus the line buffer, whatever the file's size. */
-static int read_csv_two_pass(line_reader *r, off_t start, size_t n_in, size_t n_out, bp_output output,
-                             unsigned flags, bp_dataset **out, csv_stats *stats) {
+static int read_csv_two_pass(line_reader *r, off_t start, size_t n_in, size_t n_out, bp_output output, unsigned flags,
+                             bp_dataset **out, csv_stats *stats) {
   char *line;
   int seen = 0, got;
   size_t rows = 0;
@@ -611,8 +610,10 @@ static int check_csv_request(const char *name, size_t n_in, size_t n_out, bp_out
   const unsigned known = BP_DATA_ALLOW_UNNORMALIZED | BP_DATA_LABELS | BP_DATA_TARGETS_OPTIONAL;
   if (flags & ~known) BP_ERROR(GSL_EINVAL, "%s: unknown flags 0x%x", name, flags & ~known);
   if ((flags & BP_DATA_LABELS) && output == BP_OUTPUT_LOGISTIC && n_out != 1)
-    BP_ERROR(GSL_EINVAL, "%s: class labels (--labels) with logistic outputs need 1 output (classes 0 and 1), not "
-             "%zu; independent logistic targets are given as they are, one cell per output", name, n_out);
+    BP_ERROR(GSL_EINVAL,
+             "%s: class labels (--labels) with logistic outputs need 1 output (classes 0 and 1), not "
+             "%zu; independent logistic targets are given as they are, one cell per output",
+             name, n_out);
   return GSL_SUCCESS;
 }
 
@@ -629,8 +630,8 @@ int bp_dataset_read_stream(FILE *f, const char *name, size_t n_in, size_t n_out,
   /* A stream that can report and restore its position gets the two passes; a pipe cannot, and is read once. */
   off_t start = ftello(f);
   status = (start >= 0 && fseeko(f, start, SEEK_SET) == 0)
-                   ? read_csv_two_pass(&r, start, n_in, n_out, output, flags, &d, &stats)
-                   : read_csv_one_pass(&r, n_in, n_out, output, flags, &d, &stats);
+               ? read_csv_two_pass(&r, start, n_in, n_out, output, flags, &d, &stats)
+               : read_csv_one_pass(&r, n_in, n_out, output, flags, &d, &stats);
   reader_free(&r);
   if (status) return status;
   d->n_unnormalized = stats.n_unnormalized;
@@ -762,8 +763,8 @@ static int read_tsv_values(line_reader *r, const bp_mlp *net, double *values, si
   if (missing) {
     char name[64];
     bp_mlp_param_name(net, first, name, sizeof name);
-    BP_ERROR(GSL_EINVAL, "%s: %zu of the network's %zu parameters are missing, the first being '%s'", r->path,
-             missing, net->n_params, name);
+    BP_ERROR(GSL_EINVAL, "%s: %zu of the network's %zu parameters are missing, the first being '%s'", r->path, missing,
+             net->n_params, name);
   }
   return GSL_SUCCESS;
 }

@@ -90,7 +90,8 @@ static int labelled_finish(labelled *s, size_t n_classes, bp_targets targets, bp
 static int check_generator(const char *who, gsl_rng *rng, size_t n, double noise, bp_dataset **out) {
   if (rng == NULL || out == NULL) BP_ERROR(GSL_EINVAL, "%s: the generator and out must be given", who);
   if (n < 1 || n > 10000000) BP_ERROR(GSL_EINVAL, "%s: %zu points; between 1 and 10000000 please", who, n);
-  if (!(noise >= 0.0) || !isfinite(noise)) BP_ERROR(GSL_EINVAL, "%s: the noise must be finite and >= 0, not %g", who, noise);
+  if (!(noise >= 0.0) || !isfinite(noise))
+    BP_ERROR(GSL_EINVAL, "%s: the noise must be finite and >= 0, not %g", who, noise);
   return GSL_SUCCESS;
 }
 
@@ -187,8 +188,8 @@ static int sk_number(sk_reader *r, char **p, size_t col, double *v) {
   while (*end == ' ' || *end == '\t') end++;
   if (end == *p || (*end != ',' && *end != '\0') || !isfinite(*v) || errno == ERANGE) {
     size_t len = strcspn(*p, ",");
-    BP_ERROR(GSL_EINVAL, "%s:%zu:%zu: '%.*s' is not a finite number", r->name, r->lineno, col, (int)(len > 40 ? 40 : len),
-             *p);
+    BP_ERROR(GSL_EINVAL, "%s:%zu:%zu: '%.*s' is not a finite number", r->name, r->lineno, col,
+             (int)(len > 40 ? 40 : len), *p);
   }
   *p = end + (*end == ',');
   return GSL_SUCCESS;
@@ -205,7 +206,8 @@ static int number_starts(const char *p) {
 static int sk_header(sk_reader *r, size_t *n_samples, size_t *n_features) {
   int got = sk_next(r);
   if (got <= 0) {
-    if (got == 0) bp_error_set("%s: empty file (expected scikit-learn's header line n_samples,n_features,...)", r->name);
+    if (got == 0)
+      bp_error_set("%s: empty file (expected scikit-learn's header line n_samples,n_features,...)", r->name);
     return got ? -got : GSL_EINVAL;
   }
   char *p = r->line;
@@ -248,8 +250,8 @@ static int sk_row(sk_reader *r, labelled *s, size_t *cap, size_t row, size_t *n_
   for (const char *c = r->line; *c; c++) cells += (*c == ',');
   if (*n_features == 0) *n_features = cells - 1;
   if (cells != *n_features + 1 || cells < 2)
-    BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cells, expected %zu features and a class label", r->name, r->lineno,
-             cells, *n_features);
+    BP_ERROR(GSL_EINVAL, "%s:%zu: found %zu cells, expected %zu features and a class label", r->name, r->lineno, cells,
+             *n_features);
   int status = sk_grow(s, cap, row + 1, *n_features);
   char *p = r->line;
   double v;
@@ -282,7 +284,7 @@ int bp_datasets_read_labelled(FILE *f, const char *name, int header, bp_targets 
   int status = header ? sk_header(r, &n_samples, &n_features) : GSL_SUCCESS, got = 0;
   while (!status && (got = sk_next(r)) > 0) {
     const char *first = r->line + strspn(r->line, " \t");
-    if (*first == '\0' || *first == '#') continue; /* a blank line, a comment */
+    if (*first == '\0' || *first == '#') continue;               /* a blank line, a comment */
     if (!header && rows == 0 && !number_starts(first)) continue; /* a header of names ("x1,x2,class") */
     status = sk_row(r, &s, &cap, rows, &n_features, &max_label, *n_classes);
     rows += !status;
@@ -290,8 +292,8 @@ int bp_datasets_read_labelled(FILE *f, const char *name, int header, bp_targets 
   if (!status && got < 0) status = -got;
   if (!status && rows == 0) status = (bp_error_set("%s: no examples", name), GSL_EINVAL);
   if (!status && header && rows != n_samples)
-    status = (bp_error_set("%s: the header announces %zu examples, the file holds %zu", name, n_samples, rows),
-              GSL_EINVAL);
+    status =
+        (bp_error_set("%s: the header announces %zu examples, the file holds %zu", name, n_samples, rows), GSL_EINVAL);
   if (!status) {
     gsl_matrix_view used = gsl_matrix_submatrix(s.X, 0, 0, rows, n_features);
     size_t k = *n_classes ? *n_classes : max_label + 1 < 2 ? 2 : max_label + 1;

@@ -36,10 +36,22 @@
  * networks students check. */
 #define BP_DIAG_MAX_SHIFT 256
 
-static const char *const kind_names[BP_DIAG_N_KINDS] = {
-    "none",       "sign",           "factor",           "missing-activation-derivative", "derivative-at-s",
-    "transposed", "permuted",       "softmax-diagonal", "overwritten-batch",             "targets-not-normalized",
-    "wrong-layer-activations", "updated-weights", "bias-not-summed", "saturation", "wrong-layer", "unknown"};
+static const char *const kind_names[BP_DIAG_N_KINDS] = {"none",
+                                                        "sign",
+                                                        "factor",
+                                                        "missing-activation-derivative",
+                                                        "derivative-at-s",
+                                                        "transposed",
+                                                        "permuted",
+                                                        "softmax-diagonal",
+                                                        "overwritten-batch",
+                                                        "targets-not-normalized",
+                                                        "wrong-layer-activations",
+                                                        "updated-weights",
+                                                        "bias-not-summed",
+                                                        "saturation",
+                                                        "wrong-layer",
+                                                        "unknown"};
 
 const char *bp_diagnosis_kind_name(bp_diagnosis_kind kind) {
   return ((unsigned)kind < BP_DIAG_N_KINDS) ? kind_names[kind] : "invalid";
@@ -250,10 +262,12 @@ static int simple_factor(double c, size_t batch) {
 static void factor_cause(double c, size_t batch, char *buf, size_t len) {
   double k = nearbyint(1.0 / c), K = nearbyint(c);
   if (batch == 2 && near(c, 0.5))
-    snprintf(buf, len, "a factor 1/2, which names two mistakes here: a mean over the batch of 2 where the loss is "
+    snprintf(buf, len,
+             "a factor 1/2, which names two mistakes here: a mean over the batch of 2 where the loss is "
              "the sum, or the 1/2 of a squared loss where the loss has none");
   else if (batch == 2 && near(c, 2.0))
-    snprintf(buf, len, "a factor 2, which names two mistakes here: a sum over the batch of 2 where the loss is the "
+    snprintf(buf, len,
+             "a factor 2, which names two mistakes here: a sum over the batch of 2 where the loss is the "
              "mean, or the derivative of a squared loss (a missing 1/2)");
   else if (near(c, 2.0))
     snprintf(buf, len, "a factor 2, as from the derivative of a squared loss or a missing 1/2");
@@ -270,7 +284,8 @@ static void factor_cause(double c, size_t batch, char *buf, size_t len) {
   else if (simple_factor(c, batch))
     snprintf(buf, len, "check the constants of the loss and of the output delta, eq. (9) and eq. (26)");
   else
-    snprintf(buf, len, "a factor no classic mistake gives (not a small fraction, not the batch size); compare the "
+    snprintf(buf, len,
+             "a factor no classic mistake gives (not a small fraction, not the batch size); compare the "
              "loss you differentiate with eq. (36) or eq. (38)");
 }
 
@@ -289,13 +304,16 @@ static void report_factor(bp_diagnosis *d, double c, size_t batch, size_t layer,
   d->mistake = factor_mistake(c, batch);
   if (near(c, -1.0)) {
     d->kind = BP_DIAG_SIGN;
-    say(d, "%sThe sign is flipped: %s is minus the true one (factor %.9g), e.g. t - x where the delta "
-           "is x - t (eq. (9), eq. (26)), or the update's minus sign put into the gradient.", where, grad_of(d), c);
+    say(d,
+        "%sThe sign is flipped: %s is minus the true one (factor %.9g), e.g. t - x where the delta "
+        "is x - t (eq. (9), eq. (26)), or the update's minus sign put into the gradient.",
+        where, grad_of(d), c);
   } else if (c == 0.0) {
     d->kind = BP_DIAG_FACTOR;
-    say(d, "%s%s is zero (to rounding) where the true one is not: nothing was written into it, it was "
-           "cleared after backprop, or it is a sum that cancels, as eq. (28) summed over its clashing index i.", where,
-        grad_of(d));
+    say(d,
+        "%s%s is zero (to rounding) where the true one is not: nothing was written into it, it was "
+        "cleared after backprop, or it is a sum that cancels, as eq. (28) summed over its clashing index i.",
+        where, grad_of(d));
   } else {
     char cause[200];
     factor_cause(c, batch, cause, sizeof cause);
@@ -335,14 +353,16 @@ static int try_shift(const diag_input *in, size_t lo, size_t hi, size_t layer, c
   d->shift = s;
   d->layer = layer;
   d->entry = k;
-  say(d, "%sThe right values are in the wrong places, shifted by %+ld: %s holds the value of %s, and so on "
-         "(an off-by-one index where the gradient is stored).", where, s, to, from);
+  say(d,
+      "%sThe right values are in the wrong places, shifted by %+ld: %s holds the value of %s, and so on "
+      "(an off-by-one index where the gradient is stored).",
+      where, s, to, from);
   continue_after(d, where);
   return 1;
 }
 
-static int try_permutation(const diag_input *in, size_t lo, size_t hi, size_t layer, const char *where,
-                           bp_diagnosis *d, int *status) {
+static int try_permutation(const diag_input *in, size_t lo, size_t hi, size_t layer, const char *where, bp_diagnosis *d,
+                           int *status) {
   char from[64], to[64];
   if (!permutation_matches(in, lo, hi, status)) return 0;
   size_t at, src;
@@ -352,8 +372,10 @@ static int try_permutation(const diag_input *in, size_t lo, size_t hi, size_t la
   d->kind = BP_DIAG_PERMUTED;
   d->layer = layer;
   d->entry = at;
-  say(d, "%sThe right values are in the wrong places: e.g. %s holds the value that belongs to %s (permuted "
-         "indices; compare your index order with W(j, i) = w_ji).", where, to, from);
+  say(d,
+      "%sThe right values are in the wrong places: e.g. %s holds the value that belongs to %s (permuted "
+      "indices; compare your index order with W(j, i) = w_ji).",
+      where, to, from);
   continue_after(d, where);
   return 1;
 }
@@ -461,9 +483,11 @@ static void report_mistake(const model *mo, bp_plant h, bp_diagnosis *d) {
     d->layer = L;
     d->example = r;
     d->factor = sum;
-    say(d, "The targets do not sum to one (example %zu of the batch sums to %.9g), so the output "
-           "delta x - t of eq. (26) is not the gradient: it is x sum_k t_k - t (eq. (25)); normalize the targets or "
-           "use eq. (25).", r, sum);
+    say(d,
+        "The targets do not sum to one (example %zu of the batch sums to %.9g), so the output "
+        "delta x - t of eq. (26) is not the gradient: it is x sum_k t_k - t (eq. (25)); normalize the targets or "
+        "use eq. (25).",
+        r, sum);
     break;
   }
   case BP_MISTAKE_SOFTMAX_DIAGONAL:
@@ -482,22 +506,26 @@ static void report_mistake(const model *mo, bp_plant h, bp_diagnosis *d) {
       say(d, "The output delta misses the logistic derivative x(1-x) of eq. (7): you used dE/dx = (x-t)/(x(1-x)) "
              "(eq. (6)) as dE/ds, which is 1/(x(1-x)) times the x - t of eq. (9).");
     else
-      say(d, "%sits deltas miss the logistic derivative x(1-x) of eq. (7): dE/ds_j = dE/dx_j x_j(1-x_j) (eq. (11), "
-             "eq. (12)), so %s is 1/(x(1-x)) times the true one per unit of layer %zu.", where, grad_of(d), h.layer);
+      say(d,
+          "%sits deltas miss the logistic derivative x(1-x) of eq. (7): dE/ds_j = dE/dx_j x_j(1-x_j) (eq. (11), "
+          "eq. (12)), so %s is 1/(x(1-x)) times the true one per unit of layer %zu.",
+          where, grad_of(d), h.layer);
     break;
   case BP_MISTAKE_DERIVATIVE_AT_S:
     d->kind = BP_DIAG_DERIVATIVE_AT_S;
     layer_phrase(h.layer, L, where, sizeof where);
-    say(d, "%s%s uses s(1-s), the logistic derivative taken at the weighted sum s, where eq. (7) needs x(1-x) "
-           "at the activation x = 1/(1+e^-s) of layer %zu.", where, h.layer == L ? "The output delta" : "its delta",
-        h.layer);
+    say(d,
+        "%s%s uses s(1-s), the logistic derivative taken at the weighted sum s, where eq. (7) needs x(1-x) "
+        "at the activation x = 1/(1+e^-s) of layer %zu.",
+        where, h.layer == L ? "The output delta" : "its delta", h.layer);
     break;
   case BP_MISTAKE_TRANSPOSED_PROPAGATION:
     d->kind = BP_DIAG_TRANSPOSED;
     d->shift = 1;
     layer_phrase(h.layer - 1, L, where, sizeof where);
-    say(d, "%sthe deltas are sent down through W%zu instead of its transpose: eq. (13), eq. (14) sum dE/ds_i w_ji "
-           "over the units i above (dX = dS W^T, W%zu being %zu x %zu), not w_ij (W[i*%zu + j] read for W[j*%zu + i]).",
+    say(d,
+        "%sthe deltas are sent down through W%zu instead of its transpose: eq. (13), eq. (14) sum dE/ds_i w_ji "
+        "over the units i above (dX = dS W^T, W%zu being %zu x %zu), not w_ij (W[i*%zu + j] read for W[j*%zu + i]).",
         where, h.layer, h.layer, mo->net->sizes[h.layer - 1], mo->net->sizes[h.layer], mo->net->sizes[h.layer - 1],
         mo->net->sizes[h.layer]);
     break;
@@ -507,30 +535,35 @@ static void report_mistake(const model *mo, bp_plant h, bp_diagnosis *d) {
       say(d, "Each dW is built from the activations of the wrong layer (off by one layer): dE/dw_ji = dE/ds_i x_j "
              "(eq. (10), eq. (15)) takes x_j from the layer below the weights, not from their own layer.");
     else
-      say(d, "In W%zu: dW%zu is built from the activations of layer %zu, its own output, instead of layer %zu below it "
-             "(off by one layer): dE/dw_ji = dE/ds_i x_j (eq. (10), eq. (15)) with x_j of layer %zu.", h.layer, h.layer,
-          h.layer, h.layer - 1, h.layer - 1);
+      say(d,
+          "In W%zu: dW%zu is built from the activations of layer %zu, its own output, instead of layer %zu below it "
+          "(off by one layer): dE/dw_ji = dE/ds_i x_j (eq. (10), eq. (15)) with x_j of layer %zu.",
+          h.layer, h.layer, h.layer, h.layer - 1, h.layer - 1);
     break;
   case BP_MISTAKE_UPDATED_WEIGHTS:
     d->kind = BP_DIAG_UPDATED_WEIGHTS;
     d->factor = h.eta;
-    say(d, "The deltas were sent down through weights already updated by a step of eta = %.6g (W - eta dW) before the "
-           "backward pass finished: eq. (13), eq. (14) need the weights of the forward pass; update every W after the "
-           "whole gradient is known.", h.eta);
+    say(d,
+        "The deltas were sent down through weights already updated by a step of eta = %.6g (W - eta dW) before the "
+        "backward pass finished: eq. (13), eq. (14) need the weights of the forward pass; update every W after the "
+        "whole gradient is known.",
+        h.eta);
     break;
   case BP_MISTAKE_BIAS_NOT_SUMMED:
     d->kind = BP_DIAG_BIAS_NOT_SUMMED;
     d->example = h.example;
     if (h.layer == 0)
-      say(d, "The bias gradients hold the delta of example %zu alone (of examples 0..%zu), not the sum over the "
-             "batch: db = sum over the examples of dE/ds (eq. (16), eq. (29)), as dW sums X^T dS.", h.example,
-          mo->B - 1);
+      say(d,
+          "The bias gradients hold the delta of example %zu alone (of examples 0..%zu), not the sum over the "
+          "batch: db = sum over the examples of dE/ds (eq. (16), eq. (29)), as dW sums X^T dS.",
+          h.example, mo->B - 1);
     else
-      say(d, "In b%zu: the bias gradient holds the delta of example %zu alone (of examples 0..%zu), not the sum "
-             "over the batch (eq. (16), eq. (29)).", h.layer, h.example, mo->B - 1);
+      say(d,
+          "In b%zu: the bias gradient holds the delta of example %zu alone (of examples 0..%zu), not the sum "
+          "over the batch (eq. (16), eq. (29)).",
+          h.layer, h.example, mo->B - 1);
     break;
-  default:
-    break;
+  default: break;
   }
 }
 
@@ -562,12 +595,15 @@ static void report_overwritten(bp_diagnosis *d, size_t k, size_t B, size_t layer
   d->example = k;
   d->layer = layer;
   if (whole)
-    say(d, "%s is that of example %zu alone (of examples 0..%zu): the loop over the batch overwrites "
-           "(=) the gradient instead of accumulating (+=) it, while the loss sums over the examples.", grad_of(d), k,
-        B - 1);
+    say(d,
+        "%s is that of example %zu alone (of examples 0..%zu): the loop over the batch overwrites "
+        "(=) the gradient instead of accumulating (+=) it, while the loss sums over the examples.",
+        grad_of(d), k, B - 1);
   else
-    say(d, "From layer %zu down, the wrong blocks hold the gradient of example %zu alone (of examples 0..%zu): "
-           "they are overwritten (=) in the loop over the batch instead of accumulated (+=).", layer, k, B - 1);
+    say(d,
+        "From layer %zu down, the wrong blocks hold the gradient of example %zu alone (of examples 0..%zu): "
+        "they are overwritten (=) in the loop over the batch instead of accumulated (+=).",
+        layer, k, B - 1);
 }
 
 /* The plant's prediction matches a over [lo, hi): 1 (d filled), 0, or 0 with *status on failure. */
@@ -614,8 +650,7 @@ static int rule_wrong_layer_activations(const diag_input *in, model *mo, bp_diag
 
 /* eq. (16), eq. (29): every bias gradient one example's delta. */
 static int rule_bias_not_summed(const diag_input *in, model *mo, bp_diagnosis *d, int *status) {
-  return plant_matches_some_example(in, mo, plant_at(BP_MISTAKE_BIAS_NOT_SUMMED, 0), 0, mo->net->n_params, d,
-                                    status);
+  return plant_matches_some_example(in, mo, plant_at(BP_MISTAKE_BIAS_NOT_SUMMED, 0), 0, mo->net->n_params, d, status);
 }
 
 /* eq. (13), eq. (14) through W - eta dW. Layer L-1's gradient is affine in eta, a = n + eta D with D the change a
@@ -691,10 +726,11 @@ static int rule_saturation(const diag_input *in, model *mo, bp_diagnosis *d, int
   d->kind = BP_DIAG_SATURATION;
   d->mistake = BP_MISTAKE_DERIVATIVE_FROM_X;
   d->layer = at_l;
-  say(d, "The formula is right, but it loses digits where a unit saturates: %zu hidden unit%s x within 1e-8 of 0 "
-         "or 1 (closest: layer %zu unit %zu, 1 - x = %.2g), and x(1-x) of eq. (7) from the rounded x keeps only the "
-         "digits of 1 - x. Compute it from s: sigma(s) sigma(-s).", units, units == 1 ? " has" : "s have", at_l, at_i,
-      closest);
+  say(d,
+      "The formula is right, but it loses digits where a unit saturates: %zu hidden unit%s x within 1e-8 of 0 "
+      "or 1 (closest: layer %zu unit %zu, 1 - x = %.2g), and x(1-x) of eq. (7) from the rounded x keeps only the "
+      "digits of 1 - x. Compute it from s: sigma(s) sigma(-s).",
+      units, units == 1 ? " has" : "s have", at_l, at_i, closest);
   return 1;
 }
 
@@ -732,8 +768,10 @@ static int rule_transposed_block(const diag_input *in, model *mo, const layer_vi
   d->mistake = BP_MISTAKE_TRANSPOSED_BLOCK;
   d->shift = 0;
   d->layer = v->l;
-  say(d, "In layer %zu (W%zu, b%zu; %s): the gradient of W%zu is the transpose of the right one: dE/dw_ji = dE/ds_i "
-         "x_j (eq. (10), eq. (15)) belongs at row j, column i, that is dW = X^T dS.", v->l, v->l, v->l, v->above, v->l);
+  say(d,
+      "In layer %zu (W%zu, b%zu; %s): the gradient of W%zu is the transpose of the right one: dE/dw_ji = dE/ds_i "
+      "x_j (eq. (10), eq. (15)) belongs at row j, column i, that is dW = X^T dS.",
+      v->l, v->l, v->l, v->above, v->l);
   return 1;
 }
 
@@ -745,8 +783,8 @@ static int rule_mistake_in_layer(const diag_input *in, model *mo, const layer_vi
                     plant_at(BP_MISTAKE_WRONG_LAYER_ACTIVATIONS, v->l)};
   for (int k = 0; k < 4 && !*status; k++)
     if (plant_matches(in, mo, hs[k], v->lo, v->end, d, status)) return 1;
-  return !*status && plant_matches_some_example(in, mo, plant_at(BP_MISTAKE_BIAS_NOT_SUMMED, v->l), v->lo, v->end, d,
-                                                status);
+  return !*status &&
+         plant_matches_some_example(in, mo, plant_at(BP_MISTAKE_BIAS_NOT_SUMMED, v->l), v->lo, v->end, d, status);
 }
 
 /* A shift, a permutation or a factor a mistake gives, in W<l>, b<l> or the layer. */
@@ -766,8 +804,7 @@ static int rule_block_patterns(const diag_input *in, model *mo, const layer_view
 }
 
 /* eq. (10), eq. (15): from layer l down, each wrong block holds one example's gradient. */
-static int rule_overwritten_blocks(const diag_input *in, model *mo, const layer_view *v, bp_diagnosis *d,
-                                   int *status) {
+static int rule_overwritten_blocks(const diag_input *in, model *mo, const layer_view *v, bp_diagnosis *d, int *status) {
   for (size_t k = mo->B; mo->B >= 2 && k-- > 0;) {
     if ((*status = example_gradient(mo, k)) != GSL_SUCCESS) return 0;
     if (blocks_match_example(in, mo)) {
@@ -808,9 +845,10 @@ static int rule_wrong_layer(const diag_input *in, model *mo, const layer_view *v
   d->kind = BP_DIAG_WRONG_LAYER;
   d->layer = v->l;
   d->entry = w;
-  say(d, "Layer %zu is the first wrong layer from the top (the layers above are right): at %s %s gives "
-         "%.6g, finite differences %.6g; check its delta (eq. (11), eq. (12)) and dE/dw = delta x (eq. (15)).", v->l,
-      name, source_of(d), A(in, w), N(in, w));
+  say(d,
+      "Layer %zu is the first wrong layer from the top (the layers above are right): at %s %s gives "
+      "%.6g, finite differences %.6g; check its delta (eq. (11), eq. (12)) and dE/dw = delta x (eq. (15)).",
+      v->l, name, source_of(d), A(in, w), N(in, w));
   return 1;
 }
 
@@ -818,14 +856,18 @@ typedef int (*layer_rule)(const diag_input *in, model *mo, const layer_view *v, 
 
 /* The first wrong layer from the top, and the first of its rules that matches. */
 static int try_top_down(const diag_input *in, model *mo, bp_diagnosis *d, int *status) {
-  static const layer_rule rules[] = {rule_factor_from_here_down, rule_factor_in_layer,  rule_transposed_block,
-                                     rule_mistake_in_layer,      rule_block_patterns,   rule_overwritten_blocks,
-                                     rule_any_factor,            rule_wrong_layer};
+  static const layer_rule rules[] = {
+      rule_factor_from_here_down, rule_factor_in_layer,    rule_transposed_block, rule_mistake_in_layer,
+      rule_block_patterns,        rule_overwritten_blocks, rule_any_factor,       rule_wrong_layer};
   const bp_mlp *net = mo->net;
   size_t l = mo->L;
   while (l >= 1 && !range_fails(in, net->offset[l], layer_end(net, l))) l--;
   if (l == 0) return 0; /* cannot happen for a FAIL verdict: every entry is some layer's */
-  layer_view v = {l, net->offset[l], layer_end(net, l), net->sizes[l - 1], net->sizes[l],
+  layer_view v = {l,
+                  net->offset[l],
+                  layer_end(net, l),
+                  net->sizes[l - 1],
+                  net->sizes[l],
                   l < mo->L ? "the layers above are right" : "the output layer"};
   for (size_t k = 0; k < sizeof rules / sizeof rules[0] && !*status; k++)
     if (rules[k](in, mo, &v, d, status)) return 1;
@@ -837,7 +879,7 @@ typedef int (*whole_rule)(const diag_input *in, model *mo, bp_diagnosis *d, int 
 /* The mistakes over the whole gradient, then layer by layer. */
 static int try_models(const diag_input *in, model *mo, bp_diagnosis *d, int *status) {
   static const whole_rule rules[] = {rule_mistake_at_one_layer, rule_wrong_layer_activations, rule_updated_weights,
-                                     rule_bias_not_summed, rule_overwritten_batch, rule_saturation};
+                                     rule_bias_not_summed,      rule_overwritten_batch,       rule_saturation};
   for (size_t k = 0; k < sizeof rules / sizeof rules[0] && !*status; k++)
     if (rules[k](in, mo, d, status)) return 1;
   return 0;
@@ -850,11 +892,11 @@ static int check_context(const bp_gradcheck *gc, const bp_diagnosis_context *ctx
   if (gc->size != net->n_params)
     BP_ERROR(GSL_EBADLEN, "bp_diagnose: the gradcheck has %zu entries, the network %zu parameters", gc->size,
              net->n_params);
-  if (ctx->X0->size2 != net->sizes[0] || ctx->T->size1 != ctx->X0->size1 ||
-      ctx->T->size2 != net->sizes[net->n_layers])
-    BP_ERROR(GSL_EBADLEN, "bp_diagnose: the batch is %zu x %zu and the targets %zu x %zu for a network of %zu "
-             "inputs and %zu outputs", ctx->X0->size1, ctx->X0->size2, ctx->T->size1, ctx->T->size2, net->sizes[0],
-             net->sizes[net->n_layers]);
+  if (ctx->X0->size2 != net->sizes[0] || ctx->T->size1 != ctx->X0->size1 || ctx->T->size2 != net->sizes[net->n_layers])
+    BP_ERROR(GSL_EBADLEN,
+             "bp_diagnose: the batch is %zu x %zu and the targets %zu x %zu for a network of %zu "
+             "inputs and %zu outputs",
+             ctx->X0->size1, ctx->X0->size2, ctx->T->size1, ctx->T->size2, net->sizes[0], net->sizes[net->n_layers]);
   return GSL_SUCCESS;
 }
 
@@ -907,17 +949,20 @@ int bp_diagnose_as(const bp_gradcheck *gc, const bp_diagnosis_context *ctx, cons
   d->entry = gc->worst;
   if (gc->verdict != BP_VERDICT_FAIL) {
     d->kind = BP_DIAG_NONE;
-    say(d, gc->verdict == BP_VERDICT_PASS ? "The gradient agrees with finite differences: nothing to diagnose."
-                                          : "Every analytic entry is zero and every numeric one within its error of zero: nothing "
-                                            "tells right from wrong here.");
+    say(d, gc->verdict == BP_VERDICT_PASS
+               ? "The gradient agrees with finite differences: nothing to diagnose."
+               : "Every analytic entry is zero and every numeric one within its error of zero: nothing "
+                 "tells right from wrong here.");
     return GSL_SUCCESS;
   }
   char name[64];
   entry_name(&in, gc->worst, name, sizeof name);
   double aw = A(&in, gc->worst), nw = N(&in, gc->worst);
   if (gc->n_nonfinite > 0) {
-    say(d, "%s is not finite (%s gives %.6g, finite differences %.6g): look for an overflow, a log or "
-           "division at 0, or an unstable form where eq. (36), eq. (38) are stable.", name, source_of(d), aw, nw);
+    say(d,
+        "%s is not finite (%s gives %.6g, finite differences %.6g): look for an overflow, a log or "
+        "division at 0, or an unstable form where eq. (36), eq. (38) are stable.",
+        name, source_of(d), aw, nw);
     return GSL_SUCCESS;
   }
   int found = diagnose_failure(&in, d, &status);
@@ -930,8 +975,10 @@ int bp_diagnose_as(const bp_gradcheck *gc, const bp_diagnosis_context *ctx, cons
   if (!found) {
     d->kind = BP_DIAG_UNKNOWN;
     d->entry = gc->worst;
-    say(d, "Not a pattern bpcheck knows: the worst entry is %s, where %s gives %.9g and finite "
-           "differences (the truth) give %.9g.", name, source_of(d), aw, nw);
+    say(d,
+        "Not a pattern bpcheck knows: the worst entry is %s, where %s gives %.9g and finite "
+        "differences (the truth) give %.9g.",
+        name, source_of(d), aw, nw);
   }
   return GSL_SUCCESS;
 }

@@ -33,31 +33,31 @@ extern "C" {
 #endif
 
 typedef enum {
-  BP_DIAG_NONE,                              /* the verdict is PASS or NO_SIGNAL: nothing to diagnose */
-  BP_DIAG_SIGN,                              /* a = -n (factor -1), everywhere or from `layer` down */
-  BP_DIAG_FACTOR,                            /* a = c n, c = `factor` (0: the gradient was never written) */
-  BP_DIAG_MISSING_ACTIVATION_DERIVATIVE,     /* eq. (7): x(1-x) left out at `layer` (L: the output, eq. 6/19) */
-  BP_DIAG_DERIVATIVE_AT_S,                   /* eq. (7): s(1-s) used at `layer` where x(1-x) belongs */
-  BP_DIAG_TRANSPOSED,                        /* W<layer>'s gradient transposed, or deltas sent down through
+  BP_DIAG_NONE,                          /* the verdict is PASS or NO_SIGNAL: nothing to diagnose */
+  BP_DIAG_SIGN,                          /* a = -n (factor -1), everywhere or from `layer` down */
+  BP_DIAG_FACTOR,                        /* a = c n, c = `factor` (0: the gradient was never written) */
+  BP_DIAG_MISSING_ACTIVATION_DERIVATIVE, /* eq. (7): x(1-x) left out at `layer` (L: the output, eq. 6/19) */
+  BP_DIAG_DERIVATIVE_AT_S,               /* eq. (7): s(1-s) used at `layer` where x(1-x) belongs */
+  BP_DIAG_TRANSPOSED,                    /* W<layer>'s gradient transposed, or deltas sent down through
                                               * W<layer> instead of its transpose (eq. 13, 14); `shift` 0 for the
                                               * block, 1 for the propagation */
-  BP_DIAG_PERMUTED,                          /* the right values in the wrong places; `shift` != 0 when a[k] =
+  BP_DIAG_PERMUTED,                      /* the right values in the wrong places; `shift` != 0 when a[k] =
                                               * n[k - shift] (an off-by-one index is shift +-1) */
-  BP_DIAG_SOFTMAX_DIAGONAL,                  /* eq. (21), eq. (22): only dx_i/ds_i = x_i(1-x_i) used */
-  BP_DIAG_OVERWRITTEN_BATCH,                 /* the gradient of one example (`example`) instead of the batch sum */
-  BP_DIAG_TARGETS_NOT_NORMALIZED,            /* eq. (26) x - t used where sum_k t_k != 1 (eq. 25); `factor` is
+  BP_DIAG_SOFTMAX_DIAGONAL,              /* eq. (21), eq. (22): only dx_i/ds_i = x_i(1-x_i) used */
+  BP_DIAG_OVERWRITTEN_BATCH,             /* the gradient of one example (`example`) instead of the batch sum */
+  BP_DIAG_TARGETS_NOT_NORMALIZED,        /* eq. (26) x - t used where sum_k t_k != 1 (eq. 25); `factor` is
                                               * the row sum farthest from 1, `example` that row */
-  BP_DIAG_WRONG_LAYER_ACTIVATIONS,           /* eq. (10), eq. (15): dW<layer> (0: every dW) from the activations of
+  BP_DIAG_WRONG_LAYER_ACTIVATIONS,       /* eq. (10), eq. (15): dW<layer> (0: every dW) from the activations of
                                               * the wrong layer, its own output (off by one layer) */
-  BP_DIAG_UPDATED_WEIGHTS,                   /* eq. (13), eq. (14): deltas sent down through W - eta dW, updated
+  BP_DIAG_UPDATED_WEIGHTS,               /* eq. (13), eq. (14): deltas sent down through W - eta dW, updated
                                               * before the backward pass finished; `factor` is the fitted eta */
-  BP_DIAG_BIAS_NOT_SUMMED,                   /* eq. (16), eq. (29): b<layer> (0: every b) holds the delta of
+  BP_DIAG_BIAS_NOT_SUMMED,               /* eq. (16), eq. (29): b<layer> (0: every b) holds the delta of
                                               * `example` alone, not the sum over the batch */
-  BP_DIAG_SATURATION,                        /* eq. (7), eq. (12): the formula is right, but x(1-x) from the
+  BP_DIAG_SATURATION,                    /* eq. (7), eq. (12): the formula is right, but x(1-x) from the
                                               * rounded x loses the digits of 1 - x where a unit saturates (x
                                               * within 1e-8 of 0 or 1); `layer` holds the most saturated unit */
-  BP_DIAG_WRONG_LAYER,                       /* `layer` is the first wrong layer from the top; no known mistake */
-  BP_DIAG_UNKNOWN                            /* a failure bpcheck does not recognise */
+  BP_DIAG_WRONG_LAYER,                   /* `layer` is the first wrong layer from the top; no known mistake */
+  BP_DIAG_UNKNOWN                        /* a failure bpcheck does not recognise */
 } bp_diagnosis_kind;
 #define BP_DIAG_N_KINDS 16
 
@@ -73,12 +73,12 @@ typedef struct {
 #define BP_DIAG_SENTENCE_LEN 320
 typedef struct {
   bp_diagnosis_kind kind;
-  double factor;  /* FACTOR / SIGN: the measured c in a = c n; TARGETS_NOT_NORMALIZED: sum_k t_k of `example` */
-  size_t layer;   /* the layer (1..L) where the mistake sits or starts; 0 when it is the whole gradient or there
+  double factor;    /* FACTOR / SIGN: the measured c in a = c n; TARGETS_NOT_NORMALIZED: sum_k t_k of `example` */
+  size_t layer;     /* the layer (1..L) where the mistake sits or starts; 0 when it is the whole gradient or there
                    * is no context */
-  long shift;     /* PERMUTED: a[k] = n[k - shift] (0 for another permutation); TRANSPOSED: 0 block, 1 propagation */
-  size_t example; /* OVERWRITTEN_BATCH: the example whose gradient is left; TARGETS_NOT_NORMALIZED: the row */
-  size_t entry;   /* the entry the sentence cites (the worst one, unless the sentence says otherwise) */
+  long shift;       /* PERMUTED: a[k] = n[k - shift] (0 for another permutation); TRANSPOSED: 0 block, 1 propagation */
+  size_t example;   /* OVERWRITTEN_BATCH: the example whose gradient is left; TARGETS_NOT_NORMALIZED: the row */
+  size_t entry;     /* the entry the sentence cites (the worst one, unless the sentence says otherwise) */
   char subject[48]; /* who the sentence speaks of ("" : "your gradient" / "your backprop") */
   bp_mistake mistake; /* the classic mistake (mistakes.h) the diagnosis names, NONE when it names none for sure (a
                        * factor 1/2 with a batch of 2 names two; a permutation or a wrong layer none) */

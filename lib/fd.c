@@ -41,11 +41,11 @@ int bp_fd_method_parse(const char *name, bp_fd_method *method) {
  *               power of two (exact division) near 2^-66 max(|x|, 1) ~ 1.4e-20, where h^2 |f'''| is negligible. */
 static double base_step(bp_fd_method method) {
   switch (method) {
-    case BP_FD_FORWARD: return GSL_SQRT_DBL_EPSILON;
-    case BP_FD_RICHARDSON: return 1.8227016243e-2; /* eps^(1/9) = 2^(-52/9) */
-    case BP_FD_COMPLEX: return 0x1p-66;
-    case BP_FD_GSL: return GSL_ROOT5_DBL_EPSILON;
-    default: return GSL_ROOT3_DBL_EPSILON;
+  case BP_FD_FORWARD: return GSL_SQRT_DBL_EPSILON;
+  case BP_FD_RICHARDSON: return 1.8227016243e-2; /* eps^(1/9) = 2^(-52/9) */
+  case BP_FD_COMPLEX: return 0x1p-66;
+  case BP_FD_GSL: return GSL_ROOT5_DBL_EPSILON;
+  default: return GSL_ROOT3_DBL_EPSILON;
   }
 }
 
@@ -102,7 +102,7 @@ typedef struct {
   double scale;  /* a power of two applied to every value (values near DBL_MAX), undone on the result */
   int nonfinite; /* some value was inf or NaN */
   int status;
-  int n_seen;         /* values returned since the last reset, the first 8 kept (GSL's two rounds of 4) */
+  int n_seen; /* values returned since the last reset, the first 8 kept (GSL's two rounds of 4) */
   double at[8], y_at[8];
 } gsl_adapter;
 
@@ -157,26 +157,22 @@ static const fd_rule rule_backward = {3, {4, 1, 3}, {1.0, -1.0, 0.0}, {0.5, 0.0,
  * of 90 moves s by 26 across it) R is not in its asymptotic regime and the 1/255 fell short (3 of 10,000 random
  * networks with ordinary features, `make property`). Undivided, it still resolves 1e-7 wherever R is: at
  * h = 0.018, 255 c h^8 is ~3e-12 of f's scale. */
-static const fd_rule rule_richardson = {
-    10, {0, 1, 2, 3, 5, 6, 7, 8, 9, 10},
-    {2048.0 / 2835.0, -2048.0 / 2835.0, -16.0 / 135.0, 16.0 / 135.0, 1.0 / 270.0, -1.0 / 270.0, -1.0 / 45360.0,
-     1.0 / 45360.0, 0.0, 0.0},
-    {0.0, 0.0, 1024.0 / 2835.0, -1024.0 / 2835.0, -8.0 / 135.0, 8.0 / 135.0, 1.0 / 540.0, -1.0 / 540.0,
-     -1.0 / 90720.0, 1.0 / 90720.0},
-    1.0};
+static const fd_rule rule_richardson = {10,
+                                        {0, 1, 2, 3, 5, 6, 7, 8, 9, 10},
+                                        {2048.0 / 2835.0, -2048.0 / 2835.0, -16.0 / 135.0, 16.0 / 135.0, 1.0 / 270.0,
+                                         -1.0 / 270.0, -1.0 / 45360.0, 1.0 / 45360.0, 0.0, 0.0},
+                                        {0.0, 0.0, 1024.0 / 2835.0, -1024.0 / 2835.0, -8.0 / 135.0, 8.0 / 135.0,
+                                         1.0 / 540.0, -1.0 / 540.0, -1.0 / 90720.0, 1.0 / 90720.0},
+                                        1.0};
 
 /* The rules a method tries in order: the first whose values are all finite decides the entry. */
 static int method_rules(bp_fd_method method, const fd_rule **rules) {
   switch (method) {
-    case BP_FD_FORWARD:
-      rules[0] = &rule_forward, rules[1] = &rule_backward;
-      return 2;
-    case BP_FD_RICHARDSON:
-      rules[0] = &rule_richardson, rules[1] = &rule_central, rules[2] = &rule_backward2, rules[3] = &rule_forward2;
-      return 4;
-    default:
-      rules[0] = &rule_central, rules[1] = &rule_backward2, rules[2] = &rule_forward2;
-      return 3;
+  case BP_FD_FORWARD: rules[0] = &rule_forward, rules[1] = &rule_backward; return 2;
+  case BP_FD_RICHARDSON:
+    rules[0] = &rule_richardson, rules[1] = &rule_central, rules[2] = &rule_backward2, rules[3] = &rule_forward2;
+    return 4;
+  default: rules[0] = &rule_central, rules[1] = &rule_backward2, rules[2] = &rule_forward2; return 3;
   }
 }
 
@@ -254,12 +250,13 @@ static int apply_rule(const fd_rule *rule, column_points *cp, size_t r, double *
   double d1 = weighted_difference(rule->n, rule->w, v, cp->h), d2 = weighted_difference(rule->n, rule->c, v, cp->h);
   double trunc = fabs(d2 / rule->trunc_div - d1 / rule->trunc_div);
   double round = 2.0 * wsum * (GSL_DBL_EPSILON * f + DBL_TRUE_MIN) / cp->h;
-  double gain = rule->trunc_div + 1.0; /* 4^order: 4 for forward (trunc_div 1), 16 for central (3) */
+  double gain = rule->trunc_div + 1.0;          /* 4^order: 4 for forward (trunc_div 1), 16 for central (3) */
   if (rule == &rule_richardson) gain = 65536.0; /* richardson, order 8 */
   *d = d1;
   *err = trunc + round;
   if (rule == &rule_richardson) *err = fmax(*err, stencil_kink(cp, r, f));
-  *best = fmin(fmin(*err, gain * trunc + 0.25 * round), fmin(trunc / gain + 4.0 * round, trunc / (gain * gain) + 16.0 * round));
+  *best = fmin(fmin(*err, gain * trunc + 0.25 * round),
+               fmin(trunc / gain + 4.0 * round, trunc / (gain * gain) + 16.0 * round));
   return isfinite(d1) && isfinite(*err);
 }
 
@@ -357,8 +354,8 @@ static double gsl_rounds_apart(const gsl_adapter *a) {
 }
 
 static int gsl_column(fd_worker *wk, size_t j, double x0, double h, gsl_matrix *J, gsl_matrix *J_err, size_t col) {
-  int (*const deriv[3])(const gsl_function *, double, double, double *, double *) = {
-      gsl_deriv_central, gsl_deriv_backward, gsl_deriv_forward};
+  int (*const deriv[3])(const gsl_function *, double, double, double *,
+                        double *) = {gsl_deriv_central, gsl_deriv_backward, gsl_deriv_forward};
   const int usable[3] = {isfinite(x0 + h) && isfinite(x0 - h), isfinite(x0 - h), isfinite(x0 + h)};
   gsl_adapter a = {wk, wk->buf[0], j, 0, x0, 1.0, 0, GSL_SUCCESS, 0, {0}, {0}};
   gsl_function F = {gsl_adapter_eval, &a};
@@ -453,9 +450,7 @@ static int complex_column(fd_worker *wk, size_t j, double h, gsl_matrix *J, gsl_
 
 /* ---- the Jacobian ---------------------------------------------------------------------------------------------- */
 
-bp_fd_options bp_fd_options_default(void) {
-  return (bp_fd_options){0.0, NULL, 0, NULL, NULL, NULL, NULL, 1, NULL};
-}
+bp_fd_options bp_fd_options_default(void) { return (bp_fd_options){0.0, NULL, 0, NULL, NULL, NULL, NULL, 1, NULL}; }
 
 static void worker_free(fd_worker *wk) {
   for (int k = 0; k < N_POINTS; k++)
@@ -541,14 +536,13 @@ int bp_fd_jacobian_with(bp_fd_method method, const bp_fd_problem *p, gsl_vector 
   if (!(o.step >= 0) || !isfinite(o.step))
     BP_ERROR(GSL_EINVAL, "bp_fd_jacobian: the step must be 0 (automatic) or positive and finite");
   if (J->size2 != n_cols)
-    BP_ERROR(GSL_EBADLEN, "bp_fd_jacobian: J has %zu columns but %zu coordinates are differentiated", J->size2,
-             n_cols);
+    BP_ERROR(GSL_EBADLEN, "bp_fd_jacobian: J has %zu columns but %zu coordinates are differentiated", J->size2, n_cols);
   for (size_t c = 0; o.columns && c < n_cols; c++)
     if (o.columns[c] >= x->size)
       BP_ERROR(GSL_EBADLEN, "bp_fd_jacobian: coordinate %zu is beyond x's length %zu", o.columns[c], x->size);
   if (J_err && (J_err->size1 != J->size1 || J_err->size2 != J->size2))
-    BP_ERROR(GSL_EBADLEN, "bp_fd_jacobian: J_err is %zu x %zu but J is %zu x %zu", J_err->size1, J_err->size2,
-             J->size1, J->size2);
+    BP_ERROR(GSL_EBADLEN, "bp_fd_jacobian: J_err is %zu x %zu but J is %zu x %zu", J_err->size1, J_err->size2, J->size1,
+             J->size2);
   /* The moves serve the method when they have its function; threads only with moves (f itself may share state). */
   const bp_fd_moves *mv = p->moves;
   if (mv && ((method == BP_FD_COMPLEX) ? mv->moved_complex == NULL : mv->moved == NULL)) mv = NULL;
@@ -636,4 +630,3 @@ int bp_fd_probe_kink(const bp_fd_problem *p, gsl_vector *x, size_t j, size_t r, 
           dmax > 64.0 * (GSL_DBL_EPSILON * fmax_abs + DBL_TRUE_MIN) / h;
   return GSL_SUCCESS;
 }
-

@@ -104,8 +104,8 @@ typedef struct {
   void *progress_context;
   bp_fd_settled_fn settled; /* NULL: every trial step for every column (forward, central, richardson) */
   void *settled_context;
-  size_t n_threads;         /* 0 or 1: one; more only with a problem's moves (above) */
-  size_t *evaluations;      /* if not NULL, set to the evaluations of f (or fz) made, the kink probe's excluded */
+  size_t n_threads;    /* 0 or 1: one; more only with a problem's moves (above) */
+  size_t *evaluations; /* if not NULL, set to the evaluations of f (or fz) made, the kink probe's excluded */
 } bp_fd_options;
 bp_fd_options bp_fd_options_default(void);
 int bp_fd_jacobian_with(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, const bp_fd_options *opt,

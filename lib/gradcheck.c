@@ -42,7 +42,6 @@ const char *bp_rel_err_band(double rel_err) {
   return "good";
 }
 
-
 const char *bp_gradcheck_entry_verdict(const bp_gradcheck *gc, size_t k) {
   if (gsl_vector_uchar_get(gc->passed, k)) return "PASS";
   return gsl_vector_uchar_get(gc->nonsmooth, k) ? "NOT SMOOTH" : "FAIL";
@@ -60,10 +59,10 @@ void bp_gradcheck_entry_band(const bp_gradcheck *gc, size_t k, char *buf, size_t
 
 const char *bp_verdict_name(bp_verdict v) {
   switch (v) {
-    case BP_VERDICT_PASS: return "PASS";
-    case BP_VERDICT_FAIL: return "FAIL";
-    case BP_VERDICT_NO_SIGNAL: return "NO SIGNAL";
-    case BP_VERDICT_NOT_SMOOTH: return "NOT SMOOTH";
+  case BP_VERDICT_PASS: return "PASS";
+  case BP_VERDICT_FAIL: return "FAIL";
+  case BP_VERDICT_NO_SIGNAL: return "NO SIGNAL";
+  case BP_VERDICT_NOT_SMOOTH: return "NOT SMOOTH";
   }
   return "UNKNOWN";
 }
@@ -81,8 +80,9 @@ bp_gradcheck *bp_gradcheck_alloc(size_t size) {
   gc->size = size;
   /* the failing allocation leaves its own "out of memory" message */
   int ok = (gc->passed = bp_vector_uchar_alloc(size)) != NULL && (gc->resolved = bp_vector_uchar_alloc(size)) != NULL &&
-           (gc->nonsmooth = bp_vector_uchar_alloc(size)) != NULL && (gc->judged = bp_vector_uchar_alloc(size)) != NULL &&
-           (gc->floor = bp_vector_alloc(size)) != NULL && (gc->scale = bp_vector_alloc(size)) != NULL && (gc->block = bp_calloc(size, sizeof *gc->block)) != NULL &&
+           (gc->nonsmooth = bp_vector_uchar_alloc(size)) != NULL &&
+           (gc->judged = bp_vector_uchar_alloc(size)) != NULL && (gc->floor = bp_vector_alloc(size)) != NULL &&
+           (gc->scale = bp_vector_alloc(size)) != NULL && (gc->block = bp_calloc(size, sizeof *gc->block)) != NULL &&
            (gc->block_scale = bp_calloc(size, sizeof *gc->block_scale)) != NULL &&
            (gc->analytic = bp_vector_alloc(size)) != NULL && (gc->numeric = bp_vector_alloc(size)) != NULL &&
            (gc->estimate = bp_vector_alloc(size)) != NULL && (gc->abs_err = bp_vector_alloc(size)) != NULL &&
@@ -132,9 +132,9 @@ int bp_gradcheck_set_scale(bp_gradcheck *gc, const gsl_vector *scale) {
 
 const char *bp_gradcheck_judged_by(const bp_gradcheck *gc, size_t k) {
   switch (gsl_vector_uchar_get(gc->judged, k)) {
-    case BP_JUDGED_REL_ERR: return "rel_err";
-    case BP_JUDGED_FLOOR: return "floor";
-    default: return "estimate";
+  case BP_JUDGED_REL_ERR: return "rel_err";
+  case BP_JUDGED_FLOOR: return "floor";
+  default: return "estimate";
   }
 }
 
@@ -216,7 +216,7 @@ static int compare(bp_gradcheck *gc, const bp_tolerance *tol, size_t row_len) {
   if (!(tol->rtol > 0) || !isfinite(tol->rtol) || !(tol->est_factor >= 0) || !isfinite(tol->est_factor) ||
       !(tol->floor_ulps >= 0) || !isfinite(tol->floor_ulps))
     BP_ERROR(GSL_EINVAL, "bp_gradcheck_compare: rtol must be positive, est_factor and floor_ulps non-negative, all "
-             "finite");
+                         "finite");
   gc->tol = *tol;
   gc->n_failed = gc->n_nonfinite = gc->n_unresolved = gc->n_floor = gc->n_nonsmooth = gc->worst = 0;
   set_floors(gc, tol, row_len);
@@ -301,8 +301,8 @@ static int entry_settled(size_t r, size_t c, double d, double err, double best_e
   double a = gsl_matrix_get(sc->J_analytic, r, c);
   if (!(isfinite(a) && isfinite(d) && isfinite(err) && isfinite(best_err))) return 0;
   double fl = sc->gc->scale_given ? fmin(sc->tol->floor_ulps * GSL_DBL_EPSILON, 1.0) *
-                                       gsl_vector_get(sc->gc->scale, r * sc->J_analytic->size2 + c)
-                                 : 0.0;
+                                        gsl_vector_get(sc->gc->scale, r * sc->J_analytic->size2 + c)
+                                  : 0.0;
   entry_measure m = measure_entry(a, d, err, fl, sc->tol);
   if (!m.passed) return 0;
   double size = fmax(fabs(a), fabs(d));
@@ -317,11 +317,12 @@ int bp_gradcheck_jacobian_with(bp_gradcheck *gc, bp_fd_method method, const bp_f
   size_t m = J_analytic->size1, n = J_analytic->size2;
   size_t n_cols = (opt && opt->columns) ? opt->n_columns : x->size;
   if (n != n_cols)
-    BP_ERROR(GSL_EBADLEN, "bp_gradcheck_jacobian: the analytic Jacobian has %zu columns but %zu coordinates are "
-             "differentiated", n, n_cols);
+    BP_ERROR(GSL_EBADLEN,
+             "bp_gradcheck_jacobian: the analytic Jacobian has %zu columns but %zu coordinates are "
+             "differentiated",
+             n, n_cols);
   if (gc->size != m * n)
-    BP_ERROR(GSL_EBADLEN, "bp_gradcheck_jacobian: the check holds %zu entries, the Jacobian %zu x %zu", gc->size, m,
-             n);
+    BP_ERROR(GSL_EBADLEN, "bp_gradcheck_jacobian: the check holds %zu entries, the Jacobian %zu x %zu", gc->size, m, n);
   gsl_matrix_view a = gsl_matrix_view_vector(gc->analytic, m, n);
   gsl_matrix_view num = gsl_matrix_view_vector(gc->numeric, m, n);
   gsl_matrix_view est = gsl_matrix_view_vector(gc->estimate, m, n);

@@ -79,34 +79,34 @@ bp_tolerance bp_tolerance_identity(void); /* BP_RTOL_IDENTITY, no estimate, no f
 typedef enum { BP_JUDGED_REL_ERR, BP_JUDGED_ESTIMATE, BP_JUDGED_FLOOR, BP_JUDGED_NONFINITE } bp_judged_by;
 
 typedef struct {
-  size_t size;                             /* entries compared */
+  size_t size;                               /* entries compared */
   gsl_vector *analytic, *numeric, *estimate; /* inputs: filled by the caller or by bp_gradcheck_jacobian */
-  gsl_vector *abs_err;                     /* |a - n| (+inf only where a - n exceeds DBL_MAX) */
-  gsl_vector *rel_err;                     /* the true relative error |a - n| / max(|a|, |n|); inf if non-finite */
-  gsl_vector_uchar *passed;                /* 1 where the entry passes */
-  gsl_vector_uchar *resolved;              /* 1 where max(|a|, |n|) rtol > est_factor e (finite entries only) */
-  gsl_vector_uchar *nonsmooth;             /* 1 where a failing entry sits at a kink of f (bp_gradcheck_jacobian) */
-  gsl_vector_uchar *judged;                /* bp_judged_by per entry */
-  gsl_vector *floor;                       /* the analytic-rounding floor of each entry (0 where none) */
-  size_t *block;                           /* the floor's block of each entry (bp_gradcheck_set_blocks) */
-  int blocks_given;                        /* 0: the default blocks (one, or a Jacobian's rows) */
-  double *block_scale;                     /* scratch: the largest |n| per block */
-  gsl_vector *scale;                       /* the floor's scale per entry (bp_gradcheck_set_scale) */
-  int scale_given;                         /* 0: the blocks' largest |n| */
-  size_t worst;                            /* the entry that decides the verdict: the first non-finite one, else
+  gsl_vector *abs_err;                       /* |a - n| (+inf only where a - n exceeds DBL_MAX) */
+  gsl_vector *rel_err;                       /* the true relative error |a - n| / max(|a|, |n|); inf if non-finite */
+  gsl_vector_uchar *passed;                  /* 1 where the entry passes */
+  gsl_vector_uchar *resolved;                /* 1 where max(|a|, |n|) rtol > est_factor e (finite entries only) */
+  gsl_vector_uchar *nonsmooth;               /* 1 where a failing entry sits at a kink of f (bp_gradcheck_jacobian) */
+  gsl_vector_uchar *judged;                  /* bp_judged_by per entry */
+  gsl_vector *floor;                         /* the analytic-rounding floor of each entry (0 where none) */
+  size_t *block;                             /* the floor's block of each entry (bp_gradcheck_set_blocks) */
+  int blocks_given;                          /* 0: the default blocks (one, or a Jacobian's rows) */
+  double *block_scale;                       /* scratch: the largest |n| per block */
+  gsl_vector *scale;                         /* the floor's scale per entry (bp_gradcheck_set_scale) */
+  int scale_given;                           /* 0: the blocks' largest |n| */
+  size_t worst;                              /* the entry that decides the verdict: the first non-finite one, else
                                             * the largest failure margin |a - n| / max(rtol max(|a|, |n|),
                                             * est_factor e) (> 1 exactly when the entry fails) */
-  double max_abs_err;                      /* over the finite entries */
-  double max_rel_err;                      /* the largest rel_err over the RESOLVED entries (0 if none is); inf
+  double max_abs_err;                        /* over the finite entries */
+  double max_rel_err;                        /* the largest rel_err over the RESOLVED entries (0 if none is); inf
                                             * if some entry is non-finite */
-  double norm_rel_err;                     /* ||a - n||_2 / ||n||_2 over all entries */
+  double norm_rel_err;                       /* ||a - n||_2 / ||n||_2 over all entries */
   size_t n_failed, n_nonfinite;
-  size_t n_unresolved;                     /* finite entries below resolution: judged by the estimate or floor */
-  size_t n_floor;                          /* of those, the entries judged by the analytic-rounding floor */
-  size_t n_nonsmooth;                      /* failing entries at a kink of f */
+  size_t n_unresolved; /* finite entries below resolution: judged by the estimate or floor */
+  size_t n_floor;      /* of those, the entries judged by the analytic-rounding floor */
+  size_t n_nonsmooth;  /* failing entries at a kink of f */
   bp_verdict verdict;
   bp_tolerance tol;
-  size_t evaluations;                      /* of f by bp_gradcheck_jacobian (0 when only compared) */
+  size_t evaluations; /* of f by bp_gradcheck_jacobian (0 when only compared) */
 } bp_gradcheck;
 
 bp_gradcheck *bp_gradcheck_alloc(size_t size);

@@ -19,7 +19,8 @@
  * for programs that do not have course/ (an installed library), and this keeps the two equal. course/ sits beside
  * lib/ in the repository, the handout's grader/ and the autograder alike. */
 #include "../course/exercises.h"
-_Static_assert(BP_GRADE_EX_NOT_ATTEMPTED == EX_NOT_ATTEMPTED, "grade.h and course/exercises.h disagree on EX_NOT_ATTEMPTED");
+_Static_assert(BP_GRADE_EX_NOT_ATTEMPTED == EX_NOT_ATTEMPTED,
+               "grade.h and course/exercises.h disagree on EX_NOT_ATTEMPTED");
 _Static_assert(BP_GRADE_EX_SUCCESS == EX_SUCCESS, "grade.h and course/exercises.h disagree on EX_SUCCESS");
 
 enum {
@@ -83,7 +84,7 @@ typedef struct {
   char names[MAX_ARRAYS][12];
   double *arrays[MAX_ARRAYS];
   size_t out_len;
-  double *reference;   /* out_len */
+  double *reference; /* out_len */
   /* the truth: F at `point` has `rows` outputs; the answer is its rows x point->size Jacobian */
   size_t rows;
   gsl_vector *point;
@@ -91,8 +92,8 @@ typedef struct {
   gsl_vector *bias, *g;
   bp_mlp *net;
   bp_mlp_workspace *ws;
-  gsl_matrix *X0, *TB;               /* the network's batch and targets */
-  double value_scale;                /* value exercises: the size of the terms summed */
+  gsl_matrix *X0, *TB; /* the network's batch and targets */
+  double value_scale;  /* value exercises: the size of the terms summed */
 } grade_case;
 
 struct bp_grade_cases {
@@ -149,11 +150,11 @@ static int case_int(grade_case *c, size_t v) {
 /* What a case is made from. */
 typedef struct {
   unsigned long seed;
-  size_t n, nj, ni;            /* vector length; layer sizes */
+  size_t n, nj, ni; /* vector length; layer sizes */
   size_t n_layers, sizes[5], batch;
-  int extreme;                 /* targets at 0 and 1 (one-hot for softmax); the losses: |s| up to 800 */
-  int unnormalized;            /* softmax targets that do not sum to one */
-  double h;                    /* the central difference's step */
+  int extreme;      /* targets at 0 and 1 (one-hot for softmax); the losses: |s| up to 800 */
+  int unnormalized; /* softmax targets that do not sum to one */
+  double h;         /* the central difference's step */
 } case_spec;
 
 static double uniform(gsl_rng *r, double lo, double hi) { return lo + (hi - lo) * gsl_rng_uniform(r); }
@@ -203,7 +204,8 @@ static int make_network_case(grade_case *c, const case_spec *sp, gsl_rng *r, bp_
   for (size_t l = 0; l <= L; l++)
     if ((status = case_int(c, sp->sizes[l]))) return status;
   if (case_array(c, "params", c->net->params->data, c->net->n_params) == NULL ||
-      case_array(c, "T", c->TB->data, B * sp->sizes[L]) == NULL || case_array(c, "X0", c->X0->data, B * sp->sizes[0]) == NULL)
+      case_array(c, "T", c->TB->data, B * sp->sizes[L]) == NULL ||
+      case_array(c, "X0", c->X0->data, B * sp->sizes[0]) == NULL)
     return GSL_ENOMEM;
   for (size_t l = 1; l <= L; l++)
     if (case_array(c, "X", c->ws->X[l]->data, B * sp->sizes[l]) == NULL) return GSL_ENOMEM;
@@ -263,7 +265,9 @@ static int make_case(int ex, const case_spec *sp, grade_case **out) {
       double s = uniform(r, -3, 3), x = bp_logistic(s), t = c->T->data[i];
       buf[i] = x;
       c->point->data[i] = ex == EX_LOGISTIC_DE_DX ? x : s;
-      c->reference[i] = ex == EX_LOGISTIC_DE_DX ? (x - t) / (x * (1 - x)) : ex == EX_LOGISTIC_DX_DS ? x * (1 - x) : x - t;
+      c->reference[i] = ex == EX_LOGISTIC_DE_DX   ? (x - t) / (x * (1 - x))
+                        : ex == EX_LOGISTIC_DX_DS ? x * (1 - x)
+                                                  : x - t;
     }
     if ((status = case_int(c, n))) break;
     if (!case_array(c, "x", buf, n)) goto nomem;
@@ -392,8 +396,7 @@ static int make_case(int ex, const case_spec *sp, grade_case **out) {
     labelf(c, "seed %lu, n = %zu, |s| up to %.0f", sp->seed, n, range);
     break;
   }
-  default:
-    status = GSL_EINVAL;
+  default: status = GSL_EINVAL;
   }
   gsl_rng_free(r);
   if (status) {
@@ -507,9 +510,7 @@ static int truth_function(const gsl_vector *p, gsl_vector *y, void *params) {
   double E = 0;
   int status = GSL_SUCCESS;
   switch (c->ex) {
-  case EX_LOGISTIC_DE_DX: /* eq. (1) of the activations */
-    status = bp_xent_logistic_naive(&P.matrix, c->T, &E);
-    break;
+  case EX_LOGISTIC_DE_DX: /* eq. (1) of the activations */ status = bp_xent_logistic_naive(&P.matrix, c->T, &E); break;
   case EX_LOGISTIC_DX_DS: /* sum_i logistic(s_i): its gradient is the diagonal of eq. (7) */
     for (size_t i = 0; i < n; i++) E += bp_logistic(p->data[i]);
     break;
@@ -549,8 +550,7 @@ static int truth_function(const gsl_vector *p, gsl_vector *y, void *params) {
   case EX_SOFTMAX_OUTPUT_DELTA: /* eq. (38), targets as they are */
     status = bp_xent_softmax_stable(&P.matrix, c->T, &E);
     break;
-  default:
-    BP_ERROR(GSL_EINVAL, "no truth function for this exercise");
+  default: BP_ERROR(GSL_EINVAL, "no truth function for this exercise");
   }
   gsl_vector_set(y, 0, E);
   return status;
@@ -578,7 +578,8 @@ static int covers_equation(const char *eqs, int n) {
 static void describe_zero_answer(const bp_grade_exercise *ex, const grade_case *c, bp_diagnosis *d) {
   if (d->kind != BP_DIAG_FACTOR || d->factor != 0.0 || covers_equation(ex->equations, 28)) return;
   if (c->net == NULL) {
-    snprintf(d->sentence, sizeof d->sentence, "Your answer is all zero (to rounding) where the true one is not: "
+    snprintf(d->sentence, sizeof d->sentence,
+             "Your answer is all zero (to rounding) where the true one is not: "
              "not computed? Nothing was written into the output, or it was cleared after it was computed.");
     return;
   }
@@ -802,16 +803,17 @@ int bp_grade_judge_output(const bp_grade_exercise *ex, bp_grade_cases *c, const 
   if (run->timed_out || run->cpu_limit || run->signal) {
     result_zero(r, BP_GRADE_CRASHED, "%s, in case %zu (%s)", why, at + 1, c->cases[at]->label);
   } else if (garbage[0]) {
-    result_zero(r, BP_GRADE_CRASHED, "wrote to standard output, which the grader reads (print to stderr instead): \"%s\"",
-                garbage);
+    result_zero(r, BP_GRADE_CRASHED,
+                "wrote to standard output, which the grader reads (print to stderr instead): \"%s\"", garbage);
   } else if (run->out_truncated) {
     result_zero(r, BP_GRADE_CRASHED, "wrote more than %zu bytes to standard output", lim->output_bytes);
   } else if (answered < c->n || !done) {
     if (run->exited && run->exit_status == 127 && answered == 0)
       result_zero(r, BP_GRADE_INTERNAL, "the compiled exercises could not be run: %s", why);
     else
-      result_zero(r, BP_GRADE_CRASHED, "the program ended before finishing (%s: exit() or a return from main?), in case %zu (%s)",
-                  why, at + 1, c->cases[at]->label);
+      result_zero(r, BP_GRADE_CRASHED,
+                  "the program ended before finishing (%s: exit() or a return from main?), in case %zu (%s)", why,
+                  at + 1, c->cases[at]->label);
   } else {
     status = bp_grade_judge_answers(ex, c, statuses, (const double *const *)answers, r);
     excerpt(run->err, run->err_len, 0, r->log, sizeof r->log);

@@ -67,14 +67,14 @@ int bp_grade_cases_write(const bp_grade_cases *c, FILE *f);
 
 /* What became of one case. */
 typedef struct {
-  char label[96];        /* "seed 2, 3 -> 5, batch 4" */
+  char label[96]; /* "seed 2, 3 -> 5, batch 4" */
   int passed;
-  int status;            /* what the function returned */
-  size_t entries;        /* entries compared */
-  size_t worst;          /* the entry that decided the verdict */
-  double answer, truth;  /* its value in the answer and in the truth (finite differences, or the reference) */
-  double rel_err;        /* worst relative error against the truth */
-  double ref_rel_diff;   /* largest relative difference from the reference */
+  int status;           /* what the function returned */
+  size_t entries;       /* entries compared */
+  size_t worst;         /* the entry that decided the verdict */
+  double answer, truth; /* its value in the answer and in the truth (finite differences, or the reference) */
+  double rel_err;       /* worst relative error against the truth */
+  double ref_rel_diff;  /* largest relative difference from the reference */
   bp_diagnosis_kind kind;
   char diagnosis[BP_DIAG_SENTENCE_LEN]; /* the diagnosis sentence of a failing gradient; "" otherwise */
 } bp_grade_case_result;
@@ -106,8 +106,8 @@ typedef struct {
   bp_grade_outcome outcome;
   double score, max_score;
   size_t n_cases, n_passed;
-  char reason[512];   /* why it scored 0 without being graded case by case; "" for BP_GRADE_OK */
-  char log[2048];     /* compiler messages, or the start of what it wrote to stderr */
+  char reason[512]; /* why it scored 0 without being graded case by case; "" for BP_GRADE_OK */
+  char log[2048];   /* compiler messages, or the start of what it wrote to stderr */
   bp_grade_case_result cases[BP_GRADE_MAX_CASES];
 } bp_grade_result;
 
@@ -121,12 +121,12 @@ int bp_grade_judge_answers(const bp_grade_exercise *ex, bp_grade_cases *c, const
                            const double *const *answers, bp_grade_result *r);
 
 typedef struct {
-  const char *course_dir;  /* exercises.h, harness.c and the exercise files (solutions or skeletons) */
-  const char *cc;          /* the C compiler ("cc") */
+  const char *course_dir; /* exercises.h, harness.c and the exercise files (solutions or skeletons) */
+  const char *cc;         /* the C compiler ("cc") */
   bp_grade_set set;
   unsigned long hidden_seed;
   bp_sandbox_limits compile_limits, run_limits;
-  const char *only;        /* grade only this exercise id (NULL: all) */
+  const char *only; /* grade only this exercise id (NULL: all) */
 } bp_grade_config;
 /* cc from $CC (else "cc"), the hidden set with BP_GRADE_DEFAULT_HIDDEN_SEED, compile: 60 s CPU, 120 s wall;
  * run: 5 s CPU, 10 s wall, 512 MiB, 64 MiB files, 1 MiB of output. */
@@ -157,7 +157,7 @@ int bp_grade_strip_solutions(const char *src, char **out);
 /* One submission of a class. Its report is valid when graded is 1; when grading failed internally (the grader's
  * own error, a worker that died) graded is 0 and note says why: the class goes on without it. */
 typedef struct {
-  char name[256];         /* the subdirectory's name, which is the submission's */
+  char name[256]; /* the subdirectory's name, which is the submission's */
   int graded;
   char note[512];
   bp_grade_report report; /* report.submission is the name */

@@ -48,8 +48,9 @@ int bp_grade_class_alloc(const char *dir, bp_grade_class **out) {
   *out = NULL;
   if (strlen(dir) > 2048) BP_ERROR(GSL_EINVAL, "the class directory's name is too long");
   DIR *d = opendir(dir);
-  if (d == NULL) BP_ERROR(GSL_EINVAL, "%s: %s (--class needs a directory holding one subdirectory per submission)", dir,
-                          strerror(errno));
+  if (d == NULL)
+    BP_ERROR(GSL_EINVAL, "%s: %s (--class needs a directory holding one subdirectory per submission)", dir,
+             strerror(errno));
   bp_grade_class *cls = bp_calloc(1, sizeof *cls);
   if (cls == NULL) {
     closedir(d);
@@ -177,18 +178,21 @@ static void worker_finish(worker *w, bp_grade_class *cls) {
   w->pid = 0;
 }
 
-static int worker_start(const bp_grade_config *cfg, bp_grade_class *cls, size_t e, worker *w, worker *all, size_t jobs) {
+static int worker_start(const bp_grade_config *cfg, bp_grade_class *cls, size_t e, worker *w, worker *all,
+                        size_t jobs) {
   int p[2];
   w->entry = e;
   w->got = 0;
   if (pipe(p) != 0) {
-    snprintf(cls->entries[e].note, sizeof cls->entries[0].note, "not graded: cannot create a pipe: %s", strerror(errno));
+    snprintf(cls->entries[e].note, sizeof cls->entries[0].note, "not graded: cannot create a pipe: %s",
+             strerror(errno));
     return -1;
   }
   fflush(NULL); /* nothing buffered is written twice */
   pid_t pid = fork();
   if (pid < 0) {
-    snprintf(cls->entries[e].note, sizeof cls->entries[0].note, "not graded: cannot start a worker: %s", strerror(errno));
+    snprintf(cls->entries[e].note, sizeof cls->entries[0].note, "not graded: cannot start a worker: %s",
+             strerror(errno));
     close(p[0]), close(p[1]);
     return -1;
   }
@@ -311,8 +315,10 @@ int bp_grade_class_check_output(const char *out) {
   if (stat(out, &st) == 0) {
     snprintf(path, sizeof path, "%s/gradebook.csv", out);
     if (!S_ISDIR(st.st_mode) || access(path, F_OK) != 0)
-      BP_ERROR(GSL_EINVAL, "%s exists and is not a class report bpcheck wrote (no gradebook.csv): choose another "
-               "--output, or remove it", out);
+      BP_ERROR(GSL_EINVAL,
+               "%s exists and is not a class report bpcheck wrote (no gradebook.csv): choose another "
+               "--output, or remove it",
+               out);
   } else if (errno != ENOENT) {
     BP_ERROR(GSL_EINVAL, "%s: %s", out, strerror(errno));
   }
@@ -335,8 +341,8 @@ static int draw(const char *plots_dir, const char *dir, const char *name, size_t
     snprintf(why, len, "no gnuplot scripts in %s (set BPCHECK_PLOTS to bpcheck's plots/ directory)", plots_dir);
     return GSL_SUCCESS;
   }
-  snprintf(vars, sizeof vars, "term='png'; out='%.4000s/%s.png'; data='%.4000s/%s.tsv'; students=%zu; height=%zu", dir, name,
-           dir, name, students, rows * 28 + 200 > 600 ? rows * 28 + 200 : 600);
+  snprintf(vars, sizeof vars, "term='png'; out='%.4000s/%s.png'; data='%.4000s/%s.tsv'; students=%zu; height=%zu", dir,
+           name, dir, name, students, rows * 28 + 200 > 600 ? rows * 28 + 200 : 600);
   char *argv[] = {"gnuplot", "-e", vars, script, NULL};
   bp_sandbox_limits lim = {60, 120, 0, (size_t)64 << 20, (size_t)64 << 10};
   bp_sandbox_result r;
@@ -374,7 +380,8 @@ static int write_all(const bp_grade_class *cls, const char *dir, const char *plo
     size_t rows = count_lines(k ? reasons : outcomes) - 1;
     if (rows == 0) continue; /* no student lost a point: no reasons to draw */
     if ((status = draw(plots_dir, dir, names[k], rows, cls->n, warning, wlen))) goto out;
-    if (!warning[0]) snprintf(figures + strlen(figures), sizeof figures - strlen(figures), "%s%s.png", k ? " " : "", names[k]);
+    if (!warning[0])
+      snprintf(figures + strlen(figures), sizeof figures - strlen(figures), "%s%s.png", k ? " " : "", names[k]);
   }
   if (warning[0]) { /* neither figure, rather than one of two */
     char png[8192];

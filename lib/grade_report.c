@@ -108,8 +108,9 @@ static void put_feedback(text *t, const bp_grade_result *r, int markdown) {
         r->cases[0].ref_rel_diff >= 0 ? " and with the reference" : "");
   } else {
     const bp_grade_case_result *c = first_failure(r);
-    put(t, "%zu of %zu cases pass. First failing case: %s. Worst entry %s%zu%s: yours %.10g, the truth %.10g "
-           "(relative error %.2e). Largest difference from the reference: %.2e.",
+    put(t,
+        "%zu of %zu cases pass. First failing case: %s. Worst entry %s%zu%s: yours %.10g, the truth %.10g "
+        "(relative error %.2e). Largest difference from the reference: %.2e.",
         r->n_passed, r->n_cases, c->label, code, c->worst, code, c->answer, c->truth, c->rel_err, c->ref_rel_diff);
     if (c->diagnosis[0]) put(t, " Diagnosis: %s", c->diagnosis);
   }
@@ -135,7 +136,9 @@ static void format_table(text *t, const bp_grade_report *rep) {
     if (r->outcome == BP_GRADE_OK) snprintf(cases, sizeof cases, "%zu/%zu", r->n_passed, r->n_cases);
     snprintf(score, sizeof score, "%g/%g", r->score, r->max_score);
     put(t, "%-26s %-14s %9s  %-6s %s\n", r->ex->id, r->ex->equations[0] ? r->ex->equations : "-", score, cases,
-        full_marks(r) ? "PASS" : r->outcome == BP_GRADE_OK ? "FAIL" : bp_grade_outcome_name(r->outcome));
+        full_marks(r)               ? "PASS"
+        : r->outcome == BP_GRADE_OK ? "FAIL"
+                                    : bp_grade_outcome_name(r->outcome));
   }
   put(t, "\ntotal %g / %g\n", rep->score, rep->max_score);
   for (size_t k = 0; k < rep->n; k++) {
@@ -162,8 +165,8 @@ static void format_tap(text *t, const bp_grade_report *rep) {
     put_feedback(&fb, r, 0);
     put_escaped(t, fb.failed || fb.s == NULL ? "" : fb.s);
     free(fb.s);
-    put(t, "\"\n  outcome: \"%s\"\n  score: %g\n  max_score: %g\n  cases: \"%zu/%zu\"\n", bp_grade_outcome_name(r->outcome),
-        r->score, r->max_score, r->n_passed, r->n_cases);
+    put(t, "\"\n  outcome: \"%s\"\n  score: %g\n  max_score: %g\n  cases: \"%zu/%zu\"\n",
+        bp_grade_outcome_name(r->outcome), r->score, r->max_score, r->n_passed, r->n_cases);
     const bp_grade_case_result *c = first_failure(r);
     if (c != NULL) put(t, "  diagnosis: \"%s\"\n", bp_diagnosis_kind_name(c->kind));
     if (r->log[0]) {
@@ -221,9 +224,10 @@ static void format_json(text *t, const bp_grade_report *rep) {
 static void format_gradescope(text *t, const bp_grade_report *rep) {
   put(t, "{\n  \"score\": %.17g,\n  \"output\": ", rep->score);
   char summary[256];
-  snprintf(summary, sizeof summary, "bpcheck graded %zu exercise%s: %g of %g points. Each answer is compared with finite "
-           "differences (the truth) and with the reference solution.", rep->n, rep->n == 1 ? "" : "s", rep->score,
-           rep->max_score);
+  snprintf(summary, sizeof summary,
+           "bpcheck graded %zu exercise%s: %g of %g points. Each answer is compared with finite "
+           "differences (the truth) and with the reference solution.",
+           rep->n, rep->n == 1 ? "" : "s", rep->score, rep->max_score);
   put_json_string(t, summary);
   put(t, ",\n  \"tests\": [");
   for (size_t k = 0; k < rep->n; k++) {
@@ -412,12 +416,18 @@ static void class_tally(const bp_grade_class *cls, size_t e, class_exercise *s) 
     if (!en->graded || e >= en->report.n) continue;
     const bp_grade_result *r = &en->report.results[e];
     s->graded++;
-    if (r->outcome == BP_GRADE_NOT_ATTEMPTED) s->not_attempted++;
-    else if (r->outcome == BP_GRADE_COMPILE_ERROR) s->compile_error++;
-    else if (r->outcome != BP_GRADE_OK) s->crashed++;
-    else if (full_marks(r)) s->full++;
-    else if (r->score > 0) s->partial++;
-    else s->zero++;
+    if (r->outcome == BP_GRADE_NOT_ATTEMPTED)
+      s->not_attempted++;
+    else if (r->outcome == BP_GRADE_COMPILE_ERROR)
+      s->compile_error++;
+    else if (r->outcome != BP_GRADE_OK)
+      s->crashed++;
+    else if (full_marks(r))
+      s->full++;
+    else if (r->score > 0)
+      s->partial++;
+    else
+      s->zero++;
     const char *example;
     int diagnosis;
     const char *name = loss_reason(r, &example, &diagnosis);
@@ -494,8 +504,9 @@ int bp_grade_class_report(const bp_grade_class *cls, int html, const char *figur
     put(&t, "# bpcheck: class report\n\n");
   put(&t, "%s%zu submission%s graded", p0, graded, graded == 1 ? "" : "s");
   if (graded) put(&t, ", mean total %.4g of %g", sum / (double)graded, max);
-  put(&t, ". Each exercise below says how many students lose points on it and why, most frequent reason first: "
-          "the diagnosis of their first failing case (the mistake it names), or what kept it from being graded.%s",
+  put(&t,
+      ". Each exercise below says how many students lose points on it and why, most frequent reason first: "
+      "the diagnosis of their first failing case (the mistake it names), or what kept it from being graded.%s",
       p1);
   if (graded < cls->n) {
     put(&t, "%sNot graded (the grader failed, not the student):", p0);
@@ -538,7 +549,8 @@ int bp_grade_class_report(const bp_grade_class *cls, int html, const char *figur
       }
       if (s->n_reasons > 1) {
         put(&t, " Also:");
-        for (size_t j = 1; j < s->n_reasons; j++) put(&t, "%s %s %zu", j > 1 ? "," : "", s->reasons[j].name, s->reasons[j].count);
+        for (size_t j = 1; j < s->n_reasons; j++)
+          put(&t, "%s %s %zu", j > 1 ? "," : "", s->reasons[j].name, s->reasons[j].count);
         put(&t, ".");
       }
     }
@@ -557,9 +569,10 @@ int bp_grade_class_report(const bp_grade_class *cls, int html, const char *figur
       while (*f == ' ') f++;
     }
   }
-  put(&t, "%s", html ? "<p>The gradebook is gradebook.csv; each submission's feedback is in submissions/.</p>\n"
-                       "</body></html>\n"
-                     : "The gradebook is `gradebook.csv`; each submission's feedback is in `submissions/`.\n");
+  put(&t, "%s",
+      html ? "<p>The gradebook is gradebook.csv; each submission's feedback is in submissions/.</p>\n"
+             "</body></html>\n"
+           : "The gradebook is `gradebook.csv`; each submission's feedback is in `submissions/`.\n");
   free(s);
   if (t.failed || t.s == NULL) {
     free(t.s);

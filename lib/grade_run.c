@@ -208,7 +208,8 @@ int bp_grade_submission(const bp_grade_config *cfg, const char *dir, bp_grade_re
     }
     if (!linked) {
       r->outcome = BP_GRADE_COMPILE_ERROR;
-      snprintf(r->reason, sizeof r->reason, "the exercise files do not link (a missing function, a duplicate, or main?)");
+      snprintf(r->reason, sizeof r->reason,
+               "the exercise files do not link (a missing function, a duplicate, or main?)");
       snprintf(r->log, sizeof r->log, "%s", log);
       continue;
     }

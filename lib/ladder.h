@@ -25,7 +25,7 @@ extern "C" {
 #define BP_LADDER_N_OUT 2
 #define BP_LADDER_BATCH 2
 /* W1 (3 x 4), b1 (4), W2 (4 x 2), b2 (2), in this order (the layout of mlp.h) */
-#define BP_LADDER_N_PARAMS                                                                                      \
+#define BP_LADDER_N_PARAMS \
   (BP_LADDER_N_IN * BP_LADDER_N_HIDDEN + BP_LADDER_N_HIDDEN + BP_LADDER_N_HIDDEN * BP_LADDER_N_OUT + BP_LADDER_N_OUT)
 
 /* The sweep of relative steps h = 10^(-k/4), k = 4..64: 1e-1 down to 1e-16, four per decade. */
@@ -39,16 +39,16 @@ typedef enum { BP_LADDER_FLOAT, BP_LADDER_DOUBLE, BP_LADDER_LONG_DOUBLE } bp_lad
 /* One precision's rung. Errors are measured in long double from that precision's analytic gradient a and
  * numeric gradient n; the step of parameter w is h max(|w|, 1), h the relative step. */
 typedef struct {
-  const char *name;   /* "float", "double", "long double" */
-  const char *token;  /* the same as one word: "float", "double", "long_double" */
-  int mant_digits;    /* FLT_MANT_DIG, DBL_MANT_DIG, LDBL_MANT_DIG */
-  double epsilon;     /* FLT_EPSILON, DBL_EPSILON, LDBL_EPSILON */
-  double auto_step;   /* cbrt(epsilon), computed in the precision: the automatic relative step */
+  const char *name;    /* "float", "double", "long double" */
+  const char *token;   /* the same as one word: "float", "double", "long_double" */
+  int mant_digits;     /* FLT_MANT_DIG, DBL_MANT_DIG, LDBL_MANT_DIG */
+  double epsilon;      /* FLT_EPSILON, DBL_EPSILON, LDBL_EPSILON */
+  double auto_step;    /* cbrt(epsilon), computed in the precision: the automatic relative step */
   double norm_rel_err; /* ||a - n||_2 / ||n||_2 at the automatic step (+inf if n is all zero) */
-  double max_rel_err; /* max |a_i - n_i| / max(|a_i|, |n_i|) at the automatic step, over the entries not below
+  double max_rel_err;  /* max |a_i - n_i| / max(|a_i|, |n_i|) at the automatic step, over the entries not below
                        * 1e-3 of the largest |a_i| (a tiny entry's relative error measures the cancellation in
                        * its sum over the batch, not the step) */
-  double sweep_h[BP_LADDER_N_SWEEP];           /* 10^(-k/4) */
+  double sweep_h[BP_LADDER_N_SWEEP];            /* 10^(-k/4) */
   double sweep_norm_rel_err[BP_LADDER_N_SWEEP]; /* as above, at each step */
   double sweep_max_rel_err[BP_LADDER_N_SWEEP];
 } bp_ladder_level;
@@ -64,7 +64,6 @@ typedef struct {
  * targets (uniform in [0.05, 0.95)) from mt19937 seeded with seed, and fills r for the three precisions.
  * GSL_ENOMEM if the generator cannot be allocated, GSL_EINVAL for a NULL r. */
 int bp_ladder_run(unsigned long seed, bp_ladder_result *r);
-
 
 #ifdef __cplusplus
 }

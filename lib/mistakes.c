@@ -88,19 +88,12 @@ static int layer_range(const bp_mlp *net, bp_mistake m, size_t *lo, size_t *hi, 
     *lo = 1, *hi = logistic ? L : L - 1;
     *dlo = (L >= 2) ? 1 : L, *dhi = (L >= 2) ? L - 1 : L;
     return 1;
-  case BP_MISTAKE_DERIVATIVE_FROM_X:
-    *lo = *dlo = 1, *hi = *dhi = L - 1;
-    return 1;
-  case BP_MISTAKE_TRANSPOSED_PROPAGATION:
-    *lo = *dlo = 2, *hi = *dhi = L;
-    return 1;
+  case BP_MISTAKE_DERIVATIVE_FROM_X: *lo = *dlo = 1, *hi = *dhi = L - 1; return 1;
+  case BP_MISTAKE_TRANSPOSED_PROPAGATION: *lo = *dlo = 2, *hi = *dhi = L; return 1;
   case BP_MISTAKE_TRANSPOSED_BLOCK:
   case BP_MISTAKE_WRONG_LAYER_ACTIVATIONS:
-  case BP_MISTAKE_BIAS_NOT_SUMMED:
-    *lo = *dlo = 1, *hi = *dhi = L;
-    return 1;
-  default:
-    return 0;
+  case BP_MISTAKE_BIAS_NOT_SUMMED: *lo = *dlo = 1, *hi = *dhi = L; return 1;
+  default: return 0;
   }
 }
 
@@ -167,8 +160,8 @@ bp_mistake_workspace *bp_mistake_workspace_alloc(const bp_mlp *net, size_t batch
   ws->n_layers = net->n_layers;
   int ok = (ws->fwd = bp_mlp_workspace_alloc(net, batch)) != NULL;
   for (size_t l = 1; ok && l <= net->n_layers; l++)
-    ok = (ws->Xw[l] = bp_matrix_alloc(batch, net->sizes[l - 1])) && (ws->G[l] = bp_matrix_alloc(net->sizes[l - 1],
-                                                                                                 net->sizes[l]));
+    ok = (ws->Xw[l] = bp_matrix_alloc(batch, net->sizes[l - 1])) &&
+         (ws->G[l] = bp_matrix_alloc(net->sizes[l - 1], net->sizes[l]));
   if (!ok) {
     bp_mistake_workspace_free(ws);
     return NULL;
@@ -192,12 +185,14 @@ int bp_mistake_forward(bp_mistake_workspace *ws, const bp_mlp *net, const gsl_ma
     BP_ERROR(GSL_EFAULT, "bp_mistake_forward: a missing argument");
   size_t L = net->n_layers;
   int same = ws->n_layers == L;
-  for (size_t l = 1; same && l <= L; l++) same = ws->G[l]->size1 == net->sizes[l - 1] && ws->G[l]->size2 == net->sizes[l];
+  for (size_t l = 1; same && l <= L; l++)
+    same = ws->G[l]->size1 == net->sizes[l - 1] && ws->G[l]->size2 == net->sizes[l];
   if (!same) BP_ERROR(GSL_EINVAL, "bp_mistake_forward: the workspace was allocated for a different network");
   if (X0->size1 != ws->batch || X0->size2 != net->sizes[0] || T->size1 != ws->batch || T->size2 != net->sizes[L])
-    BP_ERROR(GSL_EBADLEN, "bp_mistake_forward: the batch is %zu x %zu and the targets %zu x %zu; expected %zu x %zu "
-             "and %zu x %zu", X0->size1, X0->size2, T->size1, T->size2, ws->batch, net->sizes[0], ws->batch,
-             net->sizes[L]);
+    BP_ERROR(GSL_EBADLEN,
+             "bp_mistake_forward: the batch is %zu x %zu and the targets %zu x %zu; expected %zu x %zu "
+             "and %zu x %zu",
+             X0->size1, X0->size2, T->size1, T->size2, ws->batch, net->sizes[0], ws->batch, net->sizes[L]);
   ws->net = net;
   ws->X0 = X0;
   ws->T = T;
@@ -315,8 +310,8 @@ int bp_mistake_backward(bp_mistake_workspace *ws, const bp_plant *plant, gsl_vec
   if (ws->net == NULL) BP_ERROR(GSL_EINVAL, "bp_mistake_backward: call bp_mistake_forward first");
   const bp_mlp *net = ws->net;
   if (grad->size != net->n_params)
-    BP_ERROR(GSL_EBADLEN, "bp_mistake_backward: the gradient has %zu entries, the network %zu parameters",
-             grad->size, net->n_params);
+    BP_ERROR(GSL_EBADLEN, "bp_mistake_backward: the gradient has %zu entries, the network %zu parameters", grad->size,
+             net->n_params);
   int status = bp_plant_check(net, plant);
   if (status) return status;
   size_t B = ws->batch, example = plant->example == SIZE_MAX ? B - 1 : plant->example;

@@ -124,8 +124,7 @@ void bp_mlp_init_random(bp_mlp *net, gsl_rng *rng) {
 static int check_batch(const char *who, const bp_mlp *net, const bp_mlp_workspace *ws, const gsl_matrix *X0) {
   int same = ws->n_layers == net->n_layers;
   for (size_t l = 1; same && l <= net->n_layers; l++)
-    same = ws->X[l]->size2 == net->sizes[l] && ws->S[l]->size2 == net->sizes[l] &&
-           ws->dS[l]->size2 == net->sizes[l];
+    same = ws->X[l]->size2 == net->sizes[l] && ws->S[l]->size2 == net->sizes[l] && ws->dS[l]->size2 == net->sizes[l];
   if (!same) BP_ERROR(GSL_EINVAL, "%s: the workspace was allocated for a different network", who);
   if (X0->size1 != ws->batch || X0->size2 != net->sizes[0])
     BP_ERROR(GSL_EBADLEN, "%s: the input batch is %zu x %zu, expected %zu x %zu (batch x inputs)", who, X0->size1,
@@ -164,7 +163,7 @@ int bp_mlp_forward(const bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0
     else if (net->output == BP_OUTPUT_LOGISTIC)
       status = bp_logistic_forward(S, ws->X[l]); /* eq. (2) */
     else
-      status = bp_softmax_forward(S, ws->X[l]);  /* eq. (17) */
+      status = bp_softmax_forward(S, ws->X[l]); /* eq. (17) */
   }
   return status;
 }
@@ -172,8 +171,8 @@ int bp_mlp_forward(const bp_mlp *net, bp_mlp_workspace *ws, const gsl_matrix *X0
 int bp_mlp_loss(const bp_mlp *net, const bp_mlp_workspace *ws, const gsl_matrix *T, double *E) {
   int status = check_targets("bp_mlp_loss", net, ws, T);
   if (status) return status;
-  return (net->output == BP_OUTPUT_LOGISTIC) ? bp_xent_logistic_stable(ws->S_out, T, E)  /* eq. (36) */
-                                             : bp_xent_softmax_stable(ws->S_out, T, E);  /* eq. (38) */
+  return (net->output == BP_OUTPUT_LOGISTIC) ? bp_xent_logistic_stable(ws->S_out, T, E) /* eq. (36) */
+                                             : bp_xent_softmax_stable(ws->S_out, T, E); /* eq. (38) */
 }
 
 /* grad is contiguous (bp_vector_alloc): one memset, all-zero bits being 0.0 */
@@ -336,7 +335,7 @@ int bp_mlp_forward_complex(const bp_mlp *net, const gsl_vector_complex *params, 
     if (l < L || net->output == BP_OUTPUT_LOGISTIC)
       status = bp_logistic_forward_complex(S, ws->X[l]); /* eq. (2) */
     else
-      status = bp_softmax_forward_complex(S, ws->X[l]);  /* eq. (17) */
+      status = bp_softmax_forward_complex(S, ws->X[l]); /* eq. (17) */
   }
   return status;
 }
@@ -345,8 +344,8 @@ int bp_mlp_loss_complex(const bp_mlp *net, const bp_mlp_workspace_complex *ws, c
   if (T->size1 != ws->batch || T->size2 != net->sizes[net->n_layers])
     BP_ERROR(GSL_EBADLEN, "bp_mlp_loss_complex: the targets are %zu x %zu, expected %zu x %zu (batch x outputs)",
              T->size1, T->size2, ws->batch, net->sizes[net->n_layers]);
-  return (net->output == BP_OUTPUT_LOGISTIC) ? bp_xent_logistic_stable_complex(ws->S_out, T, E)  /* eq. (36) */
-                                             : bp_xent_softmax_stable_complex(ws->S_out, T, E);  /* eq. (38) */
+  return (net->output == BP_OUTPUT_LOGISTIC) ? bp_xent_logistic_stable_complex(ws->S_out, T, E) /* eq. (36) */
+                                             : bp_xent_softmax_stable_complex(ws->S_out, T, E); /* eq. (38) */
 }
 
 int bp_mlp_error_function_complex(const gsl_vector_complex *v, gsl_vector_complex *y, void *closure) {

@@ -28,12 +28,12 @@ typedef enum { BP_OUTPUT_LOGISTIC, BP_OUTPUT_SOFTMAX } bp_output;
 #define BP_MLP_MAX_PARAMS 50000000
 
 typedef struct {
-  size_t n_layers;          /* L, the number of weight layers */
+  size_t n_layers;                     /* L, the number of weight layers */
   size_t sizes[BP_MLP_MAX_LAYERS + 1]; /* units in layers 0..L */
   bp_output output;
   size_t n_params;
-  gsl_vector *params;       /* every weight and bias */
-  gsl_vector *grad;         /* dE/dparams, same layout; bp_mlp_backward accumulates into it */
+  gsl_vector *params; /* every weight and bias */
+  gsl_vector *grad;   /* dE/dparams, same layout; bp_mlp_backward accumulates into it */
   gsl_matrix_view W[BP_MLP_MAX_LAYERS + 1], dW[BP_MLP_MAX_LAYERS + 1]; /* [1..L] */
   gsl_vector_view b[BP_MLP_MAX_LAYERS + 1], db[BP_MLP_MAX_LAYERS + 1]; /* [1..L] */
   size_t offset[BP_MLP_MAX_LAYERS + 1];                                /* where W[l] starts in params */

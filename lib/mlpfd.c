@@ -19,21 +19,21 @@
 #include "cmplx.h"
 
 struct bp_mlp_move_work {
-  bp_mlp *at;                   /* the parameters x of the last prepare, in a network of the same shape */
-  bp_mlp_workspace *ws;         /* a whole forward pass at `at` (where the activations at x are not finite) */
+  bp_mlp *at;                    /* the parameters x of the last prepare, in a network of the same shape */
+  bp_mlp_workspace *ws;          /* a whole forward pass at `at` (where the activations at x are not finite) */
   bp_mlp_workspace_complex *wsz; /* a whole complex forward pass (parameters of layers 1..L-2) */
-  gsl_vector_complex *pz;       /* x as complex parameters, for it */
+  gsl_vector_complex *pz;        /* x as complex parameters, for it */
   const gsl_matrix *X0, *T;
   gsl_matrix *S[BP_MLP_MAX_LAYERS + 1], *X[BP_MLP_MAX_LAYERS + 1]; /* [1..L] at x, eq. (3), eq. (2), eq. (17) */
-  gsl_matrix *Q[BP_MLP_MAX_LAYERS + 1];  /* [1..L]: 1 - X = logistic(-S); at a softmax top, row b's column
+  gsl_matrix *Q[BP_MLP_MAX_LAYERS + 1]; /* [1..L]: 1 - X = logistic(-S); at a softmax top, row b's column
                                          * top[b] holds the sum of the row's other x (1 - x without cancellation) */
   size_t *top;                          /* per row: the column of the largest x (softmax) */
   gsl_matrix *S_up[BP_MLP_MAX_LAYERS + 1], *X_up[BP_MLP_MAX_LAYERS + 1]; /* the layers a move recomputes */
-  double *t_sum;                /* per row: the sum of the targets (eq. (38) scales log sum e^s by it) */
-  double *dx;                   /* B: a column's change */
+  double *t_sum; /* per row: the sum of the targets (eq. (38) scales log sum e^s by it) */
+  double *dx;    /* B: a column's change */
   double complex *dxz;
-  double E;                     /* the loss at x */
-  int finite;                   /* E is finite: the changes can be formed */
+  double E;   /* the loss at x */
+  int finite; /* E is finite: the changes can be formed */
 };
 
 /* ---- e^d - 1 and log(1 + u), real and complex, for |d|, |u| small -------------------------------------------------
@@ -172,39 +172,39 @@ static int whole_pass(bp_mlp_move_work *mw, size_t k, double t, double *E) {
  *     q = 1 - x (the identity log(1 + x(e^d - 1)) = d + log(1 + q(e^-d - 1)));
  *   softmax, eq. (38): with a the row's largest x and c = d_a,
  *     (sum t) log(sum_k x_k e^(d_k - c)) - sum_k t_k (d_k - c),   where the k = a term of the sum is x_a = 1 - q_a. */
-#define TOP_CHANGE(NAME, TYPE, EM1, LG1P)                                                                             \
-  static TYPE NAME(const bp_mlp_move_work *mw, const TYPE *dx, const double *w, size_t i) {                           \
-    const gsl_matrix *X = mw->X[mw->at->n_layers], *Q = mw->Q[mw->at->n_layers], *Tg = mw->T;                         \
-    size_t c0 = w ? 0 : i, c1 = w ? X->size2 : i + 1;                                                                 \
-    TYPE change = 0.0;                                                                                                \
-    for (size_t b = 0; b < X->size1; b++) {                                                                           \
-      const double *x = X->data + b * X->tda, *q = Q->data + b * Q->tda, *t = Tg->data + b * Tg->tda;                 \
-      if (mw->at->output == BP_OUTPUT_LOGISTIC) {                                                                     \
-        for (size_t c = c0; c < c1; c++) {                                                                            \
-          TYPE d = w ? dx[b] * w[c] : dx[b];                                                                          \
-          change += (x[c] <= 0.5) ? LG1P(x[c] * EM1(d)) - t[c] * d : LG1P(q[c] * EM1(-d)) + (1 - t[c]) * d;           \
-        }                                                                                                             \
-        continue;                                                                                                     \
-      }                                                                                                               \
-      size_t a = mw->top[b];                                                                                          \
-      TYPE u = 0.0, td = 0.0;                                                                                         \
-      if (w) {                                                                                                        \
-        TYPE c = dx[b] * w[a];                                                                                        \
-        for (size_t k = 0; k < X->size2; k++) {                                                                       \
-          TYPE dk = dx[b] * w[k] - c;                                                                                 \
-          td += t[k] * dk;                                                                                            \
-          if (k != a) u += x[k] * EM1(dk);                                                                            \
-        }                                                                                                             \
-      } else if (i == a) { /* c = d: every other column moves by -d */                                                \
-        u = q[a] * EM1(-dx[b]);                                                                                       \
-        td = -(mw->t_sum[b] - t[a]) * dx[b];                                                                          \
-      } else {                                                                                                        \
-        u = x[i] * EM1(dx[b]);                                                                                        \
-        td = t[i] * dx[b];                                                                                            \
-      }                                                                                                               \
-      change += mw->t_sum[b] * LG1P(u) - td;                                                                          \
-    }                                                                                                                 \
-    return mw->E + change;                                                                                            \
+#define TOP_CHANGE(NAME, TYPE, EM1, LG1P)                                                                   \
+  static TYPE NAME(const bp_mlp_move_work *mw, const TYPE *dx, const double *w, size_t i) {                 \
+    const gsl_matrix *X = mw->X[mw->at->n_layers], *Q = mw->Q[mw->at->n_layers], *Tg = mw->T;               \
+    size_t c0 = w ? 0 : i, c1 = w ? X->size2 : i + 1;                                                       \
+    TYPE change = 0.0;                                                                                      \
+    for (size_t b = 0; b < X->size1; b++) {                                                                 \
+      const double *x = X->data + b * X->tda, *q = Q->data + b * Q->tda, *t = Tg->data + b * Tg->tda;       \
+      if (mw->at->output == BP_OUTPUT_LOGISTIC) {                                                           \
+        for (size_t c = c0; c < c1; c++) {                                                                  \
+          TYPE d = w ? dx[b] * w[c] : dx[b];                                                                \
+          change += (x[c] <= 0.5) ? LG1P(x[c] * EM1(d)) - t[c] * d : LG1P(q[c] * EM1(-d)) + (1 - t[c]) * d; \
+        }                                                                                                   \
+        continue;                                                                                           \
+      }                                                                                                     \
+      size_t a = mw->top[b];                                                                                \
+      TYPE u = 0.0, td = 0.0;                                                                               \
+      if (w) {                                                                                              \
+        TYPE c = dx[b] * w[a];                                                                              \
+        for (size_t k = 0; k < X->size2; k++) {                                                             \
+          TYPE dk = dx[b] * w[k] - c;                                                                       \
+          td += t[k] * dk;                                                                                  \
+          if (k != a) u += x[k] * EM1(dk);                                                                  \
+        }                                                                                                   \
+      } else if (i == a) { /* c = d: every other column moves by -d */                                      \
+        u = q[a] * EM1(-dx[b]);                                                                             \
+        td = -(mw->t_sum[b] - t[a]) * dx[b];                                                                \
+      } else {                                                                                              \
+        u = x[i] * EM1(dx[b]);                                                                              \
+        td = t[i] * dx[b];                                                                                  \
+      }                                                                                                     \
+      change += mw->t_sum[b] * LG1P(u) - td;                                                                \
+    }                                                                                                       \
+    return mw->E + change;                                                                                  \
   }
 typedef double complex zdouble;
 TOP_CHANGE(top_change, double, em1, lg1p)
@@ -378,14 +378,16 @@ bp_mlp_problem *bp_mlp_problem_alloc(bp_mlp *net, const gsl_matrix *X0, const gs
   size_t L = net->n_layers;
   if (X0->size2 != net->sizes[0] || T->size2 != net->sizes[L] || T->size1 != X0->size1) {
     bp_error_set("bp_mlp_problem_alloc: the batch is %zu x %zu and the targets %zu x %zu for a network of %zu "
-                 "inputs and %zu outputs", X0->size1, X0->size2, T->size1, T->size2, net->sizes[0], net->sizes[L]);
+                 "inputs and %zu outputs",
+                 X0->size1, X0->size2, T->size1, T->size2, net->sizes[0], net->sizes[L]);
     return NULL;
   }
   if (n_threads < 1) n_threads = 1;
   if (n_threads > BP_FD_MAX_THREADS) n_threads = BP_FD_MAX_THREADS;
   bp_mlp_problem *mp = bp_calloc(1, sizeof *mp);
   if (mp == NULL) return NULL;
-  int ok = (mp->ws = bp_mlp_workspace_alloc(net, X0->size1)) && (mp->wsz = bp_mlp_workspace_complex_alloc(net, X0->size1)) &&
+  int ok = (mp->ws = bp_mlp_workspace_alloc(net, X0->size1)) &&
+           (mp->wsz = bp_mlp_workspace_complex_alloc(net, X0->size1)) &&
            (mp->work = bp_calloc(n_threads, sizeof *mp->work));
   for (size_t k = 0; ok && k < n_threads; k++) {
     ok = (mp->work[k] = move_work_alloc(net, X0, T)) != NULL;

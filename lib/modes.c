@@ -54,16 +54,16 @@ int bp_direction_draw(gsl_rng *rng, bp_direction_kind kind, gsl_vector *v) {
   if (rng == NULL || v == NULL || v->size == 0)
     BP_ERROR(GSL_EINVAL, "bp_direction_draw: needs a generator and a non-empty vector");
   switch (kind) {
-    case BP_DIRECTION_SIGNED: return bp_taylor_direction(rng, v); /* Gaussian / norm: uniform on the sphere */
-    case BP_DIRECTION_POSITIVE: {
-      double norm = 0.0;
-      while (!(norm > 0.0)) {
-        for (size_t i = 0; i < v->size; i++) gsl_vector_set(v, i, gsl_rng_uniform(rng));
-        norm = gsl_blas_dnrm2(v);
-      }
-      gsl_vector_scale(v, 1.0 / norm);
-      return GSL_SUCCESS;
+  case BP_DIRECTION_SIGNED: return bp_taylor_direction(rng, v); /* Gaussian / norm: uniform on the sphere */
+  case BP_DIRECTION_POSITIVE: {
+    double norm = 0.0;
+    while (!(norm > 0.0)) {
+      for (size_t i = 0; i < v->size; i++) gsl_vector_set(v, i, gsl_rng_uniform(rng));
+      norm = gsl_blas_dnrm2(v);
     }
+    gsl_vector_scale(v, 1.0 / norm);
+    return GSL_SUCCESS;
+  }
   }
   BP_ERROR(GSL_EINVAL, "bp_direction_draw: unknown kind of direction %d", (int)kind);
 }
@@ -96,8 +96,7 @@ static int line_fz(const gsl_vector_complex *t, gsl_vector_complex *y, void *par
   gsl_complex tt = gsl_vector_complex_get(t, 0);
   for (size_t i = 0; i < L->z->size; i++) {
     double w = gsl_vector_get(L->w, i);
-    gsl_vector_complex_set(L->z, i,
-                           gsl_complex_rect(fma(GSL_REAL(tt), w, gsl_vector_get(L->x0, i)), GSL_IMAG(tt) * w));
+    gsl_vector_complex_set(L->z, i, gsl_complex_rect(fma(GSL_REAL(tt), w, gsl_vector_get(L->x0, i)), GSL_IMAG(tt) * w));
   }
   return L->p->fz(L->z, y, L->p->params);
 }
@@ -106,7 +105,7 @@ int bp_gradcheck_direction(bp_gradcheck *gc, bp_fd_method method, const bp_fd_pr
                            const gsl_vector *g, const gsl_vector *v, const bp_tolerance *tol) {
   if (gc == NULL || p == NULL || p->f == NULL || x == NULL || g == NULL || v == NULL || tol == NULL)
     BP_ERROR(GSL_EINVAL, "bp_gradcheck_direction: the check, the problem, its function, x, g, v and the tolerance "
-             "must all be given");
+                         "must all be given");
   if (gc->size != 1)
     BP_ERROR(GSL_EBADLEN, "bp_gradcheck_direction: a directional check compares 1 entry, but the check holds %zu",
              gc->size);
@@ -185,10 +184,10 @@ int bp_gradcheck_sample(bp_gradcheck *gc, bp_fd_method method, const bp_fd_probl
                         const bp_tolerance *tol) {
   if (gc == NULL || p == NULL || x == NULL || g == NULL || columns == NULL || tol == NULL || n_columns == 0)
     BP_ERROR(GSL_EINVAL, "bp_gradcheck_sample: the check, the problem, x, g, the columns and the tolerance must all "
-             "be given");
+                         "be given");
   if (gc->size != n_columns || g->size != x->size)
-    BP_ERROR(GSL_EBADLEN, "bp_gradcheck_sample: %zu columns, a check of %zu entries, g of %zu and x of %zu",
-             n_columns, gc->size, g->size, x->size);
+    BP_ERROR(GSL_EBADLEN, "bp_gradcheck_sample: %zu columns, a check of %zu entries, g of %zu and x of %zu", n_columns,
+             gc->size, g->size, x->size);
   gsl_matrix *J = bp_matrix_alloc(1, n_columns);
   if (J == NULL) return GSL_ENOMEM;
   for (size_t k = 0; k < n_columns; k++) {

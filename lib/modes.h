@@ -47,7 +47,7 @@ int bp_gradcheck_sample(bp_gradcheck *gc, bp_fd_method method, const bp_fd_probl
                         const bp_tolerance *tol);
 
 typedef enum {
-  BP_DIRECTION_SIGNED,  /* independent Gaussian entries, normalised: uniform on the unit sphere, mean zero (bpcheck's) */
+  BP_DIRECTION_SIGNED, /* independent Gaussian entries, normalised: uniform on the unit sphere, mean zero (bpcheck's) */
   BP_DIRECTION_POSITIVE /* uniform [0,1) entries, normalised: all positive, as PyTorch's fast gradcheck draws them
                          * (kept to measure the difference) */
 } bp_direction_kind;

@@ -20,8 +20,8 @@ const char *bp_netcheck_mode_name(bp_netcheck_mode mode) {
 }
 
 bp_netcheck_options bp_netcheck_options_default(void) {
-  return (bp_netcheck_options){.method = BP_FD_CENTRAL, .mode = BP_NETCHECK_EVERY, .tol = bp_tolerance_default(),
-                               .seed = 1, .diagnose = 1};
+  return (bp_netcheck_options){
+      .method = BP_FD_CENTRAL, .mode = BP_NETCHECK_EVERY, .tol = bp_tolerance_default(), .seed = 1, .diagnose = 1};
 }
 
 size_t bp_netcheck_param(const bp_netcheck_report *r, size_t k) { return r->columns ? r->columns[k] : k; }
@@ -46,8 +46,10 @@ static int check_arguments(const bp_mlp *net, const gsl_matrix *X0, const gsl_ma
     BP_ERROR(GSL_EFAULT, "bp_netcheck_run: the network, the batch, the targets and the options must be given");
   size_t L = net->n_layers;
   if (X0->size2 != net->sizes[0] || T->size2 != net->sizes[L] || T->size1 != X0->size1)
-    BP_ERROR(GSL_EBADLEN, "bp_netcheck_run: the batch is %zu x %zu and the targets %zu x %zu for a network of %zu "
-             "inputs and %zu outputs", X0->size1, X0->size2, T->size1, T->size2, net->sizes[0], net->sizes[L]);
+    BP_ERROR(GSL_EBADLEN,
+             "bp_netcheck_run: the batch is %zu x %zu and the targets %zu x %zu for a network of %zu "
+             "inputs and %zu outputs",
+             X0->size1, X0->size2, T->size1, T->size2, net->sizes[0], net->sizes[L]);
   if (gradient && gradient->size != net->n_params)
     BP_ERROR(GSL_EBADLEN, "bp_netcheck_run: the gradient has %zu entries, the network %zu parameters", gradient->size,
              net->n_params);
@@ -85,7 +87,8 @@ static int run_check(bp_netcheck_report *r, bp_mlp *net, const bp_fd_problem *p,
   fo.n_threads = o->n_threads;
   if (o->mode == BP_NETCHECK_DIRECTION) {
     int status = bp_direction_draw(rng, BP_DIRECTION_SIGNED, r->direction);
-    return status ? status : bp_gradcheck_direction(r->gc, o->method, p, net->params, r->gradient, r->direction, &o->tol);
+    return status ? status
+                  : bp_gradcheck_direction(r->gc, o->method, p, net->params, r->gradient, r->direction, &o->tol);
   }
   if (o->mode == BP_NETCHECK_SAMPLE) {
     size_t n = 0;
@@ -172,7 +175,8 @@ int bp_netcheck_run(bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T, cons
   if (!status) {
     summarise_blocks(r);
     r->verdict = r->gc->verdict;
-    if (r->verdict == BP_VERDICT_PASS && opt->taylor && r->taylor.verdict != BP_VERDICT_PASS) r->verdict = BP_VERDICT_FAIL;
+    if (r->verdict == BP_VERDICT_PASS && opt->taylor && r->taylor.verdict != BP_VERDICT_PASS)
+      r->verdict = BP_VERDICT_FAIL;
   }
   if (!status && opt->diagnose && opt->mode == BP_NETCHECK_EVERY && r->gc->verdict == BP_VERDICT_FAIL) {
     bp_diagnosis_context ctx = {net, X0, T};
@@ -193,7 +197,8 @@ int bp_netcheck_run(bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T, cons
 
 int bp_trace_compute(const bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *T, const bp_plant *plant,
                      bp_trace **out) {
-  if (out == NULL || net == NULL || X0 == NULL || T == NULL) BP_ERROR(GSL_EFAULT, "bp_trace_compute: a missing argument");
+  if (out == NULL || net == NULL || X0 == NULL || T == NULL)
+    BP_ERROR(GSL_EFAULT, "bp_trace_compute: a missing argument");
   *out = NULL;
   bp_plant none = bp_plant_default(BP_MISTAKE_NONE);
   bp_trace *t = bp_calloc(1, sizeof *t);
@@ -209,7 +214,8 @@ int bp_trace_compute(const bp_mlp *net, const gsl_matrix *X0, const gsl_matrix *
   t->n_layers = net->n_layers;
   t->batch = X0->size1;
   t->X0 = X0;
-  for (size_t l = 1; l <= net->n_layers; l++) t->S[l] = t->ws->fwd->S[l], t->X[l] = t->ws->fwd->X[l], t->dS[l] = t->ws->fwd->dS[l];
+  for (size_t l = 1; l <= net->n_layers; l++)
+    t->S[l] = t->ws->fwd->S[l], t->X[l] = t->ws->fwd->X[l], t->dS[l] = t->ws->fwd->dS[l];
   *out = t;
   return GSL_SUCCESS;
 }

@@ -33,16 +33,16 @@ const char *bp_netcheck_mode_name(bp_netcheck_mode mode); /* "every entry", "sam
 typedef struct {
   bp_fd_method method;
   bp_netcheck_mode mode;
-  size_t sample;          /* SAMPLE: K entries of every block */
-  int taylor;             /* 1: the Taylor test too, along its own direction; the overall verdict needs both */
+  size_t sample; /* SAMPLE: K entries of every block */
+  int taylor;    /* 1: the Taylor test too, along its own direction; the overall verdict needs both */
   bp_tolerance tol;
-  unsigned long seed;     /* seeds the draws when rng is NULL */
-  gsl_rng *rng;           /* the caller's generator for the draws (advanced), or NULL */
-  int diagnose;           /* 1: diagnose a FAIL of an every-entry check */
-  const char *subject;    /* who the diagnosis speaks of: "your backprop" (NULL), "your gradient file", ... */
+  unsigned long seed;      /* seeds the draws when rng is NULL */
+  gsl_rng *rng;            /* the caller's generator for the draws (advanced), or NULL */
+  int diagnose;            /* 1: diagnose a FAIL of an every-entry check */
+  const char *subject;     /* who the diagnosis speaks of: "your backprop" (NULL), "your gradient file", ... */
   bp_progress_fn progress; /* called after each column of differences; NULL: none */
   void *progress_context;
-  size_t n_threads;       /* columns split over this many threads (0 or 1: one); the numbers do not depend on it */
+  size_t n_threads; /* columns split over this many threads (0 or 1: one); the numbers do not depend on it */
 } bp_netcheck_options;
 /* central, every entry, no Taylor test, the default tolerance, seed 1, diagnosis on, subject NULL. */
 bp_netcheck_options bp_netcheck_options_default(void);
@@ -58,11 +58,11 @@ typedef struct {
   bp_netcheck_options opt; /* as run (rng cleared) */
   double loss;             /* E at the checked parameters */
   size_t n_params;
-  bp_gradcheck *gc;        /* every entry; the sample (entry k is parameter columns[k]); or the one direction */
-  size_t *columns;         /* SAMPLE: the parameters checked, ascending within each block; else NULL */
-  gsl_vector *params;      /* a copy of the parameters checked (with the options and the data: a reproduction) */
-  gsl_vector *gradient;    /* a copy of the candidate gradient */
-  gsl_vector *direction;   /* DIRECTION: v; else NULL */
+  bp_gradcheck *gc;      /* every entry; the sample (entry k is parameter columns[k]); or the one direction */
+  size_t *columns;       /* SAMPLE: the parameters checked, ascending within each block; else NULL */
+  gsl_vector *params;    /* a copy of the parameters checked (with the options and the data: a reproduction) */
+  gsl_vector *gradient;  /* a copy of the candidate gradient */
+  gsl_vector *direction; /* DIRECTION: v; else NULL */
   bp_netcheck_block blocks[2 * BP_MLP_MAX_LAYERS];
   size_t n_blocks;
   bp_diagnosis diagnosis;  /* kind NONE unless an every-entry check FAILed (and opt.diagnose) */
@@ -90,11 +90,11 @@ void bp_netcheck_report_free(bp_netcheck_report *r);
  * through eq. 13, eq. 14), of bpcheck's backward pass or of one with a mistake planted (mistakes.h). */
 typedef struct {
   size_t n_layers, batch;
-  const gsl_matrix *X0;                        /* the input batch (layer 0) */
-  const gsl_matrix *S[BP_MLP_MAX_LAYERS + 1];  /* [1..L]: batch x sizes[l] */
+  const gsl_matrix *X0;                       /* the input batch (layer 0) */
+  const gsl_matrix *S[BP_MLP_MAX_LAYERS + 1]; /* [1..L]: batch x sizes[l] */
   const gsl_matrix *X[BP_MLP_MAX_LAYERS + 1];
   const gsl_matrix *dS[BP_MLP_MAX_LAYERS + 1];
-  bp_mistake_workspace *ws;                    /* owns the matrices */
+  bp_mistake_workspace *ws; /* owns the matrices */
 } bp_trace;
 
 /* The trace at net->params over X0 and T, with `plant` (NULL: no mistake). *out is new (bp_trace_free) on success;

@@ -26,15 +26,15 @@ typedef struct {
 } bp_sandbox_limits;
 
 typedef struct {
-  int exited;      /* 1: exited normally with exit_status */
+  int exited; /* 1: exited normally with exit_status */
   int exit_status;
-  int signal;      /* the signal that ended it, 0 if none */
-  int timed_out;   /* 1: killed at the wall-clock limit */
-  int cpu_limit;   /* 1: ended by the CPU-time limit (SIGXCPU, or SIGKILL past the hard limit) */
+  int signal;    /* the signal that ended it, 0 if none */
+  int timed_out; /* 1: killed at the wall-clock limit */
+  int cpu_limit; /* 1: ended by the CPU-time limit (SIGXCPU, or SIGKILL past the hard limit) */
   int out_truncated, err_truncated;
   char *out, *err; /* NUL-terminated, owned: bp_sandbox_result_clear frees them */
   size_t out_len, err_len;
-  double wall;     /* seconds from start to end */
+  double wall; /* seconds from start to end */
 } bp_sandbox_result;
 
 /* Runs argv[0] (searched in PATH) with argv, in directory cwd (NULL: the current one), standard input from

@@ -47,8 +47,7 @@ static void judge(bp_taylor_result *r) {
                r->residual[0], r->floor[0]);
     else
       snprintf(r->reason, sizeof r->reason,
-               "only %zu residual(s) above the round-off floor and no two in a row: no rate can be measured",
-               n_clean);
+               "only %zu residual(s) above the round-off floor and no two in a row: no rate can be measured", n_clean);
     return;
   }
   /* The last clean rates: the smallest eps, where the leading order of the remainder shows. */

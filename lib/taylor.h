@@ -31,20 +31,20 @@ extern "C" {
 #define BP_TAYLOR_PASS_RATE 1.8
 
 typedef struct {
-  size_t n;                              /* steps taken: BP_TAYLOR_STEPS */
-  double eps[BP_TAYLOR_STEPS];           /* eps_k = eps_0 / 2^k (exact halvings) */
-  double residual[BP_TAYLOR_STEPS];      /* r_k = |f(x + eps_k v) - f(x) - eps_k g.v| */
-  double floor[BP_TAYLOR_STEPS];         /* the round-off floor of r_k (taylor.c says how it is estimated) */
-  unsigned char clean[BP_TAYLOR_STEPS];  /* 1 where r_k is clearly above its floor */
-  double rate[BP_TAYLOR_STEPS - 1];      /* log2(r_k / r_{k+1}); NaN unless both residuals are clean */
-  size_t n_rates;                        /* how many rates are not NaN */
-  double observed_rate;                  /* median of the last clean rates (up to BP_TAYLOR_LAST_RATES); NaN if
+  size_t n;                             /* steps taken: BP_TAYLOR_STEPS */
+  double eps[BP_TAYLOR_STEPS];          /* eps_k = eps_0 / 2^k (exact halvings) */
+  double residual[BP_TAYLOR_STEPS];     /* r_k = |f(x + eps_k v) - f(x) - eps_k g.v| */
+  double floor[BP_TAYLOR_STEPS];        /* the round-off floor of r_k (taylor.c says how it is estimated) */
+  unsigned char clean[BP_TAYLOR_STEPS]; /* 1 where r_k is clearly above its floor */
+  double rate[BP_TAYLOR_STEPS - 1];     /* log2(r_k / r_{k+1}); NaN unless both residuals are clean */
+  size_t n_rates;                       /* how many rates are not NaN */
+  double observed_rate;                 /* median of the last clean rates (up to BP_TAYLOR_LAST_RATES); NaN if
                                           * there are none */
-  double f0;                             /* f(x) */
-  double gv;                             /* g.v, the claimed directional derivative */
-  bp_verdict verdict;                    /* PASS (rate ~ 2), FAIL (rate ~ 1, or anything below 1.8), NO_SIGNAL
+  double f0;                            /* f(x) */
+  double gv;                            /* g.v, the claimed directional derivative */
+  bp_verdict verdict;                   /* PASS (rate ~ 2), FAIL (rate ~ 1, or anything below 1.8), NO_SIGNAL
                                           * (too few residuals above the floor to measure a rate) */
-  char reason[256];                      /* one line: why the verdict */
+  char reason[256];                     /* one line: why the verdict */
 } bp_taylor_result;
 
 /* Runs the test on f = p->f (y of length 1) at x with gradient g along v, all of one length. x is perturbed in

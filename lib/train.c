@@ -20,9 +20,9 @@
 
 const char *bp_train_check_mode_name(bp_train_check_mode mode) {
   switch (mode) {
-    case BP_TRAIN_CHECK_SAMPLE: return "sample";
-    case BP_TRAIN_CHECK_DIRECTION: return "direction";
-    case BP_TRAIN_CHECK_FULL: return "every entry";
+  case BP_TRAIN_CHECK_SAMPLE: return "sample";
+  case BP_TRAIN_CHECK_DIRECTION: return "direction";
+  case BP_TRAIN_CHECK_FULL: return "every entry";
   }
   return "unknown";
 }
@@ -102,7 +102,10 @@ static int forward_chunks(const bp_mlp *net, const gsl_matrix *X, const gsl_matr
   if (X->size2 != net->sizes[0] || (T && (T->size1 != n || T->size2 != net->sizes[L])) ||
       (Y && (Y->size1 != n || Y->size2 != net->sizes[L])))
     BP_ERROR(GSL_EBADLEN, "the data has %zu inputs and %zu outputs a row, the network %zu and %zu", X->size2,
-             T ? T->size2 : Y ? Y->size2 : 0, net->sizes[0], net->sizes[L]);
+             T   ? T->size2
+             : Y ? Y->size2
+                 : 0,
+             net->sizes[0], net->sizes[L]);
   size_t chunk = n < EVAL_CHUNK ? n : EVAL_CHUNK;
   bp_mlp_workspace *ws = bp_mlp_workspace_alloc(net, chunk), *ws_last = NULL;
   if (ws == NULL) return GSL_ENOMEM;
@@ -164,8 +167,8 @@ int bp_train_fold_standardization(bp_mlp *net, const gsl_vector *mean, const gsl
     if (!(s > 0.0) || !isfinite(s) || !isfinite(m))
       BP_ERROR(GSL_EINVAL, "bp_train_fold_standardization: input %zu has mean %g and deviation %g", j + 1, m, s);
     gsl_vector_view row = gsl_matrix_row(W, j);
-    gsl_vector_scale(&row.vector, 1.0 / s);    /* W1(j, i) / sd_j */
-    gsl_blas_daxpy(-m, &row.vector, b);        /* b1_i - mean_j W1(j, i) / sd_j */
+    gsl_vector_scale(&row.vector, 1.0 / s); /* W1(j, i) / sd_j */
+    gsl_blas_daxpy(-m, &row.vector, b);     /* b1_i - mean_j W1(j, i) / sd_j */
   }
   return GSL_SUCCESS;
 }
@@ -177,13 +180,13 @@ typedef struct {
   bp_mlp *net;
   const bp_train_options *opt;
   bp_train_gradient_fn gradient;
-  gsl_matrix *X, *T, *Xv, *Tv;      /* the training and validation parts (standardised) */
-  gsl_matrix *Xb, *Tb;              /* one minibatch */
-  bp_mlp_workspace *ws, *ws_last;   /* for B rows and for the last, smaller minibatch */
-  bp_mlp_workspace *ws_check;       /* the check batch */
+  gsl_matrix *X, *T, *Xv, *Tv;    /* the training and validation parts (standardised) */
+  gsl_matrix *Xb, *Tb;            /* one minibatch */
+  bp_mlp_workspace *ws, *ws_last; /* for B rows and for the last, smaller minibatch */
+  bp_mlp_workspace *ws_check;     /* the check batch */
   gsl_vector *velocity;
-  gsl_vector *g_check;              /* the step's gradient on the check batch, times its size */
-  size_t *order;                    /* the training rows in this epoch's order */
+  gsl_vector *g_check; /* the step's gradient on the check batch, times its size */
+  size_t *order;       /* the training rows in this epoch's order */
   gsl_rng *rng, *rng_check;
 } train_state;
 
@@ -202,7 +205,7 @@ static int check_now(train_state *st, bp_train_check_mode mode, bp_train_record 
   gsl_vector_scale(st->g_check, (double)nc);
   bp_netcheck_options no = bp_netcheck_options_default();
   no.method = st->opt->method;
-  no.mode = mode == BP_TRAIN_CHECK_FULL ? BP_NETCHECK_EVERY
+  no.mode = mode == BP_TRAIN_CHECK_FULL        ? BP_NETCHECK_EVERY
             : mode == BP_TRAIN_CHECK_DIRECTION ? BP_NETCHECK_DIRECTION
                                                : BP_NETCHECK_SAMPLE;
   no.sample = st->opt->check_sample;
@@ -230,23 +233,26 @@ static double seconds_now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int check_options(const bp_mlp *net, const bp_dataset *data, const bp_dataset *val,
-                         const bp_train_options *o) {
-  if (net == NULL || data == NULL || o == NULL) BP_ERROR(GSL_EINVAL, "bp_train_run: net, data and options must be given");
+static int check_options(const bp_mlp *net, const bp_dataset *data, const bp_dataset *val, const bp_train_options *o) {
+  if (net == NULL || data == NULL || o == NULL)
+    BP_ERROR(GSL_EINVAL, "bp_train_run: net, data and options must be given");
   size_t L = net->n_layers;
   const bp_dataset *sets[2] = {data, val};
   for (int k = 0; k < 2; k++)
-    if (sets[k] && sets[k]->T == NULL) BP_ERROR(GSL_EINVAL, "the %s data has no targets to learn", k ? "validation" : "training");
+    if (sets[k] && sets[k]->T == NULL)
+      BP_ERROR(GSL_EINVAL, "the %s data has no targets to learn", k ? "validation" : "training");
   for (int k = 0; k < 2; k++)
     if (sets[k] && (sets[k]->X->size2 != net->sizes[0] || sets[k]->T->size2 != net->sizes[L]))
       BP_ERROR(GSL_EBADLEN, "the %s data has %zu inputs and %zu targets a row, the network %zu inputs and %zu outputs",
                k ? "validation" : "training", sets[k]->X->size2, sets[k]->T->size2, net->sizes[0], net->sizes[L]);
   if (o->epochs < 1 || o->epochs > 10000000) BP_ERROR(GSL_EINVAL, "the number of epochs must be from 1 to 10000000");
   if (o->batch < 1) BP_ERROR(GSL_EINVAL, "the minibatch needs at least one example");
-  if (!(o->lr > 0.0) || !isfinite(o->lr)) BP_ERROR(GSL_EINVAL, "the learning rate must be positive and finite, not %g", o->lr);
+  if (!(o->lr > 0.0) || !isfinite(o->lr))
+    BP_ERROR(GSL_EINVAL, "the learning rate must be positive and finite, not %g", o->lr);
   if (!(o->momentum >= 0.0 && o->momentum < 1.0))
     BP_ERROR(GSL_EINVAL, "the momentum must lie in [0, 1), not %g", o->momentum);
-  if (!(o->split >= 0.0 && o->split < 1.0)) BP_ERROR(GSL_EINVAL, "the validation share must lie in [0, 1), not %g", o->split);
+  if (!(o->split >= 0.0 && o->split < 1.0))
+    BP_ERROR(GSL_EINVAL, "the validation share must lie in [0, 1), not %g", o->split);
   if (val && o->split > 0.0) BP_ERROR(GSL_EINVAL, "a validation set and a validation share exclude each other");
   if (o->check_mode == BP_TRAIN_CHECK_SAMPLE && o->check_sample < 1)
     BP_ERROR(GSL_EINVAL, "a sampled check needs at least one entry a block");
@@ -298,7 +304,8 @@ static int prepare(train_state *st, const bp_dataset *data, const bp_dataset *va
   if (!val && st->opt->split > 0.0) {
     n_val = (size_t)floor(st->opt->split * (double)n + 0.5);
     if (n_val < 1) n_val = 1;
-    if (n_val >= n) BP_ERROR(GSL_EINVAL, "a validation share of %g leaves no training examples of %zu", st->opt->split, n);
+    if (n_val >= n)
+      BP_ERROR(GSL_EINVAL, "a validation share of %g leaves no training examples of %zu", st->opt->split, n);
   }
   size_t *perm = bp_malloc(n * sizeof *perm);
   if (perm == NULL) return GSL_ENOMEM;
@@ -369,8 +376,8 @@ static int epoch(train_state *st, size_t e) {
       gsl_matrix_set_row(&Tb.matrix, r, &t.vector);
     }
     double L = 0.0;
-    int status = st->gradient(st->net, m == B ? st->ws : st->ws_last, &Xb.matrix, &Tb.matrix, &L,
-                              st->opt->gradient_ctx);
+    int status =
+        st->gradient(st->net, m == B ? st->ws : st->ws_last, &Xb.matrix, &Tb.matrix, &L, st->opt->gradient_ctx);
     if (status) return status;
     if (!isfinite(L))
       BP_ERROR(GSL_EDOM, "the loss became %g in epoch %zu: the steps diverge; lower the learning rate (--lr %g now)", L,

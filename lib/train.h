@@ -72,19 +72,19 @@ typedef struct {
   bp_train_check_mode check_mode;
   bp_verdict verdict;
   size_t n_entries, n_failed, n_unresolved;
-  double max_rel_err;            /* over the resolved entries (gradcheck.h) */
+  double max_rel_err; /* over the resolved entries (gradcheck.h) */
 } bp_train_record;
 
 typedef struct {
   size_t epochs, batch;
   double lr, momentum;
-  unsigned long seed;          /* weights, split, shuffles; the checks draw from their own generator seeded alike */
-  double split;                /* share of the examples put aside for validation when no validation set is given */
+  unsigned long seed; /* weights, split, shuffles; the checks draw from their own generator seeded alike */
+  double split;       /* share of the examples put aside for validation when no validation set is given */
   int standardize;
-  size_t check_every;          /* a check every K epochs; 0: at the start and the end only */
+  size_t check_every; /* a check every K epochs; 0: at the start and the end only */
   bp_train_check_mode check_mode;
-  size_t check_sample;         /* K of BP_TRAIN_CHECK_SAMPLE */
-  size_t full_check_max;       /* the last check takes every entry when the network has at most this many */
+  size_t check_sample;   /* K of BP_TRAIN_CHECK_SAMPLE */
+  size_t full_check_max; /* the last check takes every entry when the network has at most this many */
   bp_fd_method method;
   bp_train_gradient_fn gradient; /* NULL: bp_train_gradient_mean */
   void *gradient_ctx;
@@ -100,7 +100,7 @@ typedef struct {
   bp_train_record *records; /* epochs + 1 of them */
   size_t n_records;
   size_t n_train, n_val;
-  gsl_vector *mean, *sd;    /* the standardisation (NULL without): input j becomes (x_j - mean_j) / sd_j */
+  gsl_vector *mean, *sd; /* the standardisation (NULL without): input j becomes (x_j - mean_j) / sd_j */
   size_t n_checks, n_checks_passed;
   /* Why the first check that FAILed failed (kind BP_DIAG_NONE when none did, or when the network has more than
    * full_check_max parameters): at that epoch every entry is checked on the check batch and diagnosed

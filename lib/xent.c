@@ -14,8 +14,8 @@
 #include "cmplx.h"
 #include <math.h>
 
-static int same_shape3(const char *who, const gsl_matrix *A, const char *a, const gsl_matrix *T,
-                       const gsl_matrix *OUT, const char *out) {
+static int same_shape3(const char *who, const gsl_matrix *A, const char *a, const gsl_matrix *T, const gsl_matrix *OUT,
+                       const char *out) {
   int status = bp_core_check_shape(who, A, a, T, "T");
   if (!status && OUT) status = bp_core_check_shape(who, A, a, OUT, out);
   return status;
@@ -90,8 +90,7 @@ static int delta(const char *who, const gsl_matrix *X, const gsl_matrix *T, gsl_
   int status = same_shape3(who, X, "X", T, dS, "dS");
   if (status) return status;
   for (size_t r = 0; r < X->size1; r++)
-    for (size_t c = 0; c < X->size2; c++)
-      gsl_matrix_set(dS, r, c, gsl_matrix_get(X, r, c) - gsl_matrix_get(T, r, c));
+    for (size_t c = 0; c < X->size2; c++) gsl_matrix_set(dS, r, c, gsl_matrix_get(X, r, c) - gsl_matrix_get(T, r, c));
   return GSL_SUCCESS;
 }
 
@@ -168,8 +167,7 @@ int bp_xent_softmax_dx(const gsl_matrix *X, const gsl_matrix *T, gsl_matrix *dX)
   int status = same_shape3("bp_xent_softmax_dx", X, "X", T, dX, "dX");
   if (status) return status;
   for (size_t r = 0; r < X->size1; r++)
-    for (size_t c = 0; c < X->size2; c++)
-      gsl_matrix_set(dX, r, c, -gsl_matrix_get(T, r, c) / gsl_matrix_get(X, r, c));
+    for (size_t c = 0; c < X->size2; c++) gsl_matrix_set(dX, r, c, -gsl_matrix_get(T, r, c) / gsl_matrix_get(X, r, c));
   return GSL_SUCCESS;
 }
 

@@ -79,10 +79,9 @@ static void describe(FILE *out, const bp_property_case *c, bp_fd_method method, 
   bp_mlp_param_name(net, gc->worst, name, sizeof name);
   for (size_t l = 0; l <= c->n_layers; l++)
     snprintf(layers + strlen(layers), sizeof layers - strlen(layers), "%s%zu", l ? "," : "", c->sizes[l]);
-  fprintf(out, "case seed %lu: %s with --method %s; worst %s: backprop %.17g, numeric %.17g, estimate %.3g\n",
-          c->seed, bp_verdict_name(gc->verdict), bp_fd_method_name(method), name,
-          gsl_vector_get(gc->analytic, gc->worst), gsl_vector_get(gc->numeric, gc->worst),
-          gsl_vector_get(gc->estimate, gc->worst));
+  fprintf(out, "case seed %lu: %s with --method %s; worst %s: backprop %.17g, numeric %.17g, estimate %.3g\n", c->seed,
+          bp_verdict_name(gc->verdict), bp_fd_method_name(method), name, gsl_vector_get(gc->analytic, gc->worst),
+          gsl_vector_get(gc->numeric, gc->worst), gsl_vector_get(gc->estimate, gc->worst));
   fprintf(out, "  cat > case.csv <<'EOF'\n");
   for (size_t b = 0; b < c->batch; b++) {
     fprintf(out, "  ");

@@ -29,11 +29,11 @@ int bp_property_case_draw(unsigned long seed, bp_property_case *c);
 void bp_property_case_free(bp_property_case *c);
 
 typedef struct {
-  size_t cases, skipped;               /* run; skipped: the loss is not finite (bpcheck refuses those as input) */
-  size_t verdicts[4];                  /* per bp_verdict */
-  size_t failed;                       /* FAIL or NOT SMOOTH (the network is smooth: either is false) */
-  size_t floor_judged;                 /* entries judged by the analytic-rounding floor, over every case */
-  size_t diagnosed;                    /* cases given a diagnosis (only a FAIL is) */
+  size_t cases, skipped; /* run; skipped: the loss is not finite (bpcheck refuses those as input) */
+  size_t verdicts[4];    /* per bp_verdict */
+  size_t failed;         /* FAIL or NOT SMOOTH (the network is smooth: either is false) */
+  size_t floor_judged;   /* entries judged by the analytic-rounding floor, over every case */
+  size_t diagnosed;      /* cases given a diagnosis (only a FAIL is) */
 } bp_property_tally;
 
 /* Runs cases seed, seed + 1, ..., seed + n - 1 with `method` into tally. Each false verdict is described on

@@ -36,9 +36,9 @@ static const struct {
 };
 
 static const struct {
-  const char *args;     /* $D is the fixture directory */
-  int status;           /* expected exit status */
-  const char *message;  /* in stderr (for status 2) */
+  const char *args;    /* $D is the fixture directory */
+  int status;          /* expected exit status */
+  const char *message; /* in stderr (for status 2) */
 } rows[] = {
     /* the data file */
     {"grad --layers 2,3,2 --output softmax --data $D/missing.csv", 2, "missing.csv"},
@@ -54,7 +54,8 @@ static const struct {
     {"grad --layers 2,3,2 --output softmax --data $D/negative.csv", 2, "negative.csv:2:4:"},
     {"grad --layers 2,3,2 --output softmax --data $D/unnormal.csv", 2, "eq. (26)"},
     {"grad --layers 3,3,2 --output softmax --data $D/good.csv", 2, "good.csv:2: found 4 cells, expected 5"},
-    {"grad --layers 2,3,2 --output softmax --data $D/semicolons.csv", 2, "semicolons.csv:2: cells are separated by commas"},
+    {"grad --layers 2,3,2 --output softmax --data $D/semicolons.csv", 2,
+     "semicolons.csv:2: cells are separated by commas"},
     /* a first line holding numbers is data, never a header, whatever separates them */
     {"grad --layers 2,3,2 --output softmax --data $D/tabs.csv", 2, "tabs.csv:1: cells are separated by commas"},
     {"grad --layers 2,3,2 --output softmax --data $D/classes.csv", 2, "classes.csv:2: found 3 cells, expected 4"},
@@ -133,8 +134,8 @@ static void every_bad_input_should_exit_two_with_a_message_and_no_output(void) {
       ok = ok && err[0] == '\0' && strstr(out, "PASS") != NULL;
     }
     if (!ok)
-      printf("\n  row %zu: bpcheck %s\n    exit %d (expected %d), stderr: %s    expected in it: %s\n", k,
-             rows[k].args, status, rows[k].status, err, rows[k].message ? rows[k].message : "(nothing)");
+      printf("\n  row %zu: bpcheck %s\n    exit %d (expected %d), stderr: %s    expected in it: %s\n", k, rows[k].args,
+             status, rows[k].status, err, rows[k].message ? rows[k].message : "(nothing)");
     CU_ASSERT(ok);
   }
 }

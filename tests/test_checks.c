@@ -120,7 +120,8 @@ static void every_equation_a_check_lists_should_be_tagged_eq_n_in_the_checks(voi
       for (long n = lo; n <= hi; n++, tags++) {
         char tag[32];
         snprintf(tag, sizeof tag, "eq. (%ld)", n);
-        if (strstr(src, tag) == NULL) printf("\n  check %s lists %s, which checks/ never writes\n", bp_checks[k].id, tag);
+        if (strstr(src, tag) == NULL)
+          printf("\n  check %s lists %s, which checks/ never writes\n", bp_checks[k].id, tag);
         CU_ASSERT_PTR_NOT_NULL(strstr(src, tag));
       }
       p = (*end == ',') ? end + 1 : end;

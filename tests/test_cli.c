@@ -26,20 +26,18 @@ static char out[1 << 20], err[4096], again[1 << 20];
 static int setup(void) {
   if (bp_test_mkdtemp(dir, sizeof dir, "cli")) return 1;
   /* 4 inputs then 3 targets that sum to one (softmax) */
-  return write_file("softmax.csv",
-             "# x1..x4, then targets t1..t3\n"
-             "x1,x2,x3,x4,t1,t2,t3\n"
-             "0.3817,-2.385,1.25,0.07,0.2,0.5,0.3\n"
-             "-0.91,0.443,-0.18,1.71,1,0,0\n"
-             "1.3,0.2,-0.75,-1.1,0.05,0.15,0.8\n") ||
+  return write_file("softmax.csv", "# x1..x4, then targets t1..t3\n"
+                                   "x1,x2,x3,x4,t1,t2,t3\n"
+                                   "0.3817,-2.385,1.25,0.07,0.2,0.5,0.3\n"
+                                   "-0.91,0.443,-0.18,1.71,1,0,0\n"
+                                   "1.3,0.2,-0.75,-1.1,0.05,0.15,0.8\n") ||
          write_file("bad.csv", "0.3817,-2.385,1.25,0.07,0.2,0.5,0.3\n0.1,0.2,oops,0.4,0.2,0.5,0.3\n") ||
          /* line 4 sums to 0.9, line 5 to 1.2: eq. (26)'s assumption broken */
-         write_file("unnormal.csv",
-                    "x1,x2,x3,x4,t1,t2,t3\n"
-                    "0.3817,-2.385,1.25,0.07,0.2,0.5,0.3\n"
-                    "-0.91,0.443,-0.18,1.71,1,0,0\n"
-                    "1.3,0.2,-0.75,-1.1,0.05,0.15,0.7\n"
-                    "0.5,-1.2,0.33,0.9,0.2,0.2,0.8\n");
+         write_file("unnormal.csv", "x1,x2,x3,x4,t1,t2,t3\n"
+                                    "0.3817,-2.385,1.25,0.07,0.2,0.5,0.3\n"
+                                    "-0.91,0.443,-0.18,1.71,1,0,0\n"
+                                    "1.3,0.2,-0.75,-1.1,0.05,0.15,0.7\n"
+                                    "0.5,-1.2,0.33,0.9,0.2,0.2,0.8\n");
 }
 
 static int teardown(void) {
@@ -58,7 +56,8 @@ static void list_should_print_one_line_per_check(void) {
 
 static void all_should_exit_zero_with_a_verdict_per_check(void) {
   CU_ASSERT_EQUAL(run("all --format tsv", out, sizeof out, err, sizeof err), 0);
-  CU_ASSERT_PTR_NOT_NULL(strstr(out, "id\tequation\tmethod\tclaims\tmax_rel_err\tnorm_rel_err\terratum_rel_err\tverdict\tnote\n"));
+  CU_ASSERT_PTR_NOT_NULL(
+      strstr(out, "id\tequation\tmethod\tclaims\tmax_rel_err\tnorm_rel_err\terratum_rel_err\tverdict\tnote\n"));
   size_t pass = 0, erratum = 0;
   for (const char *p = out; (p = strstr(p, "\tPASS\t")); p++) pass++;
   for (const char *p = out; (p = strstr(p, "\tERRATUM\t")); p++) erratum++;
@@ -103,7 +102,8 @@ static void grad_should_agree_with_central_differences_on_a_csv(void) {
   snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/softmax.csv --format tsv", dir);
   CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 0);
   /* run's order of the error columns (abs_err, rel_err): --params and scripts read by header name */
-  CU_ASSERT_PTR_NOT_NULL(strstr(out, "param\tvalue\tbackprop\tnumeric\tabs_err\trel_err\testimate\tjudged_by\tverdict\n"));
+  CU_ASSERT_PTR_NOT_NULL(
+      strstr(out, "param\tvalue\tbackprop\tnumeric\tabs_err\trel_err\testimate\tjudged_by\tverdict\n"));
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nW1[0,0]\t"));
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nb2[2]\t"));
   double norm = tsv_comment_value(out, "norm_rel_err");
@@ -169,8 +169,8 @@ static void grad_should_warn_about_unnormalized_targets_and_fail_the_check_when_
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "verdict = FAIL"));
   CU_ASSERT(tsv_comment_value(out, "norm_rel_err") > 1e-3);
   /* normalized data with the option: no warning, and the check holds */
-  snprintf(args, sizeof args,
-           "grad --layers 4,5,3 --output softmax --data %s/softmax.csv --allow-unnormalized-targets", dir);
+  snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/softmax.csv --allow-unnormalized-targets",
+           dir);
   CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 0);
   CU_ASSERT_EQUAL(err[0], '\0');
   CU_ASSERT_EQUAL(run("grad --allow-unnormalized-targets=yes", out, sizeof out, err, sizeof err), 2);
@@ -366,8 +366,8 @@ static void grad_direction_and_taylor_should_tell_right_from_wrong(void) {
 
 static void grad_modes_should_refuse_bad_usage(void) {
   char args[1024];
-  static const char *const bad[] = {"--sample 0", "--sample -2", "--sample two", "--sample", "--direction=yes",
-                                    "--sample 2 --direction"};
+  static const char *const bad[] = {"--sample 0", "--sample -2",     "--sample two",
+                                    "--sample",   "--direction=yes", "--sample 2 --direction"};
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
     snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/softmax.csv %s", dir, bad[k]);
     CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 2);
@@ -382,18 +382,33 @@ static void grad_modes_should_refuse_bad_usage(void) {
 /* The checker of the JSON tests must itself fail on broken JSON: a planted bug for each way a printer can break. */
 static void the_json_checker_should_reject_broken_json(void) {
   CU_ASSERT(bp_test_json_valid("{\"a\": [1, -2.5e-3, true, false, null, \"x\\u00e9\\n\"], \"b\": {}}\n"));
-  static const char *const broken[] = {"{\"a\": 1,}", "[1 2]", "{\"a\" 1}", "{\"a\": nan}", "{\"a\": inf}",
-                                       "{\"a\": 01}", "{\"a\": \"tab\there\"}", "[1] [2]", "{\"a\": [1}", "",
-                                       "{\"a\": \"\\x\"}", "{\"a\": 1.}", "{'a': 1}"};
+  static const char *const broken[] = {"{\"a\": 1,}",
+                                       "[1 2]",
+                                       "{\"a\" 1}",
+                                       "{\"a\": nan}",
+                                       "{\"a\": inf}",
+                                       "{\"a\": 01}",
+                                       "{\"a\": \"tab\there\"}",
+                                       "[1] [2]",
+                                       "{\"a\": [1}",
+                                       "",
+                                       "{\"a\": \"\\x\"}",
+                                       "{\"a\": 1.}",
+                                       "{'a': 1}"};
   for (size_t k = 0; k < sizeof broken / sizeof broken[0]; k++) CU_ASSERT(!bp_test_json_valid(broken[k]));
 }
 
 /* Every command's JSON, in every mode, parses: a number printed as nan, a missing comma or an unescaped string
  * would break every consumer. */
 static void every_json_output_should_be_well_formed(void) {
-  static const char *const commands[] = {
-      "list", "all", "all --method forward", "run softmax-ds-split softmax-output-weights-sum logistic-deep-recursion",
-      "run logistic-stable-forms --method complex", "sweep softmax-jacobian", "ladder", "estimates"};
+  static const char *const commands[] = {"list",
+                                         "all",
+                                         "all --method forward",
+                                         "run softmax-ds-split softmax-output-weights-sum logistic-deep-recursion",
+                                         "run logistic-stable-forms --method complex",
+                                         "sweep softmax-jacobian",
+                                         "ladder",
+                                         "estimates"};
   for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
     char args[512];
     snprintf(args, sizeof args, "%s --format json", commands[k]);
@@ -460,8 +475,10 @@ static void a_sampled_row_should_equal_the_full_checks_row_of_its_parameter(void
   static char full[1 << 16];
   snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/softmax.csv --seed 4 --format tsv", dir);
   CU_ASSERT_EQUAL_FATAL(run(args, full, sizeof full, err, sizeof err), 0);
-  snprintf(args, sizeof args, "grad --layers 4,5,3 --output softmax --data %s/softmax.csv --seed 4 --sample 3 "
-           "--format tsv", dir);
+  snprintf(args, sizeof args,
+           "grad --layers 4,5,3 --output softmax --data %s/softmax.csv --seed 4 --sample 3 "
+           "--format tsv",
+           dir);
   CU_ASSERT_EQUAL_FATAL(run(args, out, sizeof out, err, sizeof err), 0);
   size_t rows = 0, off_the_diagonal = 0;
   for (const char *p = strstr(out, "\nparam\t"); p && (p = strchr(p + 1, '\n')) && p[1] && p[1] != '#';) {
@@ -598,8 +615,10 @@ static void progress_should_show_on_a_terminal_stderr_only(void) {
   double took = 0.0;
   for (size_t rows = 100; rows <= 800 && took < 1.5; rows *= 2) {
     CU_ASSERT_EQUAL_FATAL(write_wide_data("wide.csv", rows), 0);
-    snprintf(grad, sizeof grad, "%s grad --layers 100,50,10 --output softmax --data %s/wide.csv --method richardson "
-             "--quiet", binary, dir);
+    snprintf(grad, sizeof grad,
+             "%s grad --layers 100,50,10 --output softmax --data %s/wide.csv --method richardson "
+             "--quiet",
+             binary, dir);
     snprintf(cmd, sizeof cmd, "script -qec \"%s 2>%s\" /dev/null", grad, err_path); /* stdout a terminal */
     double t0 = wall_seconds();
     CU_ASSERT_EQUAL(shell(cmd, text, sizeof text), 0);
@@ -625,17 +644,23 @@ static void progress_should_show_on_a_terminal_stderr_only(void) {
   CU_ASSERT(done > 0 && done <= total);
   CU_ASSERT(left >= 0.0);
   CU_ASSERT_PTR_NOT_NULL(strstr(text, "\r\033[K")); /* the line is cleared at the end */
-  CU_ASSERT_PTR_NULL(strstr(text, "worst entry")); /* the report went to stdout */
+  CU_ASSERT_PTR_NULL(strstr(text, "worst entry"));  /* the report went to stdout */
 }
 
 /* eq. (9)-(16), eq. (23): every line of the tables of `all`, `run`, `list`, `grad`, `sweep`, `ladder`, `estimates`
  * and of every --help fits 100 columns (stdout and stderr alike), with the options that change the table. */
 static void tables_should_fit_100_columns(void) {
   static const char *const commands[] = {
-      "all", "all --failures", "all --method forward", "all --method richardson", "all --method complex",
-      "all --method gsl", "list",
+      "all",
+      "all --failures",
+      "all --method forward",
+      "all --method richardson",
+      "all --method complex",
+      "all --method gsl",
+      "list",
       "run softmax-ds-split softmax-output-weights-sum logistic-deep-recursion --method richardson",
-      "run 26 --method forward", "run softmax-output-weights-sum --failures",
+      "run 26 --method forward",
+      "run softmax-output-weights-sum --failures",
       ("grad --layers 4,5,3 --output softmax --data examples/data/unnormalized-softmax.csv "
        "--allow-unnormalized-targets --taylor"),
       "grad --layers '2, 3, 1' --output logistic --data examples/data/two-inputs.csv --sample 2",
@@ -643,8 +668,15 @@ static void tables_should_fit_100_columns(void) {
       "grad --layers 2,3,1 --output logistic --data examples/data/two-inputs.csv --method forward --entries all",
       "grad --layers 2,5,3 --output softmax --data examples/data/three-class.csv --plant overwritten-batch --failures",
       "grad --layers 2,7,3 --output softmax --data examples/data/three-class.csv --trace",
-      "grad --plant list", "sweep logistic-hidden-weights", "sweep softmax-deep-recursion --method richardson",
-      "ladder", "estimates", "--help", "grad --help", "grade --help", "handout --help"};
+      "grad --plant list",
+      "sweep logistic-hidden-weights",
+      "sweep softmax-deep-recursion --method richardson",
+      "ladder",
+      "estimates",
+      "--help",
+      "grad --help",
+      "grade --help",
+      "handout --help"};
   for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
     CU_ASSERT(run(commands[k], out, sizeof out, err, sizeof err) >= 0);
     size_t lines = 0, longest = widest_line(out), longest_err = widest_line(err);
@@ -733,12 +765,15 @@ static void all_and_run_should_show_only_failures_or_the_summary_on_request(void
 static void grad_should_read_standard_input_for_data_dash(void) {
   static char from_file[1 << 16];
   CU_ASSERT_EQUAL(run("grad --layers 2,3,1 --output logistic --data examples/data/two-inputs.csv", from_file,
-                      sizeof from_file, err, sizeof err), 0);
+                      sizeof from_file, err, sizeof err),
+                  0);
   CU_ASSERT_EQUAL(run("grad --layers '2, 3, 1' --output logistic --data - < examples/data/two-inputs.csv", out,
-                      sizeof out, err, sizeof err), 0);
+                      sizeof out, err, sizeof err),
+                  0);
   CU_ASSERT_STRING_EQUAL(out, from_file);
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "13 parameters"));
-  CU_ASSERT_EQUAL(run("grad --layers 2,3,1 --output logistic --data - < /dev/null", out, sizeof out, err, sizeof err), 2);
+  CU_ASSERT_EQUAL(run("grad --layers 2,3,1 --output logistic --data - < /dev/null", out, sizeof out, err, sizeof err),
+                  2);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "stdin"));
   CU_ASSERT_STRING_EQUAL(out, "");
 }
@@ -808,7 +843,8 @@ int register_cli(void) {
       {"grad_should_diagnose_unnormalized_targets_and_print_a_reproducing_command",
        grad_should_diagnose_unnormalized_targets_and_print_a_reproducing_command},
       {"grad_sample_should_cover_every_block", grad_sample_should_cover_every_block},
-      {"grad_direction_and_taylor_should_tell_right_from_wrong", grad_direction_and_taylor_should_tell_right_from_wrong},
+      {"grad_direction_and_taylor_should_tell_right_from_wrong",
+       grad_direction_and_taylor_should_tell_right_from_wrong},
       {"grad_modes_should_refuse_bad_usage", grad_modes_should_refuse_bad_usage},
       {"the_json_checker_should_reject_broken_json", the_json_checker_should_reject_broken_json},
       {"every_json_output_should_be_well_formed", every_json_output_should_be_well_formed},

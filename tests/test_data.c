@@ -306,9 +306,8 @@ static void dataset_free_should_accept_null(void) {
 /* ---- CSV: errors ------------------------------------------------------------------------------------------- */
 
 /* Reads a bad file into a sentinel output; the message must hold "/<name>:<where>" and the key words. */
-static void check_csv_error(const char *name, const char *text, size_t len, size_t n_in, size_t n_out,
-                            bp_output output, unsigned flags, const char *where, const char *word, const char *word2,
-                            int line) {
+static void check_csv_error(const char *name, const char *text, size_t len, size_t n_in, size_t n_out, bp_output output,
+                            unsigned flags, const char *where, const char *word, const char *word2, int line) {
   fixture fx;
   CU_assertImplementation(fixture_write(&fx, name, text, len) == 0, (unsigned)line, "fixture written", __FILE__, "",
                           CU_TRUE);
@@ -323,10 +322,10 @@ static void check_csv_error(const char *name, const char *text, size_t len, size
   CU_assertImplementation(d == &sentinel, (unsigned)line, "*out untouched", __FILE__, "", CU_FALSE);
   if (d != &sentinel) bp_dataset_free(d);
 }
-#define CSV_ERROR(name, text, n_in, n_out, output, where, word, word2)                                             \
+#define CSV_ERROR(name, text, n_in, n_out, output, where, word, word2) \
   check_csv_error((name), (text), sizeof(text) - 1, (n_in), (n_out), (output), 0, (where), (word), (word2), __LINE__)
-#define LABELS_ERROR(name, text, n_in, n_out, where, word, word2)                                                  \
-  check_csv_error((name), (text), sizeof(text) - 1, (n_in), (n_out), BP_OUTPUT_SOFTMAX, BP_DATA_LABELS, (where),   \
+#define LABELS_ERROR(name, text, n_in, n_out, where, word, word2)                                                \
+  check_csv_error((name), (text), sizeof(text) - 1, (n_in), (n_out), BP_OUTPUT_SOFTMAX, BP_DATA_LABELS, (where), \
                   (word), (word2), __LINE__)
 
 static void csv_reader_should_report_a_file_that_cannot_be_opened(void) {
@@ -347,8 +346,7 @@ static void csv_reader_should_report_a_file_that_cannot_be_opened(void) {
 
 static void csv_reader_should_reject_an_empty_file(void) {
   CSV_ERROR("empty.csv", "", 2, 1, BP_OUTPUT_LOGISTIC, ":", "no examples", NULL);
-  CSV_ERROR("blank.csv", "\xEF\xBB\xBF\r\n  \n# only a comment\n", 2, 1, BP_OUTPUT_LOGISTIC, ":", "no examples",
-            NULL);
+  CSV_ERROR("blank.csv", "\xEF\xBB\xBF\r\n  \n# only a comment\n", 2, 1, BP_OUTPUT_LOGISTIC, ":", "no examples", NULL);
 }
 
 static void csv_reader_should_reject_a_file_with_only_a_header(void) {
@@ -367,8 +365,7 @@ static void csv_reader_should_reject_a_cell_that_is_not_a_number(void) {
 
 static void csv_reader_should_reject_trailing_garbage_after_a_number(void) {
   CSV_ERROR("garbage.csv", "0.3817,1\n1.5x,0\n", 1, 1, BP_OUTPUT_LOGISTIC, ":2:1:", "'1.5x'", "not a number");
-  CSV_ERROR("twonums.csv", "0.3817,1\n0.25,0.5 0.5\n", 1, 1, BP_OUTPUT_LOGISTIC, ":2:2:", "'0.5 0.5'",
-            "not a number");
+  CSV_ERROR("twonums.csv", "0.3817,1\n0.25,0.5 0.5\n", 1, 1, BP_OUTPUT_LOGISTIC, ":2:2:", "'0.5 0.5'", "not a number");
   /* strtod would skip a vertical tab by itself */
   CSV_ERROR("vtab.csv", "0.3817,1\n\v0.25,0.5\n", 1, 1, BP_OUTPUT_LOGISTIC, ":2:1:", "cell 1", "not a number");
 }
@@ -386,34 +383,32 @@ static void csv_reader_should_reject_numbers_too_large_for_a_double(void) {
 }
 
 static void csv_reader_should_reject_empty_cells(void) {
-  CSV_ERROR("hole.csv", "0.3817,-2.385,1\n0.3817,,1\n", 2, 1, BP_OUTPUT_LOGISTIC, ":2:2:", "cell 2 is empty",
-            NULL);
-  CSV_ERROR("blankcell.csv", "0.3817,-2.385,1\n0.3817,-2.385, \t\n", 2, 1, BP_OUTPUT_LOGISTIC, ":2:3:",
-            "cell 3 is empty", NULL);
+  CSV_ERROR("hole.csv", "0.3817,-2.385,1\n0.3817,,1\n", 2, 1, BP_OUTPUT_LOGISTIC, ":2:2:", "cell 2 is empty", NULL);
+  CSV_ERROR("blankcell.csv", "0.3817,-2.385,1\n0.3817,-2.385, \t\n", 2, 1, BP_OUTPUT_LOGISTIC,
+            ":2:3:", "cell 3 is empty", NULL);
 }
 
 static void csv_reader_should_reject_too_few_or_too_many_cells(void) {
   CSV_ERROR("few.csv", "x1,x2,x3,t\n0.1,0.2,0.3,1\n0.1,0.2,1\n", 3, 1, BP_OUTPUT_LOGISTIC, ":3:", "found 3",
             "expected 4");
   CSV_ERROR("many.csv", "0.1,0.2,0.3,0.4,1\n", 3, 1, BP_OUTPUT_LOGISTIC, ":1:", "found 5", "expected 4");
-  CSV_ERROR("comma.csv", "0.1,0.2,0.3,1\n0.1,0.2,0.3,1,\n", 3, 1, BP_OUTPUT_LOGISTIC, ":2:", "found 5",
-            "expected 4");
+  CSV_ERROR("comma.csv", "0.1,0.2,0.3,1\n0.1,0.2,0.3,1,\n", 3, 1, BP_OUTPUT_LOGISTIC, ":2:", "found 5", "expected 4");
 }
 
 static void csv_reader_should_reject_logistic_targets_outside_the_unit_interval(void) {
-  CSV_ERROR("above.csv", "x1,x2,t\n0.3817,-2.385,1\n0.3817,-2.385,1.2\n", 2, 1, BP_OUTPUT_LOGISTIC, ":3:3:",
-            "target 1 is 1.2", "[0, 1]");
+  CSV_ERROR("above.csv", "x1,x2,t\n0.3817,-2.385,1\n0.3817,-2.385,1.2\n", 2, 1, BP_OUTPUT_LOGISTIC,
+            ":3:3:", "target 1 is 1.2", "[0, 1]");
   CSV_ERROR("below.csv", "0.3817,0.5,-0.1\n", 1, 2, BP_OUTPUT_LOGISTIC, ":1:3:", "target 2 is -0.1", "[0, 1]");
 }
 
 static void csv_reader_should_reject_negative_softmax_targets(void) {
-  CSV_ERROR("negative.csv", "0.3817,0.25,0.75,0\n0.5,-0.25,0.75,0.5\n", 1, 3, BP_OUTPUT_SOFTMAX, ":2:2:",
-            "target 1 is -0.25", "negative");
+  CSV_ERROR("negative.csv", "0.3817,0.25,0.75,0\n0.5,-0.25,0.75,0.5\n", 1, 3, BP_OUTPUT_SOFTMAX,
+            ":2:2:", "target 1 is -0.25", "negative");
 }
 
 static void csv_reader_should_reject_softmax_rows_not_summing_to_one(void) {
-  CSV_ERROR("sum.csv", "x,t1,t2,t3\n0.5,0.25,0.25,0.5\n0.5,0.25,0.25,0.4\n", 1, 3, BP_OUTPUT_SOFTMAX, ":3:",
-            "sum to 0.9", "eq. (26)");
+  CSV_ERROR("sum.csv", "x,t1,t2,t3\n0.5,0.25,0.25,0.5\n0.5,0.25,0.25,0.4\n", 1, 3, BP_OUTPUT_SOFTMAX,
+            ":3:", "sum to 0.9", "eq. (26)");
   /* off by ten times the tolerance */
   CSV_ERROR("sumtol.csv", "0.5,0.25,0.25,0.50000001\n", 1, 3, BP_OUTPUT_SOFTMAX, ":1:", "sum to 1.00000001",
             "eq. (26)");
@@ -427,11 +422,11 @@ static void csv_reader_should_reject_impossible_shapes(void) {
   static bp_dataset sentinel;
   bp_dataset *d = &sentinel;
   bp_error_set("%s", "");
-  expect_failure(bp_dataset_read_csv("shape.csv", 0, 1, BP_OUTPUT_LOGISTIC, 0, &d), GSL_EINVAL, "shape.csv",
-                 "0 inputs", NULL, __LINE__);
+  expect_failure(bp_dataset_read_csv("shape.csv", 0, 1, BP_OUTPUT_LOGISTIC, 0, &d), GSL_EINVAL, "shape.csv", "0 inputs",
+                 NULL, __LINE__);
   bp_error_set("%s", "");
-  expect_failure(bp_dataset_read_csv("shape.csv", 2, 0, BP_OUTPUT_SOFTMAX, 0, &d), GSL_EINVAL, "shape.csv",
-                 "0 targets", NULL, __LINE__);
+  expect_failure(bp_dataset_read_csv("shape.csv", 2, 0, BP_OUTPUT_SOFTMAX, 0, &d), GSL_EINVAL, "shape.csv", "0 targets",
+                 NULL, __LINE__);
   bp_error_set("%s", "");
   expect_failure(bp_dataset_read_csv(NULL, 2, 1, BP_OUTPUT_SOFTMAX, 0, &d), GSL_EINVAL, "NULL", NULL, NULL, __LINE__);
   CU_ASSERT_PTR_EQUAL(d, &sentinel);
@@ -489,7 +484,7 @@ static void check_tsv_error(const char *name, const char *text, size_t len, int 
   gsl_vector_free(grad);
   bp_mlp_free(net);
 }
-#define TSV_ERROR(name, text, where, word, word2)                                                                \
+#define TSV_ERROR(name, text, where, word, word2) \
   check_tsv_error((name), (text), sizeof(text) - 1, GSL_EINVAL, (where), (word), (word2), __LINE__)
 
 static void params_reader_should_round_trip_every_parameter(void) {
@@ -545,15 +540,15 @@ static void params_reader_should_find_its_columns_in_any_order_and_skip_comments
 }
 
 static void params_reader_should_reject_unknown_names(void) {
-  TSV_ERROR("unknown.tsv", "param\tvalue\nW1[0,0]\t0.1\nW1[1,0]\t0.2\nW3[0,0]\t0.3\nb1[0]\t0.4\n", ":4:1:",
-            "unknown parameter", "'W3[0,0]'");
+  TSV_ERROR("unknown.tsv", "param\tvalue\nW1[0,0]\t0.1\nW1[1,0]\t0.2\nW3[0,0]\t0.3\nb1[0]\t0.4\n",
+            ":4:1:", "unknown parameter", "'W3[0,0]'");
   TSV_ERROR("outside.tsv", "param\tvalue\nW1[2,0]\t0.1\n", ":2:1:", "unknown parameter", "W1[2,0]");
   TSV_ERROR("words.tsv", "value\tparam\n0.1\tweight\n", ":2:2:", "unknown parameter", "'weight'");
 }
 
 static void params_reader_should_reject_duplicated_names(void) {
-  TSV_ERROR("dup.tsv", "param\tvalue\nW1[0,0]\t0.1\n# comment\nb1[0]\t0.2\nW1[0,0]\t0.3\nW1[1,0]\t0.4\n", ":5:1:",
-            "duplicated parameter 'W1[0,0]'", "lines 2 and 5");
+  TSV_ERROR("dup.tsv", "param\tvalue\nW1[0,0]\t0.1\n# comment\nb1[0]\t0.2\nW1[0,0]\t0.3\nW1[1,0]\t0.4\n",
+            ":5:1:", "duplicated parameter 'W1[0,0]'", "lines 2 and 5");
 }
 
 static void params_reader_should_name_the_first_missing_parameter(void) {
@@ -791,8 +786,8 @@ static void check_stream_error(const char *text, size_t len, const char *where, 
     if (seekable)
       snprintf(two_pass, sizeof two_pass, "%s", bp_error_message());
     else
-      CU_assertImplementation(strcmp(two_pass, bp_error_message()) == 0, (unsigned)line, "same message", __FILE__,
-                              "", CU_FALSE);
+      CU_assertImplementation(strcmp(two_pass, bp_error_message()) == 0, (unsigned)line, "same message", __FILE__, "",
+                              CU_FALSE);
   }
 }
 #define STREAM_ERROR(text, where) check_stream_error((text), sizeof(text) - 1, (where), __LINE__)
@@ -800,8 +795,8 @@ static void check_stream_error(const char *text, size_t len, const char *where, 
 static void stream_reader_should_report_errors_in_file_order_in_either_pass(void) {
   STREAM_ERROR("0.5,1\n0.5,abc\n0.5,\0\n", "stream.csv:2:2: cell 2 is 'abc'"); /* the NUL after it is not reached */
   STREAM_ERROR("0.5,1\n0.5,1\0\n0.5,abc\n", "stream.csv:2: the line contains a NUL"); /* the NUL before it is */
-  STREAM_ERROR("\0\n0.5,1\n", "stream.csv:1: the line contains a NUL"); /* the counting pass skipped it */
-  STREAM_ERROR("x,t\n\0", "stream.csv:2: the line contains a NUL");    /* not "no examples": none were counted */
+  STREAM_ERROR("\0\n0.5,1\n", "stream.csv:1: the line contains a NUL");               /* the counting pass skipped it */
+  STREAM_ERROR("x,t\n\0", "stream.csv:2: the line contains a NUL"); /* not "no examples": none were counted */
   STREAM_ERROR("x,t\n# none\n", "stream.csv: no examples");
 }
 
@@ -825,9 +820,9 @@ static void stream_reader_should_reject_null_arguments_and_unknown_flags(void) {
   static bp_dataset sentinel;
   bp_dataset *d = &sentinel;
   bp_error_set("%s", "");
-  expect_failure(bp_dataset_read_stream(NULL, "x.csv", 1, 1, BP_OUTPUT_LOGISTIC, 0, &d), GSL_EINVAL, "NULL", NULL,
-                 NULL, __LINE__);
-  FILE *f = fmemopen((void *)(uintptr_t)"0.5,1\n", 6, "r");
+  expect_failure(bp_dataset_read_stream(NULL, "x.csv", 1, 1, BP_OUTPUT_LOGISTIC, 0, &d), GSL_EINVAL, "NULL", NULL, NULL,
+                 __LINE__);
+  FILE *f = fmemopen((void *)(uintptr_t) "0.5,1\n", 6, "r");
   CU_ASSERT_PTR_NOT_NULL_FATAL(f);
   bp_error_set("%s", "");
   expect_failure(bp_dataset_read_stream(f, NULL, 1, 1, BP_OUTPUT_LOGISTIC, 0, &d), GSL_EINVAL, "NULL", NULL, NULL,
@@ -864,8 +859,8 @@ static void csv_reader_should_accept_unnormalized_softmax_targets_only_when_aske
   /* without the flag it is still the error naming eq. (26) */
   bp_error_set("%s", "");
   d = NULL;
-  expect_failure(bp_dataset_read_csv(fx.path, 1, 3, BP_OUTPUT_SOFTMAX, 0, &d), GSL_EINVAL, "unnormalized.csv:3:",
-                 "sum to 0.9", "eq. (26)", __LINE__);
+  expect_failure(bp_dataset_read_csv(fx.path, 1, 3, BP_OUTPUT_SOFTMAX, 0, &d), GSL_EINVAL,
+                 "unnormalized.csv:3:", "sum to 0.9", "eq. (26)", __LINE__);
   CU_ASSERT_PTR_NULL(d);
   fixture_remove(&fx);
   /* normalized rows report none; a logistic output ignores the flag */
@@ -884,8 +879,7 @@ static void csv_reader_should_still_reject_negative_softmax_targets_with_the_fla
   static bp_dataset sentinel;
   bp_dataset *d = &sentinel;
   bp_error_set("%s", "");
-  int status = read_text("0.5,0.25,0.5\n0.5,-0.25,1.25\n", 1, 1, 2, BP_OUTPUT_SOFTMAX, BP_DATA_ALLOW_UNNORMALIZED,
-                         &d);
+  int status = read_text("0.5,0.25,0.5\n0.5,-0.25,1.25\n", 1, 1, 2, BP_OUTPUT_SOFTMAX, BP_DATA_ALLOW_UNNORMALIZED, &d);
   expect_failure(status, GSL_EINVAL, "stream.csv:2:2:", "target 1 is -0.25", "negative", __LINE__);
   CU_ASSERT_PTR_EQUAL(d, &sentinel);
 }
@@ -976,15 +970,14 @@ static void csv_reader_should_say_when_labels_meet_one_hot_rows_or_the_reverse(v
   expect_failure(bp_dataset_read_csv("x.csv", 2, 2, BP_OUTPUT_LOGISTIC, BP_DATA_LABELS, &d), GSL_EINVAL, "x.csv",
                  "need 1 output", NULL, __LINE__);
   CU_ASSERT_PTR_NULL(d);
-  CU_ASSERT_EQUAL_FATAL(read_text("x1,x2,class\n0.5,0.25,1\n-1.5,2,0\n", 0, 2, 1, BP_OUTPUT_LOGISTIC,
-                                  BP_DATA_LABELS, &d),
-                        GSL_SUCCESS);
+  CU_ASSERT_EQUAL_FATAL(
+      read_text("x1,x2,class\n0.5,0.25,1\n-1.5,2,0\n", 0, 2, 1, BP_OUTPUT_LOGISTIC, BP_DATA_LABELS, &d), GSL_SUCCESS);
   CU_ASSERT_EQUAL(gsl_matrix_get(d->T, 0, 0), 1.0);
   CU_ASSERT_EQUAL(gsl_matrix_get(d->T, 1, 0), 0.0);
   CU_ASSERT_EQUAL(d->T->size2, 1);
   bp_dataset_free(d);
-  check_csv_error("two.csv", "0.5,0.25,2\n", 11, 2, 1, BP_OUTPUT_LOGISTIC, BP_DATA_LABELS, ":1:3:",
-                  "class index is 2", "0..1", __LINE__);
+  check_csv_error("two.csv", "0.5,0.25,2\n", 11, 2, 1, BP_OUTPUT_LOGISTIC, BP_DATA_LABELS, ":1:3:", "class index is 2",
+                  "0..1", __LINE__);
 }
 
 static void csv_reader_should_say_that_cells_are_separated_by_commas(void) {
@@ -1018,14 +1011,14 @@ static void csv_reader_should_never_take_a_first_line_holding_a_number_as_a_head
 /* The example data the project ships (examples/data/, written by examples/data/generate.py) reads, and the
  * labelled 3-class file is the one-hot one written as class indices. */
 static void example_data_should_read_and_its_labels_should_be_the_one_hot_targets(void) {
-  bp_dataset *xor = NULL, *one_hot = NULL, *labels = NULL;
+  bp_dataset * xor = NULL, *one_hot = NULL, *labels = NULL;
   CU_ASSERT_EQUAL_FATAL(bp_dataset_read_csv("examples/data/xor.csv", 2, 1, BP_OUTPUT_LOGISTIC, 0, &xor), GSL_SUCCESS);
   CU_ASSERT_EQUAL(xor->X->size1, 8);
   CU_ASSERT_EQUAL_FATAL(bp_dataset_read_csv("examples/data/three-class.csv", 2, 3, BP_OUTPUT_SOFTMAX, 0, &one_hot),
                         GSL_SUCCESS);
-  CU_ASSERT_EQUAL_FATAL(bp_dataset_read_csv("examples/data/three-class-labels.csv", 2, 3, BP_OUTPUT_SOFTMAX,
-                                            BP_DATA_LABELS, &labels),
-                        GSL_SUCCESS);
+  CU_ASSERT_EQUAL_FATAL(
+      bp_dataset_read_csv("examples/data/three-class-labels.csv", 2, 3, BP_OUTPUT_SOFTMAX, BP_DATA_LABELS, &labels),
+      GSL_SUCCESS);
   CU_ASSERT_EQUAL(one_hot->X->size1, 9);
   CU_ASSERT_TRUE(gsl_matrix_equal(one_hot->X, labels->X));
   CU_ASSERT_TRUE(gsl_matrix_equal(one_hot->T, labels->T));
@@ -1042,18 +1035,18 @@ static void csv_reader_should_let_the_first_line_decide_whether_targets_are_give
   const unsigned opt = BP_DATA_TARGETS_OPTIONAL;
   for (int seekable = 0; seekable <= 1; seekable++) {
     bp_dataset *d = NULL;
-    CU_ASSERT_EQUAL_FATAL(read_text("x1,x2\n0.5,0.25\n# a comment\n-1.5,2.385\n", seekable, 2, 3, BP_OUTPUT_SOFTMAX,
-                                    opt, &d),
-                          GSL_SUCCESS);
+    CU_ASSERT_EQUAL_FATAL(
+        read_text("x1,x2\n0.5,0.25\n# a comment\n-1.5,2.385\n", seekable, 2, 3, BP_OUTPUT_SOFTMAX, opt, &d),
+        GSL_SUCCESS);
     CU_ASSERT_PTR_NULL(d->T);
     CU_ASSERT_EQUAL_FATAL(d->X->size1, 2);
     ASSERT_REL_CLOSE(gsl_matrix_get(d->X, 1, 0), -1.5, 0.0);
     ASSERT_REL_CLOSE(gsl_matrix_get(d->X, 1, 1), 2.385, 0.0);
     bp_dataset_free(d);
     d = NULL;
-    CU_ASSERT_EQUAL_FATAL(read_text("0.5,0.25,0,1,0\n-1.5,2.385,0.25,0.25,0.5\n", seekable, 2, 3, BP_OUTPUT_SOFTMAX,
-                                    opt, &d),
-                          GSL_SUCCESS);
+    CU_ASSERT_EQUAL_FATAL(
+        read_text("0.5,0.25,0,1,0\n-1.5,2.385,0.25,0.25,0.5\n", seekable, 2, 3, BP_OUTPUT_SOFTMAX, opt, &d),
+        GSL_SUCCESS);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d->T);
     ASSERT_REL_CLOSE(gsl_matrix_get(d->T, 0, 1), 1.0, 0.0);
     ASSERT_REL_CLOSE(gsl_matrix_get(d->T, 1, 2), 0.5, 0.0);
@@ -1088,13 +1081,15 @@ static void check_optional_error(const char *text, unsigned flags, const char *w
 
 static void csv_reader_should_name_the_widths_when_targets_are_optional(void) {
   check_optional_error("x1,x2\n0.5,0.25,1\n", 0, "stream.csv:2:",
-                       "found 3 cells, expected 2 (the network's 2 inputs alone) or 5 (2 inputs + 3 targets)", __LINE__);
-  check_optional_error("0.5,0.25,1,2\n", BP_DATA_LABELS, "stream.csv:1:",
-                       "expected 2 (the network's 2 inputs alone) or 3 (2 inputs + 1 class index)", __LINE__);
-  check_optional_error("0.5,0.25\n\n0.5,0.25,0,1,0\n", 0, "stream.csv:3:",
-                       "found 5 cells, expected 2 as on line 1 (inputs alone, no targets)", __LINE__);
-  check_optional_error("0.5,0.25,0,1,0\n0.5,0.25\n", 0, "stream.csv:2:",
-                       "found 2 cells, expected 5 as on line 1 (2 inputs + 3 targets)", __LINE__);
+                       "found 3 cells, expected 2 (the network's 2 inputs alone) or 5 (2 inputs + 3 targets)",
+                       __LINE__);
+  check_optional_error("0.5,0.25,1,2\n", BP_DATA_LABELS,
+                       "stream.csv:1:", "expected 2 (the network's 2 inputs alone) or 3 (2 inputs + 1 class index)",
+                       __LINE__);
+  check_optional_error("0.5,0.25\n\n0.5,0.25,0,1,0\n", 0,
+                       "stream.csv:3:", "found 5 cells, expected 2 as on line 1 (inputs alone, no targets)", __LINE__);
+  check_optional_error("0.5,0.25,0,1,0\n0.5,0.25\n", 0,
+                       "stream.csv:2:", "found 2 cells, expected 5 as on line 1 (2 inputs + 3 targets)", __LINE__);
   check_optional_error("0.5,0.25,0,1,1\n", 0, "stream.csv:1:", "sum to 2", __LINE__);
   check_optional_error("0.5;0.25\n", 0, "stream.csv:1:", "uses semicolons", __LINE__);
 }
@@ -1223,7 +1218,8 @@ int register_data(void) {
        stream_reader_should_survive_every_allocation_failure_in_either_pass},
       {"params_stream_reader_should_read_from_memory_and_name_the_stream",
        params_stream_reader_should_read_from_memory_and_name_the_stream},
-      {"csv_reader_should_read_class_labels_as_the_one_hot_rows", csv_reader_should_read_class_labels_as_the_one_hot_rows},
+      {"csv_reader_should_read_class_labels_as_the_one_hot_rows",
+       csv_reader_should_read_class_labels_as_the_one_hot_rows},
       {"csv_reader_should_reject_class_labels_that_are_not_a_class",
        csv_reader_should_reject_class_labels_that_are_not_a_class},
       {"csv_reader_should_say_when_labels_meet_one_hot_rows_or_the_reverse",

@@ -28,10 +28,10 @@ static void planted_gradient(const bp_test_problem *p, bp_mistake mistake, size_
 /* Mistakes the module does not model, made on a gradient afterwards (each is exact as a change of the result). */
 typedef enum {
   EDIT_NONE,
-  EDIT_OFF_BY_ONE_STORE, /* dE/dw stored one index too far in W<layer>: W's last value lands on b<layer>[0] */
-  EDIT_DOUBLED_BELOW,    /* 2 dE/dx_j x_j(1 - x_j) at `layer`: every entry of layers <= layer doubled */
+  EDIT_OFF_BY_ONE_STORE,   /* dE/dw stored one index too far in W<layer>: W's last value lands on b<layer>[0] */
+  EDIT_DOUBLED_BELOW,      /* 2 dE/dx_j x_j(1 - x_j) at `layer`: every entry of layers <= layer doubled */
   EDIT_BIAS_NEVER_WRITTEN, /* b<layer>'s gradient left at zero */
-  EDIT_GARBLED           /* layer `layer`'s entries times 1 + 0.3 sin(1.7 k + 0.4): no pattern bpcheck knows */
+  EDIT_GARBLED             /* layer `layer`'s entries times 1 + 0.3 sin(1.7 k + 0.4): no pattern bpcheck knows */
 } edit;
 
 static void edit_gradient(const bp_mlp *net, edit e, size_t layer, gsl_vector *grad) {
@@ -51,8 +51,7 @@ static void edit_gradient(const bp_mlp *net, edit e, size_t layer, gsl_vector *g
   case EDIT_GARBLED:
     for (size_t k = off; k < off + nw + ni; k++) g[k] *= 1.0 + 0.3 * sin(1.7 * (double)k + 0.4);
     break;
-  default:
-    break;
+  default: break;
   }
 }
 
@@ -89,7 +88,8 @@ static int planted_bug_is_diagnosed(size_t n_layers, const size_t *sizes, bp_out
     ok = status == GSL_SUCCESS && verdict == BP_VERDICT_FAIL && d->kind == expected;
     if (!ok)
       printf("\n  planted %s at layer %zu, edit %d at layer %zu: status %d, verdict %s, diagnosis %s (expected %s): "
-             "%s\n", bp_mistake_describe(mistake)->name, layer, (int)e, edit_layer, status, bp_verdict_name(verdict),
+             "%s\n",
+             bp_mistake_describe(mistake)->name, layer, (int)e, edit_layer, status, bp_verdict_name(verdict),
              bp_diagnosis_kind_name(d->kind), bp_diagnosis_kind_name(expected), d->sentence);
   }
   if (grad) gsl_vector_free(grad);
@@ -155,7 +155,8 @@ static void a_correct_gradient_should_never_get_a_diagnosis(void) {
 /* eq. (9), eq. (26) */
 static void a_sign_flipped_output_delta_should_be_diagnosed_as_a_sign_flip(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(2, net_3_4_2, BP_OUTPUT_LOGISTIC, 3, BP_MISTAKE_SIGN, 0, EDIT_NONE, 0, BP_DIAG_SIGN, &d));
+  CU_ASSERT(planted_bug_is_diagnosed(2, net_3_4_2, BP_OUTPUT_LOGISTIC, 3, BP_MISTAKE_SIGN, 0, EDIT_NONE, 0,
+                                     BP_DIAG_SIGN, &d));
   ASSERT_REL_CLOSE(d.factor, -1.0, 1e-6);
   ASSERT_SAYS(d, "sign is flipped");
 }
@@ -172,8 +173,8 @@ static void a_squared_loss_factor_two_should_be_diagnosed_as_factor_two(void) {
 /* eq. (9) summed over the batch, eq. (10) */
 static void a_mean_over_the_batch_should_be_diagnosed_as_factor_one_over_the_batch_size(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(2, net_3_4_2, BP_OUTPUT_LOGISTIC, 7, BP_MISTAKE_MEAN_OVER_BATCH, 0, EDIT_NONE, 0, BP_DIAG_FACTOR,
-                                     &d));
+  CU_ASSERT(planted_bug_is_diagnosed(2, net_3_4_2, BP_OUTPUT_LOGISTIC, 7, BP_MISTAKE_MEAN_OVER_BATCH, 0, EDIT_NONE, 0,
+                                     BP_DIAG_FACTOR, &d));
   ASSERT_REL_CLOSE(d.factor, 1.0 / BATCH, 1e-6);
   ASSERT_SAYS(d, "batch size");
 }
@@ -181,8 +182,8 @@ static void a_mean_over_the_batch_should_be_diagnosed_as_factor_one_over_the_bat
 /* eq. (7), eq. (11), eq. (12) */
 static void a_hidden_delta_without_x_one_minus_x_should_be_diagnosed_as_missing_derivative_in_layer_1(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 13, BP_MISTAKE_MISSING_DERIVATIVE, 1, EDIT_NONE, 0,
-                                     BP_DIAG_MISSING_ACTIVATION_DERIVATIVE, &d));
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 13, BP_MISTAKE_MISSING_DERIVATIVE, 1,
+                                     EDIT_NONE, 0, BP_DIAG_MISSING_ACTIVATION_DERIVATIVE, &d));
   CU_ASSERT_EQUAL(d.layer, 1);
   ASSERT_SAYS(d, "layers above are right");
   ASSERT_SAYS(d, "x(1-x)");
@@ -191,8 +192,8 @@ static void a_hidden_delta_without_x_one_minus_x_should_be_diagnosed_as_missing_
 /* eq. (6), eq. (7), eq. (9) */
 static void an_output_delta_de_dx_should_be_diagnosed_as_missing_derivative_at_the_output(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(2, net_3_4_2, BP_OUTPUT_LOGISTIC, 17, BP_MISTAKE_MISSING_DERIVATIVE, 2, EDIT_NONE, 0,
-                                     BP_DIAG_MISSING_ACTIVATION_DERIVATIVE, &d));
+  CU_ASSERT(planted_bug_is_diagnosed(2, net_3_4_2, BP_OUTPUT_LOGISTIC, 17, BP_MISTAKE_MISSING_DERIVATIVE, 2, EDIT_NONE,
+                                     0, BP_DIAG_MISSING_ACTIVATION_DERIVATIVE, &d));
   CU_ASSERT_EQUAL(d.layer, 2);
   ASSERT_SAYS(d, "eq. (6)");
 }
@@ -209,8 +210,8 @@ static void a_derivative_taken_at_s_should_be_diagnosed_in_layer_2(void) {
 /* eq. (13), eq. (14) */
 static void deltas_sent_down_through_w_instead_of_its_transpose_should_be_diagnosed_as_transposed(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_3_4_4_2, BP_OUTPUT_LOGISTIC, 23, BP_MISTAKE_TRANSPOSED_PROPAGATION, 2, EDIT_NONE, 0,
-                                     BP_DIAG_TRANSPOSED, &d));
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_3_4_4_2, BP_OUTPUT_LOGISTIC, 23, BP_MISTAKE_TRANSPOSED_PROPAGATION, 2,
+                                     EDIT_NONE, 0, BP_DIAG_TRANSPOSED, &d));
   CU_ASSERT_EQUAL(d.layer, 2);
   CU_ASSERT_EQUAL(d.shift, 1);
   ASSERT_SAYS(d, "W2 instead of its transpose");
@@ -219,8 +220,8 @@ static void deltas_sent_down_through_w_instead_of_its_transpose_should_be_diagno
 /* eq. (10), eq. (15) */
 static void a_transposed_square_weight_gradient_should_be_diagnosed_as_transposed(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_3_4_4_2, BP_OUTPUT_SOFTMAX, 29, BP_MISTAKE_TRANSPOSED_BLOCK, 2, EDIT_NONE, 0,
-                                     BP_DIAG_TRANSPOSED, &d));
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_3_4_4_2, BP_OUTPUT_SOFTMAX, 29, BP_MISTAKE_TRANSPOSED_BLOCK, 2, EDIT_NONE,
+                                     0, BP_DIAG_TRANSPOSED, &d));
   CU_ASSERT_EQUAL(d.layer, 2);
   CU_ASSERT_EQUAL(d.shift, 0);
 }
@@ -228,16 +229,16 @@ static void a_transposed_square_weight_gradient_should_be_diagnosed_as_transpose
 /* eq. (10), eq. (15) */
 static void a_transposed_non_square_weight_gradient_should_be_diagnosed_as_transposed(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 31, BP_MISTAKE_TRANSPOSED_BLOCK, 3, EDIT_NONE, 0,
-                                     BP_DIAG_TRANSPOSED, &d));
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 31, BP_MISTAKE_TRANSPOSED_BLOCK, 3, EDIT_NONE,
+                                     0, BP_DIAG_TRANSPOSED, &d));
   CU_ASSERT_EQUAL(d.layer, 3);
 }
 
 /* eq. (15) stored in the wrong place */
 static void a_weight_gradient_stored_one_index_too_far_should_be_diagnosed_as_shifted_by_one(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 37, BP_MISTAKE_NONE, 0, EDIT_OFF_BY_ONE_STORE, 2,
-                                     BP_DIAG_PERMUTED, &d));
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 37, BP_MISTAKE_NONE, 0, EDIT_OFF_BY_ONE_STORE,
+                                     2, BP_DIAG_PERMUTED, &d));
   CU_ASSERT_EQUAL(d.layer, 2);
   CU_ASSERT_EQUAL(d.shift, 1);
   ASSERT_SAYS(d, "W2[0,1] holds the value of W2[0,0]");
@@ -257,8 +258,8 @@ static void a_gradient_overwritten_per_example_should_be_diagnosed_as_the_last_e
   CU_ASSERT(planted_bug_is_diagnosed(2, net_4_5_3, BP_OUTPUT_SOFTMAX, 43, BP_MISTAKE_OVERWRITTEN_BATCH, 0, EDIT_NONE, 0,
                                      BP_DIAG_OVERWRITTEN_BATCH, &d));
   CU_ASSERT_EQUAL(d.example, BATCH - 1);
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 47, BP_MISTAKE_OVERWRITTEN_BATCH, 0, EDIT_NONE, 0,
-                                     BP_DIAG_OVERWRITTEN_BATCH, &d));
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 47, BP_MISTAKE_OVERWRITTEN_BATCH, 0, EDIT_NONE,
+                                     0, BP_DIAG_OVERWRITTEN_BATCH, &d));
   CU_ASSERT_EQUAL(d.example, BATCH - 1);
 }
 
@@ -285,8 +286,8 @@ static void a_doubled_hidden_delta_should_be_a_factor_two_from_that_layer_down(v
 /* eq. (3): the bias as the weight of a constant input 1 */
 static void a_bias_gradient_never_written_should_be_a_factor_zero_in_that_block(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_SOFTMAX, 73, BP_MISTAKE_NONE, 0, EDIT_BIAS_NEVER_WRITTEN, 3,
-                                     BP_DIAG_FACTOR, &d));
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_SOFTMAX, 73, BP_MISTAKE_NONE, 0, EDIT_BIAS_NEVER_WRITTEN,
+                                     3, BP_DIAG_FACTOR, &d));
   CU_ASSERT_EQUAL(d.layer, 3);
   CU_ASSERT_EQUAL(d.factor, 0.0);
   ASSERT_SAYS(d, "In b3");
@@ -295,8 +296,8 @@ static void a_bias_gradient_never_written_should_be_a_factor_zero_in_that_block(
 /* Top-down: the first wrong layer gets its kind even when a layer below holds another mistake. */
 static void a_missing_derivative_above_another_mistake_should_be_diagnosed_in_the_upper_layer(void) {
   bp_diagnosis d;
-  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 79, BP_MISTAKE_MISSING_DERIVATIVE, 2, EDIT_GARBLED, 1,
-                                     BP_DIAG_MISSING_ACTIVATION_DERIVATIVE, &d));
+  CU_ASSERT(planted_bug_is_diagnosed(3, net_4_5_4_3, BP_OUTPUT_LOGISTIC, 79, BP_MISTAKE_MISSING_DERIVATIVE, 2,
+                                     EDIT_GARBLED, 1, BP_DIAG_MISSING_ACTIVATION_DERIVATIVE, &d));
   CU_ASSERT_EQUAL(d.layer, 2);
   ASSERT_SAYS(d, "Layer 2 is wrong (the layers above are right)");
 }
@@ -364,8 +365,8 @@ static void every_classic_mistake_should_be_named_on_non_square_networks(void) {
       bp_test_problem_free(probe);
       if (!valid || m == BP_MISTAKE_DERIVATIVE_FROM_X) continue; /* harmless away from saturation */
       bp_diagnosis d;
-      CU_ASSERT(plant_is_named(o ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC, BATCH, 700 + 10 * (unsigned long)m + o, plant,
-                               &d));
+      CU_ASSERT(plant_is_named(o ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC, BATCH, 700 + 10 * (unsigned long)m + o,
+                               plant, &d));
     }
 }
 
@@ -452,8 +453,8 @@ static void a_correct_gradient_should_never_be_diagnosed_over_many_seeds(void) {
   size_t diagnosed = 0, runs = 0;
   for (int o = 0; o < 2; o++)
     for (unsigned long seed = 1; seed <= 24; seed++) {
-      bp_test_problem *p = bp_test_problem_alloc(3, net_3_6_4_2, o ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC,
-                                                 1 + seed % 4, 9000 + seed);
+      bp_test_problem *p =
+          bp_test_problem_alloc(3, net_3_6_4_2, o ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC, 1 + seed % 4, 9000 + seed);
       CU_ASSERT_EQUAL_FATAL(bp_mlp_gradient(p->net, p->ws, p->X0, p->T, NULL), GSL_SUCCESS);
       gsl_vector *grad = bp_vector_alloc(p->net->n_params);
       gsl_vector_memcpy(grad, p->net->grad);
@@ -528,8 +529,8 @@ static void a_zero_vector_should_be_a_factor_zero_that_says_nothing_was_written(
 
 /* eq. (28) summed literally: sum_i (x_i - t_i) = 0 leaves rounding noise, no fixed ratio to n, still a zero. */
 static void a_vector_of_rounding_noise_should_be_a_factor_zero(void) {
-  const double a[N_PLAIN] = {2.7755575615628914e-17, -1.3877787807814457e-17, 0.0, 5.551115123125783e-17,
-                             -2.7755575615628914e-17, 1.3877787807814457e-17, 0.0};
+  const double a[N_PLAIN] = {2.7755575615628914e-17,  -1.3877787807814457e-17, 0.0, 5.551115123125783e-17,
+                             -2.7755575615628914e-17, 1.3877787807814457e-17,  0.0};
   bp_diagnosis d;
   bp_verdict v;
   CU_ASSERT_EQUAL(plain_diagnosis(a, &d, &v), GSL_SUCCESS);
@@ -728,7 +729,8 @@ int register_diagnose(void) {
        every_classic_mistake_should_be_named_on_non_square_networks},
       {"deltas through a non-square W should be named transposed propagation",
        deltas_through_a_non_square_w_should_be_named_transposed_propagation},
-      {"a weight gradient from the wrong layer should be named", a_weight_gradient_from_the_wrong_layer_should_be_named},
+      {"a weight gradient from the wrong layer should be named",
+       a_weight_gradient_from_the_wrong_layer_should_be_named},
       {"deltas through updated weights should be named with the step",
        deltas_through_updated_weights_should_be_named_with_the_step},
       {"a bias not summed should be named, not offered as a factor",

@@ -17,9 +17,7 @@
 
 static char dir[64];
 
-static int setup(void) {
-  return bp_test_mkdtemp(dir, sizeof dir, "estimates");
-}
+static int setup(void) { return bp_test_mkdtemp(dir, sizeof dir, "estimates"); }
 
 static int teardown(void) {
   char cmd[128];
@@ -112,7 +110,7 @@ static void long_double_gradient(const bp_test_problem *p, long double *g) {
       size_t nj = net->sizes[l - 1], ni = net->sizes[l], off = net->offset[l];
       for (size_t j = 0; j < nj; j++)
         for (size_t i = 0; i < ni; i++) g[off + j * ni + i] += delta[i] * X[l - 1][j]; /* eq. (10), (15) */
-      for (size_t i = 0; i < ni; i++) g[off + nj * ni + i] += delta[i];                  /* the bias, eq. (3) */
+      for (size_t i = 0; i < ni; i++) g[off + nj * ni + i] += delta[i];                /* the bias, eq. (3) */
       if (l == 1) break;
       for (size_t j = 0; j < nj; j++) { /* eq. (12), (31) */
         long double sum = 0.0L;

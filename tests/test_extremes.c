@@ -24,7 +24,6 @@
 #include "test_util.h"
 #include "xent.h"
 
-
 #define REFERENCE_TABLE "tests/reference/xent_reference.tsv"
 #define MAX_ULP 4
 #define MAX_VALUES 128
@@ -208,44 +207,45 @@ static void compare_with_reference(int softmax, reference_what what) {
     reference_case *c = &cases[k];
     if (c->softmax != softmax) continue;
     double out[MAX_VALUES], x[MAX_VALUES];
-    gsl_matrix_view S = gsl_matrix_view_array(c->s, c->rows, c->cols), T = gsl_matrix_view_array(c->t, c->rows, c->cols);
+    gsl_matrix_view S = gsl_matrix_view_array(c->s, c->rows, c->cols),
+                    T = gsl_matrix_view_array(c->t, c->rows, c->cols);
     gsl_matrix_view O = gsl_matrix_view_array(out, c->rows, c->cols), X = gsl_matrix_view_array(x, c->rows, c->cols);
     double E = GSL_NAN;
     switch (what) {
-      case WHAT_ERROR: /* eq. (36) / eq. (38) */
-        CU_ASSERT_EQUAL(softmax ? bp_xent_softmax_stable(&S.matrix, &T.matrix, &E)
-                                : bp_xent_logistic_stable(&S.matrix, &T.matrix, &E),
-                        GSL_SUCCESS);
-        CU_ASSERT(within_ulp(E, c->E, "E", 0, c));
-        compared++;
-        break;
-      case WHAT_ACTIVATION: /* eq. (2) / eq. (17) */
-        CU_ASSERT_EQUAL(softmax ? bp_softmax_forward(&S.matrix, &O.matrix) : bp_logistic_forward(&S.matrix, &O.matrix),
-                        GSL_SUCCESS);
-        for (size_t i = 0; i < c->n; i++, compared++) CU_ASSERT(within_ulp(out[i], c->x[i], "x", i, c));
-        break;
-      case WHAT_DELTA_FROM_S: /* eq. (9) / eq. (26) from s */
-        CU_ASSERT_EQUAL(softmax ? bp_xent_softmax_delta_stable(&S.matrix, &T.matrix, &O.matrix)
-                                : bp_xent_logistic_delta_stable(&S.matrix, &T.matrix, &O.matrix),
-                        GSL_SUCCESS);
-        for (size_t i = 0; i < c->n; i++)
-          if (c->delta_known[i]) {
-            CU_ASSERT(within_ulp(out[i], c->delta[i], "delta", i, c));
-            compared++;
-          }
-        break;
-      case WHAT_DELTA_FROM_X: /* eq. (9) / eq. (26) as the network computes it: x first, then x - t */
-        CU_ASSERT_EQUAL(softmax ? bp_softmax_forward(&S.matrix, &X.matrix) : bp_logistic_forward(&S.matrix, &X.matrix),
-                        GSL_SUCCESS);
-        CU_ASSERT_EQUAL(softmax ? bp_xent_softmax_delta(&X.matrix, &T.matrix, &O.matrix)
-                                : bp_xent_logistic_delta(&X.matrix, &T.matrix, &O.matrix),
-                        GSL_SUCCESS);
-        for (size_t i = 0; i < c->n; i++)
-          if (c->delta_known[i]) {
-            CU_ASSERT(within_rounding_of_x(out[i], c->delta[i], x[i], i, c));
-            compared++;
-          }
-        break;
+    case WHAT_ERROR: /* eq. (36) / eq. (38) */
+      CU_ASSERT_EQUAL(softmax ? bp_xent_softmax_stable(&S.matrix, &T.matrix, &E)
+                              : bp_xent_logistic_stable(&S.matrix, &T.matrix, &E),
+                      GSL_SUCCESS);
+      CU_ASSERT(within_ulp(E, c->E, "E", 0, c));
+      compared++;
+      break;
+    case WHAT_ACTIVATION: /* eq. (2) / eq. (17) */
+      CU_ASSERT_EQUAL(softmax ? bp_softmax_forward(&S.matrix, &O.matrix) : bp_logistic_forward(&S.matrix, &O.matrix),
+                      GSL_SUCCESS);
+      for (size_t i = 0; i < c->n; i++, compared++) CU_ASSERT(within_ulp(out[i], c->x[i], "x", i, c));
+      break;
+    case WHAT_DELTA_FROM_S: /* eq. (9) / eq. (26) from s */
+      CU_ASSERT_EQUAL(softmax ? bp_xent_softmax_delta_stable(&S.matrix, &T.matrix, &O.matrix)
+                              : bp_xent_logistic_delta_stable(&S.matrix, &T.matrix, &O.matrix),
+                      GSL_SUCCESS);
+      for (size_t i = 0; i < c->n; i++)
+        if (c->delta_known[i]) {
+          CU_ASSERT(within_ulp(out[i], c->delta[i], "delta", i, c));
+          compared++;
+        }
+      break;
+    case WHAT_DELTA_FROM_X: /* eq. (9) / eq. (26) as the network computes it: x first, then x - t */
+      CU_ASSERT_EQUAL(softmax ? bp_softmax_forward(&S.matrix, &X.matrix) : bp_logistic_forward(&S.matrix, &X.matrix),
+                      GSL_SUCCESS);
+      CU_ASSERT_EQUAL(softmax ? bp_xent_softmax_delta(&X.matrix, &T.matrix, &O.matrix)
+                              : bp_xent_logistic_delta(&X.matrix, &T.matrix, &O.matrix),
+                      GSL_SUCCESS);
+      for (size_t i = 0; i < c->n; i++)
+        if (c->delta_known[i]) {
+          CU_ASSERT(within_rounding_of_x(out[i], c->delta[i], x[i], i, c));
+          compared++;
+        }
+      break;
     }
   }
   CU_ASSERT(compared >= 75); /* the table was read, and this kind is in it */
@@ -272,8 +272,7 @@ static void logistic_delta_of_eq_9_from_s_should_be_within_4_ulp_of_the_referenc
 
 /* eq. (9) from the rounded x (bp_logistic, then bp_xent_logistic_delta): finite everywhere, and off by no more
  * than the rounding of x. */
-static void logistic_delta_of_eq_9_from_the_rounded_x_should_be_finite_and_off_by_no_more_than_the_rounding_of_x(
-    void) {
+static void logistic_delta_of_eq_9_from_the_rounded_x_should_be_finite_and_off_by_no_more_than_the_rounding_of_x(void) {
   compare_with_reference(0, WHAT_DELTA_FROM_X);
 }
 
@@ -297,8 +296,7 @@ static void softmax_delta_of_eq_26_from_s_should_be_within_4_ulp_of_the_referenc
 }
 
 /* eq. (26) from the rounded x (bp_softmax_forward, then bp_xent_softmax_delta). */
-static void softmax_delta_of_eq_26_from_the_rounded_x_should_be_finite_and_off_by_no_more_than_the_rounding_of_x(
-    void) {
+static void softmax_delta_of_eq_26_from_the_rounded_x_should_be_finite_and_off_by_no_more_than_the_rounding_of_x(void) {
   compare_with_reference(1, WHAT_DELTA_FROM_X);
 }
 
@@ -473,8 +471,7 @@ static void naive_errors_should_report_erange_at_s_800_with_targets_0_and_1_and_
       double x = bp_logistic(s_points[i]), t = t_points[k], E = 0.0;
       gsl_matrix_view X = gsl_matrix_view_array(&x, 1, 1), T = gsl_matrix_view_array(&t, 1, 1);
       CU_ASSERT_EQUAL(x, (s_points[i] > 0) ? 1.0 : 0.0);
-      ASSERT_FAILS_WITH_MESSAGE(bp_xent_logistic_naive(&X.matrix, &T.matrix, &E), GSL_ERANGE,
-                                "bp_xent_logistic_naive");
+      ASSERT_FAILS_WITH_MESSAGE(bp_xent_logistic_naive(&X.matrix, &T.matrix, &E), GSL_ERANGE, "bp_xent_logistic_naive");
       CU_ASSERT(!isfinite(E));
     }
   static const double targets[3][3] = {{0.2, 0.3, 0.5}, {0.0, 1.0, 0.0}, {1.0, 0.0, 0.0}};
@@ -567,7 +564,8 @@ static void near_dbl_max_jacobian(const double *x, gsl_matrix *J, double planted
 /* Before the one-sided rules these points were NaN (x + h = inf): a false FAIL. */
 static void checker_should_pass_true_derivatives_within_2h_of_dbl_max_and_fail_a_wrong_one(void) {
   const double x[3] = {DBL_MAX, -DBL_MAX, DBL_MAX * (1.0 - 0x1p-17)};
-  CU_ASSERT_FATAL(isinf(x[2] + 2.0 * bp_fd_step(BP_FD_CENTRAL, x[2])) && isfinite(x[2] + bp_fd_step(BP_FD_CENTRAL, x[2])));
+  CU_ASSERT_FATAL(isinf(x[2] + 2.0 * bp_fd_step(BP_FD_CENTRAL, x[2])) &&
+                  isfinite(x[2] + bp_fd_step(BP_FD_CENTRAL, x[2])));
   gsl_matrix *J = bp_matrix_alloc(3, 3);
   CU_ASSERT_FATAL(J != NULL);
   for (size_t m = 0; m < N_METHODS; m++) {
@@ -664,7 +662,8 @@ static void central_difference_should_not_overflow_where_f_at_x_plus_h_minus_f_a
   cubic_L = cubic_h / sqrt(q2);
   cubic_A = (0.55 * DBL_MAX / cubic_h) / (1.0 - q2);
   double yp[1], ym[1], y2[1];
-  gsl_vector_view vp = gsl_vector_view_array(yp, 1), vm = gsl_vector_view_array(ym, 1), v2 = gsl_vector_view_array(y2, 1);
+  gsl_vector_view vp = gsl_vector_view_array(yp, 1), vm = gsl_vector_view_array(ym, 1),
+                  v2 = gsl_vector_view_array(y2, 1);
   double xp = cubic_x0 + cubic_h, xm = cubic_x0 - cubic_h, x2 = cubic_x0 + 2.0 * cubic_h;
   gsl_vector_view xpv = gsl_vector_view_array(&xp, 1), xmv = gsl_vector_view_array(&xm, 1),
                   x2v = gsl_vector_view_array(&x2, 1);
@@ -774,7 +773,8 @@ static void checker_should_pass_true_derivatives_at_a_subnormal_x_and_fail_a_wro
 
 int register_extremes(void) {
   static const bp_test_case cases[] = {
-      {"reference_table_should_hold_every_extreme_the_issue_names", reference_table_should_hold_every_extreme_the_issue_names},
+      {"reference_table_should_hold_every_extreme_the_issue_names",
+       reference_table_should_hold_every_extreme_the_issue_names},
       {"stable_logistic_error_of_eq_36_should_be_within_4_ulp_of_the_reference_for_every_case",
        stable_logistic_error_of_eq_36_should_be_within_4_ulp_of_the_reference_for_every_case},
       {"logistic_of_eq_2_should_be_within_4_ulp_of_the_reference_for_every_case",

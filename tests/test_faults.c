@@ -63,7 +63,8 @@ static int pipeline(void) {
     bp_mlp_closure c = {net, ws, data->X, data->T, NULL};
     gsl_matrix_view g = gsl_matrix_view_vector(net->grad, 1, net->n_params);
     bp_tolerance tol = bp_tolerance_default();
-    status = bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){bp_mlp_error_function, NULL, &c, NULL}, net->params, &g.matrix, &tol);
+    status = bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){bp_mlp_error_function, NULL, &c, NULL},
+                                   net->params, &g.matrix, &tol);
     if (!status && gc->verdict != BP_VERDICT_PASS) status = GSL_FAILURE;
   }
   bp_gradcheck_free(gc);

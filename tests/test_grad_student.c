@@ -81,7 +81,10 @@ static void a_sign_flipped_gradient_file_should_fail_with_the_mistake_named(void
 static void a_bad_gradient_file_should_exit_two_naming_the_file_and_the_parameter(void) {
   static const struct {
     const char *file, *needle;
-  } cases[] = {{"missing.tsv", "b2[1]"}, {"twice.tsv", "W1[0,0]"}, {"unknown.tsv", "W7[0,0]"}, {"nan.tsv", "b3[2]"},
+  } cases[] = {{"missing.tsv", "b2[1]"},
+               {"twice.tsv", "W1[0,0]"},
+               {"unknown.tsv", "W7[0,0]"},
+               {"nan.tsv", "b3[2]"},
                {"absent.tsv", "absent.tsv"}};
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
     char args[512];
@@ -116,7 +119,8 @@ static void every_planted_mistake_should_fail_and_be_named(void) {
   }
   CU_ASSERT_EQUAL(run(NET " --plant no-such-mistake"), 2);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "transposed-propagation"));
-  CU_ASSERT_EQUAL(run("grad --layers 2,3,1 --output logistic --data examples/data/xor.csv --plant softmax-diagonal"), 2);
+  CU_ASSERT_EQUAL(run("grad --layers 2,3,1 --output logistic --data examples/data/xor.csv --plant softmax-diagonal"),
+                  2);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "softmax"));
 }
 

@@ -50,7 +50,8 @@ static void fd_jacobian_should_match_the_closed_form_jacobian_with_both_methods(
   gsl_matrix *J = bp_matrix_alloc(2, 2);
   for (size_t m = 0; m < N_METHODS; m++) {
     gsl_matrix_set_all(J, GSL_NAN);
-    CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J, NULL), GSL_SUCCESS);
+    CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J, NULL),
+                    GSL_SUCCESS);
     for (size_t r = 0; r < 2; r++)
       for (size_t c = 0; c < 2; c++) ASSERT_REL_CLOSE(gsl_matrix_get(J, r, c), exact[r][c], RTOL_FD);
   }
@@ -72,7 +73,9 @@ static void fd_error_estimate_should_bound_the_actual_error_with_both_methods(vo
     known_jacobian(xs[0], xs[1], exact);
     gsl_vector_view x = gsl_vector_view_array(xs, 2);
     for (size_t m = 0; m < N_METHODS; m++) {
-      CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J, J_err), GSL_SUCCESS);
+      CU_ASSERT_EQUAL(
+          bp_fd_jacobian(METHODS[m], &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J, J_err),
+          GSL_SUCCESS);
       for (size_t r = 0; r < 2; r++)
         for (size_t c = 0; c < 2; c++) {
           double err = fabs(gsl_matrix_get(J, r, c) - exact[r][c]), est = gsl_matrix_get(J_err, r, c);
@@ -109,7 +112,8 @@ static void fd_error_estimate_should_cover_a_dominant_truncation_error(void) {
     double xs[1] = {-2.1 + 4.4 * gsl_rng_uniform(rng)}, exact = FAST_K * cos(FAST_K * xs[0]);
     gsl_vector_view x = gsl_vector_view_array(xs, 1);
     for (size_t m = 0; m < N_METHODS; m++) {
-      CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){fast_sine, NULL, NULL, NULL}, &x.vector, J, J_err), GSL_SUCCESS);
+      CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){fast_sine, NULL, NULL, NULL}, &x.vector, J, J_err),
+                      GSL_SUCCESS);
       double err = fabs(gsl_matrix_get(J, 0, 0) - exact), est = gsl_matrix_get(J_err, 0, 0);
       if (!(err <= 2.0 * est))
         printf("\n  %s at %.17g: error %.3g, estimate %.3g\n", bp_fd_method_name(METHODS[m]), xs[0], err, est);
@@ -130,7 +134,8 @@ static void fd_jacobian_should_restore_x_bit_for_bit(void) {
   gsl_vector_view x = gsl_vector_view_array(xs, 2);
   gsl_matrix *J = bp_matrix_alloc(2, 2), *J_err = bp_matrix_alloc(2, 2);
   for (size_t m = 0; m < N_METHODS; m++) {
-    CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J, J_err), GSL_SUCCESS);
+    CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J, J_err),
+                    GSL_SUCCESS);
     CU_ASSERT_EQUAL(memcmp(xs, saved, sizeof xs), 0);
   }
   gsl_matrix_free(J);
@@ -157,7 +162,9 @@ static void fd_jacobian_should_pass_on_a_failure_midway_and_still_restore_x(void
   gsl_matrix *J = bp_matrix_alloc(2, 2), *J_err = bp_matrix_alloc(2, 2);
   for (size_t m = 0; m < N_METHODS; m++) {
     failing_state s = {0, 3};
-    CU_ASSERT_EQUAL(bp_fd_jacobian(METHODS[m], &(bp_fd_problem){fails_on_a_given_call, NULL, &s, NULL}, &x.vector, J, J_err), GSL_EFAILED);
+    CU_ASSERT_EQUAL(
+        bp_fd_jacobian(METHODS[m], &(bp_fd_problem){fails_on_a_given_call, NULL, &s, NULL}, &x.vector, J, J_err),
+        GSL_EFAILED);
     CU_ASSERT_EQUAL(memcmp(xs, saved, sizeof xs), 0);
     CU_ASSERT(s.calls >= 3);
     if (METHODS[m] == BP_FD_CENTRAL) CU_ASSERT_EQUAL(s.calls, 3); /* nothing evaluated after the failure */
@@ -170,12 +177,15 @@ static void fd_jacobian_should_reject_bad_methods_and_shapes(void) {
   double xs[2] = {0.8731, -1.3127};
   gsl_vector_view x = gsl_vector_view_array(xs, 2);
   gsl_matrix *J = bp_matrix_alloc(2, 2), *J3 = bp_matrix_alloc(2, 3), *E3 = bp_matrix_alloc(3, 2);
-  ASSERT_FAILS_WITH_MESSAGE(bp_fd_jacobian((bp_fd_method)9, &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J, NULL), GSL_EINVAL,
-                            "bp_fd_jacobian");
-  ASSERT_FAILS_WITH_MESSAGE(bp_fd_jacobian(BP_FD_CENTRAL, &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J3, NULL), GSL_EBADLEN,
-                            "bp_fd_jacobian");
-  ASSERT_FAILS_WITH_MESSAGE(bp_fd_jacobian(BP_FD_GSL, &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J, E3), GSL_EBADLEN,
-                            "bp_fd_jacobian");
+  ASSERT_FAILS_WITH_MESSAGE(
+      bp_fd_jacobian((bp_fd_method)9, &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J, NULL),
+      GSL_EINVAL, "bp_fd_jacobian");
+  ASSERT_FAILS_WITH_MESSAGE(
+      bp_fd_jacobian(BP_FD_CENTRAL, &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J3, NULL),
+      GSL_EBADLEN, "bp_fd_jacobian");
+  ASSERT_FAILS_WITH_MESSAGE(
+      bp_fd_jacobian(BP_FD_GSL, &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J, E3), GSL_EBADLEN,
+      "bp_fd_jacobian");
   bp_fd_method m = BP_FD_CENTRAL;
   CU_ASSERT_EQUAL(bp_fd_method_parse("gsl", &m), GSL_SUCCESS);
   CU_ASSERT_EQUAL(m, BP_FD_GSL);
@@ -216,7 +226,8 @@ static void a_small_output_row_should_not_inherit_the_round_off_of_a_large_one(v
       gsl_matrix_set(J, 0, 1, 0.5 * BIG_ROW);
       gsl_matrix_set(J, 1, 0, cos(xs[0]) * xs[1]);
       gsl_matrix_set(J, 1, 1, sin(xs[0]) * (planted ? 1.02 : 1.0));
-      CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, METHODS[m], &(bp_fd_problem){rows_of_different_scale, NULL, NULL, NULL}, &x.vector, J, &tol),
+      CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, METHODS[m], &(bp_fd_problem){rows_of_different_scale, NULL, NULL, NULL},
+                                            &x.vector, J, &tol),
                       GSL_SUCCESS);
       /* the small row's estimates are on its own scale: far below 2% of its entries */
       for (size_t i = 2; i < 4; i++) CU_ASSERT(gsl_vector_get(gc->estimate, i) < 1e-8);
@@ -419,7 +430,7 @@ static void an_estimate_near_dbl_max_should_not_pass_every_entry(void) {
   CU_ASSERT_EQUAL(gc->n_nonfinite, 0);
   CU_ASSERT_EQUAL(gc->n_unresolved, 3); /* rtol max(|a|, |n|) = 1.8e301 is below 4 e in each */
   CU_ASSERT_EQUAL(gc->max_rel_err, 0.0);
-  CU_ASSERT_EQUAL(gc->worst, 2);        /* margin 7.9e307 / 4e305 = 197 against entry 0's 1.8 */
+  CU_ASSERT_EQUAL(gc->worst, 2); /* margin 7.9e307 / 4e305 = 197 against entry 0's 1.8 */
   bp_gradcheck_free(gc);
 }
 
@@ -454,9 +465,9 @@ static void summary_measures_should_follow_their_definitions(void) {
 static void bad_tolerances_and_sizes_should_be_rejected(void) {
   const double a[2] = {1.25, -0.5}, e[2] = {0};
   bp_gradcheck *gc = check_of(2, a, a, e);
-  const bp_tolerance bad[] = {{0.0, 4.0, 0.0},       {-1e-7, 4.0, 0.0},       {GSL_NAN, 4.0, 0.0},
-                              {GSL_POSINF, 4.0, 0.0}, {1e-7, -1.0, 0.0},       {1e-7, GSL_NAN, 0.0},
-                              {1e-7, GSL_POSINF, 0.0}, {1e-7, 4.0, -1.0},      {1e-7, 4.0, GSL_NAN},
+  const bp_tolerance bad[] = {{0.0, 4.0, 0.0},         {-1e-7, 4.0, 0.0}, {GSL_NAN, 4.0, 0.0},
+                              {GSL_POSINF, 4.0, 0.0},  {1e-7, -1.0, 0.0}, {1e-7, GSL_NAN, 0.0},
+                              {1e-7, GSL_POSINF, 0.0}, {1e-7, 4.0, -1.0}, {1e-7, 4.0, GSL_NAN},
                               {1e-7, 4.0, GSL_POSINF}};
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
     ASSERT_FAILS_WITH_MESSAGE(bp_gradcheck_compare(gc, &bad[k]), GSL_EINVAL, "bp_gradcheck_compare");
@@ -464,9 +475,11 @@ static void bad_tolerances_and_sizes_should_be_rejected(void) {
   gsl_vector_view x = gsl_vector_view_array(xs, 2);
   gsl_matrix *J22 = bp_matrix_alloc(2, 2), *J23 = bp_matrix_alloc(2, 3);
   bp_tolerance tol = bp_tolerance_default();
-  ASSERT_FAILS_WITH_MESSAGE(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J22, &tol),
+  ASSERT_FAILS_WITH_MESSAGE(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){known_function, NULL, NULL, NULL},
+                                                  &x.vector, J22, &tol),
                             GSL_EBADLEN, "bp_gradcheck_jacobian"); /* 2 entries for a 2 x 2 Jacobian */
-  ASSERT_FAILS_WITH_MESSAGE(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){known_function, NULL, NULL, NULL}, &x.vector, J23, &tol),
+  ASSERT_FAILS_WITH_MESSAGE(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){known_function, NULL, NULL, NULL},
+                                                  &x.vector, J23, &tol),
                             GSL_EBADLEN, "bp_gradcheck_jacobian"); /* 3 columns for 2 coordinates */
   gsl_matrix_free(J22);
   gsl_matrix_free(J23);
@@ -663,8 +676,8 @@ static void an_entry_within_its_rounding_floor_should_pass_and_be_counted_apart(
   bp_tolerance tol = bp_tolerance_default();
   CU_ASSERT_EQUAL(tol.floor_ulps, BP_FLOOR_ULPS);
   CU_ASSERT_EQUAL(bp_gradcheck_compare(gc, &tol), GSL_SUCCESS);
-  static const unsigned char passed[4] = {1, 0, 1, 0}, judged[4] = {BP_JUDGED_FLOOR, BP_JUDGED_FLOOR,
-                                                                      BP_JUDGED_REL_ERR, BP_JUDGED_REL_ERR};
+  static const unsigned char passed[4] = {1, 0, 1, 0},
+                             judged[4] = {BP_JUDGED_FLOOR, BP_JUDGED_FLOOR, BP_JUDGED_REL_ERR, BP_JUDGED_REL_ERR};
   for (size_t i = 0; i < 4; i++) {
     CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->passed, i), passed[i]);
     CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->judged, i), judged[i]);
@@ -795,7 +808,8 @@ int register_gradcheck(void) {
        an_entry_within_its_rounding_floor_should_pass_and_be_counted_apart},
       {"the_floor_should_scale_with_the_largest_entry_of_the_block",
        the_floor_should_scale_with_the_largest_entry_of_the_block},
-      {"bad_blocks_and_scales_should_be_rejected_with_a_message", bad_blocks_and_scales_should_be_rejected_with_a_message},
+      {"bad_blocks_and_scales_should_be_rejected_with_a_message",
+       bad_blocks_and_scales_should_be_rejected_with_a_message},
       {"the_complex_steps_own_underflow_should_never_fail_a_right_derivative",
        the_complex_steps_own_underflow_should_never_fail_a_right_derivative},
       {"fd_jacobian_should_match_the_closed_form_jacobian_with_both_methods",

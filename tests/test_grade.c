@@ -94,8 +94,8 @@ static void instructor_solutions_should_get_full_marks_on_the_hidden_cases(void)
 static void untouched_handout_should_score_zero_as_not_attempted(void) {
   char dir[512];
   CU_ASSERT_FATAL(make_dir(dir) == 0);
-  char *argv_files[] = {"ex00_fd.c", "ex01_logistic.c", "ex02_hidden.c", "ex03_softmax.c", "ex04_softmax_net.c",
-                        "ex05_stable.c"};
+  char *argv_files[] = {"ex00_fd.c",      "ex01_logistic.c",    "ex02_hidden.c",
+                        "ex03_softmax.c", "ex04_softmax_net.c", "ex05_stable.c"};
   for (size_t f = 0; f < 6; f++) {
     char path[600], *text = NULL, *stub = NULL;
     snprintf(path, sizeof path, "course/%s", argv_files[f]);
@@ -128,27 +128,35 @@ static void crashes_should_score_zero_for_their_exercise_only(void) {
   CU_ASSERT_EQUAL(copy_course_file(dir, "ex00_fd.c"), 0);
   CU_ASSERT_EQUAL(copy_course_file(dir, "ex02_hidden.c"), 0);
   CU_ASSERT_EQUAL(copy_course_file(dir, "ex04_softmax_net.c"), 0);
-  CU_ASSERT_EQUAL(write_text(dir, "ex01_logistic.c",
-    "#include <stdlib.h>\n#include \"exercises.h\"\n"
-    "int ex_logistic_dE_dx(size_t n, const double *x, const double *t, double *d) {\n"
-    "  volatile double *p = NULL; (void)n, (void)x, (void)t; d[0] = *p; return 0; }\n"
-    "int ex_logistic_dx_ds(size_t n, const double *x, double *d) {\n"
-    "  volatile int k = 1; while (k) {} (void)n, (void)x, (void)d; return 0; }\n"
-    "int ex_logistic_output_delta(size_t n, const double *x, const double *t, double *d) {\n"
-    "  (void)n, (void)x, (void)t, (void)d; abort(); }\n"
-    "int ex_output_weight_grad(size_t nj, size_t ni, const double *x, const double *s, double *d) {\n"
-    "  (void)nj, (void)ni, (void)x, (void)s, (void)d; exit(0); }\n"), 0);
-  CU_ASSERT_EQUAL(write_text(dir, "ex03_softmax.c",
-    "#include <math.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include \"exercises.h\"\n"
-    "int ex_softmax_jacobian(size_t n, const double *x, double *J) {\n"
-    "  double *big = malloc((size_t)1 << 40); memset(big, 1, (size_t)1 << 40); J[0] = big[n]; (void)x; return 0; }\n"
-    "int ex_softmax_ds_split(size_t n, const double *x, const double *g, double *d) {\n"
-    "  (void)x, (void)g; for (size_t i = 0; i < n; i++) d[i] = NAN; return 0; }\n"
-    "int ex_softmax_ds_expanded(size_t n, const double *x, const double *t, double *d) {\n"
-    "  printf(\"debug %zu\\n\", n); for (size_t i = 0; i < n; i++) d[i] = x[i] - t[i]; return 0; }\n"), 0);
+  CU_ASSERT_EQUAL(
+      write_text(dir, "ex01_logistic.c",
+                 "#include <stdlib.h>\n#include \"exercises.h\"\n"
+                 "int ex_logistic_dE_dx(size_t n, const double *x, const double *t, double *d) {\n"
+                 "  volatile double *p = NULL; (void)n, (void)x, (void)t; d[0] = *p; return 0; }\n"
+                 "int ex_logistic_dx_ds(size_t n, const double *x, double *d) {\n"
+                 "  volatile int k = 1; while (k) {} (void)n, (void)x, (void)d; return 0; }\n"
+                 "int ex_logistic_output_delta(size_t n, const double *x, const double *t, double *d) {\n"
+                 "  (void)n, (void)x, (void)t, (void)d; abort(); }\n"
+                 "int ex_output_weight_grad(size_t nj, size_t ni, const double *x, const double *s, double *d) {\n"
+                 "  (void)nj, (void)ni, (void)x, (void)s, (void)d; exit(0); }\n"),
+      0);
+  CU_ASSERT_EQUAL(
+      write_text(
+          dir, "ex03_softmax.c",
+          "#include <math.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include \"exercises.h\"\n"
+          "int ex_softmax_jacobian(size_t n, const double *x, double *J) {\n"
+          "  double *big = malloc((size_t)1 << 40); memset(big, 1, (size_t)1 << 40); J[0] = big[n]; (void)x; return 0; "
+          "}\n"
+          "int ex_softmax_ds_split(size_t n, const double *x, const double *g, double *d) {\n"
+          "  (void)x, (void)g; for (size_t i = 0; i < n; i++) d[i] = NAN; return 0; }\n"
+          "int ex_softmax_ds_expanded(size_t n, const double *x, const double *t, double *d) {\n"
+          "  printf(\"debug %zu\\n\", n); for (size_t i = 0; i < n; i++) d[i] = x[i] - t[i]; return 0; }\n"),
+      0);
   CU_ASSERT_EQUAL(write_text(dir, "ex05_stable.c",
-    "#include \"exercises.h\"\nint ex_logistic_loss_stable(size_t n, const double *s, const double *t, double *E) {\n"
-    "  return n + ; }\n"), 0);
+                             "#include \"exercises.h\"\nint ex_logistic_loss_stable(size_t n, const double *s, const "
+                             "double *t, double *E) {\n"
+                             "  return n + ; }\n"),
+                  0);
   bp_grade_report *rep = grade(dir, BP_GRADE_PUBLIC);
   CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
   static const struct {
@@ -229,8 +237,10 @@ static void judge_planted(const char *id, const named_mistake *m, bp_grade_resul
     CU_ASSERT_PTR_NOT_NULL_FATAL(net);
     answers[k] = gsl_vector_alloc(net->n_params);
     bp_plant plant = bp_plant_default(m->mistake);
-    if (!bp_plant_valid(net, &plant)) plant = bp_plant_default(BP_MISTAKE_NONE);
-    else planted_somewhere = 1;
+    if (!bp_plant_valid(net, &plant))
+      plant = bp_plant_default(BP_MISTAKE_NONE);
+    else
+      planted_somewhere = 1;
     CU_ASSERT_EQUAL(bp_mistake_gradient(net, X0, T, &plant, answers[k]), GSL_SUCCESS);
     ptrs[k] = answers[k]->data;
   }
@@ -285,7 +295,8 @@ static bp_grade_report *mixed_report(void) {
   rep->results[1].cases[0].passed = 1;
   rep->results[1].cases[1].kind = BP_DIAG_SIGN;
   snprintf(rep->results[1].cases[1].label, 96, "seed 2, n = 4");
-  snprintf(rep->results[1].cases[1].diagnosis, BP_DIAG_SENTENCE_LEN, "Your gradient is -1 times the true one: \"sign\"");
+  snprintf(rep->results[1].cases[1].diagnosis, BP_DIAG_SENTENCE_LEN,
+           "Your gradient is -1 times the true one: \"sign\"");
   rep->results[2].outcome = BP_GRADE_CRASHED;
   snprintf(rep->results[2].reason, 512, "segmentation fault (SIGSEGV)");
   snprintf(rep->results[2].log, 2048, "stderr line\twith a tab\x01 and a control character");
@@ -330,13 +341,17 @@ static void gradescope_results_should_parse_with_the_fields_gradescope_reads(voi
     free(text);
     CU_ASSERT_EQUAL_FATAL(bp_grade_report_format(rep, BP_GRADE_JSON, &text), GSL_SUCCESS);
     CU_ASSERT_EQUAL(pipe_to("python3 -c 'import json,sys; d=json.load(sys.stdin); "
-                            "assert d[\"exercises\"][1][\"cases\"][1][\"diagnosis_kind\"]==\"sign\"'", text), 0);
+                            "assert d[\"exercises\"][1][\"cases\"][1][\"diagnosis_kind\"]==\"sign\"'",
+                            text),
+                    0);
     free(text);
     CU_ASSERT_EQUAL_FATAL(bp_grade_report_format(rep, BP_GRADE_JUNIT, &text), GSL_SUCCESS);
     CU_ASSERT_EQUAL(pipe_to("python3 -c 'import sys, xml.dom.minidom as m; d=m.parse(sys.stdin);"
                             " s=d.getElementsByTagName(\"testsuite\")[0];"
                             " assert s.getAttribute(\"tests\")==\"4\" and s.getAttribute(\"failures\")==\"1\""
-                            " and s.getAttribute(\"errors\")==\"2\"'", text), 0);
+                            " and s.getAttribute(\"errors\")==\"2\"'",
+                            text),
+                    0);
   }
   free(text);
   free(rep);
@@ -356,8 +371,10 @@ static void prove_should_accept_the_tap(void) {
     CU_ASSERT_EQUAL(write_text(dir, "report.tap", text), 0);
     char cmd[4096];
     /* prove parses the stream (exit 1: three tests fail, as they should); a parse error would say so */
-    snprintf(cmd, sizeof cmd, "prove -v --exec cat '%s/report.tap' > '%s/out' 2>&1; "
-             "grep -q 'Failed 3/4 subtests' '%s/out' && ! grep -qi 'parse error\\|unknown' '%s/out'", dir, dir, dir, dir);
+    snprintf(cmd, sizeof cmd,
+             "prove -v --exec cat '%s/report.tap' > '%s/out' 2>&1; "
+             "grep -q 'Failed 3/4 subtests' '%s/out' && ! grep -qi 'parse error\\|unknown' '%s/out'",
+             dir, dir, dir, dir);
     int rc = system(cmd);
     if (rc != 0) {
       snprintf(cmd, sizeof cmd, "cat '%s/out'", dir);
@@ -495,24 +512,31 @@ static void strip_should_refuse_unbalanced_regions(void) {
                             "without END SOLUTION");
   ASSERT_FAILS_WITH_MESSAGE(bp_grade_strip_solutions("a\n/* END SOLUTION */\n", &out), GSL_EINVAL,
                             "without BEGIN SOLUTION");
-  CU_ASSERT_EQUAL(bp_grade_strip_solutions("int f(void) {\n  /* BEGIN SOLUTION */\n  return 1;\n  /* END SOLUTION */\n}\n",
-                                           &out), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(
+      bp_grade_strip_solutions("int f(void) {\n  /* BEGIN SOLUTION */\n  return 1;\n  /* END SOLUTION */\n}\n", &out),
+      GSL_SUCCESS);
   CU_ASSERT_STRING_EQUAL(out, "int f(void) {\n  /* YOUR CODE HERE */\n  return EX_NOT_ATTEMPTED;\n}\n");
   free(out);
 }
 
 int register_grade(void) {
   static const bp_test_case cases[] = {
-      {"instructor solutions should get full marks on the hidden cases", instructor_solutions_should_get_full_marks_on_the_hidden_cases},
+      {"instructor solutions should get full marks on the hidden cases",
+       instructor_solutions_should_get_full_marks_on_the_hidden_cases},
       {"untouched handout should score zero as not attempted", untouched_handout_should_score_zero_as_not_attempted},
       {"crashes should score zero for their exercise only", crashes_should_score_zero_for_their_exercise_only},
-      {"planted mistakes should lose marks with their diagnosis named", planted_mistakes_should_lose_marks_with_their_diagnosis_named},
-      {"gradescope results should parse with the fields gradescope reads", gradescope_results_should_parse_with_the_fields_gradescope_reads},
+      {"planted mistakes should lose marks with their diagnosis named",
+       planted_mistakes_should_lose_marks_with_their_diagnosis_named},
+      {"gradescope results should parse with the fields gradescope reads",
+       gradescope_results_should_parse_with_the_fields_gradescope_reads},
       {"prove should accept the TAP", prove_should_accept_the_tap},
       {"strip should refuse unbalanced regions", strip_should_refuse_unbalanced_regions},
-      {"class should list its subdirectories sorted ignoring files and hidden ones", class_should_list_its_subdirectories_sorted_ignoring_files_and_hidden_ones},
-      {"class should note a submission it cannot grade and go on", class_should_note_a_submission_it_cannot_grade_and_go_on},
-      {"zero answers should not be diagnosed with other exercises' equations", zero_answers_should_not_be_diagnosed_with_other_exercises_equations},
+      {"class should list its subdirectories sorted ignoring files and hidden ones",
+       class_should_list_its_subdirectories_sorted_ignoring_files_and_hidden_ones},
+      {"class should note a submission it cannot grade and go on",
+       class_should_note_a_submission_it_cannot_grade_and_go_on},
+      {"zero answers should not be diagnosed with other exercises' equations",
+       zero_answers_should_not_be_diagnosed_with_other_exercises_equations},
   };
   return bp_test_add_suite("grade", cases, sizeof cases / sizeof cases[0]);
 }

@@ -145,7 +145,8 @@ static void logistic_derivative_should_match_finite_differences(void) {
   gsl_vector *s = bp_test_flatten(S);
   bp_test_map_closure logistic = {bp_logistic_forward}; /* eq. (2), x = logistic(s) */
   for (size_t k = 0; k < 8; k++) gsl_matrix_set(J, k, k, gsl_matrix_get(D, k / 4, k % 4));
-  CU_ASSERT_EQUAL(bp_fd_jacobian(BP_FD_CENTRAL, &(bp_fd_problem){bp_test_map_of, NULL, &logistic, NULL}, s, Jn, NULL), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(bp_fd_jacobian(BP_FD_CENTRAL, &(bp_fd_problem){bp_test_map_of, NULL, &logistic, NULL}, s, Jn, NULL),
+                  GSL_SUCCESS);
   for (size_t k = 0; k < 8; k++) ASSERT_REL_CLOSE(gsl_matrix_get(Jn, k, k), gsl_matrix_get(J, k, k), RTOL_FD);
   ASSERT_JACOBIAN_MATCHES_FD(bp_test_map_of, &logistic, s, J);
   gsl_vector_free(s);
@@ -279,8 +280,8 @@ static void logistic_errors_and_gradients_should_reject_mismatched_shapes_and_na
   ASSERT_FAILS_WITH_MESSAGE(bp_xent_logistic_naive(A, B, &E), GSL_EBADLEN, "bp_xent_logistic_naive");
   ASSERT_FAILS_WITH_MESSAGE(bp_xent_logistic_stable(A, C, &E), GSL_EBADLEN, "bp_xent_logistic_stable");
   CU_ASSERT_EQUAL(E, 2.718); /* nothing written on failure */
-  ASSERT_FAILS_WITH_MESSAGE(bp_xent_logistic_dx(A, B, A), GSL_EBADLEN, "bp_xent_logistic_dx"); /* T wrong */
-  ASSERT_FAILS_WITH_MESSAGE(bp_xent_logistic_dx(A, A, C), GSL_EBADLEN, "bp_xent_logistic_dx"); /* dX wrong */
+  ASSERT_FAILS_WITH_MESSAGE(bp_xent_logistic_dx(A, B, A), GSL_EBADLEN, "bp_xent_logistic_dx");       /* T wrong */
+  ASSERT_FAILS_WITH_MESSAGE(bp_xent_logistic_dx(A, A, C), GSL_EBADLEN, "bp_xent_logistic_dx");       /* dX wrong */
   ASSERT_FAILS_WITH_MESSAGE(bp_xent_logistic_delta(A, C, A), GSL_EBADLEN, "bp_xent_logistic_delta"); /* T wrong */
   ASSERT_FAILS_WITH_MESSAGE(bp_xent_logistic_delta(A, A, B), GSL_EBADLEN, "bp_xent_logistic_delta"); /* dS wrong */
   gsl_matrix_free(A);

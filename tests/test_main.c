@@ -15,12 +15,13 @@ int main(void) {
   /* The library never calls GSL's handler; this catches any GSL routine that would, instead of aborting. */
   gsl_set_error_handler_off();
   if (CU_initialize_registry() != CUE_SUCCESS) return 1;
-  int (*const suites[])(void) = {register_grade,
-                                 register_logistic, register_softmax, register_stable,  register_mlp,
-                                 register_gradcheck, register_data,   register_complex, register_methods, register_taylor, register_modes, register_estimates,
-                                 register_mistakes, register_netcheck, register_diagnose, register_checks, register_cli, register_grad_student,
-                                 register_faults, register_extremes, register_bad_input, register_plots,
-                                 register_property, register_train, register_speed, register_numpy};
+  int (*const suites[])(void) = {register_grade,     register_logistic,     register_softmax,  register_stable,
+                                 register_mlp,       register_gradcheck,    register_data,     register_complex,
+                                 register_methods,   register_taylor,       register_modes,    register_estimates,
+                                 register_mistakes,  register_netcheck,     register_diagnose, register_checks,
+                                 register_cli,       register_grad_student, register_faults,   register_extremes,
+                                 register_bad_input, register_plots,        register_property, register_train,
+                                 register_speed,     register_numpy};
   for (size_t k = 0; k < sizeof suites / sizeof suites[0]; k++)
     if (suites[k]()) {
       fprintf(stderr, "test_bpcheck: cannot register suite %zu: %s\n", k, CU_get_error_msg());

@@ -101,8 +101,9 @@ static void the_complex_step_should_need_a_complex_continuation(void) {
   double xs[2] = {0.1, 0.2};
   gsl_vector_view x = gsl_vector_view_array(xs, 2);
   gsl_matrix *J = bp_matrix_alloc(2, 2);
-  ASSERT_FAILS_WITH_MESSAGE(bp_fd_jacobian(BP_FD_COMPLEX, &(bp_fd_problem){known, NULL, NULL, NULL}, &x.vector, J, NULL),
-                            GSL_EINVAL, "complex continuation");
+  ASSERT_FAILS_WITH_MESSAGE(
+      bp_fd_jacobian(BP_FD_COMPLEX, &(bp_fd_problem){known, NULL, NULL, NULL}, &x.vector, J, NULL), GSL_EINVAL,
+      "complex continuation");
   gsl_matrix_free(J);
 }
 
@@ -153,20 +154,23 @@ static void a_kink_within_the_step_should_be_not_smooth_and_a_wrong_smooth_deriv
   double xs[1] = {0.5 + 1e-8}, a[1] = {1.0};
   gsl_vector_view x = gsl_vector_view_array(xs, 1);
   gsl_matrix_view A = gsl_matrix_view_array(a, 1, 1);
-  CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){corner, NULL, NULL, NULL}, &x.vector,
-                                        &A.matrix, &tol), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(
+      bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){corner, NULL, NULL, NULL}, &x.vector, &A.matrix, &tol),
+      GSL_SUCCESS);
   CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_NOT_SMOOTH);
   CU_ASSERT_EQUAL(gc->n_nonsmooth, 1);
   CU_ASSERT_STRING_EQUAL(bp_verdict_name(gc->verdict), "NOT SMOOTH");
   xs[0] = 0.7213, a[0] = 3.0 * 0.7213 * 0.7213 * 1.01; /* a 1% error in (x^3)' */
-  CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){cube, NULL, NULL, NULL}, &x.vector,
-                                        &A.matrix, &tol), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(
+      bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){cube, NULL, NULL, NULL}, &x.vector, &A.matrix, &tol),
+      GSL_SUCCESS);
   CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_FAIL);
   CU_ASSERT_EQUAL(gc->n_nonsmooth, 0);
   xs[0] = 0.0; /* an inflection with f''' = 6: smooth, and the true derivative 0 ... */
   a[0] = 0.01; /* ... against a wrong one */
-  CU_ASSERT_EQUAL(bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){cube, NULL, NULL, NULL}, &x.vector,
-                                        &A.matrix, &tol), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(
+      bp_gradcheck_jacobian(gc, BP_FD_CENTRAL, &(bp_fd_problem){cube, NULL, NULL, NULL}, &x.vector, &A.matrix, &tol),
+      GSL_SUCCESS);
   CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_FAIL);
   bp_gradcheck_free(gc);
 }
@@ -179,13 +183,15 @@ static void a_subset_of_coordinates_should_give_exactly_those_columns(void) {
   gsl_matrix *J = bp_matrix_alloc(2, 1);
   size_t cols[1] = {1}, bad[1] = {2};
   bp_fd_options o = {.columns = cols, .n_columns = 1};
-  CU_ASSERT_EQUAL(bp_fd_jacobian_with(BP_FD_RICHARDSON, &(bp_fd_problem){known, NULL, NULL, NULL}, &x.vector, &o, J, NULL),
-                  GSL_SUCCESS);
+  CU_ASSERT_EQUAL(
+      bp_fd_jacobian_with(BP_FD_RICHARDSON, &(bp_fd_problem){known, NULL, NULL, NULL}, &x.vector, &o, J, NULL),
+      GSL_SUCCESS);
   ASSERT_REL_CLOSE(gsl_matrix_get(J, 0, 0), exact[1], 1e-11);
   ASSERT_REL_CLOSE(gsl_matrix_get(J, 1, 0), exact[3], 1e-11);
   o.columns = bad;
-  ASSERT_FAILS_WITH_MESSAGE(bp_fd_jacobian_with(BP_FD_CENTRAL, &(bp_fd_problem){known, NULL, NULL, NULL}, &x.vector, &o, J,
-                                                NULL), GSL_EBADLEN, "beyond");
+  ASSERT_FAILS_WITH_MESSAGE(
+      bp_fd_jacobian_with(BP_FD_CENTRAL, &(bp_fd_problem){known, NULL, NULL, NULL}, &x.vector, &o, J, NULL),
+      GSL_EBADLEN, "beyond");
   gsl_matrix_free(J);
 }
 
@@ -228,8 +234,10 @@ static double column_max(const char *tsv, const char *name) {
     if (p == line_start || p[-1] == '\t' || p[-1] == '\n') { /* a field starts at p */
       if (p == tsv || p[-1] == '\n') k = 0;
       size_t len = strlen(name);
-      if (col < 0 && strncmp(p, name, len) == 0 && (p[len] == '\t' || p[len] == '\n')) col = k;
-      else if (col >= 0 && k == col && line_start != tsv) best = fmax(best, strtod(p, NULL));
+      if (col < 0 && strncmp(p, name, len) == 0 && (p[len] == '\t' || p[len] == '\n'))
+        col = k;
+      else if (col >= 0 && k == col && line_start != tsv)
+        best = fmax(best, strtod(p, NULL));
       k++;
     }
     if (*p == '\n') line_start = p + 1;
@@ -275,21 +283,25 @@ static const char *sweep_rows(const char *tsv) {
  * the bottom) and flat at machine precision for the complex step. */
 static void sweep_should_show_the_v_of_central_differences_and_the_flat_complex_step(void) {
   CU_ASSERT_EQUAL(bp_test_run_bpcheck("sweep logistic-hidden-weights --method central --format tsv", "/tmp", out,
-                                      sizeof out, err, sizeof err), 0);
+                                      sizeof out, err, sizeof err),
+                  0);
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "h\tnorm_rel_err\tmax_rel_err\tmedian_estimate\tauto\n"));
   double first = -1, last = -1, automatic = -1, h, norm, mx, med;
   int is_auto, rows = 0;
   for (const char *p = sweep_rows(out); p && *p; p = bp_test_next_line(p)) {
     if (sscanf(p, "%lf %lf %lf %lf %d", &h, &norm, &mx, &med, &is_auto) != 5) break;
     rows++;
-    if (is_auto) automatic = norm;
-    else if (first < 0) first = norm;
+    if (is_auto)
+      automatic = norm;
+    else if (first < 0)
+      first = norm;
     if (!is_auto && h > 2e-15) last = norm;
   }
   CU_ASSERT_EQUAL(rows, 62);
   CU_ASSERT(first > 1e-4 && last > 1e-4 && automatic >= 0 && automatic < 1e-9);
   CU_ASSERT_EQUAL(bp_test_run_bpcheck("sweep logistic-hidden-weights --method complex --format tsv", "/tmp", out,
-                                      sizeof out, err, sizeof err), 0);
+                                      sizeof out, err, sizeof err),
+                  0);
   double flat = 0.0;
   for (const char *p = sweep_rows(out); p && *p; p = bp_test_next_line(p)) {
     if (sscanf(p, "%lf %lf %lf %lf %d", &h, &norm, &mx, &med, &is_auto) != 5) break;
@@ -305,8 +317,9 @@ static void sweep_should_show_the_v_of_central_differences_and_the_flat_complex_
  * the aligned table and a field in JSON. */
 static void sweep_should_name_its_formula_in_every_format(void) {
   static char run_out[1 << 16];
-  CU_ASSERT_EQUAL(bp_test_run_bpcheck("run logistic-hidden-weights --format json", "/tmp", run_out, sizeof run_out,
-                                      err, sizeof err), 0);
+  CU_ASSERT_EQUAL(bp_test_run_bpcheck("run logistic-hidden-weights --format json", "/tmp", run_out, sizeof run_out, err,
+                                      sizeof err),
+                  0);
   const char *f = strstr(run_out, "\"formula\": \"");
   CU_ASSERT_PTR_NOT_NULL_FATAL(f);
   f += strlen("\"formula\": \"");
@@ -316,18 +329,18 @@ static void sweep_should_name_its_formula_in_every_format(void) {
   memcpy(formula, f, n);
   formula[n] = '\0';
   char line[300];
-  CU_ASSERT_EQUAL(bp_test_run_bpcheck("sweep logistic-hidden-weights --format tsv", "/tmp", out, sizeof out, err,
-                                      sizeof err), 0);
+  CU_ASSERT_EQUAL(
+      bp_test_run_bpcheck("sweep logistic-hidden-weights --format tsv", "/tmp", out, sizeof out, err, sizeof err), 0);
   snprintf(line, sizeof line, "# formula: %s\nh\t", formula);
   CU_ASSERT_EQUAL(strncmp(out, line, strlen(line)), 0);
-  CU_ASSERT_EQUAL(bp_test_run_bpcheck("sweep logistic-hidden-weights --format json", "/tmp", out, sizeof out, err,
-                                      sizeof err), 0);
+  CU_ASSERT_EQUAL(
+      bp_test_run_bpcheck("sweep logistic-hidden-weights --format json", "/tmp", out, sizeof out, err, sizeof err), 0);
   snprintf(line, sizeof line, "\"formula\": \"%s\"", formula);
   CU_ASSERT_PTR_NOT_NULL(strstr(out, line));
   /* The table: a heading, the formula, then the column names and 62 rows, all of one width, the columns aligned
    * (every field ends at the same column on every line). */
-  CU_ASSERT_EQUAL(bp_test_run_bpcheck("sweep logistic-hidden-weights --format table", "/tmp", out, sizeof out, err,
-                                      sizeof err), 0);
+  CU_ASSERT_EQUAL(
+      bp_test_run_bpcheck("sweep logistic-hidden-weights --format table", "/tmp", out, sizeof out, err, sizeof err), 0);
   CU_ASSERT_PTR_NULL(strchr(out, '\t'));
   snprintf(line, sizeof line, "\nformula: %s\n", formula);
   const char *p = strstr(out, line);

@@ -234,7 +234,8 @@ static void plants_that_cannot_be_made_should_be_refused_with_a_message(void) {
   bp_test_problem *p = bp_test_problem_alloc(1, net_4_3_5, BP_OUTPUT_LOGISTIC, BATCH, 501);
   CU_ASSERT_FATAL(p != NULL);
   gsl_vector *g = bp_vector_alloc(p->net->n_params);
-  bp_plant diag = bp_plant_default(BP_MISTAKE_SOFTMAX_DIAGONAL), prop = bp_plant_default(BP_MISTAKE_TRANSPOSED_PROPAGATION);
+  bp_plant diag = bp_plant_default(BP_MISTAKE_SOFTMAX_DIAGONAL),
+           prop = bp_plant_default(BP_MISTAKE_TRANSPOSED_PROPAGATION);
   bp_plant block = bp_plant_default(BP_MISTAKE_TRANSPOSED_BLOCK);
   block.layer = 2;
   ASSERT_FAILS_WITH_MESSAGE(bp_mistake_gradient(p->net, p->X0, p->T, &diag, g), GSL_EINVAL, "softmax");

@@ -470,8 +470,14 @@ static void mlp_param_name_and_index_should_round_trip_over_every_parameter(void
   static const struct {
     size_t k;
     const char *name;
-  } known[] = {{0, "W1[0,0]"}, {23, "W1[3,5]"}, {24, "b1[0]"}, {29, "b1[5]"}, {30 + 1 * 5 + 2, "W2[1,2]"},
-               {65, "W3[0,0]"}, {65 + 4 * 3 + 1, "W3[4,1]"}, {82, "b3[2]"}};
+  } known[] = {{0, "W1[0,0]"},
+               {23, "W1[3,5]"},
+               {24, "b1[0]"},
+               {29, "b1[5]"},
+               {30 + 1 * 5 + 2, "W2[1,2]"},
+               {65, "W3[0,0]"},
+               {65 + 4 * 3 + 1, "W3[4,1]"},
+               {82, "b3[2]"}};
   for (size_t n = 0; n < sizeof known / sizeof known[0]; n++) {
     CU_ASSERT_EQUAL(bp_mlp_param_name(net, known[n].k, name, sizeof name), GSL_SUCCESS);
     CU_ASSERT_STRING_EQUAL(name, known[n].name);
@@ -484,9 +490,24 @@ static void mlp_param_index_should_reject_unknown_and_malformed_names(void) {
   const size_t sizes[4] = {4, 6, 5, 3};
   bp_mlp *net = bp_mlp_alloc(3, sizes, BP_OUTPUT_LOGISTIC);
   CU_ASSERT_FATAL(net != NULL);
-  static const char *const bad[] = {"W0[0,0]", "W9[0,0]", "W1[99,0]", "b1[x]",   "W1[0,0]junk", "",
-                                    "b1[6]",   "W1[3,6]", "W1[4,0]",  "W1[0]",   "b1[0,0]",     "w1[0,0]",
-                                    "W1[-1,0]", "W1[0,0", "W1 [0,0]", "W[0,0]",  "b4[0]",       "W1[0,0]\n",
+  static const char *const bad[] = {"W0[0,0]",
+                                    "W9[0,0]",
+                                    "W1[99,0]",
+                                    "b1[x]",
+                                    "W1[0,0]junk",
+                                    "",
+                                    "b1[6]",
+                                    "W1[3,6]",
+                                    "W1[4,0]",
+                                    "W1[0]",
+                                    "b1[0,0]",
+                                    "w1[0,0]",
+                                    "W1[-1,0]",
+                                    "W1[0,0",
+                                    "W1 [0,0]",
+                                    "W[0,0]",
+                                    "b4[0]",
+                                    "W1[0,0]\n",
                                     "W1[99999999999999999999,0]"};
   for (size_t n = 0; n < sizeof bad / sizeof bad[0]; n++) {
     size_t k = 12345;

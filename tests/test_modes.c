@@ -103,7 +103,7 @@ static void a_sample_should_take_k_distinct_ascending_coordinates_of_every_block
       size_t want = (blocks[b].size < k) ? blocks[b].size : k;
       for (size_t i = 0; i < want && c < n_columns; i++, c++) {
         CU_ASSERT(columns[c] >= blocks[b].start && columns[c] < blocks[b].start + blocks[b].size);
-        if (i > 0) CU_ASSERT(columns[c] > columns[c - 1]); /* ascending, hence distinct */
+        if (i > 0) CU_ASSERT(columns[c] > columns[c - 1]);                            /* ascending, hence distinct */
         if (want == blocks[b].size) CU_ASSERT_EQUAL(columns[c], blocks[b].start + i); /* the whole block */
       }
     }
@@ -299,9 +299,9 @@ typedef enum {
 } bug;
 
 static const char *const bug_names[N_BUGS] = {
-    "output delta t - x (sign)", "output delta 2 (x - t)", "hidden x(1 - x) missing", "W2 block transposed",
-    "last example only",         "smallest entry +10%",    "two entries swapped",     "zero-sum +-1e-3 ||g||",
-    "zero-sum +-1e-6 ||g||"};
+    "output delta t - x (sign)", "output delta 2 (x - t)", "hidden x(1 - x) missing",
+    "W2 block transposed",       "last example only",      "smallest entry +10%",
+    "two entries swapped",       "zero-sum +-1e-3 ||g||",  "zero-sum +-1e-6 ||g||"};
 
 /* The gross bugs are classic mistakes planted by the module (mistakes.h): eq. (9), eq. (26) sign and factor 2,
  * eq. (11), eq. (12) x(1 - x) left out in every hidden layer, eq. (10) W2's block transposed, eq. (15), eq. (16)
@@ -330,11 +330,11 @@ static int plant(bench *b, bug m) {
   size_t i = b->p->net->offset[2], j = i + 1; /* W2[0,0], W2[0,1] */
   double *g = b->gb->data, d = gsl_blas_dnrm2(b->g), swap = g[i];
   switch (m) {
-    case BUG_ONE_ENTRY: g[smallest_entry(b->g)] *= 1.1; break;
-    case BUG_SWAP: g[i] = g[j], g[j] = swap; break;
-    case BUG_ZERO_SUM: g[i] += 1e-3 * d, g[j] -= 1e-3 * d; break;
-    case BUG_ZERO_SUM_SMALL: g[i] += 1e-6 * d, g[j] -= 1e-6 * d; break;
-    default: break;
+  case BUG_ONE_ENTRY: g[smallest_entry(b->g)] *= 1.1; break;
+  case BUG_SWAP: g[i] = g[j], g[j] = swap; break;
+  case BUG_ZERO_SUM: g[i] += 1e-3 * d, g[j] -= 1e-3 * d; break;
+  case BUG_ZERO_SUM_SMALL: g[i] += 1e-6 * d, g[j] -= 1e-6 * d; break;
+  default: break;
   }
   return GSL_SUCCESS;
 }
@@ -367,16 +367,17 @@ static int count_misses(bench *b, bp_direction_kind kind, gsl_rng *rng, size_t n
   int status = GSL_SUCCESS;
   for (size_t d = 0; d < n_draws && !status; d++) {
     status = bp_direction_draw(rng, kind, b->v);
-    if (!status) status = bp_gradcheck_direction(b->gc, BP_FD_CENTRAL, &b->problem, b->p->net->params, b->gb, b->v, &tol);
+    if (!status)
+      status = bp_gradcheck_direction(b->gc, BP_FD_CENTRAL, &b->problem, b->p->net->params, b->gb, b->v, &tol);
     if (status) break;
     *misses += (b->gc->verdict == BP_VERDICT_PASS);
     *restored &= memcmp(before->data, b->p->net->params->data, n * sizeof(double)) == 0;
     double gv, num = gsl_vector_get(b->gc->numeric, 0);
     gsl_blas_ddot(b->g, b->v, &gv);
     double T = fmax(tol.rtol * fabs(num), tol.est_factor * gsl_vector_get(b->gc->estimate, 0)), delta = gv - num;
-    double p = (e_norm > 0) ? sphere_coordinate_cdf((T - delta) / e_norm, n) -
-                                  sphere_coordinate_cdf((-T - delta) / e_norm, n)
-                            : 1.0;
+    double p = (e_norm > 0)
+                   ? sphere_coordinate_cdf((T - delta) / e_norm, n) - sphere_coordinate_cdf((-T - delta) / e_norm, n)
+                   : 1.0;
     *expected += p;
     *max_p = fmax(*max_p, p);
   }
@@ -390,7 +391,7 @@ typedef struct {
   size_t misses[N_BUGS][2];
   double expected[N_BUGS], max_p[N_BUGS];
   double e_rel[N_BUGS]; /* ||g_bug - g|| / ||g|| */
-  double sum_over_norm;  /* sum(g) / ||g||: the mean part an all-positive direction keeps */
+  double sum_over_norm; /* sum(g) / ||g||: the mean part an all-positive direction keeps */
   int restored;
 } miss_table;
 
@@ -573,8 +574,8 @@ static void a_stationary_point_should_give_no_signal(void) {
   gsl_vector_view x = gsl_vector_view_array(xs, 3), g = gsl_vector_view_array(gs, 3), v = gsl_vector_view_array(vs, 3);
   bp_gradcheck *gc = bp_gradcheck_alloc(1);
   bp_tolerance tol = bp_tolerance_default();
-  CU_ASSERT_EQUAL(bp_gradcheck_direction(gc, BP_FD_CENTRAL, &(bp_fd_problem){sum_of_squares, NULL, NULL, NULL}, &x.vector,
-                                         &g.vector, &v.vector, &tol),
+  CU_ASSERT_EQUAL(bp_gradcheck_direction(gc, BP_FD_CENTRAL, &(bp_fd_problem){sum_of_squares, NULL, NULL, NULL},
+                                         &x.vector, &g.vector, &v.vector, &tol),
                   GSL_SUCCESS);
   CU_ASSERT_EQUAL(gc->verdict, BP_VERDICT_NO_SIGNAL);
   bp_gradcheck_free(gc);
@@ -598,8 +599,8 @@ static void signed_directions_should_miss_only_as_often_as_predicted(void) {
       double mu = t.expected[m], got = (double)t.misses[m][BP_DIRECTION_SIGNED];
       CU_ASSERT(fabs(got - mu) <= 4.0 * sqrt(mu) + 2.0);
       if (!(fabs(got - mu) <= 4.0 * sqrt(mu) + 2.0))
-        printf("\n  %s, %s: %.0f signed misses of %d, expected %.2f\n", out ? "softmax" : "logistic", bug_names[m],
-               got, N_DRAWS, mu);
+        printf("\n  %s, %s: %.0f signed misses of %d, expected %.2f\n", out ? "softmax" : "logistic", bug_names[m], got,
+               N_DRAWS, mu);
       if (m <= BUG_SWAP && m != BUG_ONE_ENTRY) { /* the gross bugs, ||e|| >= 1e-3 ||g||: a miss has odds < 5% */
         CU_ASSERT(mu < 0.05);
         CU_ASSERT_EQUAL(t.misses[m][BP_DIRECTION_SIGNED], 0);
@@ -626,7 +627,8 @@ static void signed_directions_should_miss_only_as_often_as_predicted(void) {
 static void positive_directions_should_miss_a_zero_sum_error_more_when_the_gradient_has_a_mean(void) {
   const miss_table *t = table_for(BP_OUTPUT_LOGISTIC);
   CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-  size_t sig = t->misses[BUG_ZERO_SUM_SMALL][BP_DIRECTION_SIGNED], pos = t->misses[BUG_ZERO_SUM_SMALL][BP_DIRECTION_POSITIVE];
+  size_t sig = t->misses[BUG_ZERO_SUM_SMALL][BP_DIRECTION_SIGNED],
+         pos = t->misses[BUG_ZERO_SUM_SMALL][BP_DIRECTION_POSITIVE];
   CU_ASSERT(t->sum_over_norm >= 1.0); /* the premise: a gradient with a mean */
   CU_ASSERT(pos >= 3 * sig && pos >= sig + 50);
   if (!(pos >= 3 * sig && pos >= sig + 50))

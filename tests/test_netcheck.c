@@ -214,7 +214,8 @@ int register_netcheck(void) {
       {"bad arguments should fail with a message and no report",
        bad_arguments_should_fail_with_a_message_and_no_report},
       {"running out of memory should fail cleanly", running_out_of_memory_should_fail_cleanly},
-      {"the bands should agree with the verdict at their edges", the_bands_should_agree_with_the_verdict_at_their_edges},
+      {"the bands should agree with the verdict at their edges",
+       the_bands_should_agree_with_the_verdict_at_their_edges},
   };
   return bp_test_add_suite("network check", cases, sizeof cases / sizeof cases[0]);
 }

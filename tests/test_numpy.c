@@ -133,11 +133,11 @@ static const struct {
   const char *mistake;
   bp_diagnosis_kind kind;
 } planted[] = {
-    {"sign", BP_DIAG_SIGN},                                    /* eq. (9), eq. (26) */
+    {"sign", BP_DIAG_SIGN},                                        /* eq. (9), eq. (26) */
     {"missing-derivative", BP_DIAG_MISSING_ACTIVATION_DERIVATIVE}, /* eq. (12) */
-    {"transposed-propagation", BP_DIAG_TRANSPOSED},            /* eq. (13) */
-    {"bias-not-summed", BP_DIAG_BIAS_NOT_SUMMED},              /* eq. (16), eq. (29) */
-    {"mean-over-batch", BP_DIAG_FACTOR},                       /* eq. (10) */
+    {"transposed-propagation", BP_DIAG_TRANSPOSED},                /* eq. (13) */
+    {"bias-not-summed", BP_DIAG_BIAS_NOT_SUMMED},                  /* eq. (16), eq. (29) */
+    {"mean-over-batch", BP_DIAG_FACTOR},                           /* eq. (10) */
 };
 
 static void numpy_planted_mistakes_should_fail_the_check_and_be_named(void) {

@@ -34,7 +34,8 @@ static const char fake_bpcheck[] =
     "        printf \"%.6e\\t%.6e\\t%.6e\\t%.6e\\t0\\n\", h, e, 2 * e, e / 3 }\n"
     "      printf \"%.6e\\t%.6e\\t%.6e\\t%.6e\\t1\\n\", 6.05e-6, 3e-10, 6e-10, 1e-10 }' ;;\n"
     "  ladder)\n"
-    "    awk 'BEGIN { split(\"float double long_double\", name, \" \"); split(\"1.19e-07 2.22e-16 1.08e-19\", eps, \" \")\n"
+    "    awk 'BEGIN { split(\"float double long_double\", name, \" \"); split(\"1.19e-07 2.22e-16 1.08e-19\", eps, \" "
+    "\")\n"
     "      print \"precision\\tepsilon\\th\\tnorm_rel_err\\tmax_rel_err\\tauto\"\n"
     "      for (q = 1; q <= 3; q++) {\n"
     "        for (k = 4; k <= 64; k++) { h = 10 ^ (-k / 4); e = 0.2 * h * h + eps[q] / h\n"
@@ -181,10 +182,10 @@ static void build_should_draw_every_figure_as_valid_png_and_svg(void) {
   CU_ASSERT(n_figures >= 7);
   snprintf(path, sizeof path, "%s/out/index.html", tmp_dir);
   CU_ASSERT(file_contains(path, "</html>"));
-  CU_ASSERT(file_contains(path, "eq. (16)"));               /* captions name their equations */
+  CU_ASSERT(file_contains(path, "eq. (16)"));                    /* captions name their equations */
   CU_ASSERT(file_contains(path, "&lt;must&gt; be ADDED &amp;")); /* the table's text is escaped */
   CU_ASSERT(file_contains(path, "<code>bpcheck sweep logistic-hidden-weights</code>")); /* code spans as code */
-  CU_ASSERT(!file_contains(path, "`"));                            /* ...and no raw Markdown backtick */
+  CU_ASSERT(!file_contains(path, "`")); /* ...and no raw Markdown backtick */
   CU_ASSERT(file_contains(path, "<span class=\"ERRATUM\">ERRATUM</span>: the formula as the notes print it"));
   /* the methods that are missing are skipped, with a warning on stderr and in the report */
   CU_ASSERT(strstr(err, "warning: skipped 'bpcheck sweep logistic-hidden-weights --method richardson") != NULL);
@@ -201,8 +202,9 @@ static void build_should_give_the_same_bytes_for_the_same_seed(void) {
   CU_ASSERT_EQUAL_FATAL(run("sh plots/build.sh %s/fake-bpcheck %s/once 7", tmp_dir, tmp_dir, NULL), 0);
   CU_ASSERT_EQUAL_FATAL(run("sh plots/build.sh %s/fake-bpcheck %s/again 7", tmp_dir, tmp_dir, NULL), 0);
   /* every file of the first build is byte-identical in the second */
-  int status = run("cd %s/once && for f in *.png *.svg index.html data/*.tsv; do cmp \"$f\" ../again/\"$f\" || exit 1; done",
-                   tmp_dir, NULL, NULL);
+  int status =
+      run("cd %s/once && for f in *.png *.svg index.html data/*.tsv; do cmp \"$f\" ../again/\"$f\" || exit 1; done",
+          tmp_dir, NULL, NULL);
   CU_ASSERT_EQUAL(status, 0);
   if (status) printf("\n    %s%s\n", out, err);
 }
@@ -213,13 +215,15 @@ static void build_should_give_the_same_bytes_for_the_same_seed(void) {
 static void assert_broken_script_fails(const char *name, const char *script, const char *message) {
   char dir[128], text[4096];
   snprintf(dir, sizeof dir, "%s/plots-broken", tmp_dir);
-  CU_ASSERT_EQUAL_FATAL(run("rm -rf %s && mkdir -p %s && cp plots/*.gp plots/captions plots/build.sh %s", dir, dir, dir), 0);
+  CU_ASSERT_EQUAL_FATAL(
+      run("rm -rf %s && mkdir -p %s && cp plots/*.gp plots/captions plots/build.sh %s", dir, dir, dir), 0);
   snprintf(text, sizeof text, "load \"style.gp\"\n%s\n", script);
   char file[64];
   snprintf(file, sizeof file, "%s.gp", name);
   CU_ASSERT_FATAL(bp_test_write_file(dir, file, text) == 0);
-  CU_ASSERT_EQUAL_FATAL(run("rm -rf %s/out-broken && mkdir %s/out-broken && echo old > %s/out-broken/earlier",
-                            tmp_dir, tmp_dir, tmp_dir), 0);
+  CU_ASSERT_EQUAL_FATAL(
+      run("rm -rf %s/out-broken && mkdir %s/out-broken && echo old > %s/out-broken/earlier", tmp_dir, tmp_dir, tmp_dir),
+      0);
   int status = run("sh %s/build.sh %s/fake-bpcheck %s/out-broken", dir, tmp_dir, tmp_dir);
   CU_ASSERT_NOT_EQUAL(status, 0);
   char expect[128];
@@ -251,7 +255,9 @@ static void a_script_that_draws_nothing_should_fail_the_build(void) {
 /* ---- bpcheck plotdata ------------------------------------------------------------------------------------------- */
 
 /* The columns of a table that may hold inf or nan: the naive formulas, which overflow on purpose. */
-static int may_be_nonfinite(const char *column) { return !strncmp(column, "naive", 5) && strcmp(column, "naive_finite"); }
+static int may_be_nonfinite(const char *column) {
+  return !strncmp(column, "naive", 5) && strcmp(column, "naive_finite");
+}
 
 /* Every row of `text` has as many cells as the header, and every numeric cell outside the naive columns is finite.
  * Counts the rows, and the rows whose naive_finite is 0. */
@@ -324,13 +330,13 @@ static void plotdata_should_print_a_header_and_finite_rows_for_every_name(void) 
 
 static void plotdata_should_give_the_same_bytes_for_the_same_seed(void) {
   static char first[1 << 16];
-  CU_ASSERT_EQUAL(bp_test_run_bpcheck("plotdata scatter-softmax --seed 11", tmp_dir, first, sizeof first, err,
-                                      sizeof err), 0);
-  CU_ASSERT_EQUAL(bp_test_run_bpcheck("plotdata scatter-softmax --seed 11", tmp_dir, out, sizeof out, err,
-                                      sizeof err), 0);
+  CU_ASSERT_EQUAL(
+      bp_test_run_bpcheck("plotdata scatter-softmax --seed 11", tmp_dir, first, sizeof first, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(bp_test_run_bpcheck("plotdata scatter-softmax --seed 11", tmp_dir, out, sizeof out, err, sizeof err),
+                  0);
   CU_ASSERT_STRING_EQUAL(out, first);
-  CU_ASSERT_EQUAL(bp_test_run_bpcheck("plotdata scatter-softmax --seed 12", tmp_dir, out, sizeof out, err,
-                                      sizeof err), 0);
+  CU_ASSERT_EQUAL(bp_test_run_bpcheck("plotdata scatter-softmax --seed 12", tmp_dir, out, sizeof out, err, sizeof err),
+                  0);
   CU_ASSERT(strcmp(out, first) != 0);
 }
 
@@ -364,9 +370,7 @@ static void scatter_bug_should_spare_the_output_layer_and_break_the_hidden_one(v
   CU_ASSERT(hidden > 0 && hidden_wrong == hidden);
 }
 
-static int setup(void) {
-  return bp_test_mkdtemp(tmp_dir, sizeof tmp_dir, "plots");
-}
+static int setup(void) { return bp_test_mkdtemp(tmp_dir, sizeof tmp_dir, "plots"); }
 
 static int teardown(void) {
   char cmd[128];
@@ -378,7 +382,8 @@ int register_plots(void) {
   static const bp_test_case cases[] = {
       {"build should draw every figure as a valid PNG and SVG", build_should_draw_every_figure_as_valid_png_and_svg},
       {"build should give the same bytes for the same seed", build_should_give_the_same_bytes_for_the_same_seed},
-      {"a script reading a missing column should fail the build", a_script_reading_a_missing_column_should_fail_the_build},
+      {"a script reading a missing column should fail the build",
+       a_script_reading_a_missing_column_should_fail_the_build},
       {"a script reading a missing file should fail the build", a_script_reading_a_missing_file_should_fail_the_build},
       {"a script that draws nothing should fail the build", a_script_that_draws_nothing_should_fail_the_build},
       {"plotdata should print a header and finite rows for every name",

@@ -207,8 +207,8 @@ int register_property(void) {
       {"a_bug_in_a_tiny_entry_should_be_caught_unless_it_is_within_the_analytic_rounding",
        a_bug_in_a_tiny_entry_should_be_caught_unless_it_is_within_the_analytic_rounding},
   };
-  CU_pSuite suite = CU_add_suite("own backprop never fails: eq. (7), eq. (12), reproductions, random networks", setup,
-                                 teardown);
+  CU_pSuite suite =
+      CU_add_suite("own backprop never fails: eq. (7), eq. (12), reproductions, random networks", setup, teardown);
   if (suite == NULL) return 1;
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
     if (CU_add_test(suite, cases[k].name, cases[k].fn) == NULL) return 1;

@@ -338,10 +338,10 @@ static void softmax_activations_should_reject_mismatched_shapes_and_name_the_fun
   gsl_matrix *J3 = bp_matrix_alloc(3, 3), *J34 = bp_matrix_alloc(3, 4);
   gsl_vector *x4 = bp_vector_alloc(4);
   ASSERT_FAILS_WITH_MESSAGE(bp_softmax_forward(A, Bm), GSL_EBADLEN, "bp_softmax_forward");
-  ASSERT_FAILS_WITH_MESSAGE(bp_softmax_backward(A, C, A), GSL_EBADLEN, "bp_softmax_backward"); /* dX wrong */
+  ASSERT_FAILS_WITH_MESSAGE(bp_softmax_backward(A, C, A), GSL_EBADLEN, "bp_softmax_backward");  /* dX wrong */
   ASSERT_FAILS_WITH_MESSAGE(bp_softmax_backward(A, A, Bm), GSL_EBADLEN, "bp_softmax_backward"); /* dS wrong */
-  ASSERT_FAILS_WITH_MESSAGE(bp_softmax_jacobian(x4, J3), GSL_EBADLEN, "bp_softmax_jacobian"); /* square, wrong size */
-  ASSERT_FAILS_WITH_MESSAGE(bp_softmax_jacobian(x4, J34), GSL_EBADLEN, "bp_softmax_jacobian"); /* not square */
+  ASSERT_FAILS_WITH_MESSAGE(bp_softmax_jacobian(x4, J3), GSL_EBADLEN, "bp_softmax_jacobian");   /* square, wrong size */
+  ASSERT_FAILS_WITH_MESSAGE(bp_softmax_jacobian(x4, J34), GSL_EBADLEN, "bp_softmax_jacobian");  /* not square */
   gsl_matrix_free(A);
   gsl_matrix_free(Bm);
   gsl_matrix_free(C);
@@ -357,10 +357,10 @@ static void softmax_errors_and_gradients_should_reject_mismatched_shapes_and_nam
   ASSERT_FAILS_WITH_MESSAGE(bp_xent_softmax_naive(A, Bm, &E), GSL_EBADLEN, "bp_xent_softmax_naive");
   ASSERT_FAILS_WITH_MESSAGE(bp_xent_softmax_stable(A, C, &E), GSL_EBADLEN, "bp_xent_softmax_stable");
   CU_ASSERT_EQUAL(E, 3.1416); /* nothing written on failure */
-  ASSERT_FAILS_WITH_MESSAGE(bp_xent_softmax_dx(A, C, A), GSL_EBADLEN, "bp_xent_softmax_dx"); /* T wrong */
-  ASSERT_FAILS_WITH_MESSAGE(bp_xent_softmax_dx(A, A, Bm), GSL_EBADLEN, "bp_xent_softmax_dx"); /* dX wrong */
+  ASSERT_FAILS_WITH_MESSAGE(bp_xent_softmax_dx(A, C, A), GSL_EBADLEN, "bp_xent_softmax_dx");        /* T wrong */
+  ASSERT_FAILS_WITH_MESSAGE(bp_xent_softmax_dx(A, A, Bm), GSL_EBADLEN, "bp_xent_softmax_dx");       /* dX wrong */
   ASSERT_FAILS_WITH_MESSAGE(bp_xent_softmax_delta(A, Bm, A), GSL_EBADLEN, "bp_xent_softmax_delta"); /* T wrong */
-  ASSERT_FAILS_WITH_MESSAGE(bp_xent_softmax_delta(A, A, C), GSL_EBADLEN, "bp_xent_softmax_delta"); /* dS wrong */
+  ASSERT_FAILS_WITH_MESSAGE(bp_xent_softmax_delta(A, A, C), GSL_EBADLEN, "bp_xent_softmax_delta");  /* dS wrong */
   gsl_matrix_free(A);
   gsl_matrix_free(Bm);
   gsl_matrix_free(C);

@@ -38,7 +38,8 @@ static void a_check_should_search_steps_only_where_the_verdict_needs_them(void) 
     CU_ASSERT((double)gc->evaluations <= 4.5 * (double)n);
     CU_ASSERT(gc->evaluations >= 4 * n);
     /* the engine alone searches every step: 16 a column; its verdict is the same */
-    gsl_matrix_view num = gsl_matrix_view_vector(full->numeric, 1, n), est = gsl_matrix_view_vector(full->estimate, 1, n);
+    gsl_matrix_view num = gsl_matrix_view_vector(full->numeric, 1, n),
+                    est = gsl_matrix_view_vector(full->estimate, 1, n);
     size_t evaluations = 0;
     bp_fd_options o = bp_fd_options_default();
     o.evaluations = &evaluations;
@@ -63,7 +64,6 @@ static void a_check_should_search_steps_only_where_the_verdict_needs_them(void) 
   }
 }
 
-
 /* eq. (3), eq. (2), eq. (17), eq. (36), eq. (38): the moves give E(p + t e_k) as a whole forward pass computes it, for
  * every parameter of logistic and softmax networks of 1 to 4 layers, at t = +-h, +-2h of the central rule, at a
  * large t = 0.3 and at t = -1e3; and the complex moves give E(p + i t e_k) as the whole complex forward pass does. The tolerance
@@ -73,8 +73,8 @@ static void moves_should_equal_a_whole_forward_pass_for_every_parameter(void) {
   double worst = 0.0, worst_z = 0.0;
   for (int depth = 1; depth <= 4; depth++)
     for (int out = 0; out < 2; out++) {
-      bp_test_problem *p = bp_test_problem_alloc((size_t)depth, shapes[depth - 1],
-                                                 out ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC, 7, 100 + 10 * depth + out);
+      bp_test_problem *p = bp_test_problem_alloc(
+          (size_t)depth, shapes[depth - 1], out ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_LOGISTIC, 7, 100 + 10 * depth + out);
       CU_ASSERT_PTR_NOT_NULL_FATAL(p);
       bp_mlp *net = p->net;
       bp_mlp_problem *mp = bp_mlp_problem_alloc(net, p->X0, p->T, 1);

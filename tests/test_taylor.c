@@ -139,8 +139,7 @@ static int written_out_backward(bench *b, int forget_derivative, gsl_vector *g) 
   }
   gsl_vector_set_zero(g);
   for (size_t e = 0; e < B; e++) {
-    for (size_t i = 0; i < net->sizes[L]; i++)
-      ds[i] = gsl_matrix_get(ws->X[L], e, i) - gsl_matrix_get(b->p->T, e, i);
+    for (size_t i = 0; i < net->sizes[L]; i++) ds[i] = gsl_matrix_get(ws->X[L], e, i) - gsl_matrix_get(b->p->T, e, i);
     for (size_t l = L; l >= 1; l--) {
       const gsl_matrix *below = (l == 1) ? b->p->X0 : ws->X[l - 1];
       size_t nj = net->sizes[l - 1], ni = net->sizes[l], off = net->offset[l];
@@ -201,8 +200,9 @@ static void the_point_should_be_restored_bit_for_bit(void) {
   double xs[2] = {0.8731, -1.3127}, saved[2] = {0.8731, -1.3127}, gs[2] = {0.3, 0.7}, vs[2] = {0.6, -0.8};
   gsl_vector_view x = gsl_vector_view_array(xs, 2), g = gsl_vector_view_array(gs, 2), v = gsl_vector_view_array(vs, 2);
   calls_before_failure = 0;
-  CU_ASSERT_EQUAL(bp_taylor_test(&(bp_fd_problem){fails_on_third_call, NULL, NULL, NULL}, &x.vector, &g.vector, &v.vector, &r),
-                  GSL_EFAILED);
+  CU_ASSERT_EQUAL(
+      bp_taylor_test(&(bp_fd_problem){fails_on_third_call, NULL, NULL, NULL}, &x.vector, &g.vector, &v.vector, &r),
+      GSL_EFAILED);
   CU_ASSERT(memcmp(xs, saved, sizeof xs) == 0);
 }
 
@@ -243,8 +243,9 @@ static void bad_sizes_and_directions_should_be_rejected_with_a_message(void) {
   ASSERT_FAILS_WITH_MESSAGE(bp_taylor_test(&f, &x.vector, &g.vector, &g2.vector, &r), GSL_EBADLEN, "and v 2");
   ASSERT_FAILS_WITH_MESSAGE(bp_taylor_test(&f, &x.vector, &g.vector, &v0.vector, &r), GSL_EINVAL,
                             "direction v must be non-zero");
-  ASSERT_FAILS_WITH_MESSAGE(bp_taylor_test(&(bp_fd_problem){NULL, NULL, NULL, NULL}, &x.vector, &g.vector, &g.vector, &r),
-                            GSL_EINVAL, "its function");
+  ASSERT_FAILS_WITH_MESSAGE(
+      bp_taylor_test(&(bp_fd_problem){NULL, NULL, NULL, NULL}, &x.vector, &g.vector, &g.vector, &r), GSL_EINVAL,
+      "its function");
 }
 
 static void a_random_direction_should_be_a_signed_unit_vector(void) {
@@ -265,7 +266,8 @@ static void an_allocation_failure_should_return_enomem_and_leave_x_alone(void) {
   bp_taylor_result r;
   for (long n = 0; n <= 1; n++) {
     bp_fault_inject_alloc(n);
-    int status = bp_taylor_test(&(bp_fd_problem){linear_along_x1, NULL, NULL, NULL}, &x.vector, &g.vector, &v.vector, &r);
+    int status =
+        bp_taylor_test(&(bp_fd_problem){linear_along_x1, NULL, NULL, NULL}, &x.vector, &g.vector, &v.vector, &r);
     bp_fault_inject_alloc(-1);
     CU_ASSERT_EQUAL(status, GSL_ENOMEM);
     CU_ASSERT(memcmp(xs, saved, sizeof xs) == 0);

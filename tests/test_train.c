@@ -52,7 +52,7 @@ static void spiral_should_reach_97_percent_with_every_logged_check_passing(void)
   if (last->accuracy < 0.97) printf("\n  training accuracy %.4f < 0.97\n", last->accuracy);
   CU_ASSERT(last->accuracy >= 0.97);
   CU_ASSERT(last->loss < 0.5 * log->records[0].loss);
-  CU_ASSERT(isnan(last->val_accuracy)); /* no validation part asked for */
+  CU_ASSERT(isnan(last->val_accuracy));                         /* no validation part asked for */
   CU_ASSERT_EQUAL(log->n_checks, 1 + o.epochs / o.check_every); /* epoch 0, every 20th, the last one */
   CU_ASSERT_EQUAL(log->n_checks_passed, log->n_checks);
   CU_ASSERT(last->checked && last->check_mode == BP_TRAIN_CHECK_FULL && last->n_entries == net->n_params);
@@ -451,7 +451,6 @@ static void sklearn_data_should_reach_95_percent_validation_accuracy(void) {
   }
 }
 
-
 /* ---- the commands: bpcheck data, train, predict -------------------------------------------------------------------- */
 
 static char dir[64];
@@ -526,18 +525,16 @@ static void saved_parameters_should_predict_what_training_logged_and_be_checkabl
   CU_ASSERT_EQUAL(epoch, 30);
   CU_ASSERT_PTR_NOT_NULL(strstr(row, "\tfull\tPASS\t"));
   /* predict on all 120 examples: its mean loss is the 90 training and 30 validation examples' weighted together */
-  CU_ASSERT_EQUAL_FATAL(run("predict --layers 2,20,3 --output softmax --data '%s/s.csv' --params '%s/p.tsv'", dir, dir,
-                            out),
-                        0);
+  CU_ASSERT_EQUAL_FATAL(
+      run("predict --layers 2,20,3 --output softmax --data '%s/s.csv' --params '%s/p.tsv'", dir, dir, out), 0);
   const char *tail = strstr(out, "# accuracy ");
   CU_ASSERT_PTR_NOT_NULL_FATAL(tail);
   double pacc, ploss;
   CU_ASSERT_EQUAL_FATAL(sscanf(tail, "# accuracy %lf (%*s of %*s mean loss %lf", &pacc, &ploss), 2);
   ASSERT_REL_CLOSE(ploss, (90.0 * loss + 30.0 * vloss) / 120.0, 1e-9);
   ASSERT_ABS_CLOSE(pacc, (90.0 * acc + 30.0 * vacc) / 120.0, 1e-6);
-  CU_ASSERT_EQUAL(run("grad --layers 2,20,3 --output softmax --data '%s/s.csv' --params '%s/p.tsv' --sample 4", dir, dir,
-                      out),
-                  0);
+  CU_ASSERT_EQUAL(
+      run("grad --layers 2,20,3 --output softmax --data '%s/s.csv' --params '%s/p.tsv' --sample 4", dir, dir, out), 0);
   CU_ASSERT_EQUAL(strncmp(out, "PASS", 4), 0);
 }
 
@@ -547,34 +544,32 @@ static void predict_should_take_inputs_alone_or_with_targets_as_the_width_says(v
   CU_ASSERT_EQUAL_FATAL(run("data spiral --points 20 > '%s/p3.csv'", dir, NULL, out), 0);
   CU_ASSERT_EQUAL_FATAL(run("data spiral --points 20 --labels > '%s/p3l.csv'", dir, NULL, out), 0);
   CU_ASSERT_EQUAL_FATAL(run("data spiral --points 20 | cut -d, -f1,2 > '%s/p3in.csv'", dir, NULL, out), 0);
-  CU_ASSERT_EQUAL_FATAL(run("train --layers 2,10,3 --output softmax --data '%s/p3.csv' --epochs 5 --save '%s/p3.tsv'",
-                            dir, dir, out),
-                        0);
-  CU_ASSERT_EQUAL_FATAL(run("predict --layers 2,10,3 --output softmax --data '%s/p3.csv' --params '%s/p3.tsv'", dir,
-                            dir, out),
-                        0);
-  CU_ASSERT_EQUAL_FATAL(run("predict --layers 2,10,3 --output softmax --data '%s/p3in.csv' --params '%s/p3.tsv'", dir,
-                            dir, out2),
-                        0);
+  CU_ASSERT_EQUAL_FATAL(
+      run("train --layers 2,10,3 --output softmax --data '%s/p3.csv' --epochs 5 --save '%s/p3.tsv'", dir, dir, out), 0);
+  CU_ASSERT_EQUAL_FATAL(
+      run("predict --layers 2,10,3 --output softmax --data '%s/p3.csv' --params '%s/p3.tsv'", dir, dir, out), 0);
+  CU_ASSERT_EQUAL_FATAL(
+      run("predict --layers 2,10,3 --output softmax --data '%s/p3in.csv' --params '%s/p3.tsv'", dir, dir, out2), 0);
   char *acc = strstr(out, "# accuracy ");
   CU_ASSERT_PTR_NOT_NULL_FATAL(acc);
   CU_ASSERT_PTR_NULL(strstr(out2, "accuracy"));
   size_t rows = 0;
   for (const char *p = out2; p && *p; p = bp_test_next_line(p)) rows++;
-  CU_ASSERT_EQUAL(rows, 61); /* y1 y2 y3, then one line per example */
+  CU_ASSERT_EQUAL(rows, 61);                                   /* y1 y2 y3, then one line per example */
   CU_ASSERT_EQUAL(strncmp(out, out2, (size_t)(acc - out)), 0); /* the same outputs, line for line */
   CU_ASSERT_EQUAL(strlen(out2), (size_t)(acc - out));
   char one_hot[128];
   snprintf(one_hot, sizeof one_hot, "%s", acc);
-  CU_ASSERT_EQUAL(run("predict --layers 2,10,3 --output softmax --labels --data '%s/p3l.csv' --params '%s/p3.tsv'",
-                      dir, dir, out),
-                  0);
+  CU_ASSERT_EQUAL(
+      run("predict --layers 2,10,3 --output softmax --labels --data '%s/p3l.csv' --params '%s/p3.tsv'", dir, dir, out),
+      0);
   acc = strstr(out, "# accuracy ");
   CU_ASSERT_PTR_NOT_NULL_FATAL(acc);
   CU_ASSERT_STRING_EQUAL(acc, one_hot);
-  CU_ASSERT_EQUAL(run("predict --layers 2,10,3 --output softmax --data '%s/p3in.csv' --params '%s/p3.tsv' --format json",
-                      dir, dir, out),
-                  0);
+  CU_ASSERT_EQUAL(
+      run("predict --layers 2,10,3 --output softmax --data '%s/p3in.csv' --params '%s/p3.tsv' --format json", dir, dir,
+          out),
+      0);
   CU_ASSERT(bp_test_json_valid(out));
   CU_ASSERT_PTR_NULL(strstr(out, "accuracy"));
   /* train --plant: the steps use the mistake's gradient; every check FAILs (exit 1) and the first names it */
@@ -589,9 +584,8 @@ static void predict_should_take_inputs_alone_or_with_targets_as_the_width_says(v
                   1);
   CU_ASSERT(bp_test_json_valid(out));
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"diagnosis\": {\"epoch\": 0, \"kind\": \"sign\""));
-  CU_ASSERT_EQUAL(run("train --layers 2,10,3 --output softmax --data '%s/p3.csv' --epochs 4 --plant nonsense", dir, NULL,
-                      out),
-                  2);
+  CU_ASSERT_EQUAL(
+      run("train --layers 2,10,3 --output softmax --data '%s/p3.csv' --epochs 4 --plant nonsense", dir, NULL, out), 2);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown mistake 'nonsense'"));
   /* a CSV of inputs alone cannot be trained on */
   CU_ASSERT_EQUAL(run("train --layers 2,10,3 --output softmax --data '%s/p3in.csv' --epochs 2", dir, NULL, out), 2);
@@ -623,20 +617,19 @@ static void bad_input_should_exit_2_naming_the_file_and_line(void) {
   CU_ASSERT_EQUAL(run("train --layers 2,5,3 --output softmax --data '%s/short.csv' --lr -1", dir, NULL, out), 2);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "--lr"));
   /* predict: a width that is neither the inputs alone nor inputs and targets names the file, the line and both */
-  CU_ASSERT_EQUAL(run("predict --layers 2,5,3 --output softmax --data '%s/width.csv' --params '%s/never.tsv'", dir, dir,
-                      out),
-                  2);
+  CU_ASSERT_EQUAL(
+      run("predict --layers 2,5,3 --output softmax --data '%s/width.csv' --params '%s/never.tsv'", dir, dir, out), 2);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "width.csv:3: found 4 cells, expected 2 (the network's 2 inputs alone) or 5 "
                                      "(2 inputs + 3 targets)"));
   CU_ASSERT_EQUAL(out[0], '\0');
-  CU_ASSERT_EQUAL(run("predict --layers 2,5,3 --output softmax --data '%s/mixed.csv' --params '%s/never.tsv'", dir, dir,
-                      out),
-                  2);
+  CU_ASSERT_EQUAL(
+      run("predict --layers 2,5,3 --output softmax --data '%s/mixed.csv' --params '%s/never.tsv'", dir, dir, out), 2);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "mixed.csv:3: found 5 cells, expected 2 as on line 2"));
   CU_ASSERT_EQUAL(out[0], '\0');
-  CU_ASSERT_EQUAL(run("predict --layers 2,5,3 --output softmax --data '%s/short.csv' --params '%s/never.tsv' --epochs 2",
-                      dir, dir, out),
-                  2);
+  CU_ASSERT_EQUAL(
+      run("predict --layers 2,5,3 --output softmax --data '%s/short.csv' --params '%s/never.tsv' --epochs 2", dir, dir,
+          out),
+      2);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "--epochs is an option of train"));
   CU_ASSERT_EQUAL(run("grad --layers 2,5,3 --output softmax --data '%s/short.csv' --epochs 3", dir, NULL, out), 2);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "options of train"));
@@ -660,9 +653,11 @@ int register_train(void) {
       {"standardisation should be fitted on the training part only",
        standardisation_should_be_fitted_on_the_training_part_only},
       {"split should put a seeded share aside", split_should_put_a_seeded_share_aside},
-      {"folding should give the same outputs on raw inputs (eq. (3))", folding_should_give_the_same_outputs_on_raw_inputs},
+      {"folding should give the same outputs on raw inputs (eq. (3))",
+       folding_should_give_the_same_outputs_on_raw_inputs},
       {"accuracy should count matching classes", accuracy_should_count_matching_classes},
-      {"spiral should put n points per arm at radius i/(n-1)", spiral_should_put_n_points_per_arm_at_radius_i_over_n_minus_1},
+      {"spiral should put n points per arm at radius i/(n-1)",
+       spiral_should_put_n_points_per_arm_at_radius_i_over_n_minus_1},
       {"xor and circles should label by their geometry", xor_and_circles_should_label_by_their_geometry},
       {"labelled reader should read scikit-learn's layout", labelled_reader_should_read_sklearns_layout},
       {"labelled reader should name the line of bad input", labelled_reader_should_name_the_line_of_bad_input},

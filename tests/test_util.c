@@ -112,7 +112,8 @@ int bp_test_problem_numeric_gradient(bp_test_problem *p, bp_fd_method method, gs
   gsl_matrix_view J = gsl_matrix_view_vector(numeric, 1, n);
   gsl_matrix_view J_err = gsl_matrix_view_vector(estimate ? estimate : numeric, 1, n); /* used only if given */
   bp_mlp_closure c = {p->net, p->ws, p->X0, p->T, NULL};
-  int status = bp_fd_jacobian(method, &(bp_fd_problem){bp_mlp_error_function, NULL, &c, NULL}, x, &J.matrix, estimate ? &J_err.matrix : NULL);
+  int status = bp_fd_jacobian(method, &(bp_fd_problem){bp_mlp_error_function, NULL, &c, NULL}, x, &J.matrix,
+                              estimate ? &J_err.matrix : NULL);
   gsl_vector_memcpy(p->net->params, x); /* the closure left the last perturbed point in the network */
   gsl_vector_free(x);
   return status;
@@ -129,9 +130,9 @@ int bp_test_jacobian_passes(bp_fd_function f, void *params, gsl_vector *x, const
     size_t w = gc->worst, n = J->size2;
     printf("\n  %s:%d: %s against central differences: status %d (%s), verdict %s, norm_rel_err %.3g, %zu failed;"
            " worst entry (%zu, %zu): analytic %.17g numeric %.17g estimate %.3g rel_err %.3g\n",
-           file, line, what, status, status ? bp_error_message() : "ok", bp_verdict_name(gc->verdict),
-           gc->norm_rel_err, gc->n_failed, w / n, w % n, gsl_vector_get(gc->analytic, w),
-           gsl_vector_get(gc->numeric, w), gsl_vector_get(gc->estimate, w), gsl_vector_get(gc->rel_err, w));
+           file, line, what, status, status ? bp_error_message() : "ok", bp_verdict_name(gc->verdict), gc->norm_rel_err,
+           gc->n_failed, w / n, w % n, gsl_vector_get(gc->analytic, w), gsl_vector_get(gc->numeric, w),
+           gsl_vector_get(gc->estimate, w), gsl_vector_get(gc->rel_err, w));
   }
   bp_gradcheck_free(gc);
   return ok;
@@ -169,8 +170,8 @@ gsl_matrix *bp_test_matrix_of(const double *v, size_t rows, size_t cols) {
   return M;
 }
 
-int bp_test_error_gradient_passes(bp_test_error_fn error, const gsl_matrix *A, const gsl_matrix *T,
-                                  const gsl_matrix *G, const char *what, const char *file, int line) {
+int bp_test_error_gradient_passes(bp_test_error_fn error, const gsl_matrix *A, const gsl_matrix *T, const gsl_matrix *G,
+                                  const char *what, const char *file, int line) {
   bp_test_error_closure closure = {error, T};
   gsl_vector *a = bp_test_flatten(A), *g = bp_test_flatten(G);
   int ok = 0;
@@ -310,13 +311,13 @@ static const char *json_value(const char *p, int depth) {
   if (depth > 64) return NULL;
   p = json_space(p);
   switch (*p) {
-    case '{': return json_container(p, depth, '}');
-    case '[': return json_container(p, depth, ']');
-    case '"': return json_string_end(p);
-    case 't': return strncmp(p, "true", 4) ? NULL : p + 4;
-    case 'f': return strncmp(p, "false", 5) ? NULL : p + 5;
-    case 'n': return strncmp(p, "null", 4) ? NULL : p + 4;
-    default: return json_number_end(p);
+  case '{': return json_container(p, depth, '}');
+  case '[': return json_container(p, depth, ']');
+  case '"': return json_string_end(p);
+  case 't': return strncmp(p, "true", 4) ? NULL : p + 4;
+  case 'f': return strncmp(p, "false", 5) ? NULL : p + 5;
+  case 'n': return strncmp(p, "null", 4) ? NULL : p + 4;
+  default: return json_number_end(p);
   }
 }
 

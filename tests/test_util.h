@@ -14,7 +14,7 @@
 /* |actual - expected| <= rtol * max(|actual|, |expected|), or both exactly equal (also both zero).
  * On failure prints both values with %.17g and the relative error. CUnit's own DOUBLE_EQUAL is absolute only. */
 int bp_test_rel_close(double actual, double expected, double rtol, const char *what, const char *file, int line);
-#define ASSERT_REL_CLOSE(actual, expected, rtol)                                                                \
+#define ASSERT_REL_CLOSE(actual, expected, rtol) \
   CU_ASSERT(bp_test_rel_close((actual), (expected), (rtol), #actual, __FILE__, __LINE__))
 
 /* Fills with uniform values in [lo, hi) from rng; irregular values, never round ones. */
@@ -32,38 +32,38 @@ typedef struct {
 int bp_test_add_suite(const char *suite, const bp_test_case *cases, size_t n);
 
 /* One per suite file, in equation order; test_main.c runs them all. */
-int register_logistic(void);  /* eq. (1)-(16) */
-int register_softmax(void);   /* eq. (17)-(31) */
-int register_stable(void);    /* eq. (32)-(40) */
-int register_mlp(void);       /* the network: eq. (3), eq. (9)-(16), (26)-(31) on batches */
-int register_gradcheck(void); /* the finite-difference engine and its verdicts, planted bugs */
-int register_data(void);      /* CSV, parameter TSV and --layers readers */
-int register_complex(void);   /* complex-step forward passes of eq. (2), (17), (36), (38) and the network */
-int register_methods(void);   /* the five finite-difference methods, their estimates, modes and reports */
-int register_taylor(void);    /* the Taylor-remainder test and the precision ladder */
-int register_modes(void);     /* sampled entries and random directions: how often each misses a planted bug */
-int register_estimates(void); /* how often each method's error estimate bounds its actual error */
-int register_diagnose(void);  /* why a gradient is wrong: one planted bug per diagnosis */
-int register_netcheck(void);  /* the network check as one library call, eq. (9)-(16), eq. (26)-(31) */
+int register_logistic(void);     /* eq. (1)-(16) */
+int register_softmax(void);      /* eq. (17)-(31) */
+int register_stable(void);       /* eq. (32)-(40) */
+int register_mlp(void);          /* the network: eq. (3), eq. (9)-(16), (26)-(31) on batches */
+int register_gradcheck(void);    /* the finite-difference engine and its verdicts, planted bugs */
+int register_data(void);         /* CSV, parameter TSV and --layers readers */
+int register_complex(void);      /* complex-step forward passes of eq. (2), (17), (36), (38) and the network */
+int register_methods(void);      /* the five finite-difference methods, their estimates, modes and reports */
+int register_taylor(void);       /* the Taylor-remainder test and the precision ladder */
+int register_modes(void);        /* sampled entries and random directions: how often each misses a planted bug */
+int register_estimates(void);    /* how often each method's error estimate bounds its actual error */
+int register_diagnose(void);     /* why a gradient is wrong: one planted bug per diagnosis */
+int register_netcheck(void);     /* the network check as one library call, eq. (9)-(16), eq. (26)-(31) */
 int register_grad_student(void); /* grad --gradient, --plant, --trace, --labels: eq. (9)-(16), eq. (26)-(31) */
-int register_mistakes(void);  /* the classic backprop mistakes, planted: eq. (7), eq. (9)-(16), eq. (21)-(31) */
-int register_plots(void);     /* every gnuplot script writes a valid PNG and SVG */
-int register_checks(void);    /* the derivation checks of checks/ */
-int register_cli(void);       /* the bpcheck command */
-int register_faults(void);    /* out-of-memory paths, by fault injection */
+int register_mistakes(void);     /* the classic backprop mistakes, planted: eq. (7), eq. (9)-(16), eq. (21)-(31) */
+int register_plots(void);        /* every gnuplot script writes a valid PNG and SVG */
+int register_checks(void);       /* the derivation checks of checks/ */
+int register_cli(void);          /* the bpcheck command */
+int register_faults(void);       /* out-of-memory paths, by fault injection */
 int register_extremes(void);  /* extremes: eq. (2), eq. (17), eq. (36), eq. (38) to 4 ulp; the checker near overflow */
 int register_bad_input(void); /* every kind of bad input to the command: exit 2, a message, no output */
 int register_numpy(void);     /* a gradient from NumPy (examples/python/gradient_tsv.py) read back and checked */
 int register_property(void);  /* bpcheck's own backprop never FAILs: reproductions, random networks */
-int register_grade(void);    /* the coursework grader: solutions, handout, planted mistakes, crashes, formats */
-int register_train(void);     /* training, its checks along the way, and its data sets (eq. (3), eq. (26)-(31), eq. (38)) */
-int register_speed(void);     /* the fast full check: evaluations the verdict needs, the network's moves, threads */
+int register_grade(void);     /* the coursework grader: solutions, handout, planted mistakes, crashes, formats */
+int register_train(void); /* training, its checks along the way, and its data sets (eq. (3), eq. (26)-(31), eq. (38)) */
+int register_speed(void); /* the fast full check: evaluations the verdict needs, the network's moves, threads */
 
 /* |actual - expected| <= abs_tol. For quantities that may be (or cancel to) zero, where a relative comparison
  * means nothing; abs_tol should come from an error bound (e.g. 1e-14 times the sum of the magnitudes that were
  * added up). Prints both values with %.17g on failure. */
 int bp_test_abs_close(double actual, double expected, double abs_tol, const char *what, const char *file, int line);
-#define ASSERT_ABS_CLOSE(actual, expected, abs_tol)                                                             \
+#define ASSERT_ABS_CLOSE(actual, expected, abs_tol) \
   CU_ASSERT(bp_test_abs_close((actual), (expected), (abs_tol), #actual, __FILE__, __LINE__))
 
 /* The last error message (bp_error_message) contains `needle`; prints the message otherwise. Clear it with
@@ -74,11 +74,11 @@ int bp_test_message_contains(const char *needle, const char *file, int line);
 void bp_test_clear_message(void);
 /* An error path: clears the message, then asserts that `call` returns `status` and that the message it leaves
  * contains `needle` (two assertions: CU_ASSERT_EQUAL and ASSERT_MESSAGE_CONTAINS). */
-#define ASSERT_FAILS_WITH_MESSAGE(call, status, needle)                                                         \
-  do {                                                                                                          \
-    bp_test_clear_message();                                                                                    \
-    CU_ASSERT_EQUAL((call), (status));                                                                          \
-    ASSERT_MESSAGE_CONTAINS(needle);                                                                            \
+#define ASSERT_FAILS_WITH_MESSAGE(call, status, needle) \
+  do {                                                  \
+    bp_test_clear_message();                            \
+    CU_ASSERT_EQUAL((call), (status));                  \
+    ASSERT_MESSAGE_CONTAINS(needle);                    \
   } while (0)
 
 /* A network with random parameters and one batch of inputs and targets, for gradient checks. Logistic
@@ -103,7 +103,7 @@ int bp_test_problem_numeric_gradient(bp_test_problem *p, bp_fd_method method, gs
 #define BP_TEST_NORM_RTOL 1e-8
 int bp_test_jacobian_passes(bp_fd_function f, void *params, gsl_vector *x, const gsl_matrix *J, const char *what,
                             const char *file, int line);
-#define ASSERT_JACOBIAN_MATCHES_FD(f, params, x, J)                                                             \
+#define ASSERT_JACOBIAN_MATCHES_FD(f, params, x, J) \
   CU_ASSERT(bp_test_jacobian_passes((f), (params), (x), (J), #J, __FILE__, __LINE__))
 
 /* ---- one layer's functions as closures for finite differences ------------------------------------------------- */
@@ -131,9 +131,9 @@ gsl_matrix *bp_test_matrix_of(const double *v, size_t rows, size_t cols);
 
 /* The gradient G = dE/dA (the shape of A and T) of E = error(A, T) against central differences in A, judged as by
  * bp_test_jacobian_passes (G is the 1 x n Jacobian of the flattened A). */
-int bp_test_error_gradient_passes(bp_test_error_fn error, const gsl_matrix *A, const gsl_matrix *T,
-                                  const gsl_matrix *G, const char *what, const char *file, int line);
-#define ASSERT_ERROR_GRADIENT_MATCHES_FD(error, A, T, G)                                                        \
+int bp_test_error_gradient_passes(bp_test_error_fn error, const gsl_matrix *A, const gsl_matrix *T, const gsl_matrix *G,
+                                  const char *what, const char *file, int line);
+#define ASSERT_ERROR_GRADIENT_MATCHES_FD(error, A, T, G) \
   CU_ASSERT(bp_test_error_gradient_passes((error), (A), (T), (G), #G, __FILE__, __LINE__))
 
 /* Every entry of A equals the same entry of B exactly (A and B of one shape): one assertion per entry, reported
