@@ -350,8 +350,8 @@ int main(int argc, char **argv) {
        central_100k);
   goal("--method complex <= 2x central (100-90-10)", cc <= 2.0,
        cc <= 2.0 ? "%.2f"
-                 : "%.2f: the complex moves evaluate 4 points a column as central does, each in complex arithmetic "
-                   "(cexp, a complex log1p per output), about 3 real evaluations' cost",
+                 : "%.2f: a complex evaluation (cexp, a complex log1p per output) costs about 3 real ones; a "
+                   "settled column takes 2 of them against central's 4",
        cc);
   goal("central <= 4.5 evaluations a column on a correct network", per_column[0] <= 4.5 && per_column[3] <= 4.5,
        "%.2f (100-90-10), %.2f (784-126-10)", per_column[0], per_column[3]);

@@ -411,39 +411,58 @@ static int gsl_column(fd_worker *wk, size_t j, double x0, double h, gsl_matrix *
  *               (deltas, weights, a batch's sum), that is a floor of 64 DBL_TRUE_MIN / h, 2.3e-302 at h = 2^-66,
  *               under which the complex step resolves nothing. It is 0 for every derivative above 1e-290 to the
  *               estimate's precision, and it keeps the oracle's own underflow from ever failing a right gradient.
- * Four evaluations of f a coordinate. A value that is not finite is NaN with an infinite estimate. */
-static int complex_column(fd_worker *wk, size_t j, double h, gsl_matrix *J, gsl_matrix *J_err, size_t col) {
-  gsl_vector *at2h = wk->buf[0], *at3h = wk->buf[1], *at5h = wk->buf[2];
-  gsl_vector_complex *z = wk->z, *w = wk->w;
-  int status = GSL_SUCCESS;
-  for (int pass = 3; pass >= 0 && !status; pass--) { /* pass 3 at 5h, 2 at 3h, 1 at 2h, then pass 0 at h */
-    double step = (pass == 3) ? 5.0 * h : (pass == 2) ? 3.0 * h : (pass == 1) ? 2.0 * h : h;
-    wk->evaluations++;
-    if (wk->mv) {
-      status = wk->mv->moved_complex(wk->x, j, step, w, wk->work);
-    } else {
-      gsl_complex z0 = gsl_vector_complex_get(z, j);
-      gsl_vector_complex_set(z, j, gsl_complex_rect(GSL_REAL(z0), step));
-      status = wk->p->fz(z, w, wk->p->params);
-      gsl_vector_complex_set(z, j, z0);
-    }
-    if (outside_domain(status)) { /* f is not finite at x itself: no derivative */
-      for (size_t r = 0; r < J->size1; r++) gsl_vector_complex_set(w, r, gsl_complex_rect(GSL_NAN, GSL_NAN));
-      status = GSL_SUCCESS;
-    }
-    for (size_t r = 0; r < J->size1 && !status; r++) {
-      double d = GSL_IMAG(gsl_vector_complex_get(w, r)) / step;
-      if (pass) {
-        gsl_vector_set(pass == 3 ? at5h : pass == 2 ? at3h : at2h, r, d);
-        continue;
-      }
-      double d2 = gsl_vector_get(at2h, r) - d, d3 = gsl_vector_get(at3h, r) - d, d5 = gsl_vector_get(at5h, r) - d;
-      double rounding = fmax(fabs(d3 - 8.0 / 3.0 * d2), fabs(d5 - 8.0 * d2));
-      double err = fabs(d2) / 3.0 + 2.0 * rounding + 8.0 * GSL_DBL_EPSILON * fabs(d) + 64.0 * DBL_TRUE_MIN / h;
-      if (!isfinite(d) || !isfinite(err)) d = GSL_NAN, err = GSL_POSINF;
-      gsl_matrix_set(J, r, col, d);
-      if (J_err) gsl_matrix_set(J_err, r, col, err);
-    }
+ * Four evaluations of f a coordinate, or two where the caller settles the column on a first estimate (below). A value
+ * that is not finite is NaN with an infinite estimate. */
+/* One complex evaluation: D(step)_r = Im f_r(x + i step e_j) / step into v, NaN where f is not finite at x. */
+static int complex_at(fd_worker *wk, size_t j, double step, gsl_vector *v) {
+  gsl_vector_complex *w = wk->w;
+  int status;
+  wk->evaluations++;
+  if (wk->mv) {
+    status = wk->mv->moved_complex(wk->x, j, step, w, wk->work);
+  } else {
+    gsl_complex z0 = gsl_vector_complex_get(wk->z, j);
+    gsl_vector_complex_set(wk->z, j, gsl_complex_rect(GSL_REAL(z0), step));
+    status = wk->p->fz(wk->z, w, wk->p->params);
+    gsl_vector_complex_set(wk->z, j, z0);
+  }
+  if (outside_domain(status)) { /* f is not finite at x itself: no derivative */
+    gsl_vector_set_all(v, GSL_NAN);
+    return GSL_SUCCESS;
+  }
+  for (size_t r = 0; r < v->size && !status; r++) gsl_vector_set(v, r, GSL_IMAG(gsl_vector_complex_get(w, r)) / step);
+  return status;
+}
+
+static int complex_column(fd_worker *wk, const bp_fd_options *o, size_t j, double h, gsl_matrix *J, gsl_matrix *J_err,
+                          size_t col) {
+  gsl_vector *at_h = wk->buf[0], *at2h = wk->buf[1], *at3h = wk->buf[2], *at5h = wk->buf[3];
+  int status = complex_at(wk, j, h, at_h);
+  if (!status) status = complex_at(wk, j, 3.0 * h, at3h);
+  /* The first stage, for a caller that can judge the entries: one sample of the rounding, |D(3h) - D(h)|, which
+   * also bounds the truncation (8 c h^2 of it, 8 times the truncation), with twice the factor of the full estimate
+   * for being one sample. The column ends here when every entry is settled with an estimate 16 times larger: a
+   * verdict that a sample 16 times too small cannot change. */
+  int settled = o->settled != NULL;
+  for (size_t r = 0; r < J->size1 && !status; r++) {
+    double d = gsl_vector_get(at_h, r), d3 = gsl_vector_get(at3h, r) - d;
+    double err = fabs(d3) / 8.0 + 4.0 * fabs(d3) + 8.0 * GSL_DBL_EPSILON * fabs(d) + 64.0 * DBL_TRUE_MIN / h;
+    if (!isfinite(d) || !isfinite(err)) d = GSL_NAN, err = GSL_POSINF;
+    gsl_matrix_set(J, r, col, d);
+    if (J_err) gsl_matrix_set(J_err, r, col, err);
+    settled = settled && o->settled(r, col, d, 16.0 * err, 0.0, o->settled_context);
+  }
+  if (status || settled) return status;
+  status = complex_at(wk, j, 5.0 * h, at5h);
+  if (!status) status = complex_at(wk, j, 2.0 * h, at2h);
+  for (size_t r = 0; r < J->size1 && !status; r++) {
+    double d = gsl_vector_get(at_h, r);
+    double d2 = gsl_vector_get(at2h, r) - d, d3 = gsl_vector_get(at3h, r) - d, d5 = gsl_vector_get(at5h, r) - d;
+    double rounding = fmax(fabs(d3 - 8.0 / 3.0 * d2), fabs(d5 - 8.0 * d2));
+    double err = fabs(d2) / 3.0 + 2.0 * rounding + 8.0 * GSL_DBL_EPSILON * fabs(d) + 64.0 * DBL_TRUE_MIN / h;
+    if (!isfinite(d) || !isfinite(err)) d = GSL_NAN, err = GSL_POSINF;
+    gsl_matrix_set(J, r, col, d);
+    if (J_err) gsl_matrix_set(J_err, r, col, err);
   }
   return status;
 }
@@ -502,7 +521,7 @@ static int column(fd_job *job, fd_worker *wk, size_t c) {
   size_t j = o->columns ? o->columns[c] : c;
   double x0 = gsl_vector_get(wk->x, j);
   double h = (o->step > 0) ? o->step * fmax(fabs(x0), 1.0) : bp_fd_step(job->method, x0);
-  if (job->method == BP_FD_COMPLEX) return complex_column(wk, j, h, job->J, job->J_err, c);
+  if (job->method == BP_FD_COMPLEX) return complex_column(wk, o, j, h, job->J, job->J_err, c);
   if (job->method == BP_FD_GSL) return gsl_column(wk, j, x0, representable_step(x0, h), job->J, job->J_err, c);
   return rule_column(job->method, wk, o, j, x0, h, job->J, job->J_err, c);
 }

@@ -93,8 +93,10 @@ int bp_fd_jacobian(bp_fd_method method, const bp_fd_problem *p, gsl_vector *x, g
 typedef void (*bp_progress_fn)(size_t done, size_t total, void *context);
 /* Whether entry (r, c) of J is settled by the value d and estimate err at the method's own step, so that the
  * automatic step's other trial steps cannot change its verdict. best_err is the smallest estimate any trial step
- * could reach, judged from this one (see fd.c). A gradient check knows the analytic value and can tell; the engine
- * alone cannot, and searches every step. Called from worker threads: it must only read shared state. */
+ * could reach, judged from this one (see fd.c). For the complex step, err is 16 times its first estimate (points h
+ * and 3h), best_err 0, and a settled column skips the points 5h and 2h. A gradient check knows the analytic value
+ * and can tell; the engine alone cannot, and searches every step. Called from worker threads: it must only read
+ * shared state. */
 typedef int (*bp_fd_settled_fn)(size_t r, size_t c, double d, double err, double best_err, void *context);
 typedef struct {
   double step;
@@ -102,7 +104,7 @@ typedef struct {
   size_t n_columns;
   bp_progress_fn progress; /* NULL: none */
   void *progress_context;
-  bp_fd_settled_fn settled; /* NULL: every trial step for every column (forward, central, richardson) */
+  bp_fd_settled_fn settled; /* NULL: every trial step, every complex point */
   void *settled_context;
   size_t n_threads;    /* 0 or 1: one; more only with a problem's moves (above) */
   size_t *evaluations; /* if not NULL, set to the evaluations of f (or fz) made, the kink probe's excluded */
