@@ -9,6 +9,7 @@
 #include <CUnit/CUnit.h>
 #include <gsl/gsl_complex_math.h>
 #include <gsl/gsl_machine.h>
+#include <gsl/gsl_math.h>
 
 #include "activation.h"
 #include "core.h"
@@ -183,6 +184,13 @@ static void threads_should_give_the_same_bits_as_one(void) {
   bp_test_problem_free(p);
 }
 
+/* True when long double carries more bits than double at run time; valgrind computes it as double, which leaves a
+ * reference no better than what it checks. */
+static int long_double_has_extra_bits(void) {
+  volatile long double one = 1.0L, tiny = 0x1p-60L;
+  return one + tiny != one;
+}
+
 /* The error of v against the long double reference ref, in ulp of ref (of DBL_TRUE_MIN's spacing below DBL_MIN). */
 static double ulp_error(double v, long double ref) {
   long double a = fabsl(ref);
@@ -222,10 +230,7 @@ static void the_backward_from_x_and_q_should_match_x_times_one_minus_x(void) {
       planted = fmax(planted, ulp_error(dX->data[c] * X->data[c] * (1.0 - X->data[c]), ref));
     }
   }
-  /* The reference needs long double's extra bits at run time; valgrind computes long double as double, which leaves
-   * the reference no better than what it checks: then only x's bits are compared. */
-  volatile long double one = 1.0L, tiny = 0x1p-60L;
-  if (one + tiny == one) {
+  if (!long_double_has_extra_bits()) { /* then only x's bits are compared */
     printf("\n  long double has no extra precision here (valgrind?): the ulp comparisons are skipped\n");
     worst_q = worst_ds = 0.0;
     planted = 1e7;
@@ -243,6 +248,59 @@ static void the_backward_from_x_and_q_should_match_x_times_one_minus_x(void) {
   gsl_matrix_free(dS);
 }
 
+/* eq. (2): bp_logistic's exponential (four lanes at a time in bp_logistic_forward_pair) is within 0.6 ulp of expl
+ * wherever the logistic is the exponential itself (s < -37: 1 + e^s rounds to 1), down into the subnormal tail
+ * past -708 that goes to exp(). A planted exp2(s log2 e), which rounds s log2 e before the exponential, misses by
+ * up to |s| / 2 ulp and must be caught. */
+static void the_logistic_exponential_should_be_within_0_6_ulp_of_expl(void) {
+  if (!long_double_has_extra_bits()) {
+    printf("\n  long double has no extra precision here (valgrind?): skipped\n");
+    return;
+  }
+  enum { N = 400000 };
+  double worst = 0.0, at = 0.0, planted = 0.0;
+  for (long i = 0; i <= N; i++) {
+    double s = -37.0 - 708.0 * (double)i / N + 1e-4 * sin((double)i); /* irregular, to -745 */
+    long double ref = expl((long double)s);
+    double err = ulp_error(bp_logistic(s), ref);
+    if (err > worst) worst = err, at = s;
+    planted = fmax(planted, ulp_error(exp2(s * M_LOG2E), ref));
+  }
+  if (worst > 0.6) printf("\n  bp_logistic(s) = e^s off by %.3g ulp at s = %.17g\n", worst, at);
+  CU_ASSERT(worst <= 0.6);
+  CU_ASSERT(planted > 10.0); /* the test can fail */
+}
+
+/* eq. (2): the four-lane forward pair and the one-by-one bp_logistic give the same bits on every special value,
+ * each placed inside a block of ordinary entries (a block with one out of range goes one by one). */
+static void the_forward_pair_should_give_bp_logistic_bits_on_special_values(void) {
+  const double specials[] = {GSL_NAN, GSL_POSINF, GSL_NEGINF,   0.0,     -0.0, 708.0, -708.0, 708.1, -708.1,
+                             745.2,   -745.2,     DBL_TRUE_MIN, -1e-300, 36.9, -36.9, 1e300,  -1e300};
+  enum { K = sizeof specials / sizeof specials[0], N = 4 * K + 3 };
+  gsl_matrix *S = bp_matrix_alloc(1, N), *X = bp_matrix_alloc(1, N), *Q = bp_matrix_alloc(1, N);
+  CU_ASSERT_FATAL(S && X && Q);
+  for (size_t c = 0; c < N; c++) S->data[c] = 0.37 * (double)c - 9.0;
+  for (size_t k = 0; k < K; k++) S->data[4 * k + k % 4] = specials[k]; /* every lane position in turn */
+  CU_ASSERT_EQUAL(bp_logistic_forward_pair(S, X, Q), GSL_SUCCESS);
+  size_t differ = 0;
+  for (size_t c = 0; c < N; c++) {
+    double s = S->data[c], x = bp_logistic(s), q = bp_logistic(-s);
+    int same_x = isnan(x) ? isnan(X->data[c]) : memcmp(&x, &X->data[c], sizeof x) == 0;
+    int same_q = isnan(q) ? isnan(Q->data[c]) : memcmp(&q, &Q->data[c], sizeof q) == 0;
+    if (!same_x || !same_q) {
+      printf("\n  s = %.17g: x %.17g (bp_logistic %.17g), q %.17g (%.17g)", s, X->data[c], x, Q->data[c], q);
+      differ++;
+    }
+  }
+  CU_ASSERT_EQUAL(differ, 0);
+  CU_ASSERT_EQUAL(X->data[4 * 1 + 1], 1.0); /* s = +inf */
+  CU_ASSERT_EQUAL(Q->data[4 * 1 + 1], 0.0);
+  CU_ASSERT(isnan(X->data[0]) && isnan(Q->data[0]));
+  gsl_matrix_free(S);
+  gsl_matrix_free(X);
+  gsl_matrix_free(Q);
+}
+
 int register_speed(void) {
   static const bp_test_case cases[] = {
       {"a_check_should_search_steps_only_where_the_verdict_needs_them",
@@ -252,6 +310,10 @@ int register_speed(void) {
       {"threads_should_give_the_same_bits_as_one", threads_should_give_the_same_bits_as_one},
       {"the_backward_from_x_and_q_should_match_x_times_one_minus_x",
        the_backward_from_x_and_q_should_match_x_times_one_minus_x},
+      {"the_logistic_exponential_should_be_within_0_6_ulp_of_expl",
+       the_logistic_exponential_should_be_within_0_6_ulp_of_expl},
+      {"the_forward_pair_should_give_bp_logistic_bits_on_special_values",
+       the_forward_pair_should_give_bp_logistic_bits_on_special_values},
   };
   return bp_test_add_suite("speed: the fast full check", cases, sizeof cases / sizeof cases[0]);
 }
