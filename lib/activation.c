@@ -110,18 +110,6 @@ double bp_logistic(double s) {
   return e / (1.0 + e);
 }
 
-/* eq. (2): X = logistic(S), B x n. */
-int bp_logistic_forward(const gsl_matrix *S, gsl_matrix *X) {
-  int status = bp_core_check_shape("bp_logistic_forward", S, "S", X, "X");
-  if (status) return status;
-  for (size_t r = 0; r < S->size1; r++) { /* along the rows, as the data lie */
-    const double *s = S->data + r * S->tda;
-    double *x = X->data + r * X->tda;
-    for (size_t c = 0; c < S->size2; c++) x[c] = bp_logistic(s[c]);
-  }
-  return GSL_SUCCESS;
-}
-
 /* x86-64 builds carry an AVX2 copy of the loop below beside the baseline one, picked once at load time (GCC's
  * target_clones); without FMA the two give the same bits. */
 #if defined(__x86_64__) && defined(__has_attribute)
@@ -139,11 +127,11 @@ static void logistic_pair_one(double s, double *x, double *q) {
   double e = exp_nonpositive(-fabs(s)), d = 1.0 + e;
   double big = 1.0 / d, small = e / d;
   *x = (s >= 0) ? big : small;
-  *q = (s >= 0) ? small : big;
+  if (q) *q = (s >= 0) ? small : big;
 }
 
-/* The same on a row of n entries, four at a time; a block with a saturated (|s| > 708) or NaN entry goes one by
- * one. */
+/* The same on a row of n entries (q may be NULL, x may be s), four at a time; a block with a saturated (|s| > 708)
+ * or NaN entry goes one by one. */
 WITH_AVX2_CLONE static void logistic_pair_row(const double *s, double *x, double *q, size_t n) {
   const v4i sign = V4I(INT64_MIN);
   size_t c = 0;
@@ -156,7 +144,7 @@ WITH_AVX2_CLONE static void logistic_pair_row(const double *s, double *x, double
     memcpy(&t, &bits, sizeof t); /* -|s| */
     v4i in_range = (t >= EXP_LANES_MIN);
     if (!(in_range[0] & in_range[1] & in_range[2] & in_range[3])) {
-      for (size_t i = c; i < c + 4; i++) logistic_pair_one(s[i], x + i, q + i);
+      for (size_t i = c; i < c + 4; i++) logistic_pair_one(s[i], x + i, q ? q + i : NULL);
       continue;
     }
     v4d e = t;
@@ -167,9 +155,18 @@ WITH_AVX2_CLONE static void logistic_pair_row(const double *s, double *x, double
     memcpy(&small_bits, &small, sizeof small);
     v4i xb = (big_bits & nonneg) | (small_bits & ~nonneg), qb = (small_bits & nonneg) | (big_bits & ~nonneg);
     memcpy(x + c, &xb, sizeof xb);
-    memcpy(q + c, &qb, sizeof qb);
+    if (q) memcpy(q + c, &qb, sizeof qb);
   }
-  for (; c < n; c++) logistic_pair_one(s[c], x + c, q + c);
+  for (; c < n; c++) logistic_pair_one(s[c], x + c, q ? q + c : NULL);
+}
+
+/* eq. (2): X = logistic(S), B x n. */
+int bp_logistic_forward(const gsl_matrix *S, gsl_matrix *X) {
+  int status = bp_core_check_shape("bp_logistic_forward", S, "S", X, "X");
+  if (status) return status;
+  for (size_t r = 0; r < S->size1; r++) /* along the rows, as the data lie */
+    logistic_pair_row(S->data + r * S->tda, X->data + r * X->tda, NULL, S->size2);
+  return GSL_SUCCESS;
 }
 
 int bp_logistic_forward_pair(const gsl_matrix *S, gsl_matrix *X, gsl_matrix *Q) {
