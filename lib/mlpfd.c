@@ -29,8 +29,11 @@ struct bp_mlp_move_work {
                                          * top[b] holds the sum of the row's other x (1 - x without cancellation) */
   size_t *top;                          /* per row: the column of the largest x (softmax) */
   gsl_matrix *S_up[BP_MLP_MAX_LAYERS + 1], *X_up[BP_MLP_MAX_LAYERS + 1]; /* the layers a move recomputes */
-  double *t_sum; /* per row: the sum of the targets (eq. (38) scales log sum e^s by it) */
-  double *dx;    /* B: a column's change */
+  double *t_sum;      /* per row: the sum of the targets (eq. (38) scales log sum e^s by it) */
+  double *E_row;      /* per row: its loss at x (networks of 3 or more layers: moves of the rows a change reaches) */
+  size_t *rows;       /* B: the rows a move changes */
+  gsl_matrix *T_rows; /* their targets */
+  double *dx;         /* B: a column's change */
   double complex *dxz;
   double E;   /* the loss at x */
   int finite; /* E is finite: the changes can be formed */
@@ -136,6 +139,11 @@ static int prepare(const gsl_vector *x, void *work) {
     mw->Q[L]->data[b * mw->Q[L]->tda + a] = others;
   }
   if (!status) status = loss_of(at, mw->S[L], mw->T, &mw->E);
+  for (size_t b = 0; !status && L >= 3 && b < mw->T->size1; b++) {
+    gsl_matrix_const_view s_b = gsl_matrix_const_submatrix(mw->S[L], b, 0, 1, mw->S[L]->size2);
+    gsl_matrix_const_view t_b = gsl_matrix_const_submatrix(mw->T, b, 0, 1, mw->T->size2);
+    status = loss_of(at, &s_b.matrix, &t_b.matrix, &mw->E_row[b]);
+  }
   mw->finite = !status && isfinite(mw->E);
   for (size_t r = 0; r < mw->T->size1; r++) {
     double s = 0.0;
@@ -211,23 +219,50 @@ TOP_CHANGE(top_change, double, em1, lg1p)
 TOP_CHANGE(top_change_z, zdouble, em1_z, lg1p_z)
 
 /* The loss when column i of X_l (l <= L-2) changes by dx: S_{l+1} changes by dx W_{l+1}[i, :], and the layers above
- * are recomputed as the forward pass computes them. */
+ * are recomputed as the forward pass computes them, for the rows that change only (dx_b != 0; an input pixel that is
+ * 0 in most examples moves few rows). Where some rows stay, E is E at x plus the changed rows' new losses minus
+ * their old ones: with targets in [0, 1] every row's loss is >= 0, and that sum is within a few ulp of E
+ * (docs/performance.md). */
 static int upper_layers(bp_mlp_move_work *mw, size_t l, size_t i, const double *dx, double *E) {
   const bp_mlp *net = mw->at;
-  size_t L = net->n_layers;
-  gsl_matrix *S = mw->S_up[l + 1];
-  gsl_matrix_memcpy(S, mw->S[l + 1]);
+  size_t L = net->n_layers, B = mw->X0->size1, n = 0;
+  for (size_t b = 0; b < B; b++)
+    if (dx[b] != 0.0) mw->rows[n++] = b;
+  if (n == 0) {
+    *E = mw->E;
+    return GSL_SUCCESS;
+  }
+  gsl_matrix_view S_up[BP_MLP_MAX_LAYERS + 1], X_up[BP_MLP_MAX_LAYERS + 1];
+  for (size_t m = l + 1; m <= L; m++) {
+    S_up[m] = gsl_matrix_submatrix(mw->S_up[m], 0, 0, n, mw->S_up[m]->size2);
+    X_up[m] = gsl_matrix_submatrix(mw->X_up[m], 0, 0, n, mw->X_up[m]->size2);
+  }
+  gsl_matrix *S = &S_up[l + 1].matrix;
+  const gsl_matrix *S_at_x = mw->S[l + 1];
   const double *w = net->W[l + 1].matrix.data + i * net->W[l + 1].matrix.tda;
-  for (size_t b = 0; b < S->size1; b++) {
-    double *row = S->data + b * S->tda;
-    for (size_t c = 0; c < S->size2; c++) row[c] += dx[b] * w[c];
+  for (size_t r = 0; r < n; r++) {
+    size_t b = mw->rows[r];
+    const double *at_x = S_at_x->data + b * S_at_x->tda;
+    double *row = S->data + r * S->tda;
+    for (size_t c = 0; c < S->size2; c++) row[c] = at_x[c] + dx[b] * w[c];
   }
-  int status = bp_logistic_forward(S, mw->X_up[l + 1]);
+  int status = bp_logistic_forward(S, &X_up[l + 1].matrix);
   for (size_t m = l + 2; m <= L && !status; m++) {
-    status = affine(mw->X_up[m - 1], net, m, mw->S_up[m]);
-    if (!status && m < L) status = bp_logistic_forward(mw->S_up[m], mw->X_up[m]);
+    status = affine(&X_up[m - 1].matrix, net, m, &S_up[m].matrix);
+    if (!status && m < L) status = bp_logistic_forward(&S_up[m].matrix, &X_up[m].matrix);
   }
-  return status ? status : loss_of(net, mw->S_up[L], mw->T, E);
+  if (status) return status;
+  if (n == B) return loss_of(net, mw->S_up[L], mw->T, E);
+  gsl_matrix_view T = gsl_matrix_submatrix(mw->T_rows, 0, 0, n, mw->T_rows->size2);
+  double E_new = 0.0, E_old = 0.0;
+  for (size_t r = 0; r < n; r++) {
+    gsl_vector_const_view t_b = gsl_matrix_const_row(mw->T, mw->rows[r]);
+    gsl_matrix_set_row(&T.matrix, r, &t_b.vector);
+    E_old += mw->E_row[mw->rows[r]];
+  }
+  status = loss_of(net, &S_up[L].matrix, &T.matrix, &E_new);
+  *E = mw->E + (E_new - E_old);
+  return status;
 }
 
 /* Column j of the layer below layer l (the input X0 for l = 1) with its row stride; NULL for the bias (input 1).
@@ -333,6 +368,9 @@ static void move_work_free(bp_mlp_move_work *mw) {
   bp_mlp_workspace_complex_free(mw->wsz);
   if (mw->pz) gsl_vector_complex_free(mw->pz);
   free(mw->t_sum);
+  free(mw->E_row);
+  free(mw->rows);
+  if (mw->T_rows) gsl_matrix_free(mw->T_rows);
   free(mw->dx);
   free(mw->dxz);
   free(mw->top);
@@ -347,7 +385,9 @@ static bp_mlp_move_work *move_work_alloc(const bp_mlp *net, const gsl_matrix *X0
   int ok = (mw->at = bp_mlp_alloc(L, net->sizes, net->output)) != NULL && (mw->ws = bp_mlp_workspace_alloc(net, B)) &&
            (mw->wsz = bp_mlp_workspace_complex_alloc(net, B)) && (mw->pz = bp_vector_complex_alloc(net->n_params)) &&
            (mw->t_sum = bp_malloc(B * sizeof *mw->t_sum)) && (mw->dx = bp_malloc(B * sizeof *mw->dx)) &&
-           (mw->dxz = bp_malloc(B * sizeof *mw->dxz)) && (mw->top = bp_malloc(B * sizeof *mw->top));
+           (mw->dxz = bp_malloc(B * sizeof *mw->dxz)) && (mw->top = bp_malloc(B * sizeof *mw->top)) &&
+           (mw->E_row = bp_malloc(B * sizeof *mw->E_row)) && (mw->rows = bp_malloc(B * sizeof *mw->rows)) &&
+           (mw->T_rows = bp_matrix_alloc(B, T->size2));
   for (size_t l = 1; ok && l <= L; l++) {
     size_t n = net->sizes[l];
     ok = (mw->S[l] = bp_matrix_alloc(B, n)) && (mw->X[l] = bp_matrix_alloc(B, n)) &&
