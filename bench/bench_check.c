@@ -393,6 +393,13 @@ int main(int argc, char **argv) {
     printf("784-128-128-10 central, %s %8.4f s  %6.2f us/parameter  %.2f evaluations/column  %s\n",
            sparse ? "15% of inputs nonzero" : "dense inputs         ", deep[sparse],
            1e6 * deep[sparse] / (double)cd.b.net->n_params, pcd, pass_deep ? "PASS" : "not PASS");
+    if (sparse) {
+      double t = check_median(&cd, BP_FD_COMPLEX, 1, &first, &pcd, &pass_deep);
+      printf("784-128-128-10 complex, 15%% of inputs nonzero %8.4f s  %6.2f us/parameter  %.2f evaluations/column  %s"
+             "  (complex / central %.2f)\n",
+             t, 1e6 * t / (double)cd.b.net->n_params, pcd, pass_deep ? "PASS" : "not PASS", t / deep[1]);
+      result("check_s\t784-128-128-10 complex 15% nonzero", t);
+    }
     prepared_free(&cd);
   }
   printf("  dense / image-like inputs: %.1fx (a move of a layer-1 weight recomputes the rows whose input is not 0; "

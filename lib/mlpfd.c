@@ -33,7 +33,9 @@ struct bp_mlp_move_work {
   double *E_row;      /* per row: its loss at x (networks of 3 or more layers: moves of the rows a change reaches) */
   size_t *rows;       /* B: the rows a move changes */
   gsl_matrix *T_rows; /* their targets */
-  double *dx;         /* B: a column's change */
+  gsl_matrix_complex *Sz_up[BP_MLP_MAX_LAYERS + 1], *Xz_up[BP_MLP_MAX_LAYERS + 1]; /* [2..L]: the complex moves' */
+  gsl_matrix_complex *Wz[BP_MLP_MAX_LAYERS + 1]; /* [3..L]: W_l at x as complex numbers, for their zgemm */
+  double *dx;                                    /* B: a column's change */
   double complex *dxz;
   double E;   /* the loss at x */
   int finite; /* E is finite: the changes can be formed */
@@ -138,6 +140,11 @@ static int prepare(const gsl_vector *x, void *work) {
     mw->top[b] = a;
     mw->Q[L]->data[b * mw->Q[L]->tda + a] = others;
   }
+  for (size_t l = 3; l <= L; l++)
+    for (size_t k = 0; k < mw->Wz[l]->size1 * mw->Wz[l]->size2; k++) {
+      size_t r = k / mw->Wz[l]->size2, c = k % mw->Wz[l]->size2;
+      gsl_matrix_complex_set(mw->Wz[l], r, c, gsl_complex_rect(gsl_matrix_get(&at->W[l].matrix, r, c), 0.0));
+    }
   if (!status) status = loss_of(at, mw->S[L], mw->T, &mw->E);
   for (size_t b = 0; !status && L >= 3 && b < mw->T->size1; b++) {
     gsl_matrix_const_view s_b = gsl_matrix_const_submatrix(mw->S[L], b, 0, 1, mw->S[L]->size2);
@@ -265,6 +272,63 @@ static int upper_layers(bp_mlp_move_work *mw, size_t l, size_t i, const double *
   return status;
 }
 
+/* The same continued to complex numbers, for the complex step: column i of X_l changes by the complex dx. The layers
+ * above are recomputed as bp_mlp_forward_complex computes them (zgemm, the bias, eq. (2) and eq. (36) or eq. (38) at
+ * complex arguments), for the rows that change only. */
+static int upper_layers_complex(bp_mlp_move_work *mw, size_t l, size_t i, const double complex *dx, double complex *E) {
+  const bp_mlp *net = mw->at;
+  size_t L = net->n_layers, B = mw->X0->size1, n = 0;
+  for (size_t b = 0; b < B; b++)
+    if (dx[b] != 0.0) mw->rows[n++] = b;
+  if (n == 0) {
+    *E = mw->E;
+    return GSL_SUCCESS;
+  }
+  gsl_matrix_complex_view S_up[BP_MLP_MAX_LAYERS + 1], X_up[BP_MLP_MAX_LAYERS + 1];
+  for (size_t m = l + 1; m <= L; m++) {
+    S_up[m] = gsl_matrix_complex_submatrix(mw->Sz_up[m], 0, 0, n, mw->Sz_up[m]->size2);
+    X_up[m] = gsl_matrix_complex_submatrix(mw->Xz_up[m], 0, 0, n, mw->Xz_up[m]->size2);
+  }
+  gsl_matrix_complex *S = &S_up[l + 1].matrix;
+  const gsl_matrix *S_at_x = mw->S[l + 1];
+  const double *w = net->W[l + 1].matrix.data + i * net->W[l + 1].matrix.tda;
+  for (size_t r = 0; r < n; r++) {
+    size_t b = mw->rows[r];
+    const double *at_x = S_at_x->data + b * S_at_x->tda;
+    for (size_t c = 0; c < S->size2; c++)
+      gsl_matrix_complex_set(S, r, c, gsl_complex_rect(at_x[c] + creal(dx[b]) * w[c], cimag(dx[b]) * w[c]));
+  }
+  int status = bp_logistic_forward_complex(S, &X_up[l + 1].matrix);
+  for (size_t m = l + 2; m <= L && !status; m++) {
+    S = &S_up[m].matrix;
+    status = gsl_blas_zgemm(CblasNoTrans, CblasNoTrans, GSL_COMPLEX_ONE, &X_up[m - 1].matrix, mw->Wz[m],
+                            GSL_COMPLEX_ZERO, S);
+    if (status) BP_ERROR(status, "bp_mlp_problem: gsl_blas_zgemm failed: %s", gsl_strerror(status));
+    const double *bias = net->b[m].vector.data;
+    for (size_t r = 0; r < n; r++)
+      for (size_t c = 0; c < S->size2; c++) S->data[2 * (r * S->tda + c)] += bias[c]; /* the real part */
+    if (m < L) status = bp_logistic_forward_complex(S, &X_up[m].matrix);
+  }
+  if (status) return status;
+  const gsl_matrix *T = mw->T;
+  gsl_matrix_view T_rows = gsl_matrix_submatrix(mw->T_rows, 0, 0, n, mw->T_rows->size2);
+  double E_old = 0.0;
+  if (n < B) {
+    for (size_t r = 0; r < n; r++) {
+      gsl_vector_const_view t_b = gsl_matrix_const_row(mw->T, mw->rows[r]);
+      gsl_matrix_set_row(&T_rows.matrix, r, &t_b.vector);
+      E_old += mw->E_row[mw->rows[r]];
+    }
+    T = &T_rows.matrix;
+  }
+  gsl_complex E_new;
+  status = (net->output == BP_OUTPUT_LOGISTIC) ? bp_xent_logistic_stable_complex(&S_up[L].matrix, T, &E_new)
+                                               : bp_xent_softmax_stable_complex(&S_up[L].matrix, T, &E_new);
+  *E = (n == B) ? bp_cmplx(GSL_REAL(E_new), GSL_IMAG(E_new))
+                : bp_cmplx(mw->E + (GSL_REAL(E_new) - E_old), GSL_IMAG(E_new));
+  return status;
+}
+
 /* Column j of the layer below layer l (the input X0 for l = 1) with its row stride; NULL for the bias (input 1).
  * Moving parameter (j, i) of layer l by t changes column i of S_l by t times it (by t for the bias), eq. (3). */
 static const double *input_column(const bp_mlp_move_work *mw, size_t l, size_t j, size_t *stride) {
@@ -326,7 +390,7 @@ static int moved_complex(const gsl_vector *x, size_t k, double t, gsl_vector_com
   const double *in = input_column(mw, l, j, &stride);
   double d_max = 0.0;
   for (size_t b = 0; b < B; b++) d_max = fmax(d_max, fabs(in ? t * in[b * stride] : t));
-  if (!mw->finite || l + 1 < L || !(d_max <= BP_MOVE_MAX)) { /* a whole complex forward pass at x + i t e_k */
+  if (!mw->finite || !(d_max <= BP_MOVE_MAX)) { /* a whole complex forward pass at x + i t e_k */
     gsl_complex p0 = gsl_vector_complex_get(mw->pz, k), E;
     gsl_vector_complex_set(mw->pz, k, gsl_complex_rect(GSL_REAL(p0), t));
     int status = bp_mlp_forward_complex(net, mw->pz, mw->wsz, mw->X0);
@@ -335,7 +399,8 @@ static int moved_complex(const gsl_vector *x, size_t k, double t, gsl_vector_com
     if (!status) gsl_vector_complex_set(w, 0, E); /* E is only set when both passes succeeded */
     return status;
   }
-  double complex *d = mw->dxz, E;
+  double complex *d = mw->dxz, E = 0.0;
+  int status = GSL_SUCCESS;
   for (size_t b = 0; b < B; b++) d[b] = bp_cmplx(0.0, in ? t * in[b * stride] : t);
   if (l == L) {
     E = top_change_z(mw, d, NULL, i);
@@ -346,10 +411,13 @@ static int moved_complex(const gsl_vector *x, size_t k, double t, gsl_vector_com
       double complex m = em1_z(d[b]);
       d[b] = zdiv(xb * qb * m, 1 + xb * m);
     }
-    E = top_change_z(mw, d, net->W[L].matrix.data + i * net->W[L].matrix.tda, 0);
+    if (l == L - 1)
+      E = top_change_z(mw, d, net->W[L].matrix.data + i * net->W[L].matrix.tda, 0);
+    else
+      status = upper_layers_complex(mw, l, i, d, &E);
   }
-  gsl_vector_complex_set(w, 0, gsl_complex_rect(creal(E), cimag(E)));
-  return GSL_SUCCESS;
+  if (!status) gsl_vector_complex_set(w, 0, gsl_complex_rect(creal(E), cimag(E)));
+  return status;
 }
 
 /* ---- the problem -------------------------------------------------------------------------------------------------- */
@@ -367,6 +435,11 @@ static void move_work_free(bp_mlp_move_work *mw) {
   bp_mlp_workspace_free(mw->ws);
   bp_mlp_workspace_complex_free(mw->wsz);
   if (mw->pz) gsl_vector_complex_free(mw->pz);
+  for (size_t l = 1; l <= L; l++) {
+    gsl_matrix_complex *z[3] = {mw->Sz_up[l], mw->Xz_up[l], mw->Wz[l]};
+    for (int k = 0; k < 3; k++)
+      if (z[k]) gsl_matrix_complex_free(z[k]);
+  }
   free(mw->t_sum);
   free(mw->E_row);
   free(mw->rows);
@@ -393,6 +466,9 @@ static bp_mlp_move_work *move_work_alloc(const bp_mlp *net, const gsl_matrix *X0
     ok = (mw->S[l] = bp_matrix_alloc(B, n)) && (mw->X[l] = bp_matrix_alloc(B, n)) &&
          (mw->Q[l] = bp_matrix_alloc(B, n)) && (mw->S_up[l] = bp_matrix_alloc(B, n)) &&
          (mw->X_up[l] = bp_matrix_alloc(B, n));
+    if (ok && l >= 2 && L >= 3)
+      ok = (mw->Sz_up[l] = bp_matrix_complex_alloc(B, n)) && (mw->Xz_up[l] = bp_matrix_complex_alloc(B, n));
+    if (ok && l >= 3) ok = (mw->Wz[l] = bp_matrix_complex_alloc(net->sizes[l - 1], n)) != NULL;
   }
   if (!ok) {
     move_work_free(mw);

@@ -9,9 +9,10 @@
  *   softmax output, eq. (38):  E' - E = sum_rows [(sum t) log(1 + sum_k x_k m_k) - sum_k t_k d_k]
  * with e^d - 1 and log(1 + u) by their Taylor series where |d|, |u| < 2^-10 (to below an ulp) and by expm1, log1p
  * elsewhere. A parameter of layers 1..L-2 changes every column of X_{l+1}: from there up the layers are recomputed
- * as in the forward pass. Every value is the network's E at the moved parameters to rounding (docs/performance.md
- * has the error analysis; tests/test_speed.c compares it with bp_mlp_forward for every parameter). The complex step
- * moves by i t the same way through layers L-1 and L; below, it runs the complex forward (mlp.h).
+ * as in the forward pass, for the rows (examples) whose change is not 0. Every value is the network's E at the moved
+ * parameters to rounding (docs/performance.md has the error analysis; tests/test_speed.c compares it with
+ * bp_mlp_forward for every parameter). The complex step moves by i t the same way through every layer, in complex
+ * arithmetic as bp_mlp_forward_complex (mlp.h).
  * Each thread of the engine gets its own workspace. */
 #ifndef BP_MLPFD_H
 #define BP_MLPFD_H
