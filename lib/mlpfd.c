@@ -33,6 +33,7 @@ struct bp_mlp_move_work {
   double *E_row;      /* per row: its loss at x (networks of 3 or more layers: moves of the rows a change reaches) */
   size_t *rows;       /* B: the rows a move changes */
   gsl_matrix *T_rows; /* their targets */
+  gsl_matrix_view T_view; /* the first rows of T_rows, as many as change */
   gsl_matrix_complex *Sz_up[BP_MLP_MAX_LAYERS + 1], *Xz_up[BP_MLP_MAX_LAYERS + 1]; /* [2..L]: the complex moves' */
   gsl_matrix_complex *Wz[BP_MLP_MAX_LAYERS + 1]; /* [3..L]: W_l at x as complex numbers, for their zgemm */
   double *dx;                                    /* B: a column's change */
@@ -225,6 +226,28 @@ typedef double complex zdouble;
 TOP_CHANGE(top_change, double, em1, lg1p)
 TOP_CHANGE(top_change_z, zdouble, em1_z, lg1p_z)
 
+/* The rows (examples) a change of column i of X_l reaches: those where dx_b != 0, dx real or, given dxz, complex.
+ * Returns how many, listed in mw->rows. */
+static size_t find_changed_rows(bp_mlp_move_work *mw, const double *dx, const double complex *dxz) {
+  size_t n = 0;
+  for (size_t b = 0; b < mw->X0->size1; b++)
+    if (dxz ? dxz[b] != 0.0 : dx[b] != 0.0) mw->rows[n++] = b;
+  return n;
+}
+
+/* The targets of the n changed rows (T itself when every row changes) and, in *E_old, their losses at x. */
+static const gsl_matrix *changed_targets(bp_mlp_move_work *mw, size_t n, double *E_old) {
+  *E_old = 0.0;
+  if (n == mw->T->size1) return mw->T;
+  mw->T_view = gsl_matrix_submatrix(mw->T_rows, 0, 0, n, mw->T_rows->size2);
+  for (size_t r = 0; r < n; r++) {
+    gsl_vector_const_view t_b = gsl_matrix_const_row(mw->T, mw->rows[r]);
+    gsl_matrix_set_row(&mw->T_view.matrix, r, &t_b.vector);
+    *E_old += mw->E_row[mw->rows[r]];
+  }
+  return &mw->T_view.matrix;
+}
+
 /* The loss when column i of X_l (l <= L-2) changes by dx: S_{l+1} changes by dx W_{l+1}[i, :], and the layers above
  * are recomputed as the forward pass computes them, for the rows that change only (dx_b != 0; an input pixel that is
  * 0 in most examples moves few rows). Where some rows stay, E is E at x plus the changed rows' new losses minus
@@ -232,9 +255,7 @@ TOP_CHANGE(top_change_z, zdouble, em1_z, lg1p_z)
  * (docs/performance.md). */
 static int upper_layers(bp_mlp_move_work *mw, size_t l, size_t i, const double *dx, double *E) {
   const bp_mlp *net = mw->at;
-  size_t L = net->n_layers, B = mw->X0->size1, n = 0;
-  for (size_t b = 0; b < B; b++)
-    if (dx[b] != 0.0) mw->rows[n++] = b;
+  size_t L = net->n_layers, n = find_changed_rows(mw, dx, NULL);
   if (n == 0) {
     *E = mw->E;
     return GSL_SUCCESS;
@@ -259,16 +280,10 @@ static int upper_layers(bp_mlp_move_work *mw, size_t l, size_t i, const double *
     if (!status && m < L) status = bp_logistic_forward(&S_up[m].matrix, &X_up[m].matrix);
   }
   if (status) return status;
-  if (n == B) return loss_of(net, mw->S_up[L], mw->T, E);
-  gsl_matrix_view T = gsl_matrix_submatrix(mw->T_rows, 0, 0, n, mw->T_rows->size2);
-  double E_new = 0.0, E_old = 0.0;
-  for (size_t r = 0; r < n; r++) {
-    gsl_vector_const_view t_b = gsl_matrix_const_row(mw->T, mw->rows[r]);
-    gsl_matrix_set_row(&T.matrix, r, &t_b.vector);
-    E_old += mw->E_row[mw->rows[r]];
-  }
-  status = loss_of(net, &S_up[L].matrix, &T.matrix, &E_new);
-  *E = mw->E + (E_new - E_old);
+  double E_new = 0.0, E_old;
+  const gsl_matrix *T = changed_targets(mw, n, &E_old);
+  status = loss_of(net, &S_up[L].matrix, T, &E_new);
+  *E = (T == mw->T) ? E_new : mw->E + (E_new - E_old);
   return status;
 }
 
@@ -277,9 +292,7 @@ static int upper_layers(bp_mlp_move_work *mw, size_t l, size_t i, const double *
  * complex arguments), for the rows that change only. */
 static int upper_layers_complex(bp_mlp_move_work *mw, size_t l, size_t i, const double complex *dx, double complex *E) {
   const bp_mlp *net = mw->at;
-  size_t L = net->n_layers, B = mw->X0->size1, n = 0;
-  for (size_t b = 0; b < B; b++)
-    if (dx[b] != 0.0) mw->rows[n++] = b;
+  size_t L = net->n_layers, n = find_changed_rows(mw, NULL, dx);
   if (n == 0) {
     *E = mw->E;
     return GSL_SUCCESS;
@@ -310,22 +323,13 @@ static int upper_layers_complex(bp_mlp_move_work *mw, size_t l, size_t i, const 
     if (m < L) status = bp_logistic_forward_complex(S, &X_up[m].matrix);
   }
   if (status) return status;
-  const gsl_matrix *T = mw->T;
-  gsl_matrix_view T_rows = gsl_matrix_submatrix(mw->T_rows, 0, 0, n, mw->T_rows->size2);
-  double E_old = 0.0;
-  if (n < B) {
-    for (size_t r = 0; r < n; r++) {
-      gsl_vector_const_view t_b = gsl_matrix_const_row(mw->T, mw->rows[r]);
-      gsl_matrix_set_row(&T_rows.matrix, r, &t_b.vector);
-      E_old += mw->E_row[mw->rows[r]];
-    }
-    T = &T_rows.matrix;
-  }
-  gsl_complex E_new;
+  double E_old;
+  const gsl_matrix *T = changed_targets(mw, n, &E_old);
+  gsl_complex E_new = GSL_COMPLEX_ZERO;
   status = (net->output == BP_OUTPUT_LOGISTIC) ? bp_xent_logistic_stable_complex(&S_up[L].matrix, T, &E_new)
                                                : bp_xent_softmax_stable_complex(&S_up[L].matrix, T, &E_new);
-  *E = (n == B) ? bp_cmplx(GSL_REAL(E_new), GSL_IMAG(E_new))
-                : bp_cmplx(mw->E + (GSL_REAL(E_new) - E_old), GSL_IMAG(E_new));
+  *E = (T == mw->T) ? bp_cmplx(GSL_REAL(E_new), GSL_IMAG(E_new))
+                    : bp_cmplx(mw->E + (GSL_REAL(E_new) - E_old), GSL_IMAG(E_new));
   return status;
 }
 
