@@ -344,21 +344,47 @@ static int check_shape_complex(const char *who, const gsl_matrix_complex *S, gsl
   return GSL_SUCCESS;
 }
 
+/* e^{a + ib} for a <= 0: bp_logistic's e^a times cos b + i sin b. Below |b| = 2^-27 (every complex step) those are
+ * 1 and b as correctly rounded (b^2 / 2 and b^2 / 6 are below half an ulp), so sincos is left out. */
+static double complex cexp_nonpositive(double a, double b) {
+  double e = exp_nonpositive(a);
+  if (fabs(b) < 0x1p-27) return bp_cmplx(e, e * b);
+  return bp_cmplx(e * cos(b), e * sin(b));
+}
+
+/* n / (1 + e) by Smith's method (with |e| <= 1 nothing overflows; libgcc's general division, which rescues
+ * infinities and rescales, took a third of a complex check). On the real axis it is n / (1 + e) in real numbers. */
+static double complex over_one_plus(double complex n, double complex e) {
+  double c = 1.0 + creal(e), d = cimag(e), a = creal(n), b = cimag(n);
+  if (fabs(c) >= fabs(d)) {
+    double r = d / c, den = c + d * r;
+    return bp_cmplx((a + b * r) / den, (b - a * r) / den);
+  }
+  double r = c / d, den = c * r + d;
+  return bp_cmplx((a * r + b) / den, (b * r - a) / den);
+}
+
 /* eq. (2) at complex s. 1 / (1 + e^{-s}) and e^s / (1 + e^s) are one analytic function; Re s picks the form whose
- * exponential has modulus e^{-|Re s|} <= 1, exactly as bp_logistic picks by the sign of s, so on the real axis the
- * same operations give the same value. */
+ * exponential has modulus e^{-|Re s|} <= 1, exactly as bp_logistic picks by the sign of s, and takes e^{-|Re s|}
+ * from the same exponential, so on the real axis the same operations give the same value. */
 static double complex logistic_complex(double complex s) {
-  if (creal(s) >= 0) return 1.0 / (1.0 + cexp(-s));
-  double complex e = cexp(s);
-  return e / (1.0 + e);
+  if (creal(s) >= 0) return over_one_plus(1.0, cexp_nonpositive(-creal(s), -cimag(s)));
+  double complex e = cexp_nonpositive(creal(s), cimag(s));
+  return over_one_plus(e, e);
 }
 
 /* eq. (2): X = logistic(S), B x n, complex. X may be S. */
 int bp_logistic_forward_complex(const gsl_matrix_complex *S, gsl_matrix_complex *X) {
   int status = check_shape_complex("bp_logistic_forward_complex", S, X);
   if (status) return status;
-  for (size_t r = 0; r < S->size1; r++)
-    for (size_t c = 0; c < S->size2; c++) set_z(X, r, c, logistic_complex(get_z(S, r, c)));
+  for (size_t r = 0; r < S->size1; r++) { /* along the rows; an entry is two doubles, C11's double complex */
+    const double *s = S->data + 2 * r * S->tda;
+    double *x = X->data + 2 * r * X->tda;
+    for (size_t c = 0; c < S->size2; c++) {
+      double complex z = logistic_complex(bp_cmplx(s[2 * c], s[2 * c + 1]));
+      x[2 * c] = creal(z), x[2 * c + 1] = cimag(z);
+    }
+  }
   return GSL_SUCCESS;
 }
 

@@ -308,8 +308,9 @@ static int upper_layers_complex(bp_mlp_move_work *mw, size_t l, size_t i, const 
   for (size_t r = 0; r < n; r++) {
     size_t b = mw->rows[r];
     const double *at_x = S_at_x->data + b * S_at_x->tda;
+    double *row = S->data + 2 * r * S->tda; /* real and imaginary parts side by side */
     for (size_t c = 0; c < S->size2; c++)
-      gsl_matrix_complex_set(S, r, c, gsl_complex_rect(at_x[c] + creal(dx[b]) * w[c], cimag(dx[b]) * w[c]));
+      row[2 * c] = at_x[c] + creal(dx[b]) * w[c], row[2 * c + 1] = cimag(dx[b]) * w[c];
   }
   int status = bp_logistic_forward_complex(S, &X_up[l + 1].matrix);
   for (size_t m = l + 2; m <= L && !status; m++) {
