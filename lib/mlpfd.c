@@ -29,17 +29,18 @@ struct bp_mlp_move_work {
                                          * top[b] holds the sum of the row's other x (1 - x without cancellation) */
   size_t *top;                          /* per row: the column of the largest x (softmax) */
   gsl_matrix *S_up[BP_MLP_MAX_LAYERS + 1], *X_up[BP_MLP_MAX_LAYERS + 1]; /* the layers a move recomputes */
-  double *t_sum;      /* per row: the sum of the targets (eq. (38) scales log sum e^s by it) */
-  double *E_row;      /* per row: its loss at x (networks of 3 or more layers: moves of the rows a change reaches) */
-  size_t *rows;       /* B: the rows a move changes */
-  gsl_matrix *T_rows; /* their targets */
-  gsl_matrix_view T_view; /* the first rows of T_rows, as many as change */
-  gsl_matrix_complex *Sz_up[BP_MLP_MAX_LAYERS + 1], *Xz_up[BP_MLP_MAX_LAYERS + 1]; /* [2..L]: the complex moves' */
-  gsl_matrix_complex *Wz[BP_MLP_MAX_LAYERS + 1]; /* [3..L]: W_l at x as complex numbers, for their zgemm */
-  double *dx;                                    /* B: a column's change */
+  double *t_sum; /* per row: the sum of the targets (eq. (38) scales log sum e^s by it) */
+  double *dx;    /* B: a column's change */
   double complex *dxz;
   double E;   /* the loss at x */
   int finite; /* E is finite: the changes can be formed */
+  /* networks of 3 or more layers: the moves of layers 1..L-2 recompute the rows a change reaches */
+  double *E_row;          /* per row: its loss at x */
+  size_t *rows;           /* B: the rows a move changes */
+  gsl_matrix *T_rows;     /* their targets */
+  gsl_matrix_view T_view; /* the first rows of T_rows, as many as change */
+  gsl_matrix_complex *Sz_up[BP_MLP_MAX_LAYERS + 1], *Xz_up[BP_MLP_MAX_LAYERS + 1]; /* [2..L]: the complex moves' */
+  gsl_matrix_complex *Wz[BP_MLP_MAX_LAYERS + 1]; /* [3..L]: W_l at x as complex numbers, for their zgemm */
 };
 
 /* ---- e^d - 1 and log(1 + u), real and complex, for |d|, |u| small -------------------------------------------------
