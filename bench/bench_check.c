@@ -309,9 +309,11 @@ int main(int argc, char **argv) {
   const size_t net_10k[] = {100, 90, 10}, net_100k[] = {784, 126, 10};
   printf("== the full check, every parameter, softmax, B=32, 1 thread: CPU s, median of %d checks after a warm-up\n",
          ROUNDS);
-  prepared c10, c100;
+  prepared c10 = {0}, c100 = {0};
   if (prepared_alloc(&c10, net_10k, 2) || prepared_alloc(&c100, net_100k, 1)) {
     printf("full check: out of memory\n");
+    prepared_free(&c10);
+    prepared_free(&c100);
     return 1;
   }
   c10.threads = 1;

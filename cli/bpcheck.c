@@ -88,7 +88,8 @@ static const char usage_text_more[] =
 int bp_cli_usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "bpcheck: ");
   fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\nTry 'bpcheck --help'.\n");
+  if (strstr(fmt, "--help") == NULL) fprintf(stderr, "\nTry 'bpcheck --help'."); /* unless it names its own help */
+  fprintf(stderr, "\n");
   return EXIT_USAGE;
 }
 
