@@ -144,6 +144,8 @@ const char *bp_gradcheck_judged_by(const bp_gradcheck *gc, size_t k) {
 static int product_le(double u, double s, double v, double t) {
   if (u == 0 || s == 0) return 1;
   if (v == 0 || t == 0) return 0;
+  double p1 = u * s, p2 = v * t; /* both normal: rounded as the mantissas' product is, the same comparison */
+  if (p1 >= DBL_MIN && p2 >= DBL_MIN && p1 <= DBL_MAX && p2 <= DBL_MAX) return p1 <= p2;
   int eu, es, ev, et, k1, k2;
   double m1 = frexp(frexp(u, &eu) * frexp(s, &es), &k1);
   double m2 = frexp(frexp(v, &ev) * frexp(t, &et), &k2);
