@@ -195,6 +195,7 @@ static int whole_pass(bp_mlp_move_work *mw, size_t k, double t, double *E) {
     size_t c0 = w ? 0 : i, c1 = w ? X->size2 : i + 1;                                                       \
     TYPE change = 0.0;                                                                                      \
     for (size_t b = 0; b < X->size1; b++) {                                                                 \
+      if (dx[b] == 0.0) continue; /* the row's terms are exactly 0 (an input at 0 moves nothing) */         \
       const double *x = X->data + b * X->tda, *q = Q->data + b * Q->tda, *t = Tg->data + b * Tg->tda;       \
       if (mw->at->output == BP_OUTPUT_LOGISTIC) {                                                           \
         for (size_t c = c0; c < c1; c++) {                                                                  \
