@@ -379,36 +379,50 @@ int main(int argc, char **argv) {
   goal("1 and 2 threads give the same bits", same_bits, "%s; 2-thread speed-up %.2fx wall (load average %.2f)",
        same_bits ? "bench and tests/test_speed.c" : "the bench found a difference", su, load);
 
-  /* Three layers: the moves recompute layer 2 and above for a weight of layer 1, for the rows it changes only */
+  /* Image-like inputs, 15% nonzero: a move of a layer-1 weight changes the rows whose input is not 0 only; with
+   * three layers the moves recompute layer 2 and above for those rows. One check after a warm-up each. */
   const size_t net_deep[] = {784, 128, 128, 10};
-  double deep[2];
-  for (int sparse = 0; sparse < 2; sparse++) {
-    prepared cd;
-    double pcd;
-    int pass_deep;
-    if (prepared_alloc_layers(&cd, 3, net_deep, 1, sparse ? 0.15 : 1.0)) {
-      printf("784-128-128-10: out of memory\n");
+  const struct {
+    const char *name;
+    size_t L;
+    const size_t *sizes;
+  } shapes[] = {{"784-126-10", 2, net_100k}, {"784-128-128-10", 3, net_deep}};
+  for (size_t s = 0; s < 2; s++) {
+    double t[2];
+    for (int sparse = 0; sparse < 2; sparse++) {
+      prepared cd;
+      double pcd;
+      int pass_one;
+      if (s == 0 && !sparse) { /* the 784-126-10 above */
+        t[0] = central_100k;
+        continue;
+      }
+      if (prepared_alloc_layers(&cd, shapes[s].L, shapes[s].sizes, 1, sparse ? 0.15 : 1.0)) {
+        printf("%s: out of memory\n", shapes[s].name);
+        prepared_free(&cd);
+        return 1;
+      }
+      t[sparse] = check_median(&cd, BP_FD_CENTRAL, 1, &first, &pcd, &pass_one);
+      printf("%-14s central, %s %8.4f s  %6.2f us/parameter  %.2f evaluations/column  %s\n", shapes[s].name,
+             sparse ? "15% of inputs nonzero" : "dense inputs         ", t[sparse],
+             1e6 * t[sparse] / (double)cd.b.net->n_params, pcd, pass_one ? "PASS" : "not PASS");
+      if (sparse && shapes[s].L == 3) {
+        double tz = check_median(&cd, BP_FD_COMPLEX, 1, &first, &pcd, &pass_one);
+        printf("%-14s complex, 15%% of inputs nonzero %8.4f s  %6.2f us/parameter  %.2f evaluations/column  %s"
+               "  (complex / central %.2f)\n",
+               shapes[s].name, tz, 1e6 * tz / (double)cd.b.net->n_params, pcd, pass_one ? "PASS" : "not PASS",
+               tz / t[1]);
+        result("check_s\t784-128-128-10 complex 15% nonzero", tz);
+      }
       prepared_free(&cd);
-      return 1;
     }
-    deep[sparse] = check_median(&cd, BP_FD_CENTRAL, 1, &first, &pcd, &pass_deep);
-    printf("784-128-128-10 central, %s %8.4f s  %6.2f us/parameter  %.2f evaluations/column  %s\n",
-           sparse ? "15% of inputs nonzero" : "dense inputs         ", deep[sparse],
-           1e6 * deep[sparse] / (double)cd.b.net->n_params, pcd, pass_deep ? "PASS" : "not PASS");
-    if (sparse) {
-      double t = check_median(&cd, BP_FD_COMPLEX, 1, &first, &pcd, &pass_deep);
-      printf("784-128-128-10 complex, 15%% of inputs nonzero %8.4f s  %6.2f us/parameter  %.2f evaluations/column  %s"
-             "  (complex / central %.2f)\n",
-             t, 1e6 * t / (double)cd.b.net->n_params, pcd, pass_deep ? "PASS" : "not PASS", t / deep[1]);
-      result("check_s\t784-128-128-10 complex 15% nonzero", t);
-    }
-    prepared_free(&cd);
+    printf("  %s dense / image-like inputs: %.1fx\n", shapes[s].name, t[0] / t[1]);
+    char key[96];
+    snprintf(key, sizeof key, "check_s\t%s central dense", shapes[s].name);
+    result(key, t[0]);
+    snprintf(key, sizeof key, "check_s\t%s central 15%% nonzero", shapes[s].name);
+    result(key, t[1]);
   }
-  printf("  dense / image-like inputs: %.1fx (a move of a layer-1 weight recomputes the rows whose input is not 0; "
-         "one check after a warm-up each)\n",
-         deep[0] / deep[1]);
-  result("check_s\t784-128-128-10 central dense", deep[0]);
-  result("check_s\t784-128-128-10 central 15% nonzero", deep[1]);
 
   printf("== the full central check against the number of parameters (1 thread, CPU s, as above) -> "
          "%s/check-time.tsv\n",
