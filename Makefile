@@ -155,7 +155,7 @@ bench: deps $(B)/bench_csv $(B)/bench_train $(B)/bench_check
 	$(B)/bench_csv pipe $(B)/bench/bench.csv
 	sh bench/bench_train.sh $(B)/bench_train $(B)/bench
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(B)/bench_check $(B)/bench
-	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 sh bench/peer.sh $(B)/bench
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 sh bench/peer.sh $(B)/bench $(B)/bench_check
 
 $(B)/bench_csv: $(B)/bench/bench_csv.o $(B)/libbpcheck.a $(B)/cblas.flags
 	$(CC) $(CFLAGS) -o $@ $(LINKED) $(LDLIBS)

@@ -276,9 +276,29 @@ static double load_average(void) {
   return load;
 }
 
+/* bench_check --one-check: the CPU seconds of one full central check of 100-90-10 after a warm-up, alone, for
+ * bench/peer.py to pair with PyTorch's gradcheck round by round (the two timed minutes apart drift apart on a shared
+ * machine). */
+static int one_check(void) {
+  const size_t net_10k[] = {100, 90, 10};
+  prepared c;
+  double first, per_column;
+  int pass;
+  if (prepared_alloc(&c, net_10k, 1)) {
+    fprintf(stderr, "bench_check: out of memory\n");
+    prepared_free(&c);
+    return 1;
+  }
+  double t = check_median(&c, BP_FD_CENTRAL, 1, &first, &per_column, &pass);
+  printf("%.6g\n", t);
+  prepared_free(&c);
+  return pass ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "--one-check") == 0) return one_check();
   if (argc != 2) {
-    fprintf(stderr, "usage: bench_check OUTDIR\n");
+    fprintf(stderr, "usage: bench_check OUTDIR | bench_check --one-check\n");
     return 2;
   }
   char path[4096];

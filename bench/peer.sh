@@ -1,5 +1,6 @@
 #!/bin/sh
-# peer.sh OUTDIR - NumPy and PyTorch beside bench_check's numbers (make bench): bench/peer.py with an interpreter that
+# peer.sh OUTDIR [BENCH_CHECK] - NumPy and PyTorch beside bench_check's numbers (make bench): bench/peer.py with an
+# interpreter that
 # imports numpy and torch (Debian's /usr/bin/python3 first), skipped with a message otherwise; then the figure of the
 # full check's time against the number of parameters (bench/check-time.gp) when gnuplot is there; last, the summary
 # of issue 13's goals that bench_check and peer.py wrote to OUTDIR/goals.tsv.
@@ -13,7 +14,7 @@ if [ -z "$py" ]; then
   echo "NumPy and PyTorch: skipped, no python3 with numpy and torch (Debian: apt-get install python3-numpy python3-torch)"
   printf 'the goals against NumPy and PyTorch\tnot measured\tno python3 with numpy and torch\n' >>"$out/goals.tsv"
 else
-  "$py" "$(dirname "$0")/peer.py" "$out" || exit 1
+  BENCH_CHECK=${2:-} "$py" "$(dirname "$0")/peer.py" "$out" || exit 1
 fi
 if command -v gnuplot >/dev/null 2>&1; then
   gnuplot -e "tsv='$out/check-time.tsv'; png='$out/check-time.png'" "$(dirname "$0")/check-time.gp" &&
