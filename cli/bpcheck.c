@@ -85,13 +85,14 @@ static const char usage_text_more[] =
     "exit status: 0 all checks hold (errata of the notes included), 1 a check failed, 2 bad usage or\n"
     "             input, 3 something could not be computed (out of memory), 4 grad: NO SIGNAL\n";
 
-int bp_cli_usage_error(const char *fmt, const char *arg) {
+int bp_cli_usage_error_see(const char *help, const char *fmt, const char *arg) {
   fprintf(stderr, "bpcheck: ");
   fprintf(stderr, fmt, arg);
-  if (strstr(fmt, "--help") == NULL) fprintf(stderr, "\nTry 'bpcheck --help'."); /* unless it names its own help */
-  fprintf(stderr, "\n");
+  fprintf(stderr, "\nTry '%s'.\n", help);
   return EXIT_USAGE;
 }
+
+int bp_cli_usage_error(const char *fmt, const char *arg) { return bp_cli_usage_error_see("bpcheck --help", fmt, arg); }
 
 /* ---- list, run, all ---------------------------------------------------------------------------------------- */
 

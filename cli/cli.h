@@ -8,8 +8,10 @@
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3, EXIT_NO_SIGNAL = 4 };
 typedef enum { FORMAT_TABLE, FORMAT_TSV, FORMAT_JSON } format;
 
-/* Prints "bpcheck: <message>" and a hint to stderr; returns EXIT_USAGE. */
+/* Prints "bpcheck: <message>" and "Try 'bpcheck --help'." to stderr; returns EXIT_USAGE. _see names another help
+ * (grade and handout: "bpcheck grade --help"). */
 int bp_cli_usage_error(const char *fmt, const char *arg);
+int bp_cli_usage_error_see(const char *help, const char *fmt, const char *arg);
 
 #include <stddef.h>
 

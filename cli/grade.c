@@ -29,6 +29,11 @@ static const char grade_usage[] =
     "exit status (grade): 0 full marks, 1 graded below full marks, 2 bad usage, 3 the grader could not\n"
     "work; (grade --class): 0 the class was graded and written, 2 bad usage, 3 no submission graded\n";
 
+/* Every usage error of grade and handout points to their own help, which the main usage leaves out. */
+static int usage_error(const char *fmt, const char *arg) {
+  return bp_cli_usage_error_see("bpcheck grade --help", fmt, arg);
+}
+
 static const char *course_dir(const char *opt) {
   const char *env = getenv("BPCHECK_COURSE");
   return opt != NULL ? opt : env != NULL && env[0] ? env : "course";
@@ -118,14 +123,14 @@ static int grade_class(const bp_grade_config *cfg, const char *dir, const char *
   char harness[4096];
   snprintf(harness, sizeof harness, "%s/harness.c", cfg->course_dir);
   if (access(harness, R_OK) != 0)
-    return bp_cli_usage_error("%s: no harness.c here: --course must name the course directory (course/ in bpcheck)",
-                              cfg->course_dir);
+    return usage_error("%s: no harness.c here: --course must name the course directory (course/ in bpcheck)",
+                       cfg->course_dir);
   bp_grade_class *cls = NULL;
   int status = bp_grade_class_alloc(dir, &cls);
-  if (status == GSL_EINVAL) return bp_cli_usage_error("--class %s", bp_error_message());
+  if (status == GSL_EINVAL) return usage_error("--class %s", bp_error_message());
   if (status == GSL_SUCCESS && (status = bp_grade_class_check_output(out)) == GSL_EINVAL) {
     bp_grade_class_free(cls);
-    return bp_cli_usage_error("--output: %s", bp_error_message());
+    return usage_error("--output: %s", bp_error_message());
   }
   if (status) {
     fprintf(stderr, "bpcheck: grade --class: %s\n", bp_error_message());
@@ -194,28 +199,28 @@ int bp_cli_grade(int argc, char **argv) {
                                                               : (k + 1 < argc ? argv[++k] : ""))
                       : a[2]                   ? a + 2
                                                : (k + 1 < argc ? argv[++k] : "");
-      if (v == NULL) return bp_cli_usage_error("unknown option '%s' (see 'bpcheck grade --help')", a);
+      if (v == NULL) return usage_error("unknown option '%s'", a);
       if (parse_ulong(v, &jobs) || jobs < 1 || jobs > 1024)
-        return bp_cli_usage_error("-j needs a number of submissions graded at a time from 1 to 1024, not '%s'", v);
+        return usage_error("-j needs a number of submissions graded at a time from 1 to 1024, not '%s'", v);
       continue;
     }
     if (a[0] == '-' && a[1] == '-') {
       size_t n = eq ? (size_t)(eq - a) : strlen(a);
-      if (n >= sizeof name) return bp_cli_usage_error("unknown option '%s'", a);
+      if (n >= sizeof name) return usage_error("unknown option '%s'", a);
       memcpy(name, a, n);
       name[n] = '\0';
       if (!strcmp(name, "--public")) {
-        if (eq) return bp_cli_usage_error("option %s takes no value", name);
+        if (eq) return usage_error("option %s takes no value", name);
         public_only = 1;
         continue;
       }
       if (strcmp(name, "--format") && strcmp(name, "--course") && strcmp(name, "--hidden-seed") &&
           strcmp(name, "--only") && strcmp(name, "--class") && strcmp(name, "--output"))
-        return bp_cli_usage_error("unknown option '%s' (see 'bpcheck grade --help')", a);
+        return usage_error("unknown option '%s'", a);
       value = eq ? eq + 1 : (k + 1 < argc ? argv[++k] : NULL);
-      if (value == NULL || !value[0]) return bp_cli_usage_error("option %s needs a value", name);
+      if (value == NULL || !value[0]) return usage_error("option %s needs a value", name);
       if (!strcmp(name, "--format")) {
-        if (bp_grade_format_parse(value, &fmt)) return bp_cli_usage_error("--format: %s", bp_error_message());
+        if (bp_grade_format_parse(value, &fmt)) return usage_error("--format: %s", bp_error_message());
         format_given = 1;
       } else if (!strcmp(name, "--class")) {
         class_dir = value;
@@ -224,39 +229,38 @@ int bp_cli_grade(int argc, char **argv) {
       } else if (!strcmp(name, "--course")) {
         course = value;
       } else if (!strcmp(name, "--only")) {
-        if (bp_grade_exercise_find(value) == NULL) return bp_cli_usage_error("--only: no exercise named '%s'", value);
+        if (bp_grade_exercise_find(value) == NULL) return usage_error("--only: no exercise named '%s'", value);
         only = value;
       } else if (parse_ulong(value, &hidden_seed)) {
-        return bp_cli_usage_error("--hidden-seed needs an integer from 0 to 4294967295, not '%s'", value);
+        return usage_error("--hidden-seed needs an integer from 0 to 4294967295, not '%s'", value);
       }
     } else if (dir == NULL) {
       dir = a;
     } else {
-      return bp_cli_usage_error("unexpected argument '%s'", a);
+      return usage_error("unexpected argument '%s'", a);
     }
   }
   if (!strcmp(cmd, "handout")) {
-    if (dir == NULL) return bp_cli_usage_error("%s", "handout needs the directory to write");
+    if (dir == NULL) return usage_error("%s", "handout needs the directory to write");
     return handout(course_dir(course), dir);
   }
   bp_grade_config cfg = bp_grade_config_default(course_dir(course));
   cfg.set = public_only ? BP_GRADE_PUBLIC : BP_GRADE_HIDDEN;
   cfg.hidden_seed = hidden_seed;
   if (class_dir != NULL || output != NULL || jobs != 0) {
-    if (class_dir == NULL) return bp_cli_usage_error("%s", "--output and -j go with --class DIR");
-    if (dir != NULL)
-      return bp_cli_usage_error("unexpected argument '%s' (--class grades every submission in its DIR)", dir);
+    if (class_dir == NULL) return usage_error("%s", "--output and -j go with --class DIR");
+    if (dir != NULL) return usage_error("unexpected argument '%s' (--class grades every submission in its DIR)", dir);
     if (output == NULL)
-      return bp_cli_usage_error("%s", "--class needs --output OUT, the directory for the gradebook and report");
+      return usage_error("%s", "--class needs --output OUT, the directory for the gradebook and report");
     if (only != NULL || format_given)
-      return bp_cli_usage_error("%s", "--class grades every exercise and writes its own formats (no --only, --format)");
+      return usage_error("%s", "--class grades every exercise and writes its own formats (no --only, --format)");
     if (jobs == 0) {
       long cpus = sysconf(_SC_NPROCESSORS_ONLN);
       jobs = cpus >= 1 ? (unsigned long)cpus : 1;
     }
     return grade_class(&cfg, class_dir, output, (size_t)jobs);
   }
-  if (dir == NULL) return bp_cli_usage_error("%s", "grade needs the submission's directory");
+  if (dir == NULL) return usage_error("%s", "grade needs the submission's directory");
   cfg.only = only;
   bp_grade_report *rep = calloc(1, sizeof *rep);
   if (rep == NULL) {

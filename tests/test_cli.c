@@ -82,6 +82,8 @@ static void bad_usage_should_exit_two_with_a_message(void) {
   CU_ASSERT_EQUAL(run("grade --frobnicate", out, sizeof out, err, sizeof err), 2); /* one hint: its own help */
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "bpcheck grade --help"));
   CU_ASSERT_PTR_NULL(strstr(err, "Try 'bpcheck --help'."));
+  CU_ASSERT_EQUAL(run("grade", out, sizeof out, err, sizeof err), 2); /* every grade error, not only options */
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "Try 'bpcheck grade --help'."));
   CU_ASSERT_EQUAL(run("all --format xml", out, sizeof out, err, sizeof err), 2);
   CU_ASSERT_EQUAL(run("all --seed -3", out, sizeof out, err, sizeof err), 2);
   CU_ASSERT_EQUAL(run("all --seed", out, sizeof out, err, sizeof err), 2);
