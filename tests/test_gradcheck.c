@@ -434,6 +434,21 @@ static void an_estimate_near_dbl_max_should_not_pass_every_entry(void) {
   bp_gradcheck_free(gc);
 }
 
+/* The band is closed: |a - n| exactly est_factor e passes, one ulp of e less fails. Entries 0 and 1 have normal
+ * products (compared as plain products); 2 and 3 subnormal ones (compared as mantissa and exponent). */
+static void an_entry_exactly_on_its_estimate_band_should_pass(void) {
+  const double tiny = 0x1p-1060, e0 = 0.125, e2 = 0x1p-1062;
+  const double a[4] = {1.0, 1.0, 0.0, 0.0}, n[4] = {1.5, 1.5, tiny, tiny};
+  const double e[4] = {e0, nextafter(e0, 0.0), e2, nextafter(e2, 0.0)};
+  bp_gradcheck *gc = check_of(4, a, n, e);
+  bp_tolerance tol = bp_tolerance_default();
+  tol.est_factor = 4.0; /* 4 e0 = 0.5 = |a - n|, 4 e2 = tiny, both exact */
+  CU_ASSERT_EQUAL(bp_gradcheck_compare(gc, &tol), GSL_SUCCESS);
+  static const unsigned char passed[4] = {1, 0, 1, 0};
+  for (size_t i = 0; i < 4; i++) CU_ASSERT_EQUAL(gsl_vector_uchar_get(gc->passed, i), passed[i]);
+  bp_gradcheck_free(gc);
+}
+
 /* rel_err = |a - n| / max(|a|, |n|), norm_rel_err = ||a - n|| / ||n||, and, with no estimate (every entry
  * resolved), the worst entry is the one with the largest rel_err and max_rel_err is its rel_err. */
 static void summary_measures_should_follow_their_definitions(void) {
@@ -837,6 +852,7 @@ int register_gradcheck(void) {
       {"an_entry_of_a_large_loss_should_report_its_true_relative_error",
        an_entry_of_a_large_loss_should_report_its_true_relative_error},
       {"an_estimate_near_dbl_max_should_not_pass_every_entry", an_estimate_near_dbl_max_should_not_pass_every_entry},
+      {"an_entry_exactly_on_its_estimate_band_should_pass", an_entry_exactly_on_its_estimate_band_should_pass},
       {"summary_measures_should_follow_their_definitions", summary_measures_should_follow_their_definitions},
       {"bad_tolerances_and_sizes_should_be_rejected", bad_tolerances_and_sizes_should_be_rejected},
       {"the_correct_gradient_should_pass_on_the_planted_bug_networks",
